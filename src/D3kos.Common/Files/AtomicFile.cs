@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace D3kos.Common.Files;
+
+/// <summary>
+/// Writes a file so that a reader sees the old or the new content, never half of it, and so that
+/// a power cut after the call returns keeps the new content: temp file in the same folder, fsync,
+/// rename over, fsync the folder.
+/// </summary>
+public static class AtomicFile
+{
+    public static void Write(string path, Action<Stream> writeContent)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
+            {
+                writeContent(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+        NativeFileSystem.FsyncDirectory(directory);
+    }
+
+    public static void WriteJson<T>(string path, T value, JsonTypeInfo<T> typeInfo) =>
+        Write(path, stream =>
+        {
+            using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            JsonSerializer.Serialize(writer, value, typeInfo);
+        });
+
+    /// <summary>Copies a file into place with the same guarantees as <see cref="Write"/>.</summary>
+    public static void Copy(string source, string destination) =>
+        Write(destination, stream =>
+        {
+            using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024);
+            input.CopyTo(stream);
+        });
+
+    /// <summary>Renames and then flushes the destination folder so the rename survives a power cut.</summary>
+    public static void MoveDurably(string source, string destination, bool overwrite = false)
+    {
+        File.Move(source, destination, overwrite);
+        NativeFileSystem.FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(destination))!);
+    }
+
+    public static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>True when the exception means the disk (or quota) is full.</summary>
+    public static bool IsDiskFull(Exception exception) =>
+        exception is IOException io &&
+        ((io.HResult & 0xFFFF) == 28 || io.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
+            || io.Message.Contains("quota", StringComparison.OrdinalIgnoreCase));
+}

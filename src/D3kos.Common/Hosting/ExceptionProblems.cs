@@ -1,0 +1,37 @@
+using D3kos.Common.Files;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace D3kos.Common.Hosting;
+
+/// <summary>
+/// Turns what escapes a handler into a problem answer that says what happened: a bad request keeps
+/// its own status and message, a full disk is 507, anything else is a 500 that points at the log.
+/// </summary>
+internal sealed partial class ExceptionProblems(IProblemDetailsService problems, ILogger<ExceptionProblems> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, error) = exception switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, bad.Message),
+            _ when AtomicFile.IsDiskFull(exception) => (StatusCodes.Status507InsufficientStorage, "The disk is full: nothing was saved. Free some space and try again."),
+            _ => (StatusCodes.Status500InternalServerError, "Internal error: nothing was changed by this request; see the service log."),
+        };
+        if (status >= 500)
+        {
+            LogUnhandled(logger, httpContext.Request.Method, httpContext.Request.Path, exception);
+        }
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = { Status = status, Detail = error, Extensions = { ["success"] = false, ["error"] = error } },
+        });
+    }
+
+    [LoggerMessage(EventId = 900, Level = LogLevel.Error, Message = "Request {Method} {Path} failed")]
+    private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using D3kos.Common.Files;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+using Serilog.Events;
+
+namespace D3kos.Common.Hosting;
+
+/// <summary>What both d3kOS services share: root, logging, systemd, JSON and error answers.</summary>
+public static class ServiceDefaults
+{
+    public static WebApplicationBuilder AddD3kosDefaults(this WebApplicationBuilder builder, int defaultPort, IJsonTypeInfoResolver json)
+    {
+        // nginx is the public face: by default a service listens on loopback only.
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{defaultPort}");
+        }
+
+        builder.Host.UseSystemd();
+        builder.Services.AddSerilog(logger => logger
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(outputTemplate: "[{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"));
+
+        builder.Services.AddSingleton(new D3kosRoot(builder.Configuration[D3kosRoot.ConfigurationKey]));
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.Services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, json);
+            options.SerializerOptions.TypeInfoResolverChain.Insert(1, CommonJsonContext.Default);
+        });
+        // Binding failures (malformed JSON, wrong content type, body too large) reach the
+        // exception handler, which answers with the reason instead of an empty 400.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            problem.Extensions.TryAdd("success", false);
+            problem.Extensions.TryAdd("error", problem.Detail ?? problem.Title ?? "Request failed");
+        });
+        builder.Services.AddExceptionHandler<ExceptionProblems>();
+        return builder;
+    }
+
+    public static WebApplication UseD3kosDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+}

@@ -1,0 +1,40 @@
+using D3kos.Common.Hosting;
+using D3kos.ExportManager.Boatlog;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Data.Sqlite;
+
+namespace D3kos.ExportManager.Api;
+
+/// <summary>The boat log as a CSV download.</summary>
+public static class BoatlogEndpoints
+{
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+
+    public static IEndpointRouteBuilder MapBoatlog(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/export").WithTags("Boatlog")
+            .MapGet("/boatlog/csv", DownloadCsv).RequireExportTier();
+        return app;
+    }
+
+    private static Results<BoatlogCsv, ProblemHttpResult> DownloadCsv(ExportPaths paths, string? from, string? to, string? type)
+    {
+        if (!BoatlogFilter.TryParse(from, to, type, out var filter, out var error))
+        {
+            return ApiProblem.BadRequest(error);
+        }
+        try
+        {
+            return BoatlogCsv.Open(paths.BoatlogDatabase, filter);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteBusy or SqliteLocked)
+        {
+            return ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, "The boat log is locked by a writer; try again in a moment.");
+        }
+        catch (SqliteException ex)
+        {
+            return ApiProblem.Create(StatusCodes.Status500InternalServerError, $"The boat log database cannot be read: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using D3kos.Common.Files;
+using D3kos.Common.Hosting;
+using D3kos.Common.Licensing;
+using D3kos.ExportManager.Exports;
+using D3kos.ExportManager.Queue;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace D3kos.ExportManager.Api;
+
+/// <summary>Health, status and the two ways to build an export.</summary>
+public static class ExportEndpoints
+{
+    private const int DefaultPort = 8094;
+
+    public static IEndpointRouteBuilder MapExports(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", Health);
+        var group = app.MapGroup("/export").WithTags("Exports");
+        group.MapGet("/status", Status);
+        group.MapPost("/generate", Generate).RequireExportTier();
+        group.MapPost("/boatlog", SnapshotBoatlog).RequireExportTier();
+        return app;
+    }
+
+    private static Ok<HealthResponse> Health(ExportQueue queue, ExportQueueWorker worker) =>
+        TypedResults.Ok(new HealthResponse("healthy", "export-manager", queue.IsInitialized, worker.IsRunning));
+
+    private static Ok<StatusResponse> Status(HttpContext context, LicenseReader licenseReader, ExportQueue queue)
+    {
+        var license = licenseReader.Read();
+        var port = context.Connection.LocalPort is > 0 and var local ? local : DefaultPort;
+        return TypedResults.Ok(new StatusResponse(
+            true, "export-manager", port, license.Tier, TierGate.Refusal(license) is null, license.Error, queue.Stats(), queue.LastRun));
+    }
+
+    private static Ok<GenerateResponse> Generate(ExportBuilder builder, ExportQueue queue)
+    {
+        var built = builder.BuildFull();
+        var entry = EnqueueOrDiscard(queue, ExportType.FullExport, built);
+        return TypedResults.Ok(new GenerateResponse(true, built.ExportId, built.File.FileName, entry.Id, built.Count));
+    }
+
+    private static Ok<BoatlogExportResponse> SnapshotBoatlog(ExportBuilder builder, ExportQueue queue)
+    {
+        var built = builder.BuildBoatlogSnapshot();
+        var entry = EnqueueOrDiscard(queue, ExportType.Boatlog, built);
+        return TypedResults.Ok(new BoatlogExportResponse(true, built.ExportId, built.File.FileName, entry.Id, built.Count));
+    }
+
+    /// <summary>An export that could not be queued durably is deleted: no orphan file, no false success.</summary>
+    private static QueueEntry EnqueueOrDiscard(ExportQueue queue, string type, BuiltExport built)
+    {
+        var data = new ExportData
+        {
+            ExportId = built.ExportId,
+            ExportFile = built.File.FileName,
+            SizeBytes = built.File.SizeBytes,
+            Sha256 = built.File.Sha256,
+            EntryCount = type == ExportType.Boatlog ? built.Count : null,
+            CategoryCount = type == ExportType.FullExport ? built.Count : null,
+        };
+        try
+        {
+            return queue.Enqueue(type, data);
+        }
+        catch
+        {
+            AtomicFile.TryDelete(Path.Combine(queue.ExportFolder, built.File.FileName));
+            throw;
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using D3kos.Common.Hosting;
+using D3kos.ExportManager.Queue;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace D3kos.ExportManager.Api;
+
+/// <summary>The retry queue: what waits, what happened, and a manual push.</summary>
+public static class QueueEndpoints
+{
+    public static IEndpointRouteBuilder MapExportQueue(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/export").WithTags("Queue");
+        group.MapGet("/queue", List);
+        group.MapPost("/queue/process", Process);
+        group.MapGet("/history", History);
+        return app;
+    }
+
+    private static Ok<QueueResponse> List(ExportQueue queue) =>
+        TypedResults.Ok(new QueueResponse(true, queue.Stats(), queue.ActiveEntries()));
+
+    private static async Task<Results<Ok<ProcessResponse>, ProblemHttpResult>> Process(ExportQueue queue, CancellationToken cancellationToken)
+    {
+        if (await queue.TryProcessNowAsync(cancellationToken) is not { } report)
+        {
+            return ApiProblem.Conflict("The queue is being processed right now; try again when that run ends.");
+        }
+        return TypedResults.Ok(new ProcessResponse(
+            true, report.Processed, report.Completed, report.Retrying, report.Failed, report.StartedAt, report.FinishedAt));
+    }
+
+    private static Ok<HistoryResponse> History(ExportQueue queue)
+    {
+        var entries = queue.HistoryEntries();
+        return TypedResults.Ok(new HistoryResponse(true, entries.Count, entries));
+    }
+}

@@ -1,0 +1,32 @@
+using D3kos.ExportManager.Queue;
+
+namespace D3kos.ExportManager.Api;
+
+public sealed record HealthResponse(string Status, string Service, bool QueueInitialized, bool WorkerRunning);
+
+public sealed record StatusResponse(
+    bool Success,
+    string Service,
+    int Port,
+    int Tier,
+    bool CanExport,
+    string? LicenseError,
+    QueueStats Queue,
+    ProcessReport? LastRun);
+
+public sealed record GenerateResponse(bool Success, string ExportId, string ExportFile, string QueueId, int CategoryCount);
+
+public sealed record BoatlogExportResponse(bool Success, string ExportId, string ExportFile, string QueueId, int EntryCount);
+
+public sealed record QueueResponse(bool Success, QueueStats Stats, IReadOnlyList<QueueEntry> Entries);
+
+public sealed record ProcessResponse(
+    bool Success,
+    int Processed,
+    int Completed,
+    int Retrying,
+    int Failed,
+    DateTimeOffset StartedAt,
+    DateTimeOffset FinishedAt);
+
+public sealed record HistoryResponse(bool Success, int Count, IReadOnlyList<QueueEntry> Entries);

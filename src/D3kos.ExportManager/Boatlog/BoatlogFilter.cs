@@ -1,0 +1,67 @@
+using System.Globalization;
+
+namespace D3kos.ExportManager.Boatlog;
+
+/// <summary>
+/// The optional from/to/type filters of the CSV download. Timestamps in the boat log are ISO 8601
+/// text, so the bounds are turned into the same text and compared as text.
+/// </summary>
+public sealed record BoatlogFilter(string? From, string? ToExclusive, string? Type)
+{
+    private const string StoredFormat = "yyyy-MM-dd'T'HH:mm:ss";
+    private static readonly string[] DateOnlyFormats = ["yyyy-MM-dd"];
+
+    public static bool TryParse(string? from, string? to, string? type, out BoatlogFilter filter, out string error)
+    {
+        filter = new BoatlogFilter(null, null, null);
+        error = "";
+        string? fromText = null, toText = null;
+        if (!string.IsNullOrEmpty(from))
+        {
+            if (!TryParseInstant(from, out var start, out _))
+            {
+                error = $"'from' is not an ISO 8601 date or date-time: {from}";
+                return false;
+            }
+            fromText = start.ToString(StoredFormat, CultureInfo.InvariantCulture);
+        }
+        if (!string.IsNullOrEmpty(to))
+        {
+            if (!TryParseInstant(to, out var end, out var dateOnly))
+            {
+                error = $"'to' is not an ISO 8601 date or date-time: {to}";
+                return false;
+            }
+            // 'to' is inclusive: a date means the whole day, a date-time the whole second.
+            toText = (dateOnly ? end.AddDays(1) : end.AddSeconds(1)).ToString(StoredFormat, CultureInfo.InvariantCulture);
+        }
+        if (type is { Length: > 100 } || (type is not null && type.Any(char.IsControl)))
+        {
+            error = "'type' must be at most 100 printable characters";
+            return false;
+        }
+        filter = new BoatlogFilter(fromText, toText, string.IsNullOrEmpty(type) ? null : type);
+        return true;
+    }
+
+    private static bool TryParseInstant(string text, out DateTime value, out bool dateOnly)
+    {
+        dateOnly = DateTime.TryParseExact(text, DateOnlyFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
+        if (dateOnly)
+        {
+            return true;
+        }
+        if (text.Length < 16 || text[10] != 'T' && text[10] != ' ')
+        {
+            return false;
+        }
+        // An explicit offset is turned into UTC; a local time without one is taken as written,
+        // as the boat log stores it.
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            return false;
+        }
+        value = parsed.UtcDateTime;
+        return true;
+    }
+}

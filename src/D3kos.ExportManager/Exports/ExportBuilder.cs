@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using D3kos.Common.Licensing;
+
+namespace D3kos.ExportManager.Exports;
+
+/// <summary>A built export file, ready to queue.</summary>
+public sealed record BuiltExport(string ExportId, WrittenExport File, int Count);
+
+/// <summary>Builds the export files that the queue uploads: the full export and the boat-log snapshot.</summary>
+public sealed class ExportBuilder(ExportPaths paths, LicenseReader license, TimeProvider time)
+{
+    public const int FullExportCategoryCount = 6;
+
+    public BuiltExport BuildFull()
+    {
+        var (exportId, now) = NewExportId("export");
+        var file = ExportFileWriter.Write(paths.ExportFiles, exportId + ".json", writer =>
+        {
+            WriteHeader(writer, now, "full_export");
+            using var licenseFile = JsonSource.Read(license.FilePath);
+            using var preferences = JsonSource.Read(paths.UserPreferences);
+            using var onboarding = JsonSource.Read(paths.Onboarding);
+
+            CategoryWriter.WriteList(writer, "boatlog", CategoryWriter.SqliteTable(paths.BoatlogDatabase, "boatlog_entries", "timestamp"));
+            CategoryWriter.WriteList(writer, "marine_vision_captures", CategoryWriter.SqliteTable(paths.CapturesDatabase, "captures", "timestamp"));
+            CategoryWriter.WriteList(writer, "maintenance_log", CategoryWriter.JsonArrayFile(paths.MaintenanceLog));
+
+            // Settings carry the license and the owner's preferences; api-keys.json and
+            // cloud-credentials.json are never read, and secret-looking members are left out.
+            writer.WriteStartObject("settings");
+            writer.WriteString("category", "settings");
+            licenseFile.WriteValue(writer, "license", withoutSecrets: true);
+            preferences.WriteValue(writer, "user_preferences", withoutSecrets: true);
+            CategoryWriter.WriteNoteAndError(writer, Join(licenseFile.Note, preferences.Note), Join(licenseFile.Error, preferences.Error));
+            writer.WriteEndObject();
+
+            writer.WriteStartObject("onboarding");
+            writer.WriteString("category", "onboarding");
+            onboarding.WriteValue(writer, "data");
+            CategoryWriter.WriteNoteAndError(writer, onboarding.Note, onboarding.Error);
+            writer.WriteEndObject();
+
+            Telemetry.Write(writer, paths.DataFolder);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        });
+        return new BuiltExport(exportId, file, FullExportCategoryCount);
+    }
+
+    public BuiltExport BuildBoatlogSnapshot()
+    {
+        var (exportId, now) = NewExportId("boatlog");
+        var count = 0;
+        var file = ExportFileWriter.Write(paths.ExportFiles, exportId + ".json", writer =>
+        {
+            WriteHeader(writer, now, "boatlog");
+            count = CategoryWriter.WriteList(writer, "boatlog", CategoryWriter.SqliteTable(paths.BoatlogDatabase, "boatlog_entries", "timestamp"));
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        });
+        return new BuiltExport(exportId, file, count);
+    }
+
+    /// <summary>Opens the top object and its "data" member; the caller closes both.</summary>
+    private void WriteHeader(Utf8JsonWriter writer, DateTimeOffset now, string type)
+    {
+        var state = license.Read();
+        writer.WriteStartObject();
+        writer.WriteString("installation_id", state.InstallationId);
+        writer.WriteString("export_timestamp", now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        writer.WriteString("format_version", "1.0");
+        writer.WriteString("export_type", type);
+        writer.WriteNumber("tier", state.Tier);
+        writer.WriteStartObject("data");
+    }
+
+    private (string Id, DateTimeOffset Now) NewExportId(string prefix)
+    {
+        var now = time.GetUtcNow();
+        var stamp = now.UtcDateTime.ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture);
+        return ($"{prefix}_{stamp}_{RandomNumberGenerator.GetHexString(8, lowercase: true)}", now);
+    }
+
+    private static string? Join(string? first, string? second) =>
+        first is null ? second : second is null ? first : $"{first}; {second}";
+}

@@ -31,7 +31,7 @@ public static class ServiceDefaults
             .Enrich.FromLogContext()
             .WriteTo.Console(outputTemplate: "[{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"));
 
-        builder.Services.AddSingleton(new D3kosRoot(builder.Configuration[D3kosRoot.ConfigurationKey]));
+        builder.Services.AddSingleton(services => new D3kosRoot(services.GetRequiredService<IConfiguration>()[D3kosRoot.ConfigurationKey]));
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.Services.ConfigureHttpJsonOptions(options =>

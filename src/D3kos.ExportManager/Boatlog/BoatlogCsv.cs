@@ -69,6 +69,8 @@ public sealed class BoatlogCsv : IResult, IDisposable
             NewLine = "\r\n",
             // Formula cells are neutralised below, text only: the library would also touch negative numbers.
             InjectionOptions = InjectionOptions.None,
+            // The library only looks for its own NewLine ("\r\n"): a bare "\n" inside a note must be quoted too.
+            ShouldQuote = args => NeedsQuotes(args.Field),
         });
         foreach (var name in Header.Split(','))
         {
@@ -109,6 +111,10 @@ public sealed class BoatlogCsv : IResult, IDisposable
         long integer => integer.ToString(CultureInfo.InvariantCulture),
         _ => TextCell(value),
     };
+
+    private static bool NeedsQuotes(string? field) =>
+        !string.IsNullOrEmpty(field)
+        && (field.AsSpan().IndexOfAny("\",\r\n") >= 0 || field[0] == ' ' || field[^1] == ' ');
 
     private static string Neutralise(string text) =>
         text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text;

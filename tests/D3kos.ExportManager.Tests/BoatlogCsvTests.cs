@@ -1,0 +1,156 @@
+using System.Globalization;
+using CsvHelper;
+using D3kos.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace D3kos.ExportManager.Tests;
+
+public sealed class BoatlogCsvTests : IDisposable
+{
+    private readonly TempRoot _root = new();
+
+    public BoatlogCsvTests() => _root.WithLicense(tier: 1);
+
+    [Fact]
+    public async Task Csv_KeepsNumbersQuotesNewlinesAndNeutralisesFormulas()
+    {
+        _root.WithBoatlog([
+            (3L, "2026-02-20T14:00:00", "note", "=HYPERLINK(\"http://evil\")", null, null),
+            (1L, "2026-02-20T12:00:00", "position", "Left \"Port Credit\", heading west", 43.5503, -79.5214),
+            ("uuid-2", "2026-02-20T13:00:00", "note", "line one\nline two", -33.8688, 151.2093),
+            (4L, "2026-02-20T15:00:00", "-engine", "+1 knot, @home", 0.1 + 0.2, -0.000001),
+        ]);
+        await using var app = new ExportManagerApp(_root);
+
+        using var response = await app.CreateClient().GetAsync("/export/boatlog/csv");
+
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("utf-8", response.Content.Headers.ContentType?.CharSet);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("boatlog.csv", response.Content.Headers.ContentDisposition?.FileName);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.StartsWith("Timestamp,Type,Content,Latitude,Longitude\r\n", text, StringComparison.Ordinal);
+
+        var rows = Parse(text);
+        Assert.Equal(["Timestamp", "Type", "Content", "Latitude", "Longitude"], rows[0]);
+        Assert.Equal(["2026-02-20T12:00:00", "position", "Left \"Port Credit\", heading west", "43.5503", "-79.5214"], rows[1]);
+        Assert.Equal(["2026-02-20T13:00:00", "note", "line one\nline two", "-33.8688", "151.2093"], rows[2]);
+        Assert.Equal(["2026-02-20T14:00:00", "note", "'=HYPERLINK(\"http://evil\")", "", ""], rows[3]);
+        Assert.Equal("'-engine", rows[4][1]);
+        Assert.Equal("'+1 knot, @home", rows[4][2]);
+        Assert.Equal(0.1 + 0.2, double.Parse(rows[4][3], CultureInfo.InvariantCulture));
+        Assert.Equal(-0.000001, double.Parse(rows[4][4], CultureInfo.InvariantCulture));
+        Assert.Equal(5, rows.Count);
+    }
+
+    [Fact]
+    public async Task Csv_WithoutDatabase_ReturnsHeaderOnlyAndCreatesNothing()
+    {
+        await using var app = new ExportManagerApp(_root);
+
+        var text = await app.CreateClient().GetStringAsync("/export/boatlog/csv");
+
+        Assert.Equal("Timestamp,Type,Content,Latitude,Longitude\r\n", text);
+        Assert.False(File.Exists(_root.At("/opt/d3kos/data/boatlog/boatlog.db")));
+    }
+
+    [Fact]
+    public async Task Csv_WithoutTable_ReturnsHeaderOnly()
+    {
+        var path = _root.At("/opt/d3kos/data/boatlog/boatlog.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE other(x)";
+            command.ExecuteNonQuery();
+        }
+        await using var app = new ExportManagerApp(_root);
+
+        var text = await app.CreateClient().GetStringAsync("/export/boatlog/csv");
+
+        Assert.Equal("Timestamp,Type,Content,Latitude,Longitude\r\n", text);
+    }
+
+    [Fact]
+    public async Task Csv_Filters_SelectByDateRangeAndType()
+    {
+        _root.WithBoatlog([
+            (1L, "2026-02-19T23:59:59", "position", "before", 1.0, 1.0),
+            (2L, "2026-02-20T08:00:00", "position", "in range", 2.0, 2.0),
+            (3L, "2026-02-20T09:00:00", "note", "wrong type", 3.0, 3.0),
+            (4L, "2026-02-21T00:00:00", "position", "next day", 4.0, 4.0),
+        ]);
+        await using var app = new ExportManagerApp(_root);
+
+        var text = await app.CreateClient().GetStringAsync("/export/boatlog/csv?from=2026-02-20&to=2026-02-20&type=position");
+
+        var rows = Parse(text);
+        Assert.Equal(2, rows.Count);
+        Assert.Equal("in range", rows[1][2]);
+    }
+
+    [Theory]
+    [InlineData("from=yesterday")]
+    [InlineData("to=2026-13-45")]
+    [InlineData("from=2026-02-20T25:00:00")]
+    public async Task Csv_WithMalformedFilter_Returns400(string query)
+    {
+        await using var app = new ExportManagerApp(_root);
+
+        using var response = await app.CreateClient().GetAsync("/export/boatlog/csv?" + query);
+
+        await Json.AssertProblemAsync(response, 400, "ISO 8601");
+    }
+
+    [Fact]
+    public async Task Csv_WhenDatabaseIsNotSqlite_Returns500WithReason()
+    {
+        _root.Write("/opt/d3kos/data/boatlog/boatlog.db", new string('x', 4096));
+        await using var app = new ExportManagerApp(_root);
+
+        using var response = await app.CreateClient().GetAsync("/export/boatlog/csv");
+
+        await Json.AssertProblemAsync(response, 500, "cannot be read");
+    }
+
+    [Fact]
+    public async Task Csv_WhileAnotherConnectionWrites_StillExports()
+    {
+        var path = _root.WithBoatlog([(1L, "2026-02-20T12:00:00", "position", "first", 1.0, -1.0)]);
+        using var writer = new SqliteConnection($"Data Source={path};Pooling=False");
+        writer.Open();
+        using (var wal = writer.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode=WAL";
+            wal.ExecuteNonQuery();
+        }
+        using var transaction = writer.BeginTransaction();
+        using (var insert = writer.CreateCommand())
+        {
+            insert.CommandText = "INSERT INTO boatlog_entries VALUES (2, '2026-02-20T13:00:00', 'position', 'uncommitted', 2, -2, NULL)";
+            insert.ExecuteNonQuery();
+        }
+        await using var app = new ExportManagerApp(_root);
+
+        var rows = Parse(await app.CreateClient().GetStringAsync("/export/boatlog/csv"));
+
+        Assert.Equal(2, rows.Count);
+        Assert.Equal("first", rows[1][2]);
+    }
+
+    private static List<string[]> Parse(string text)
+    {
+        using var reader = new StringReader(text);
+        using var csv = new CsvParser(reader, CultureInfo.InvariantCulture);
+        var rows = new List<string[]>();
+        while (csv.Read())
+        {
+            rows.Add(csv.Record!);
+        }
+        return rows;
+    }
+
+    public void Dispose() => _root.Dispose();
+}

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using D3kos.Testing;
+
+namespace D3kos.ExportManager.Tests;
+
+public sealed class GenerateTests : IDisposable
+{
+    private readonly TempRoot _root = new();
+
+    public GenerateTests()
+    {
+        _root.WithLicense(tier: 1);
+        _root.WithBoatlog([
+            (1L, "2026-02-20T12:00:00", "position", "Left Port Credit", 43.5503, -79.5214),
+            ("7d0c7c3e-2f4b-4bb6-9a43-6e0f1f1d6b5a", "2026-02-20T13:00:00", "note", "Anchored", 43.6, -79.4),
+        ]);
+        _root.Write("/opt/d3kos/data/maintenance-log.json", """[{"timestamp":"2026-02-01T10:00:00","type":"oil","content":"Changed oil","source":"owner"}]""");
+        _root.Write("/opt/d3kos/config/user-preferences.json", """{"units":"metric","cloud_api_token":"do-not-export"}""");
+        _root.Write("/opt/d3kos/config/api-keys.json", """{"openai":"sk-never-exported"}""");
+    }
+
+    [Fact]
+    public async Task Generate_WritesFullExportAndQueuesIt()
+    {
+        await using var app = new ExportManagerApp(_root, new Dictionary<string, string?> { ["Export:ProcessInterval"] = "01:00:00" });
+        var client = app.CreateClient();
+
+        var answer = await client.PostJsonAsync("/export/generate");
+
+        Assert.Equal(6, answer.GetProperty("category_count").GetInt32());
+        var queueId = answer.GetProperty("queue_id").GetString()!;
+        var file = _root.At("/opt/d3kos/data/exports/exports/" + answer.GetProperty("export_file").GetString());
+        using var export = JsonDocument.Parse(File.ReadAllBytes(file));
+        var top = export.RootElement;
+        Assert.Equal("0123456789abcdef", top.GetProperty("installation_id").GetString());
+        Assert.Equal("1.0", top.GetProperty("format_version").GetString());
+        Assert.EndsWith("Z", top.GetProperty("export_timestamp").GetString(), StringComparison.Ordinal);
+        var data = top.GetProperty("data");
+
+        var boatlog = data.GetProperty("boatlog");
+        Assert.Equal(2, boatlog.GetProperty("entry_count").GetInt32());
+        var entries = boatlog.GetProperty("entries");
+        Assert.Equal(JsonValueKind.Number, entries[0].GetProperty("entry_id").ValueKind);
+        Assert.Equal(JsonValueKind.String, entries[1].GetProperty("entry_id").ValueKind);
+        Assert.Equal(-79.5214, entries[0].GetProperty("longitude").GetDouble());
+
+        Assert.Equal(1, data.GetProperty("maintenance_log").GetProperty("entry_count").GetInt32());
+        Assert.Equal(0, data.GetProperty("marine_vision_captures").GetProperty("entry_count").GetInt32());
+        Assert.Contains("not found", data.GetProperty("marine_vision_captures").GetProperty("note").GetString(), StringComparison.Ordinal);
+        Assert.True(data.GetProperty("onboarding").TryGetProperty("note", out _));
+        Assert.True(data.GetProperty("telemetry").GetProperty("disk").GetProperty("data_folder_bytes").GetInt64() > 0);
+
+        var settings = data.GetProperty("settings");
+        Assert.Equal(1, settings.GetProperty("license").GetProperty("tier").GetInt32());
+        Assert.Equal("metric", settings.GetProperty("user_preferences").GetProperty("units").GetString());
+        var text = File.ReadAllText(file);
+        Assert.DoesNotContain("SECRET-LICENSE-KEY", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("do-not-export", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-never-exported", text, StringComparison.Ordinal);
+
+        var queue = await client.GetJsonAsync("/export/queue");
+        var history = await client.GetJsonAsync("/export/history");
+        var known = queue.GetProperty("entries").EnumerateArray().Concat(history.GetProperty("entries").EnumerateArray())
+            .Single(e => e.GetProperty("id").GetString() == queueId);
+        Assert.Equal("full_export", known.GetProperty("type").GetString());
+        Assert.Equal(new FileInfo(file).Length, known.GetProperty("data").GetProperty("size_bytes").GetInt64());
+        Assert.Equal(64, known.GetProperty("data").GetProperty("sha256").GetString()!.Length);
+    }
+
+    [Fact]
+    public async Task Generate_WithBrokenCapturesDatabase_ReportsErrorOnThatCategoryOnly()
+    {
+        _root.Write("/opt/d3kos/data/marine-vision/captures.db", "this is not a database, it is a text file of some length..........");
+        await using var app = new ExportManagerApp(_root);
+
+        var answer = await app.CreateClient().PostJsonAsync("/export/generate");
+
+        var file = _root.At("/opt/d3kos/data/exports/exports/" + answer.GetProperty("export_file").GetString());
+        using var export = JsonDocument.Parse(File.ReadAllBytes(file));
+        var data = export.RootElement.GetProperty("data");
+        Assert.Contains("could not be read", data.GetProperty("marine_vision_captures").GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, data.GetProperty("boatlog").GetProperty("entry_count").GetInt32());
+    }
+
+    [Fact]
+    public async Task BoatlogSnapshot_QueuesEntryWithCount()
+    {
+        await using var app = new ExportManagerApp(_root);
+        var client = app.CreateClient();
+
+        var answer = await client.PostJsonAsync("/export/boatlog");
+
+        Assert.Equal(2, answer.GetProperty("entry_count").GetInt32());
+        var queueId = answer.GetProperty("queue_id").GetString();
+        var queue = await client.GetJsonAsync("/export/queue");
+        var history = await client.GetJsonAsync("/export/history");
+        var entry = queue.GetProperty("entries").EnumerateArray().Concat(history.GetProperty("entries").EnumerateArray())
+            .Single(e => e.GetProperty("id").GetString() == queueId);
+        Assert.Equal("boatlog", entry.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task ManyExportsInOneSecond_GetUniqueIds()
+    {
+        await using var app = new ExportManagerApp(_root);
+        var client = app.CreateClient();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => client.PostJsonAsync("/export/boatlog")));
+
+        Assert.Equal(20, answers.Select(a => a.GetProperty("queue_id").GetString()).Distinct().Count());
+        Assert.Equal(20, answers.Select(a => a.GetProperty("export_id").GetString()).Distinct().Count());
+    }
+
+    public void Dispose() => _root.Dispose();
+}

@@ -1,0 +1,92 @@
+using D3kos.ExportManager.Queue;
+using D3kos.Testing;
+
+namespace D3kos.ExportManager.Tests;
+
+public sealed class QueueFileTests : IDisposable
+{
+    private readonly TempRoot _root = new();
+    private readonly DateTimeOffset _now = new(2026, 2, 20, 12, 0, 0, TimeSpan.Zero);
+
+    private string QueuePath => _root.At("/opt/d3kos/data/exports/export_queue.json");
+
+    [Fact]
+    public void Load_BareEmptyArray_IsMovedAsideAndGivesNoEntries()
+    {
+        _root.Write("/opt/d3kos/data/exports/export_queue.json", "[]");
+
+        var load = QueueFile.Load(QueuePath, _now);
+
+        Assert.Empty(load.Entries);
+        Assert.Equal(QueuePath + ".corrupt-20260220T120000Z", load.MovedAsideTo);
+        Assert.Equal("[]", File.ReadAllText(load.MovedAsideTo!));
+        Assert.False(File.Exists(QueuePath));
+    }
+
+    [Fact]
+    public void Load_TruncatedFile_RecoversEveryCompleteEntryBeforeTheCut()
+    {
+        var entries = Enumerable.Range(0, 3).Select(Entry).ToList();
+        QueueFile.Save(QueuePath, entries);
+        var text = File.ReadAllText(QueuePath);
+        File.WriteAllText(QueuePath, text[..(text.IndexOf("entry-2", StringComparison.Ordinal) + 3)]);
+
+        var load = QueueFile.Load(QueuePath, _now);
+
+        Assert.Equal(["entry-0", "entry-1"], load.Entries.Select(e => e.Id));
+        Assert.NotNull(load.MovedAsideTo);
+        Assert.NotNull(load.Problem);
+    }
+
+    [Fact]
+    public void SaveThenLoad_RoundTripsEveryField()
+    {
+        var entry = Entry(7) with { Attempts = 2, Status = QueueStatus.Retry, NextRetry = _now.AddMinutes(5), LastError = "HTTP 503" };
+        QueueFile.Save(QueuePath, [entry]);
+
+        var load = QueueFile.Load(QueuePath, _now);
+
+        Assert.Null(load.MovedAsideTo);
+        Assert.Equal(entry, Assert.Single(load.Entries));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(QueuePath)!, "*.tmp"));
+    }
+
+    [Fact]
+    public async Task Service_WithCorruptQueueFile_StartsAndKeepsRecoveredEntries()
+    {
+        _root.WithLicense(tier: 1);
+        QueueFile.Save(QueuePath, [Entry(0), Entry(1)]);
+        var text = File.ReadAllText(QueuePath);
+        File.WriteAllText(QueuePath, text[..(text.Length - 20)]);
+        await using var app = new ExportManagerApp(_root, new Dictionary<string, string?> { ["Central:Url"] = "http://127.0.0.1:9/unreachable" });
+
+        var queue = await app.CreateClient().GetJsonAsync("/export/queue");
+
+        Assert.Equal(1, queue.GetProperty("stats").GetProperty("total").GetInt32());
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(QueuePath)!, "export_queue.json.corrupt-*"));
+        Assert.True(File.Exists(QueuePath));
+    }
+
+    [Fact]
+    public void Queue_EntryInBothFiles_AfterCrashBetweenWrites_IsLoadedOnceAsFinished()
+    {
+        var finished = Entry(0) with { Status = QueueStatus.Completed, Attempts = 1, FinishedAt = _now };
+        QueueFile.Save(QueuePath, [Entry(0), Entry(1)]);
+        QueueFile.Save(_root.At("/opt/d3kos/data/exports/export_history.json"), [finished]);
+        using var harness = new QueueHarness(_root, new Uri("http://127.0.0.1:9/"));
+
+        Assert.Equal(["entry-1"], harness.Queue.ActiveEntries().Select(e => e.Id));
+        Assert.Equal(finished, Assert.Single(harness.Queue.HistoryEntries()));
+    }
+
+    private QueueEntry Entry(int n) => new()
+    {
+        Id = $"entry-{n}",
+        Type = ExportType.Boatlog,
+        Timestamp = _now,
+        Status = QueueStatus.Pending,
+        Data = new ExportData { ExportId = $"export-{n}", ExportFile = $"export-{n}.json", SizeBytes = 10, Sha256 = new string('a', 64), EntryCount = n },
+    };
+
+    public void Dispose() => _root.Dispose();
+}

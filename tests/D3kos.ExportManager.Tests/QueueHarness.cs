@@ -1,0 +1,56 @@
+using System.Security.Cryptography;
+using System.Text;
+using D3kos.Common.Files;
+using D3kos.Common.Licensing;
+using D3kos.ExportManager.Queue;
+using D3kos.ExportManager.Upload;
+using D3kos.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace D3kos.ExportManager.Tests;
+
+/// <summary>An ExportQueue on a test root, driven by a fake clock, uploading to a real loopback server.</summary>
+internal sealed class QueueHarness : IDisposable
+{
+    public QueueHarness(TempRoot root, Uri central, ExportOptions? options = null, TimeSpan? timeout = null)
+    {
+        Root = root;
+        Paths = new ExportPaths(new D3kosRoot(root.Path));
+        Options = options ?? new ExportOptions();
+        var uploader = new HttpCentralUploader(
+            new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan },
+            central,
+            new CentralOptions { Url = central.ToString(), Timeout = timeout ?? TimeSpan.FromSeconds(10) },
+            new LicenseReader(new D3kosRoot(root.Path)));
+        Queue = new ExportQueue(Paths, Microsoft.Extensions.Options.Options.Create(Options), uploader, Time, NullLogger<ExportQueue>.Instance);
+    }
+
+    public TempRoot Root { get; }
+    public ExportPaths Paths { get; }
+    public ExportOptions Options { get; }
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 2, 20, 12, 0, 0, TimeSpan.Zero));
+    public ExportQueue Queue { get; }
+
+    /// <summary>Writes a small export file and queues it, as the API does.</summary>
+    public QueueEntry EnqueueFile(string content = """{"data":{}}""")
+    {
+        var name = $"export_{Guid.NewGuid():N}.json";
+        Directory.CreateDirectory(Paths.ExportFiles);
+        var bytes = Encoding.UTF8.GetBytes(content);
+        File.WriteAllBytes(Paths.ExportFile(name), bytes);
+        return Queue.Enqueue(ExportType.FullExport, new ExportData
+        {
+            ExportId = name,
+            ExportFile = name,
+            SizeBytes = bytes.Length,
+            Sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)),
+        });
+    }
+
+    public QueueEntry Find(string id) =>
+        Queue.ActiveEntries().Concat(Queue.HistoryEntries()).Single(e => e.Id == id);
+
+    public void Dispose() => Queue.Dispose();
+}

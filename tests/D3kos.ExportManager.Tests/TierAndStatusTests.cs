@@ -1,0 +1,98 @@
+using D3kos.Testing;
+
+namespace D3kos.ExportManager.Tests;
+
+public sealed class TierAndStatusTests : IDisposable
+{
+    private readonly TempRoot _root = new();
+
+    [Fact]
+    public async Task Health_ReportsQueueAndWorker()
+    {
+        _root.WithLicense(tier: 1);
+        await using var app = new ExportManagerApp(_root);
+        var client = app.CreateClient();
+
+        var health = await client.GetJsonAsync("/health");
+
+        Assert.Equal("healthy", health.GetProperty("status").GetString());
+        Assert.Equal("export-manager", health.GetProperty("service").GetString());
+        Assert.True(health.GetProperty("queue_initialized").GetBoolean());
+        Assert.True(health.GetProperty("worker_running").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Status_WithTierOneLicense_CanExportAndShowsEmptyQueue()
+    {
+        _root.WithLicense(tier: 1);
+        await using var app = new ExportManagerApp(_root);
+
+        var status = await app.CreateClient().GetJsonAsync("/export/status");
+
+        Assert.True(status.GetProperty("success").GetBoolean());
+        Assert.Equal(8094, status.GetProperty("port").GetInt32());
+        Assert.Equal(1, status.GetProperty("tier").GetInt32());
+        Assert.True(status.GetProperty("can_export").GetBoolean());
+        var queue = status.GetProperty("queue");
+        foreach (var name in new[] { "pending", "retry", "completed", "failed", "total" })
+        {
+            Assert.Equal(0, queue.GetProperty(name).GetInt32());
+        }
+    }
+
+    [Theory]
+    [InlineData("/export/generate")]
+    [InlineData("/export/boatlog")]
+    public async Task Export_WithTierZero_Returns403(string url)
+    {
+        _root.WithLicense(tier: 0);
+        await using var app = new ExportManagerApp(_root);
+
+        using var response = await app.CreateClient().PostAsync(url, null);
+
+        await Json.AssertProblemAsync(response, 403, "Tier 0 does not have export capability");
+    }
+
+    [Fact]
+    public async Task Csv_WithoutLicense_Returns403()
+    {
+        await using var app = new ExportManagerApp(_root);
+
+        using var response = await app.CreateClient().GetAsync("/export/boatlog/csv");
+
+        await Json.AssertProblemAsync(response, 403, "License file not found");
+    }
+
+    [Fact]
+    public async Task Generate_WithUnparsableLicense_Returns403SayingSo()
+    {
+        _root.Write("/opt/d3kos/config/license.json", "{\"tier\": 1,");
+        await using var app = new ExportManagerApp(_root);
+
+        using var response = await app.CreateClient().PostAsync("/export/generate", null);
+
+        await Json.AssertProblemAsync(response, 403, "cannot be parsed");
+    }
+
+    [Fact]
+    public async Task TierUpgrade_TakesEffectWithoutRestart()
+    {
+        _root.WithLicense(tier: 0);
+        await using var app = new ExportManagerApp(_root);
+        var client = app.CreateClient();
+        using (var refused = await client.PostAsync("/export/boatlog", null))
+        {
+            Assert.Equal(403, (int)refused.StatusCode);
+        }
+
+        var license = _root.WithLicense(tier: 2).At("/opt/d3kos/config/license.json");
+        File.SetLastWriteTimeUtc(license, DateTime.UtcNow.AddSeconds(5));
+
+        var accepted = await client.PostJsonAsync("/export/boatlog");
+        Assert.True(accepted.GetProperty("success").GetBoolean());
+        var status = await client.GetJsonAsync("/export/status");
+        Assert.Equal(2, status.GetProperty("tier").GetInt32());
+    }
+
+    public void Dispose() => _root.Dispose();
+}

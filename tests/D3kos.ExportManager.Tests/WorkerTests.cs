@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using D3kos.Testing;
+
+namespace D3kos.ExportManager.Tests;
+
+public sealed class WorkerTests : IDisposable
+{
+    private readonly TempRoot _root = new TempRoot().WithLicense(tier: 1);
+
+    [Fact]
+    public async Task NewExport_IsDeliveredWithinSeconds_NotAtTheNextTick()
+    {
+        // The interval is an hour: only the wake-up on enqueue can deliver this quickly.
+        await using var app = new ExportManagerApp(_root, new Dictionary<string, string?> { ["Export:ProcessInterval"] = "01:00:00" });
+        var client = app.CreateClient();
+
+        var answer = await client.PostJsonAsync("/export/boatlog");
+        var queueId = answer.GetProperty("queue_id").GetString();
+
+        var clock = Stopwatch.StartNew();
+        while ((await client.GetJsonAsync("/export/history")).GetProperty("count").GetInt32() == 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(50);
+        }
+        var history = await client.GetJsonAsync("/export/history");
+        Assert.Equal("completed", history.GetProperty("entries")[0].GetProperty("status").GetString());
+        Assert.True(File.Exists(_root.At($"/opt/d3kos/data/exports/outbox/{queueId}.json")));
+    }
+
+    [Fact]
+    public async Task ManualProcess_WhileARunIsUnderWay_Returns409()
+    {
+        await using var central = await LoopbackCentral.StartAsync();
+        central.Default = CentralBehaviour.Hang;
+        await using var app = new ExportManagerApp(_root, new Dictionary<string, string?>
+        {
+            ["Central:Url"] = central.Url.ToString(),
+            ["Central:Timeout"] = "00:00:05",
+        });
+        var client = app.CreateClient();
+        await client.PostJsonAsync("/export/boatlog");
+        var clock = Stopwatch.StartNew();
+        while (central.Received.IsEmpty && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+        Assert.False(central.Received.IsEmpty, "the worker never started uploading");
+
+        using var response = await client.PostAsync("/export/queue/process", null);
+
+        await Json.AssertProblemAsync(response, 409, "being processed");
+    }
+
+    [Fact]
+    public async Task ManualProcess_ReportsWhatHappened()
+    {
+        await using var central = await LoopbackCentral.StartAsync();
+        central.Default = CentralBehaviour.BadRequest;
+        await using var app = new ExportManagerApp(_root, new Dictionary<string, string?>
+        {
+            ["Central:Url"] = central.Url.ToString(),
+            ["Export:ProcessInterval"] = "01:00:00",
+        });
+        var client = app.CreateClient();
+        await client.PostJsonAsync("/export/boatlog");
+
+        // The worker may get there first; either way, the entry ends failed exactly once.
+        await client.PostAsync("/export/queue/process", null);
+        var clock = Stopwatch.StartNew();
+        while ((await client.GetJsonAsync("/export/status")).GetProperty("queue").GetProperty("failed").GetInt32() == 0
+               && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(50);
+        }
+
+        var report = await client.PostJsonAsync("/export/queue/process");
+        Assert.True(report.GetProperty("success").GetBoolean());
+        Assert.Equal(0, report.GetProperty("processed").GetInt32());
+        var status = await client.GetJsonAsync("/export/status");
+        Assert.Equal(1, status.GetProperty("queue").GetProperty("failed").GetInt32());
+        Assert.Single(central.Received);
+        Assert.Equal(JsonValueKindObject, status.GetProperty("last_run").ValueKind);
+    }
+
+    private const System.Text.Json.JsonValueKind JsonValueKindObject = System.Text.Json.JsonValueKind.Object;
+
+    public void Dispose() => _root.Dispose();
+}

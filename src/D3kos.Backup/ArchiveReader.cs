@@ -1,0 +1,158 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace D3kos.Backup;
+
+/// <summary>What reading a whole archive found.</summary>
+/// <param name="HasUnsafeEntries">An entry a restore must never write (as opposed to damage or a checksum mismatch).</param>
+public sealed record VerifyReport(bool Valid, int FilesChecked, IReadOnlyList<string> Errors, BackupManifest? Manifest, bool HasUnsafeEntries)
+{
+    public BackupError Failure => HasUnsafeEntries ? BackupError.UnsafeArchive : BackupError.InvalidArchive;
+}
+
+/// <summary>Receives the entries of an archive that passed every check so far (the restore's extractor).</summary>
+internal interface IArchiveSink
+{
+    Stream BeginFile(TarEntry entry, string member, BackupSource source);
+
+    void EndFile(TarEntry entry, string member, BackupSource source);
+
+    void Other(TarEntry entry, string member, BackupSource source);
+}
+
+/// <summary>
+/// Reads an archive end to end: the manifest first, every entry checked against the policy and
+/// every file against its checksum. With a sink it also unpacks, stopping at the first problem.
+/// </summary>
+internal static class ArchiveReader
+{
+    private const int MaxManifestBytes = 16 * 1024 * 1024;
+    private const int MaxErrors = 50;
+
+    public static VerifyReport Read(string archivePath, IReadOnlyList<BackupSource> sources, long maxBytes, IArchiveSink? sink = null)
+    {
+        var errors = new List<string>();
+        BackupManifest? manifest = null;
+        var filesChecked = 0;
+        var hasUnsafe = false;
+        try
+        {
+            using var file = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+            using var gzip = new GZipStream(file, CompressionMode.Decompress);
+            using var tar = new TarReader(gzip);
+            manifest = ReadManifest(tar.GetNextEntry(), errors);
+            if (manifest is null)
+            {
+                return new VerifyReport(false, 0, errors, null, false);
+            }
+            var expected = new Dictionary<string, ManifestFile>(StringComparer.Ordinal);
+            foreach (var listed in manifest.Files)
+            {
+                expected[listed.Path] = listed;
+            }
+            var policy = new EntryPolicy(sources);
+            var total = 0L;
+            var buffer = new byte[1 << 16];
+            while (tar.GetNextEntry() is { } entry && errors.Count < MaxErrors)
+            {
+                if (entry.EntryType == TarEntryType.GlobalExtendedAttributes)
+                {
+                    continue;
+                }
+                var (member, source, problem) = policy.Check(entry);
+                total += entry.Length;
+                if (problem is null && total > maxBytes)
+                {
+                    problem = $"the archive expands past the {maxBytes / (1024 * 1024)} MiB restore limit";
+                }
+                if (problem is not null)
+                {
+                    hasUnsafe = true;
+                    Fail(errors, problem, sink);
+                    continue;
+                }
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile))
+                {
+                    sink?.Other(entry, member, source!);
+                    continue;
+                }
+                filesChecked++;
+                if (!expected.Remove(member, out var listed))
+                {
+                    Fail(errors, $"file '{BackupPaths.Printable(member)}' is not in the manifest", sink);
+                    continue;
+                }
+                var actual = HashAndCopy(entry, sink?.BeginFile(entry, member, source!), buffer);
+                if (actual != listed.Sha256 || entry.Length != listed.Size)
+                {
+                    Fail(errors, $"file '{BackupPaths.Printable(member)}' does not match its checksum", sink);
+                    continue;
+                }
+                sink?.EndFile(entry, member, source!);
+            }
+            errors.AddRange(expected.Keys.Take(MaxErrors).Select(missing => $"file '{missing}' is in the manifest but not in the archive"));
+        }
+        catch (Exception ex) when (sink is null && ex is InvalidDataException or EndOfStreamException or FormatException or IOException or ArgumentException)
+        {
+            errors.Add($"the archive is truncated or corrupt: {ex.Message}");
+        }
+        return new VerifyReport(errors.Count == 0, filesChecked, errors, manifest, hasUnsafe);
+    }
+
+    private static BackupManifest? ReadManifest(TarEntry? first, List<string> errors)
+    {
+        if (first is null || first.Name != BackupManifest.MemberName || first.DataStream is null)
+        {
+            errors.Add($"the first member is not {BackupManifest.MemberName}: this is not a d3kOS backup");
+            return null;
+        }
+        if (first.Length > MaxManifestBytes)
+        {
+            errors.Add("the manifest is larger than any real backup's");
+            return null;
+        }
+        try
+        {
+            var manifest = JsonSerializer.Deserialize(first.DataStream, BackupJsonContext.Default.BackupManifest);
+            if (manifest is null || manifest.FormatVersion != BackupManifest.CurrentFormat)
+            {
+                errors.Add($"the manifest is not format version {BackupManifest.CurrentFormat}");
+                return null;
+            }
+            return manifest;
+        }
+        catch (JsonException ex)
+        {
+            errors.Add($"the manifest cannot be read: {ex.Message}");
+            return null;
+        }
+    }
+
+    private static string HashAndCopy(TarEntry entry, Stream? target, byte[] buffer)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        if (entry.DataStream is { } data)
+        {
+            int read;
+            while ((read = data.Read(buffer)) > 0)
+            {
+                hash.AppendData(buffer.AsSpan(0, read));
+                target?.Write(buffer.AsSpan(0, read));
+            }
+        }
+        target?.Dispose();
+        return Convert.ToHexStringLower(hash.GetCurrentHash());
+    }
+
+    /// <summary>Verifying lists every problem; unpacking stops at the first.</summary>
+    private static void Fail(List<string> errors, string problem, IArchiveSink? sink)
+    {
+        if (sink is not null)
+        {
+            throw new BackupException(BackupError.UnsafeArchive, $"Restore refused: {problem}. Nothing live was changed.");
+        }
+        errors.Add(problem);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Security.Cryptography;
+using D3kos.Common.Files;
+
+namespace D3kos.Backup;
+
+/// <summary>A backup in the folder, as the list shows it.</summary>
+public sealed record BackupInfo(string Filename, long SizeBytes, DateTimeOffset Created, string Sha256, string Kind);
+
+/// <summary>
+/// The backups folder: listing, checksums (kept in a sha256sum-compatible sidecar so listing never
+/// rereads a large archive), retention and deletion. Only names matching the backup patterns are touched.
+/// </summary>
+internal static class BackupCatalog
+{
+    public static IReadOnlyList<BackupInfo> List(BackupPaths paths)
+    {
+        if (!Directory.Exists(paths.BackupsFolder))
+        {
+            return [];
+        }
+        return [.. Directory.EnumerateFiles(paths.BackupsFolder)
+            .Select(Path.GetFileName)
+            .Where(BackupNames.IsBackupName)
+            .Select(name => name!)
+            .OrderByDescending(BackupNames.SortKey)
+            .Select(name => Describe(paths, name))];
+    }
+
+    public static BackupInfo Describe(BackupPaths paths, string name)
+    {
+        var path = paths.BackupFile(name);
+        var info = new FileInfo(path);
+        return new BackupInfo(
+            name,
+            info.Length,
+            BackupNames.CreatedFromName(name) ?? new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero),
+            Checksum(path),
+            BackupNames.IsSafety(name) ? "pre-restore" : "regular");
+    }
+
+    /// <summary>The archive's SHA-256, from its sidecar when that is current, else computed and stored.</summary>
+    public static string Checksum(string archivePath)
+    {
+        var sidecar = archivePath + ".sha256";
+        if (File.Exists(sidecar) && File.GetLastWriteTimeUtc(sidecar) >= File.GetLastWriteTimeUtc(archivePath))
+        {
+            var recorded = File.ReadAllText(sidecar).Split(' ', 2)[0];
+            if (recorded.Length == 64)
+            {
+                return recorded;
+            }
+        }
+        using var stream = File.OpenRead(archivePath);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(stream));
+        WriteChecksum(archivePath, hash);
+        return hash;
+    }
+
+    public static void WriteChecksum(string archivePath, string sha256)
+    {
+        try
+        {
+            AtomicFile.Write(archivePath + ".sha256", s => s.Write(System.Text.Encoding.ASCII.GetBytes($"{sha256}  {Path.GetFileName(archivePath)}\n")));
+        }
+        catch (IOException)
+        {
+            // The sidecar is a cache: without it the list computes the checksum again.
+        }
+    }
+
+    public static void Delete(string archivePath)
+    {
+        File.Delete(archivePath);
+        AtomicFile.TryDelete(archivePath + ".sha256");
+    }
+
+    /// <summary>Keeps the newest <paramref name="keep"/> backups of one kind; never the one just made.</summary>
+    public static IReadOnlyList<string> ApplyRetention(BackupPaths paths, Func<string, bool> ofKind, int keep, string justMade)
+    {
+        var doomed = Directory.EnumerateFiles(paths.BackupsFolder)
+            .Select(Path.GetFileName)
+            .Where(name => name is not null && ofKind(name))
+            .Select(name => name!)
+            .OrderByDescending(BackupNames.SortKey)
+            .Skip(keep)
+            .Where(name => name != justMade)
+            .ToList();
+        foreach (var name in doomed)
+        {
+            Delete(Path.Combine(paths.BackupsFolder, name));
+        }
+        return doomed;
+    }
+}

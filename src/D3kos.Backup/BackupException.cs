@@ -1,0 +1,36 @@
+namespace D3kos.Backup;
+
+public enum BackupError
+{
+    /// <summary>Another backup or restore holds the lock.</summary>
+    Busy,
+
+    /// <summary>Not enough free space; nothing was written.</summary>
+    DiskFull,
+
+    NotFound,
+
+    /// <summary>A file name that is not a backup name.</summary>
+    InvalidName,
+
+    /// <summary>The archive is corrupt, truncated or does not match its manifest.</summary>
+    InvalidArchive,
+
+    /// <summary>The archive holds an entry a restore must never write (traversal, device, outside link...).</summary>
+    UnsafeArchive,
+
+    /// <summary>A source kept changing while it was read.</summary>
+    SourceChanged,
+
+    /// <summary>The restore failed and was rolled back.</summary>
+    RestoreFailed,
+
+    /// <summary>An upload larger than the configured limit.</summary>
+    TooLarge,
+}
+
+/// <summary>A failure the caller can explain to a person; the message says what happened and what was kept.</summary>
+public sealed class BackupException(BackupError error, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public BackupError Error { get; } = error;
+}

@@ -1,0 +1,193 @@
+using D3kos.Common.Files;
+using D3kos.Common.Licensing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace D3kos.Backup;
+
+/// <summary>What a restore did.</summary>
+public sealed record RestoreResult(
+    string BackupFile,
+    string SafetyBackup,
+    int FilesRestored,
+    IReadOnlyList<string> SourcesRestored,
+    bool InstallationIdKept,
+    IReadOnlyList<string> Warnings,
+    long DurationMs);
+
+/// <summary>
+/// Every backup operation, for the API, the CLI and the scripts alike. Operations that change the
+/// backups folder or the live data hold the cross-process lock.
+/// </summary>
+public sealed partial class BackupManager(
+    BackupPaths paths,
+    IOptions<BackupOptions> options,
+    LicenseReader license,
+    ServiceController services,
+    TimeProvider time,
+    ILogger<BackupManager> logger)
+{
+    private const int CreateAttempts = 3;
+
+    public BackupPaths Paths => paths;
+
+    public BackupResult Create(IProgress<long>? progress = null)
+    {
+        using var _ = BackupLock.Acquire(paths);
+        var result = CreateLocked(BackupNames.RegularPrefix, progress);
+        foreach (var deleted in BackupCatalog.ApplyRetention(paths, BackupNames.IsRegular, options.Value.Keep, result.FileName))
+        {
+            Log.RetentionDeleted(logger, deleted);
+        }
+        return result;
+    }
+
+    public IReadOnlyList<BackupInfo> List() => BackupCatalog.List(paths);
+
+    public VerifyReport Verify(string name) => VerifyFile(ExistingBackup(name));
+
+    /// <summary>Verifies any archive file (the CLI may point at a USB stick).</summary>
+    public VerifyReport VerifyFile(string path) => ArchiveReader.Read(path, paths.Sources, options.Value.MaxRestoreBytes);
+
+    public void Delete(string name)
+    {
+        using var _ = BackupLock.Acquire(paths);
+        BackupCatalog.Delete(ExistingBackup(name));
+        Log.Deleted(logger, name);
+    }
+
+    /// <summary>
+    /// Keeps a backup made elsewhere (a new Pi after the old card died): streamed to a partial file,
+    /// verified whole, then named after the time its manifest says it was made.
+    /// </summary>
+    public async Task<BackupInfo> ImportAsync(Stream body, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(paths.BackupsFolder);
+        var partial = Path.Combine(paths.BackupsFolder, $".upload-{Guid.NewGuid():N}.partial");
+        try
+        {
+            await using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                var buffer = new byte[1 << 16];
+                long total = 0;
+                int read;
+                while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    total += read;
+                    if (total > options.Value.MaxUploadBytes)
+                    {
+                        throw new BackupException(BackupError.TooLarge, $"The upload is larger than the {options.Value.MaxUploadBytes / (1024 * 1024)} MiB limit; nothing was kept.");
+                    }
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
+                await file.FlushAsync(cancellationToken);
+                file.Flush(flushToDisk: true);
+            }
+            var report = ArchiveReader.Read(partial, paths.Sources, options.Value.MaxRestoreBytes);
+            if (!report.Valid)
+            {
+                throw new BackupException(report.Failure, $"The uploaded file is not a usable backup: {string.Join("; ", report.Errors.Take(3))}. Nothing was kept.");
+            }
+            using var _ = BackupLock.Acquire(paths);
+            var name = BackupNames.NewName(paths.BackupsFolder, BackupNames.RegularPrefix, report.Manifest!.Created);
+            AtomicFile.MoveDurably(partial, Path.Combine(paths.BackupsFolder, name));
+            Log.Imported(logger, name);
+            return BackupCatalog.Describe(paths, name);
+        }
+        finally
+        {
+            AtomicFile.TryDelete(partial);
+        }
+    }
+
+    public RestoreResult Restore(string name, bool replaceInstallationId, IProgress<long>? progress = null)
+    {
+        using var _ = BackupLock.Acquire(paths);
+        var archive = ExistingBackup(name);
+        var engine = new RestoreEngine(paths, options.Value, services, logger);
+        return engine.Restore(archive, replaceInstallationId, () => CreateLocked(BackupNames.SafetyPrefix, progress).FileName);
+    }
+
+    /// <summary>Finishes or rolls back a restore that a crash or power cut interrupted; run at every start.</summary>
+    public void RecoverInterruptedRestore()
+    {
+        if (!File.Exists(paths.JournalFile))
+        {
+            return;
+        }
+        using var _ = BackupLock.Acquire(paths);
+        new RestoreEngine(paths, options.Value, services, logger).Recover();
+    }
+
+    private BackupResult CreateLocked(string prefix, IProgress<long>? progress)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var scan = SourceScanner.Scan(paths);
+            foreach (var ignored in scan.Ignored)
+            {
+                Log.Ignored(logger, ignored);
+            }
+            EnsureFreeSpace(scan.TotalBytes);
+            var created = time.GetUtcNow();
+            var name = BackupNames.NewName(paths.BackupsFolder, prefix, created);
+            try
+            {
+                var result = ArchiveWriter.Write(paths, scan, name, created, license.Read().InstallationId, progress);
+                BackupCatalog.WriteChecksum(result.Path, result.Sha256);
+                Log.Created(logger, result.FileName, result.SizeBytes, result.FileCount, result.DurationMs);
+                return result;
+            }
+            catch (BackupException ex) when (ex.Error == BackupError.SourceChanged && attempt < CreateAttempts)
+            {
+                Log.SourceChangedRetry(logger, ex.Message, attempt);
+            }
+            catch (IOException ex) when (AtomicFile.IsDiskFull(ex))
+            {
+                throw new BackupException(BackupError.DiskFull, "The disk filled up while the backup was written; the partial file was removed and older backups are untouched.", ex);
+            }
+        }
+    }
+
+    private void EnsureFreeSpace(long estimate)
+    {
+        Directory.CreateDirectory(paths.BackupsFolder);
+        var free = new DriveInfo(paths.BackupsFolder).AvailableFreeSpace;
+        // The estimate is the uncompressed size: images and databases compress little, and
+        // running out half way costs more than refusing early.
+        if (free < estimate + options.Value.FreeSpaceMarginBytes)
+        {
+            throw new BackupException(BackupError.DiskFull,
+                $"Not enough free space for a backup: about {Megabytes(estimate + options.Value.FreeSpaceMarginBytes)} MB needed, {Megabytes(free)} MB free. Nothing was written.");
+        }
+    }
+
+    private string ExistingBackup(string name)
+    {
+        var path = paths.BackupFile(name);
+        return File.Exists(path) ? path : throw new BackupException(BackupError.NotFound, $"No backup named {name}.");
+    }
+
+    internal static long Megabytes(long bytes) => (bytes + 999_999) / 1_000_000;
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Backup {File} created: {Size} bytes, {Files} files, {Ms} ms")]
+        public static partial void Created(ILogger logger, string file, long size, int files, long ms);
+
+        [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Retention deleted {File}")]
+        public static partial void RetentionDeleted(ILogger logger, string file);
+
+        [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "{Reason}; trying again (attempt {Attempt})")]
+        public static partial void SourceChangedRetry(ILogger logger, string reason, int attempt);
+
+        [LoggerMessage(EventId = 303, Level = LogLevel.Information, Message = "Not backed up: {What}")]
+        public static partial void Ignored(ILogger logger, string what);
+
+        [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "Backup {File} deleted")]
+        public static partial void Deleted(ILogger logger, string file);
+
+        [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "Uploaded backup kept as {File}")]
+        public static partial void Imported(ILogger logger, string file);
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Options;
+
+namespace D3kos.Backup;
+
+/// <summary>What is backed up, where backups live and how a restore behaves (configuration section "Backup").</summary>
+public sealed class BackupOptions
+{
+    public const string Section = "Backup";
+
+    /// <summary>The sources as on the Pi; a folder ends with '/'.</summary>
+    public static readonly IReadOnlyList<string> DefaultSources =
+    [
+        "/opt/d3kos/config/",
+        "/opt/d3kos/data/",
+        "/var/www/html/",
+        "/home/d3kos/.signalk/",
+        "/home/d3kos/.node-red/flows.json",
+    ];
+
+    public static readonly IReadOnlyList<string> DefaultServices = ["d3kos-export-manager", "signalk", "nodered"];
+
+    /// <summary>Sources to back up; null keeps the defaults (a bound list would be appended to them).</summary>
+    public string[]? Sources { get; set; }
+
+    public string BackupsFolder { get; set; } = "/opt/d3kos/backups";
+
+    /// <summary>How many regular backups retention keeps.</summary>
+    public int Keep { get; set; } = 5;
+
+    /// <summary>How many pre-restore safety backups retention keeps.</summary>
+    public int KeepSafety { get; set; } = 3;
+
+    /// <summary>Services stopped during a restore and started again after it; null keeps the defaults.</summary>
+    public string[]? Services { get; set; }
+
+    /// <summary>The program that stops and starts them: called as "&lt;command&gt; stop|start &lt;service&gt;".</summary>
+    public string ServiceCommand { get; set; } = "systemctl";
+
+    /// <summary>Largest backup the upload endpoint accepts.</summary>
+    public long MaxUploadBytes { get; set; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>Largest total of file sizes a restore unpacks: an archive that expands past it (a gzip bomb) is refused.</summary>
+    public long MaxRestoreBytes { get; set; } = 16L * 1024 * 1024 * 1024;
+
+    /// <summary>Space left free on the disk beyond the estimate before a create or restore starts.</summary>
+    public long FreeSpaceMarginBytes { get; set; } = 16L * 1024 * 1024;
+
+    public IReadOnlyList<string> EffectiveSources => Sources is { Length: > 0 } ? Sources : DefaultSources;
+
+    public IReadOnlyList<string> EffectiveServices => Services ?? DefaultServices;
+}
+
+internal sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BackupOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Keep < 1)
+        {
+            failures.Add("Backup:Keep must be at least 1");
+        }
+        if (options.KeepSafety < 1)
+        {
+            failures.Add("Backup:KeepSafety must be at least 1");
+        }
+        if (!options.BackupsFolder.StartsWith('/'))
+        {
+            failures.Add("Backup:BackupsFolder must be an absolute path as on the Pi");
+        }
+        failures.AddRange(options.EffectiveSources.Where(s => !s.StartsWith('/') || s.Contains("..", StringComparison.Ordinal))
+            .Select(s => $"Backup:Sources entry '{s}' must be an absolute path without '..'"));
+        // A restore swaps whole sources: one that held the backups folder would move the backups away.
+        var backups = options.BackupsFolder.TrimEnd('/') + "/";
+        failures.AddRange(options.EffectiveSources.Where(s => backups.StartsWith(s.TrimEnd('/') + "/", StringComparison.Ordinal))
+            .Select(s => $"Backup:BackupsFolder must not lie inside the source '{s}'"));
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

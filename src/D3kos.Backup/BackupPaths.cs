@@ -1,0 +1,44 @@
+using D3kos.Common.Files;
+using Microsoft.Extensions.Options;
+
+namespace D3kos.Backup;
+
+/// <summary>The backups folder and the sources, resolved under the file-system root.</summary>
+public sealed class BackupPaths(D3kosRoot root, IOptions<BackupOptions> options)
+{
+    public D3kosRoot Root { get; } = root;
+
+    public string BackupsFolder { get; } = root.Resolve(options.Value.BackupsFolder);
+
+    public string LockFile => Path.Combine(BackupsFolder, ".d3kos-backup.lock");
+
+    public string JournalFile => Path.Combine(BackupsFolder, ".restore-journal.json");
+
+    /// <summary>The full path of a backup by name, after the name has been checked against the backup patterns.</summary>
+    public string BackupFile(string name)
+    {
+        if (!BackupNames.IsBackupName(name))
+        {
+            throw new BackupException(BackupError.InvalidName, $"'{Printable(name)}' is not a backup file name (d3kos_backup_YYYYMMDD_HHMMSS.tar.gz).");
+        }
+        return Path.Combine(BackupsFolder, name);
+    }
+
+    /// <summary>The sources as archive member paths ("opt/d3kos/config"), with whether each is a folder.</summary>
+    public IReadOnlyList<BackupSource> Sources { get; } =
+        [.. options.Value.EffectiveSources.Select(s => new BackupSource(s.TrimEnd('/'), s.Trim('/'), s.EndsWith('/'), root.Resolve(s.TrimEnd('/'))))];
+
+    internal static string Printable(string text) =>
+        new(text.Take(100).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+}
+
+/// <param name="PiPath">As on the Pi, without a trailing slash ("/opt/d3kos/config").</param>
+/// <param name="Member">As an archive member ("opt/d3kos/config").</param>
+/// <param name="IsFolder">A folder source; otherwise a single file.</param>
+/// <param name="RealPath">Where it is under the root.</param>
+public sealed record BackupSource(string PiPath, string Member, bool IsFolder, string RealPath)
+{
+    /// <summary>True when the member path is this source or lies inside it.</summary>
+    public bool Contains(string member) =>
+        member == Member || (IsFolder && member.StartsWith(Member + "/", StringComparison.Ordinal));
+}

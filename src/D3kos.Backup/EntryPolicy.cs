@@ -1,0 +1,131 @@
+using System.Formats.Tar;
+
+namespace D3kos.Backup;
+
+/// <summary>
+/// Decides, before a byte is written, whether an archive entry may be restored: only plain files,
+/// folders and links that stay inside the backed-up source they belong to.
+/// </summary>
+internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
+{
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _regularFiles = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _symlinks = new(StringComparer.Ordinal);
+
+    /// <summary>Checks one entry; returns its member path and source, or the reason it is refused.</summary>
+    public (string Member, BackupSource? Source, string? Error) Check(TarEntry entry)
+    {
+        var raw = entry.Name;
+        var member = entry.EntryType == TarEntryType.Directory && raw.EndsWith('/') ? raw[..^1] : raw;
+        var shown = BackupPaths.Printable(raw);
+        if (NameProblem(member) is { } problem)
+        {
+            return (member, null, $"entry '{shown}': {problem}");
+        }
+        if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.Directory
+            or TarEntryType.SymbolicLink or TarEntryType.HardLink))
+        {
+            return (member, null, $"entry '{shown}': type {entry.EntryType} is never restored (only files, folders and links)");
+        }
+        var source = sources.FirstOrDefault(s => s.Contains(member));
+        if (source is null)
+        {
+            return (member, null, $"entry '{shown}' lies outside the backed-up sources");
+        }
+        if (ThroughSymlink(member) is { } link)
+        {
+            return (member, source, $"entry '{shown}' would be written through the symlink '{link}'");
+        }
+        if (!_seen.Add(member))
+        {
+            return (member, source, $"entry '{shown}' appears twice");
+        }
+        if (entry.EntryType == TarEntryType.SymbolicLink && SymlinkProblem(member, entry.LinkName, source) is { } symlinkProblem)
+        {
+            return (member, source, $"symlink '{shown}': {symlinkProblem}");
+        }
+        if (entry.EntryType == TarEntryType.HardLink && !_regularFiles.Contains(entry.LinkName.TrimStart('/')))
+        {
+            return (member, source, $"hard link '{shown}' points to '{BackupPaths.Printable(entry.LinkName)}', which is not a file earlier in the same archive");
+        }
+        if (entry.EntryType == TarEntryType.HardLink && !source.Contains(entry.LinkName.TrimStart('/')))
+        {
+            return (member, source, $"hard link '{shown}' points outside its source");
+        }
+        switch (entry.EntryType)
+        {
+            case TarEntryType.SymbolicLink:
+                _symlinks.Add(member);
+                break;
+            case TarEntryType.RegularFile or TarEntryType.V7RegularFile:
+                _regularFiles.Add(member);
+                break;
+        }
+        return (member, source, null);
+    }
+
+    public static string? NameProblem(string member)
+    {
+        if (member.Length == 0)
+        {
+            return "empty name";
+        }
+        if (member.Any(char.IsControl))
+        {
+            return "control character in the name";
+        }
+        if (member.StartsWith('/'))
+        {
+            return "absolute path";
+        }
+        if (member.Split('/').Any(segment => segment is "" or "." or ".."))
+        {
+            return "'..', '.' or an empty segment in the path";
+        }
+        return null;
+    }
+
+    private string? ThroughSymlink(string member)
+    {
+        for (var slash = member.IndexOf('/'); slash > 0; slash = member.IndexOf('/', slash + 1))
+        {
+            if (_symlinks.Contains(member[..slash]))
+            {
+                return member[..slash];
+            }
+        }
+        return null;
+    }
+
+    /// <summary>A symlink may only point inside its own source, wherever the archive is unpacked.</summary>
+    private static string? SymlinkProblem(string member, string target, BackupSource source)
+    {
+        if (target.Length == 0 || target.Any(char.IsControl))
+        {
+            return "empty target or control character in the target";
+        }
+        var start = target.StartsWith('/') ? [] : member.Split('/')[..^1].ToList();
+        foreach (var segment in target.Split('/'))
+        {
+            switch (segment)
+            {
+                case "" or ".":
+                    continue;
+                case "..":
+                    if (start.Count == 0)
+                    {
+                        return $"target '{BackupPaths.Printable(target)}' climbs above the root";
+                    }
+                    start.RemoveAt(start.Count - 1);
+                    break;
+                default:
+                    start.Add(segment);
+                    break;
+            }
+        }
+        var resolved = string.Join('/', start);
+        return source.IsFolder && source.Contains(resolved)
+            ? null
+            : $"target '{BackupPaths.Printable(target)}' points outside {source.PiPath}";
+    }
+}

@@ -1,0 +1,62 @@
+using System.Security.Cryptography;
+
+namespace D3kos.Backup;
+
+/// <summary>
+/// Gives the tar writer exactly the number of bytes its header announced, hashing them on the
+/// way. A file that shrank or grew since it was measured is reported, never written torn.
+/// </summary>
+internal sealed class ExactLengthReader(Stream inner, long length, string member) : Stream
+{
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private long _read;
+
+    public string HashHex() => Convert.ToHexStringLower(_hash.GetCurrentHash());
+
+    public override bool CanRead => true;
+
+    // The writer takes Length - Position as the entry size; nothing ever seeks.
+    public override bool CanSeek => true;
+    public override bool CanWrite => false;
+    public override long Length => length;
+    public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var wanted = (int)Math.Min(buffer.Length, length - _read);
+        if (wanted == 0)
+        {
+            return 0;
+        }
+        var got = inner.Read(buffer[..wanted]);
+        if (got == 0)
+        {
+            throw new BackupException(BackupError.SourceChanged, $"/{member} shrank while it was being backed up.");
+        }
+        _hash.AppendData(buffer[..got]);
+        _read += got;
+        return got;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _hash.Dispose();
+            inner.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using D3kos.Common.Files;
+
+namespace D3kos.Backup;
+
+/// <summary>The restore's journal: which phase it reached and where each source's old and new copies are.</summary>
+internal static class RestoreJournalFile
+{
+    public const string Staging = "staging";
+    public const string Swapping = "swapping";
+    public const string Swapped = "swapped";
+
+    public static void Write(BackupPaths paths, RestoreJournal journal) =>
+        AtomicFile.WriteJson(paths.JournalFile, journal, BackupJsonContext.Default.RestoreJournal);
+
+    public static RestoreJournal? Read(BackupPaths paths)
+    {
+        if (!File.Exists(paths.JournalFile))
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllBytes(paths.JournalFile), BackupJsonContext.Default.RestoreJournal);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static void Delete(BackupPaths paths)
+    {
+        if (File.Exists(paths.JournalFile))
+        {
+            File.Delete(paths.JournalFile);
+            NativeSync(paths);
+        }
+    }
+
+    private static void NativeSync(BackupPaths paths) => PosixFiles.SyncAll();
+}

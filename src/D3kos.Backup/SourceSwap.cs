@@ -1,0 +1,77 @@
+namespace D3kos.Backup;
+
+/// <summary>
+/// The renames that put a staged source live, and the renames that undo them. Each source is
+/// moved as a whole, so after a crash every source is either entirely old or entirely new, and
+/// the journal says which way to go.
+/// </summary>
+internal static class SourceSwap
+{
+    public static RestoreSwap Plan(BackupSource source, string restoreId)
+    {
+        var parent = Path.GetDirectoryName(source.RealPath)!;
+        var name = Path.GetFileName(source.RealPath);
+        var work = Path.Combine(parent, $".d3kos-restore-{restoreId}");
+        return new RestoreSwap(source.RealPath, Path.Combine(work, "new", name), Path.Combine(work, "old", name), work);
+    }
+
+    public static void Apply(RestoreSwap swap)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(swap.Old)!);
+        if (Path.Exists(swap.Live))
+        {
+            Move(swap.Live, swap.Old);
+        }
+        if (Path.Exists(swap.Staged))
+        {
+            Move(swap.Staged, swap.Live);
+        }
+    }
+
+    /// <summary>Puts the old copy back wherever the swap got to; what was new goes aside and is removed.</summary>
+    public static void Undo(RestoreSwap swap)
+    {
+        if (Path.Exists(swap.Old))
+        {
+            Discard(swap);
+            Move(swap.Old, swap.Live);
+        }
+        else if (!Path.Exists(swap.Staged))
+        {
+            // The new copy went live where nothing was before: it goes.
+            Discard(swap);
+        }
+        // Otherwise the swap never started for this source and the live copy is untouched.
+        RemoveWorkFolder(swap);
+    }
+
+    public static void RemoveWorkFolder(RestoreSwap swap)
+    {
+        if (Directory.Exists(swap.WorkFolder))
+        {
+            Directory.Delete(swap.WorkFolder, recursive: true);
+        }
+    }
+
+    private static void Discard(RestoreSwap swap)
+    {
+        if (Path.Exists(swap.Live))
+        {
+            var discarded = Path.Combine(swap.WorkFolder, "discarded");
+            Directory.CreateDirectory(discarded);
+            Move(swap.Live, Path.Combine(discarded, Path.GetFileName(swap.Live)));
+        }
+    }
+
+    private static void Move(string from, string to)
+    {
+        if (Directory.Exists(from) && new DirectoryInfo(from).LinkTarget is null)
+        {
+            Directory.Move(from, to);
+        }
+        else
+        {
+            File.Move(from, to);
+        }
+    }
+}

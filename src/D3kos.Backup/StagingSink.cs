@@ -1,0 +1,78 @@
+using System.Formats.Tar;
+
+namespace D3kos.Backup;
+
+/// <summary>
+/// Unpacks checked entries into each source's staging place (a sibling of the live path, so the
+/// final swap is a rename on one file system). Folder modes are applied last, so a read-only
+/// folder in the backup cannot stop its own files from being written.
+/// </summary>
+internal sealed class StagingSink(IReadOnlyDictionary<string, string> stagedPathBySource) : IArchiveSink
+{
+    private readonly List<(string Path, TarEntry Entry)> _folders = [];
+
+    public int FilesWritten { get; private set; }
+
+    public string Target(string member, BackupSource source) => stagedPathBySource[source.Member] + member[source.Member.Length..];
+
+    public Stream BeginFile(TarEntry entry, string member, BackupSource source)
+    {
+        var path = Target(member, source);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+    }
+
+    public void EndFile(TarEntry entry, string member, BackupSource source)
+    {
+        var path = Target(member, source);
+        ApplyMetadata(path, entry);
+        FilesWritten++;
+    }
+
+    public void Other(TarEntry entry, string member, BackupSource source)
+    {
+        var path = Target(member, source);
+        switch (entry.EntryType)
+        {
+            case TarEntryType.Directory:
+                Directory.CreateDirectory(path);
+                _folders.Add((path, entry));
+                break;
+            case TarEntryType.SymbolicLink:
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.CreateSymbolicLink(path, entry.LinkName);
+                PosixFiles.SetOwner(path, entry.Uid, entry.Gid);
+                break;
+            case TarEntryType.HardLink:
+                // The policy has made sure the target is an earlier file of the same source.
+                var linked = entry.LinkName.TrimStart('/');
+                File.Copy(Target(linked, source), path);
+                ApplyMetadata(path, entry);
+                FilesWritten++;
+                break;
+        }
+    }
+
+    /// <summary>Folder modes, owners and times, deepest first so setting a parent's time sticks.</summary>
+    public void FinishFolders()
+    {
+        foreach (var (path, entry) in _folders.OrderByDescending(f => f.Path.Length))
+        {
+            ApplyMetadata(path, entry);
+        }
+    }
+
+    private static void ApplyMetadata(string path, TarEntry entry)
+    {
+        PosixFiles.SetOwner(path, entry.Uid, entry.Gid);
+        File.SetUnixFileMode(path, entry.Mode);
+        if (entry.EntryType == TarEntryType.Directory)
+        {
+            Directory.SetLastWriteTimeUtc(path, entry.ModificationTime.UtcDateTime);
+        }
+        else
+        {
+            File.SetLastWriteTimeUtc(path, entry.ModificationTime.UtcDateTime);
+        }
+    }
+}

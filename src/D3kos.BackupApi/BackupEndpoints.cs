@@ -1,0 +1,159 @@
+using D3kos.Backup;
+using D3kos.Common.Hosting;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace D3kos.BackupApi;
+
+/// <summary>/api/backup: create, list, download, verify, restore, upload and delete backups.</summary>
+public static class BackupEndpoints
+{
+    public static IEndpointRouteBuilder MapBackups(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", () => TypedResults.Ok(new HealthResponse("healthy", "backup-api")));
+        var group = app.MapGroup("/api/backup").WithTags("Backups");
+        group.MapPost("/create", Create);
+        group.MapGet("/list", List);
+        group.MapGet("/download/{filename}", Download);
+        group.MapGet("/verify/{filename}", Verify);
+        group.MapPost("/restore", Restore);
+        group.MapPost("/upload", Upload);
+        group.MapDelete("/{filename}", Delete);
+        return app;
+    }
+
+    private static async Task<Results<Ok<CreateResponse>, ProblemHttpResult>> Create(BackupManager backups)
+    {
+        try
+        {
+            var result = await Task.Run(() => backups.Create());
+            return TypedResults.Ok(new CreateResponse(true, result.FileName, result.SizeBytes, result.Path, result.Sha256,
+                result.FileCount, result.DurationMs, result.SourcesSkipped));
+        }
+        catch (BackupException ex)
+        {
+            return BackupProblems.From(ex);
+        }
+    }
+
+    private static Ok<IReadOnlyList<BackupInfo>> List(BackupManager backups) => TypedResults.Ok(backups.List());
+
+    private static Results<PhysicalFileHttpResult, ProblemHttpResult> Download(BackupManager backups, string filename)
+    {
+        try
+        {
+            var path = backups.Paths.BackupFile(filename);
+            if (!File.Exists(path))
+            {
+                return ApiProblem.NotFound($"No backup named {filename}.");
+            }
+            return TypedResults.PhysicalFile(path, "application/gzip", fileDownloadName: filename, enableRangeProcessing: true);
+        }
+        catch (BackupException ex)
+        {
+            return BackupProblems.From(ex);
+        }
+    }
+
+    private static async Task<Results<Ok<VerifyResponse>, ProblemHttpResult>> Verify(BackupManager backups, string filename)
+    {
+        try
+        {
+            var report = await Task.Run(() => backups.Verify(filename));
+            return TypedResults.Ok(new VerifyResponse(true, filename, report.Valid, report.FilesChecked, report.Errors));
+        }
+        catch (BackupException ex)
+        {
+            return BackupProblems.From(ex);
+        }
+    }
+
+    private static async Task<Results<Ok<RestoreResponse>, ProblemHttpResult>> Restore(BackupManager backups, RestoreRequest request)
+    {
+        if (string.IsNullOrEmpty(request.BackupFile))
+        {
+            return ApiProblem.BadRequest("backup_file is required.");
+        }
+        if (!request.Confirm)
+        {
+            return ApiProblem.BadRequest("A restore overwrites the boat's configuration and data: send \"confirm\": true to go ahead.");
+        }
+        try
+        {
+            var result = await Task.Run(() => backups.Restore(request.BackupFile, request.ReplaceInstallationId));
+            return TypedResults.Ok(new RestoreResponse(true, result.BackupFile, result.SafetyBackup, result.FilesRestored,
+                result.SourcesRestored, result.InstallationIdKept, result.Warnings, result.DurationMs));
+        }
+        catch (BackupException ex)
+        {
+            return BackupProblems.From(ex);
+        }
+    }
+
+    /// <summary>Takes the archive as the raw body or as the first file of a multipart form.</summary>
+    private static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> Upload(
+        HttpContext context, BackupManager backups, IOptions<BackupOptions> options, CancellationToken cancellationToken)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            // The library counts too; this lets Kestrel accept bodies beyond its 30 MB default.
+            limit.MaxRequestBodySize = options.Value.MaxUploadBytes + 1024 * 1024;
+        }
+        if (context.Request.ContentLength > options.Value.MaxUploadBytes)
+        {
+            return ApiProblem.Create(StatusCodes.Status413PayloadTooLarge, $"The upload is larger than the {options.Value.MaxUploadBytes / (1024 * 1024)} MiB limit.");
+        }
+        try
+        {
+            var body = await OpenArchiveStream(context.Request, cancellationToken);
+            if (body is null)
+            {
+                return ApiProblem.BadRequest("The multipart form holds no file.");
+            }
+            var info = await backups.ImportAsync(body, cancellationToken);
+            return TypedResults.Ok(new UploadResponse(true, info.Filename, info.SizeBytes, info.Sha256, info.Created));
+        }
+        catch (BackupException ex)
+        {
+            return BackupProblems.From(ex);
+        }
+    }
+
+    private static async Task<Stream?> OpenArchiveStream(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            return request.Body;
+        }
+        var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
+        if (string.IsNullOrEmpty(boundary))
+        {
+            return null;
+        }
+        var reader = new MultipartReader(boundary, request.Body);
+        while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+        {
+            if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) && disposition.IsFileDisposition())
+            {
+                return section.Body;
+            }
+        }
+        return null;
+    }
+
+    private static Results<Ok<DeleteResponse>, ProblemHttpResult> Delete(BackupManager backups, string filename)
+    {
+        try
+        {
+            backups.Delete(filename);
+            return TypedResults.Ok(new DeleteResponse(true, filename));
+        }
+        catch (BackupException ex)
+        {
+            return BackupProblems.From(ex);
+        }
+    }
+}

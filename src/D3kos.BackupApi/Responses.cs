@@ -1,0 +1,37 @@
+using System.Text.Json.Serialization;
+using D3kos.Backup;
+
+namespace D3kos.BackupApi;
+
+public sealed record HealthResponse(string Status, string Service);
+
+public sealed record CreateResponse(bool Success, string BackupFile, long SizeBytes, string Path, string Sha256, int FileCount, long DurationMs, IReadOnlyList<string> SourcesSkipped);
+
+public sealed record VerifyResponse(bool Success, string BackupFile, bool Valid, int FilesChecked, IReadOnlyList<string> Errors);
+
+public sealed record RestoreRequest(string? BackupFile, bool Confirm, bool ReplaceInstallationId);
+
+public sealed record RestoreResponse(
+    bool Success,
+    string BackupFile,
+    string SafetyBackup,
+    int FilesRestored,
+    IReadOnlyList<string> SourcesRestored,
+    bool InstallationIdKept,
+    IReadOnlyList<string> Warnings,
+    long DurationMs);
+
+public sealed record UploadResponse(bool Success, string BackupFile, long SizeBytes, string Sha256, DateTimeOffset Created);
+
+public sealed record DeleteResponse(bool Success, string Deleted);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(CreateResponse))]
+[JsonSerializable(typeof(IReadOnlyList<BackupInfo>))]
+[JsonSerializable(typeof(VerifyResponse))]
+[JsonSerializable(typeof(RestoreRequest))]
+[JsonSerializable(typeof(RestoreResponse))]
+[JsonSerializable(typeof(UploadResponse))]
+[JsonSerializable(typeof(DeleteResponse))]
+internal sealed partial class BackupApiJsonContext : JsonSerializerContext;

@@ -1,0 +1,4 @@
+namespace D3kos.BackupCli;
+
+/// <summary>Where the CLI talks; tests hand in their own writers and say whether a terminal is present.</summary>
+internal sealed record CliConsole(TextWriter Out, TextWriter Error, TextReader In, bool InputIsTerminal, bool ErrorIsTerminal);

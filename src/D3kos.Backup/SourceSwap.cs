@@ -17,15 +17,16 @@ internal static class SourceSwap
 
     public static void Apply(RestoreSwap swap)
     {
+        if (!Path.Exists(swap.Staged))
+        {
+            throw new IOException($"the unpacked copy of {swap.Live} is gone");
+        }
         Directory.CreateDirectory(Path.GetDirectoryName(swap.Old)!);
         if (Path.Exists(swap.Live))
         {
             Move(swap.Live, swap.Old);
         }
-        if (Path.Exists(swap.Staged))
-        {
-            Move(swap.Staged, swap.Live);
-        }
+        Move(swap.Staged, swap.Live);
     }
 
     /// <summary>Puts the old copy back wherever the swap got to; what was new goes aside and is removed.</summary>

@@ -1,21 +1,28 @@
 using D3kos.Backup;
-using D3kos.BackupCli;
 using D3kos.Common.Files;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
-// Same library and configuration names as the API: environment variables such as
-// D3KOS_FS_ROOT and Backup__Keep=7 apply to both.
-var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-using var services = new ServiceCollection()
-    .AddSingleton<IConfiguration>(configuration)
-    .AddSingleton(new D3kosRoot(configuration[D3kosRoot.ConfigurationKey]))
-    .AddLogging(logging => logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter((_, level) => level >= LogLevel.Warning))
-    .Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-    .AddD3kosBackup()
-    .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+namespace D3kos.BackupCli;
 
-var console = new CliConsole(Console.Out, Console.Error, Console.In, !Console.IsInputRedirected, !Console.IsErrorRedirected);
-return await new BackupCommands(services.GetRequiredService<BackupManager>(), console).RunAsync(args);
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        // Same library and configuration names as the API: environment variables such as
+        // D3KOS_FS_ROOT and Backup__Keep=7 apply to both.
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        using var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            .AddSingleton(new D3kosRoot(configuration[D3kosRoot.ConfigurationKey]))
+            .AddLogging(logging => logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter((_, level) => level >= LogLevel.Warning))
+            .Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddD3kosBackup()
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+
+        var console = new CliConsole(Console.Out, Console.Error, Console.In, !Console.IsInputRedirected, !Console.IsErrorRedirected);
+        return await new BackupCommands(services.GetRequiredService<BackupManager>(), console).RunAsync(args);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace D3kos.Backup.Tests;
+
+/// <summary>Builds archives by hand, hostile ones included, with a manifest that lists the given files.</summary>
+internal sealed class ArchiveBuilder
+{
+    private readonly List<(TarEntry Entry, byte[]? Data)> _entries = [];
+    private readonly List<object> _manifestFiles = [];
+
+    public ArchiveBuilder File(string name, string content, string? claimedSha256 = null) => File(name, Encoding.UTF8.GetBytes(content), claimedSha256);
+
+    public ArchiveBuilder File(string name, byte[] content, string? claimedSha256 = null)
+    {
+        _entries.Add((new PaxTarEntry(TarEntryType.RegularFile, name) { Mode = (UnixFileMode)0x1a4 }, content));
+        _manifestFiles.Add(new { path = name.TrimStart('/'), size = content.Length, sha256 = claimedSha256 ?? Convert.ToHexStringLower(SHA256.HashData(content)) });
+        return this;
+    }
+
+    public ArchiveBuilder Folder(string name)
+    {
+        _entries.Add((new PaxTarEntry(TarEntryType.Directory, name) { Mode = (UnixFileMode)0x1ed }, null));
+        return this;
+    }
+
+    public ArchiveBuilder Symlink(string name, string target)
+    {
+        _entries.Add((new PaxTarEntry(TarEntryType.SymbolicLink, name) { LinkName = target }, null));
+        return this;
+    }
+
+    public ArchiveBuilder HardLink(string name, string target)
+    {
+        _entries.Add((new PaxTarEntry(TarEntryType.HardLink, name) { LinkName = target }, null));
+        return this;
+    }
+
+    public ArchiveBuilder Special(TarEntryType type, string name)
+    {
+        _entries.Add((new PaxTarEntry(type, name), null));
+        return this;
+    }
+
+    public void Write(string path)
+    {
+        var manifest = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            format_version = 1,
+            created = new DateTimeOffset(2026, 1, 15, 9, 30, 0, TimeSpan.Zero),
+            hostname = "other-boat",
+            installation_id = "bbbbbbbbbbbbbbbb",
+            sources_found = new[] { "/opt/d3kos/config" },
+            sources_skipped = Array.Empty<string>(),
+            files = _manifestFiles,
+        });
+        using var file = System.IO.File.Create(path);
+        using var gzip = new GZipStream(file, CompressionLevel.Fastest);
+        using var tar = new TarWriter(gzip, TarEntryFormat.Pax);
+        tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "d3kos-backup.json") { DataStream = new MemoryStream(manifest) });
+        foreach (var (entry, data) in _entries)
+        {
+            if (data is not null)
+            {
+                entry.DataStream = new MemoryStream(data);
+            }
+            tar.WriteEntry(entry);
+        }
+    }
+}

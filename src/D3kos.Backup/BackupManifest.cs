@@ -36,8 +36,8 @@ public sealed record RestoreJournal
     public required List<RestoreSwap> Swaps { get; init; }
 }
 
-/// <summary>One source's three places during a restore.</summary>
-public sealed record RestoreSwap(string Live, string Staged, string Old, string WorkFolder);
+/// <summary>One source's three places during a restore, and whether it existed before.</summary>
+public sealed record RestoreSwap(string Live, string Staged, string Old, string WorkFolder, bool LiveExisted);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(BackupManifest))]

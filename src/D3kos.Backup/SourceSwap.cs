@@ -11,8 +11,9 @@ internal static class SourceSwap
     {
         var parent = Path.GetDirectoryName(source.RealPath)!;
         var name = Path.GetFileName(source.RealPath);
-        var work = Path.Combine(parent, $".d3kos-restore-{restoreId}");
-        return new RestoreSwap(source.RealPath, Path.Combine(work, "new", name), Path.Combine(work, "old", name), work);
+        // One work folder per source: two sources can share a parent (/opt/d3kos/config and /opt/d3kos/data).
+        var work = Path.Combine(parent, $".d3kos-restore-{restoreId}-{name}");
+        return new RestoreSwap(source.RealPath, Path.Combine(work, "new", name), Path.Combine(work, "old", name), work, Path.Exists(source.RealPath));
     }
 
     public static void Apply(RestoreSwap swap)
@@ -37,7 +38,7 @@ internal static class SourceSwap
             Discard(swap);
             Move(swap.Old, swap.Live);
         }
-        else if (!Path.Exists(swap.Staged))
+        else if (!swap.LiveExisted && !Path.Exists(swap.Staged))
         {
             // The new copy went live where nothing was before: it goes.
             Discard(swap);

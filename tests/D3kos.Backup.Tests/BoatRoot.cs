@@ -18,10 +18,14 @@ internal sealed class BoatRoot : IDisposable
         Root.Write("/home/d3kos/.node-red/flows.json", "[]");
         File.CreateSymbolicLink(Root.At("/opt/d3kos/config/current-prefs.json"), "user-preferences.json");
         Root.Write("/opt/d3kos/config/.settings.json.1234.tmp", "half-written");
-        ServiceLog = Root.At("/service-commands.log");
-        ServiceCommand = Root.Write("/record-service.sh", $"#!/bin/sh\necho \"$1 $2\" >> {ServiceLog}\n");
+        // The recorder lives beside the root, not in it: the tests compare the root before and after.
+        ServiceLog = Path.Combine(_tools.FullName, "service-commands.log");
+        ServiceCommand = Path.Combine(_tools.FullName, "record-service.sh");
+        File.WriteAllText(ServiceCommand, $"#!/bin/sh\necho \"$1 $2\" >> {ServiceLog}\n");
         File.SetUnixFileMode(ServiceCommand, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
+
+    private readonly DirectoryInfo _tools = Directory.CreateTempSubdirectory("d3kos-tools-");
 
     public TempRoot Root { get; } = new();
 
@@ -65,5 +69,9 @@ internal sealed class BoatRoot : IDisposable
         return output;
     }
 
-    public void Dispose() => Root.Dispose();
+    public void Dispose()
+    {
+        Root.Dispose();
+        _tools.Delete(recursive: true);
+    }
 }

@@ -47,7 +47,9 @@ public sealed partial class BackupManager(
     public VerifyReport Verify(string name) => VerifyFile(ExistingBackup(name));
 
     /// <summary>Verifies any archive file (the CLI may point at a USB stick).</summary>
-    public VerifyReport VerifyFile(string path) => ArchiveReader.Read(path, paths.Sources, options.Value.MaxRestoreBytes);
+    public VerifyReport VerifyFile(string path) => File.Exists(path)
+        ? ArchiveReader.Read(path, paths.Sources, options.Value.MaxRestoreBytes)
+        : throw new BackupException(BackupError.NotFound, $"No file at {path}.");
 
     public void Delete(string name)
     {

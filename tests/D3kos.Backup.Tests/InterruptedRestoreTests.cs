@@ -1,0 +1,56 @@
+using System.Text.Json;
+
+namespace D3kos.Backup.Tests;
+
+/// <summary>A restore cut short (power cut, kill -9) is rolled back or finished at the next start.</summary>
+public sealed class InterruptedRestoreTests : IDisposable
+{
+    private readonly BoatRoot _boat = new();
+
+    [Fact]
+    public void CrashInTheMiddleOfTheSwap_IsRolledBackAtStart()
+    {
+        var (manager, services) = Library.Create(_boat.Settings());
+        using var _ = services;
+        var before = TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder);
+        // The state a crash leaves: config already swapped (old aside, new live), data not yet.
+        var config = manager.Paths.Sources.Single(s => s.PiPath == "/opt/d3kos/config");
+        var data = manager.Paths.Sources.Single(s => s.PiPath == "/opt/d3kos/data");
+        var swapped = SourceSwap.Plan(config, "crashed");
+        var pending = SourceSwap.Plan(data, "crashed");
+        Directory.CreateDirectory(Path.GetDirectoryName(swapped.Old)!);
+        Directory.Move(config.RealPath, swapped.Old);
+        Directory.CreateDirectory(config.RealPath);
+        File.WriteAllText(Path.Combine(config.RealPath, "license.json"), "{\"from\":\"the backup\"}");
+        Directory.CreateDirectory(pending.Staged);
+        File.WriteAllText(Path.Combine(pending.Staged, "new.json"), "{}");
+        Directory.CreateDirectory(manager.Paths.BackupsFolder);
+        File.WriteAllText(manager.Paths.JournalFile, JsonSerializer.Serialize(new
+        {
+            backup_file = "d3kos_backup_20260101_000000.tar.gz",
+            phase = "swapping",
+            swaps = new[] { swapped, pending }.Select(s => new { live = s.Live, staged = s.Staged, old = s.Old, work_folder = s.WorkFolder, live_existed = s.LiveExisted }),
+        }));
+
+        manager.RecoverInterruptedRestore();
+
+        TreeSnapshot.AssertSame(before, TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder));
+        Assert.False(File.Exists(manager.Paths.JournalFile));
+        Assert.Contains("start d3kos-export-manager", _boat.ServiceCommands);
+    }
+
+    [Fact]
+    public void NoJournal_RecoveryDoesNothing()
+    {
+        var (manager, services) = Library.Create(_boat.Settings());
+        using var _ = services;
+        var before = TreeSnapshot.Take(_boat.Root.Path);
+
+        manager.RecoverInterruptedRestore();
+
+        TreeSnapshot.AssertSame(before, TreeSnapshot.Take(_boat.Root.Path));
+        Assert.Empty(_boat.ServiceCommands);
+    }
+
+    public void Dispose() => _boat.Dispose();
+}

@@ -1,0 +1,86 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+
+namespace D3kos.Backup.Tests;
+
+/// <summary>A new Pi after the SD card died: the owner uploads a backup taken on the old one.</summary>
+public sealed class UploadTests : IAsyncLifetime
+{
+    private readonly BoatRoot _oldBoat = new();
+    private readonly BoatRoot _newBoat = new();
+    private BackupApiApp _app = null!;
+    private HttpClient _client = null!;
+    private byte[] _backup = null!;
+
+    public async Task InitializeAsync()
+    {
+        var (oldManager, services) = Library.Create(_oldBoat.Settings());
+        using (services)
+        {
+            _backup = File.ReadAllBytes(oldManager.Create().Path);
+        }
+        _app = new BackupApiApp(_newBoat.Settings(("Backup:MaxUploadBytes", "1048576")));
+        _client = _app.CreateClient();
+    }
+
+    [Fact]
+    public async Task Upload_AsRawBody_IsVerifiedKeptUnderABackupNameAndRestorable()
+    {
+        using var content = new ByteArrayContent(_backup);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+
+        var uploaded = await _client.PostAsync("/api/backup/upload", content).OkJsonAsync();
+
+        var name = uploaded.GetProperty("backup_file").GetString()!;
+        Assert.Matches(@"^d3kos_backup_\d{8}_\d{6}(_\d+)?\.tar\.gz$", name);
+        Assert.Equal(_backup, File.ReadAllBytes(Path.Combine(_newBoat.BackupsFolder, name)));
+        Assert.Empty(Directory.GetFiles(_newBoat.BackupsFolder, "*.partial"));
+        var restored = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = name, confirm = true }).OkJsonAsync();
+        Assert.True(restored.GetProperty("success").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Upload_AsMultipartForm_IsKept()
+    {
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(_backup);
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+        form.Add(new StringContent("note"), "comment");
+        form.Add(file, "backup", "from-the-old-pi.tar.gz");
+
+        var uploaded = await _client.PostAsync("/api/backup/upload", form).OkJsonAsync();
+
+        Assert.Single(Directory.GetFiles(_newBoat.BackupsFolder, "d3kos_backup_*.tar.gz"));
+        Assert.Equal(_backup.Length, uploaded.GetProperty("size_bytes").GetInt64());
+    }
+
+    [Fact]
+    public async Task Upload_OfSomethingThatIsNotABackup_IsRefusedAndNothingIsKept()
+    {
+        using var content = new ByteArrayContent("<html>not a backup</html>"u8.ToArray());
+
+        using var response = await _client.PostAsync("/api/backup/upload", content);
+
+        await Json.AssertProblemAsync(response, 422, "Nothing was kept");
+        Assert.Empty(Directory.GetFiles(_newBoat.BackupsFolder));
+    }
+
+    [Fact]
+    public async Task Upload_LargerThanTheLimit_Returns413AndNothingIsKept()
+    {
+        using var content = new ByteArrayContent(new byte[2 * 1024 * 1024]);
+
+        using var response = await _client.PostAsync("/api/backup/upload", content);
+
+        await Json.AssertProblemAsync(response, 413);
+        Assert.True(!Directory.Exists(_newBoat.BackupsFolder) || Directory.GetFiles(_newBoat.BackupsFolder).Length == 0);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _app.DisposeAsync();
+        _oldBoat.Dispose();
+        _newBoat.Dispose();
+    }
+}

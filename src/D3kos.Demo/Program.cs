@@ -1,0 +1,22 @@
+using System.Globalization;
+using D3kos.Demo;
+
+// d3kos-demo-seed ROOT [--entries N] [--images-mb N] [--seed N]
+if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
+{
+    Console.Error.WriteLine("Usage: d3kos-demo-seed ROOT [--entries N] [--images-mb N] [--seed N]");
+    return 2;
+}
+var options = new SeedOptions(Path.GetFullPath(args[0]),
+    Entries: Option("--entries", 300),
+    ImagesMegabytes: Option("--images-mb", 1),
+    Seed: Option("--seed", 42));
+BoatSeeder.Seed(options);
+Console.WriteLine($"Seeded {options.Root}: {options.Entries} boat-log entries, {options.ImagesMegabytes} MB of images");
+return 0;
+
+int Option(string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index > 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+}

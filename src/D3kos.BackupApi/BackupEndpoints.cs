@@ -1,5 +1,6 @@
 using D3kos.Backup;
 using D3kos.Common.Hosting;
+using D3kos.Common.Security;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
@@ -15,13 +16,13 @@ public static class BackupEndpoints
     {
         app.MapGet("/health", () => TypedResults.Ok(new HealthResponse("healthy", "backup-api")));
         var group = app.MapGroup("/api/backup").WithTags("Backups");
-        group.MapPost("/create", Create);
+        group.MapPost("/create", Create).RequireAdmin();
         group.MapGet("/list", List);
-        group.MapGet("/download/{filename}", Download);
-        group.MapGet("/verify/{filename}", Verify);
-        group.MapPost("/restore", Restore);
-        group.MapPost("/upload", Upload);
-        group.MapDelete("/{filename}", Delete);
+        group.MapGet("/download/{filename}", Download).RequireAdmin();
+        group.MapGet("/verify/{filename}", Verify).RequireAdmin();
+        group.MapPost("/restore", Restore).RequireAdmin();
+        group.MapPost("/upload", Upload).RequireAdmin();
+        group.MapDelete("/{filename}", Delete).RequireAdmin();
         return app;
     }
 

@@ -45,6 +45,7 @@ internal sealed class BoatRoot : IDisposable
             ["Backup:ServiceCommand"] = ServiceCommand,
             ["Backup:Services:0"] = "d3kos-export-manager",
             ["Backup:Services:1"] = "signalk",
+            ["Auth:AllowUnauthenticatedLoopback"] = "true",
         };
         foreach (var (key, value) in more)
         {

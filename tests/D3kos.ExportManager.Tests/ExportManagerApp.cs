@@ -10,6 +10,8 @@ public sealed class ExportManagerApp(TempRoot root, IReadOnlyDictionary<string, 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("D3KOS_FS_ROOT", root.Path);
+        // The in-process test server listens nowhere, which counts as loopback only; auth tests set a token.
+        builder.UseSetting("Auth:AllowUnauthenticatedLoopback", "true");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using D3kos.Common.Files;
+using D3kos.Common.Security;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -50,11 +53,20 @@ public static class ServiceDefaults
             problem.Extensions.TryAdd("error", problem.Detail ?? problem.Title ?? "Request failed");
         });
         builder.Services.AddExceptionHandler<ExceptionProblems>();
+
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        builder.Services.AddSingleton<AccessToken>();
+        builder.Services.AddSingleton<FailedAttemptLimiter>();
+        // nginx on the same host forwards the client's address; it is believed from loopback only
+        // (the default known proxies), so a guest cannot claim another address.
+        builder.Services.Configure<ForwardedHeadersOptions>(options => options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         return builder;
     }
 
     public static WebApplication UseD3kosDefaults(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         return app;

@@ -1,4 +1,5 @@
 using D3kos.Common.Hosting;
+using D3kos.Common.Security;
 using D3kos.ExportManager.Boatlog;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Data.Sqlite;
@@ -14,7 +15,7 @@ public static class BoatlogEndpoints
     public static IEndpointRouteBuilder MapBoatlog(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/export").WithTags("Boatlog")
-            .MapGet("/boatlog/csv", DownloadCsv).RequireExportTier();
+            .MapGet("/boatlog/csv", DownloadCsv).RequireAdmin().RequireExportTier();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using D3kos.Common.Files;
 using D3kos.Common.Hosting;
 using D3kos.Common.Licensing;
+using D3kos.Common.Security;
 using D3kos.ExportManager.Exports;
 using D3kos.ExportManager.Queue;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,8 +18,8 @@ public static class ExportEndpoints
         app.MapGet("/health", Health);
         var group = app.MapGroup("/export").WithTags("Exports");
         group.MapGet("/status", Status);
-        group.MapPost("/generate", Generate).RequireExportTier();
-        group.MapPost("/boatlog", SnapshotBoatlog).RequireExportTier();
+        group.MapPost("/generate", Generate).RequireAdmin().RequireExportTier();
+        group.MapPost("/boatlog", SnapshotBoatlog).RequireAdmin().RequireExportTier();
         return app;
     }
 

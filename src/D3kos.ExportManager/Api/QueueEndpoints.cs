@@ -1,4 +1,5 @@
 using D3kos.Common.Hosting;
+using D3kos.Common.Security;
 using D3kos.ExportManager.Queue;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -11,7 +12,7 @@ public static class QueueEndpoints
     {
         var group = app.MapGroup("/export").WithTags("Queue");
         group.MapGet("/queue", List);
-        group.MapPost("/queue/process", Process);
+        group.MapPost("/queue/process", Process).RequireAdmin();
         group.MapGet("/history", History);
         return app;
     }

@@ -1,0 +1,194 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+
+namespace D3kos.Backup.Tests;
+
+/// <summary>Only the owner, holding the token, may download secrets or overwrite the boat.</summary>
+public sealed class AccessTests : IAsyncLifetime
+{
+    private const string Token = "owner-token-0123456789abcdef";
+    private const string Missing = "d3kos_backup_20200101_000000.tar.gz";
+    private readonly BoatRoot _boat = new();
+    private BackupApiApp _app = null!;
+
+    public Task InitializeAsync()
+    {
+        _boat.Root.Write("/opt/d3kos/config/api-token", Token + "\n");
+        _app = new BackupApiApp(_boat.Settings(("Auth:AllowUnauthenticatedLoopback", "false"), ("Auth:MaxFailures", "5")));
+        return Task.CompletedTask;
+    }
+
+    public static TheoryData<string, string> AdminEndpoints => new()
+    {
+        { "POST", "/api/backup/create" },
+        { "GET", $"/api/backup/download/{Missing}" },
+        { "GET", $"/api/backup/verify/{Missing}" },
+        { "POST", "/api/backup/restore" },
+        { "POST", "/api/backup/upload" },
+        { "DELETE", $"/api/backup/{Missing}" },
+    };
+
+    private static HttpRequestMessage Request(string method, string url, string? bearer = null, string? apiKey = null)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(method), url);
+        if (url.EndsWith("/restore", StringComparison.Ordinal))
+        {
+            request.Content = JsonContent.Create(new { backup_file = Missing, confirm = true });
+        }
+        else if (method == "POST")
+        {
+            request.Content = new ByteArrayContent([]);
+        }
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+        if (apiKey is not null)
+        {
+            request.Headers.Add("X-Api-Key", apiKey);
+        }
+        return request;
+    }
+
+    [Theory]
+    [MemberData(nameof(AdminEndpoints))]
+    public async Task AdminEndpoint_WithoutToken_Returns401WithChallenge(string method, string url)
+    {
+        using var response = await _app.CreateClient().SendAsync(Request(method, url));
+
+        await Json.AssertProblemAsync(response, 401, "access token");
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+    }
+
+    [Theory]
+    [MemberData(nameof(AdminEndpoints))]
+    public async Task AdminEndpoint_WithWrongToken_Returns401(string method, string url)
+    {
+        using var response = await _app.CreateClient().SendAsync(Request(method, url, bearer: Token + "x"));
+
+        await Json.AssertProblemAsync(response, 401);
+    }
+
+    [Theory]
+    [MemberData(nameof(AdminEndpoints))]
+    public async Task AdminEndpoint_WithTheToken_GetsPastTheGuard(string method, string url)
+    {
+        using var response = await _app.CreateClient().SendAsync(Request(method, url, bearer: Token));
+
+        Assert.NotEqual(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Create_WithTheTokenAsApiKey_Works()
+    {
+        using var response = await _app.CreateClient().SendAsync(Request("POST", "/api/backup/create", apiKey: Token));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/health")]
+    [InlineData("/api/backup/list")]
+    public async Task ReadOnlyEndpoint_WithoutToken_Works(string url)
+    {
+        using var response = await _app.CreateClient().GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task RepeatedFailures_AreSlowedDownWith429()
+    {
+        var client = _app.CreateClient();
+        for (var i = 0; i < 5; i++)
+        {
+            using var wrong = await client.SendAsync(Request("POST", "/api/backup/create", bearer: $"guess-{i}"));
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        }
+
+        using var limited = await client.SendAsync(Request("POST", "/api/backup/create", bearer: Token));
+
+        await Json.AssertProblemAsync(limited, 429, "Too many failed attempts");
+        Assert.NotNull(limited.Headers.RetryAfter);
+    }
+
+    [Fact]
+    public async Task NoTokenConfigured_RefusesWith403ThatSaysHowToSetOne()
+    {
+        File.Delete(_boat.Root.At("/opt/d3kos/config/api-token"));
+
+        using var response = await _app.CreateClient().SendAsync(Request("POST", "/api/backup/create"));
+
+        await Json.AssertProblemAsync(response, 403, "api-token");
+    }
+
+    [Fact]
+    public async Task RotatedTokenFile_TakesEffectWithoutRestart()
+    {
+        var client = _app.CreateClient();
+        using (var before = await client.SendAsync(Request("POST", "/api/backup/create", bearer: Token)))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        var file = _boat.Root.Write("/opt/d3kos/config/api-token", "a-brand-new-token-9876543210");
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddSeconds(5));
+
+        using var old = await client.SendAsync(Request("POST", "/api/backup/create", bearer: Token));
+        using var rotated = await client.SendAsync(Request("POST", "/api/backup/create", bearer: "a-brand-new-token-9876543210"));
+        Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _boat.Dispose();
+    }
+}
+
+/// <summary>Behind nginx every request comes from 127.0.0.1: the limiter must count the forwarded client instead.</summary>
+public sealed class ForwardedClientTests : IAsyncLifetime
+{
+    private readonly BoatRoot _boat = new();
+    private BackupApiApp _app = null!;
+
+    public Task InitializeAsync()
+    {
+        _boat.Root.Write("/opt/d3kos/config/api-token", "owner-token-0123456789abcdef");
+        _app = new BackupApiApp(_boat.Settings(("Auth:AllowUnauthenticatedLoopback", "false"), ("Auth:MaxFailures", "3")));
+        _app.UseKestrel(0);
+        _app.StartServer();
+        return Task.CompletedTask;
+    }
+
+    private static async Task<HttpStatusCode> GuessFrom(HttpClient client, string clientAddress)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/backup/create");
+        request.Headers.Add("X-Forwarded-For", clientAddress);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "a-wrong-guess-0000000000");
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task GuessesFromOneGuest_DoNotLockOutAnother()
+    {
+        var client = _app.CreateClient();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await GuessFrom(client, "192.0.2.10"));
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GuessFrom(client, "192.0.2.10"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await GuessFrom(client, "192.0.2.99"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        _boat.Dispose();
+    }
+}

@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Http.Headers;
+using D3kos.Testing;
+
+namespace D3kos.ExportManager.Tests;
+
+/// <summary>Exports and the boat log need the owner's token; the helm display's status stays open.</summary>
+public sealed class AccessTests : IDisposable
+{
+    private const string Token = "owner-token-0123456789abcdef";
+    private readonly TempRoot _root = new TempRoot().WithLicense(tier: 1);
+
+    private ExportManagerApp App(string? token = Token) => new(_root, new Dictionary<string, string?>
+    {
+        ["Auth:AllowUnauthenticatedLoopback"] = "false",
+        ["Auth:Token"] = token,
+    });
+
+    public static TheoryData<string, string> AdminEndpoints => new()
+    {
+        { "POST", "/export/generate" },
+        { "POST", "/export/boatlog" },
+        { "POST", "/export/queue/process" },
+        { "GET", "/export/boatlog/csv" },
+    };
+
+    private static HttpRequestMessage Request(string method, string url, string? bearer = null)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(method), url);
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+        return request;
+    }
+
+    [Theory]
+    [MemberData(nameof(AdminEndpoints))]
+    public async Task AdminEndpoint_WithoutOrWithWrongToken_Returns401(string method, string url)
+    {
+        await using var app = App();
+        var client = app.CreateClient();
+
+        using var without = await client.SendAsync(Request(method, url));
+        using var wrong = await client.SendAsync(Request(method, url, "not-the-token-at-all"));
+
+        await Json.AssertProblemAsync(without, 401);
+        await Json.AssertProblemAsync(wrong, 401);
+        Assert.Equal("Bearer", without.Headers.WwwAuthenticate.Single().Scheme);
+    }
+
+    [Theory]
+    [MemberData(nameof(AdminEndpoints))]
+    public async Task AdminEndpoint_WithTheToken_Works(string method, string url)
+    {
+        await using var app = App();
+
+        using var response = await app.CreateClient().SendAsync(Request(method, url, Token));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/health")]
+    [InlineData("/export/status")]
+    [InlineData("/export/queue")]
+    [InlineData("/export/history")]
+    public async Task ReadOnlyEndpoint_WithoutToken_Works(string url)
+    {
+        await using var app = App();
+
+        using var response = await app.CreateClient().GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task NoTokenConfigured_Returns403WithTheHowTo()
+    {
+        await using var app = App(token: null);
+
+        using var response = await app.CreateClient().PostAsync("/export/generate", null);
+
+        await Json.AssertProblemAsync(response, 403, "Auth:Token");
+    }
+
+    public void Dispose() => _root.Dispose();
+}

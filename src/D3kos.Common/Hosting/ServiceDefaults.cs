@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Serilog;
 using Serilog.Events;
 
@@ -28,6 +29,13 @@ public static class ServiceDefaults
         }
 
         builder.Host.UseSystemd();
+        // UseSystemd switches on only under a systemd parent. Any supervisor (or test) that hands us a
+        // NOTIFY_SOCKET gets READY=1 too, sent once Kestrel listens, so nothing ordered after us races us.
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NOTIFY_SOCKET")) && !SystemdHelpers.IsSystemdService())
+        {
+            builder.Services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+            builder.Services.AddSingleton<IHostLifetime, SystemdLifetime>();
+        }
         builder.Services.AddSerilog(logger => logger
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)

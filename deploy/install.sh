@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Installs the d3kOS data services on a Pi (or into a scratch folder for a test):
+#   sudo deploy/install.sh [--root DIR] [--bin DIR] [--rid RID] [--with-nginx-site] [--no-start]
+#   sudo deploy/install.sh --rollback        # put the previous binaries back and restart
+# --root DIR (or DESTDIR=DIR): install under DIR; no user is created and nothing is started.
+# --bin DIR: take published binaries from DIR (deploy/publish.sh output) instead of building.
+# Idempotent: running it again upgrades the binaries and keeps data, backups and the access token.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(dirname "$here")"
+
+root="${DESTDIR:-/}"
+bin=""
+rid=""
+nginx_site=false
+start=true
+rollback=false
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --root) root="$2"; shift 2 ;;
+        --bin) bin="$2"; shift 2 ;;
+        --rid) rid="$2"; shift 2 ;;
+        --with-nginx-site) nginx_site=true; shift ;;
+        --no-start) start=false; shift ;;
+        --rollback) rollback=true; shift ;;
+        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install.sh must run as root (it creates a system user, installs systemd units and owns /opt/d3kos): sudo $0 $*" >&2
+    exit 1
+fi
+root="${root%/}"
+live=false
+[ -z "$root" ] && live=true
+opt="$root/opt/d3kos"
+say() { echo "install.sh: $*"; }
+
+if $rollback; then
+    [ -d "$opt/bin.previous" ] || { echo "install.sh: nothing to roll back to ($opt/bin.previous is missing)" >&2; exit 1; }
+    rm -rf "$opt/bin.rollback"
+    mv "$opt/bin" "$opt/bin.rollback"
+    mv "$opt/bin.previous" "$opt/bin"
+    mv "$opt/bin.rollback" "$opt/bin.previous"
+    say "binaries rolled back (the replaced ones are in $opt/bin.previous)"
+    if $live && $start; then systemctl restart d3kos-export-manager d3kos-backup-api; fi
+    exit 0
+fi
+
+# 1. Binaries: publish unless given.
+if [ -z "$bin" ]; then
+    case "$(uname -m)" in aarch64) rid="${rid:-linux-arm64}" ;; *) rid="${rid:-linux-x64}" ;; esac
+    bin="$(mktemp -d)"
+    trap 'rm -rf "$bin"' EXIT
+    "$repo/deploy/publish.sh" --rid "$rid" --out "$bin"
+fi
+for program in d3kos-export-manager d3kos-backup-api d3kos-backup; do
+    [ -x "$bin/$program" ] || { echo "install.sh: $bin/$program is missing or not executable" >&2; exit 1; }
+done
+
+# 2. The service user (not in a --root install: that is for inspection, not for running).
+if $live && ! getent passwd d3kos >/dev/null; then
+    useradd --system --home-dir /home/d3kos --shell /usr/sbin/nologin d3kos
+    say "created system user d3kos"
+fi
+owner=root:root
+getent group d3kos >/dev/null && owner=root:d3kos
+service_owner=root:root
+getent passwd d3kos >/dev/null && service_owner=d3kos:d3kos
+
+# 3. Binaries, keeping the previous set for --rollback; new files go in beside and are renamed in.
+install -d -m 0755 "$opt" "$opt/scripts" "$opt/share"
+if [ -d "$opt/bin" ]; then
+    rm -rf "$opt/bin.previous"
+    cp -a "$opt/bin" "$opt/bin.previous"
+fi
+install -d -m 0755 "$opt/bin"
+for file in "$bin"/*; do
+    [ -f "$file" ] || continue
+    name="$(basename "$file")"
+    install -m 0755 "$file" "$opt/bin/.$name.new"
+    mv -f "$opt/bin/.$name.new" "$opt/bin/$name"
+done
+install -m 0755 "$repo/deploy/scripts/create-backup.sh" "$repo/deploy/scripts/restore-backup.sh" "$opt/scripts/"
+install -m 0644 "$repo/README.md" "$opt/share/README.md"
+install -d -m 0755 "$root/usr/local/bin"
+ln -sfn /opt/d3kos/bin/d3kos-backup "$root/usr/local/bin/d3kos-backup"
+
+# 4. Folders: data is the export manager's, backups hold secrets and are root's alone.
+install -d -m 0755 -o root -g root "$opt/config" "$opt/data"
+install -d -m 0750 "$opt/data/exports"
+chown "$service_owner" "$opt/data/exports"
+install -d -m 0700 -o root -g root "$opt/backups"
+
+# 5. The access token: made once with the kernel's random generator, readable by root and the d3kos group.
+token="$opt/config/api-token"
+if [ ! -s "$token" ]; then
+    (umask 077; head -c 32 /dev/urandom | base64 | tr -d '=+/\n' > "$token.new")
+    mv "$token.new" "$token"
+    say "created the access token: $token (send it as 'Authorization: Bearer <token>')"
+fi
+chmod 0640 "$token"
+chown "$owner" "$token"
+
+# 6. systemd units and the nginx snippet.
+install -d -m 0755 "$root/etc/systemd/system" "$root/etc/nginx/snippets"
+install -m 0644 "$repo/deploy/systemd/d3kos-export-manager.service" "$repo/deploy/systemd/d3kos-backup-api.service" "$root/etc/systemd/system/"
+install -m 0644 "$repo/nginx/d3kos-data-services.conf" "$root/etc/nginx/snippets/d3kos-data-services.conf"
+if $nginx_site; then
+    install -d -m 0755 "$root/etc/nginx/sites-available" "$root/etc/nginx/sites-enabled"
+    install -m 0644 "$repo/nginx/d3kos-site.conf" "$root/etc/nginx/sites-available/d3kos"
+    ln -sfn ../sites-available/d3kos "$root/etc/nginx/sites-enabled/d3kos"
+    rm -f "$root/etc/nginx/sites-enabled/default"
+fi
+
+if ! $live; then
+    say "installed under $root; nothing was started"
+    exit 0
+fi
+systemctl daemon-reload
+if $start; then
+    systemctl enable --now d3kos-export-manager.service d3kos-backup-api.service
+    systemctl restart d3kos-export-manager.service d3kos-backup-api.service
+    if nginx -t 2>/dev/null; then systemctl reload nginx; else say "nginx -t failed: include snippets/d3kos-data-services.conf in your server block"; fi
+else
+    systemctl enable d3kos-export-manager.service d3kos-backup-api.service
+fi
+say "done: export manager on 127.0.0.1:8094, backup API on 127.0.0.1:8100; token in $token"

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# End-to-end, as a user meets the product: the Native AOT binaries, installed with deploy/install.sh
+# into a scratch root, started on loopback, behind a real nginx with the project's snippet, driven
+# with curl and jq. Prints "e2e: N passed, N failed" and exits non-zero when anything failed.
+#   tests/e2e/run.sh [--bin DIR]     (DIR: binaries from deploy/publish.sh; otherwise published here)
+set -uo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+work="$(mktemp -d /tmp/d3kos-e2e-XXXXXX)"
+root="$work/root"
+export_port="${E2E_EXPORT_PORT:-18094}"
+backup_port="${E2E_BACKUP_PORT:-18100}"
+nginx_port="${E2E_NGINX_PORT:-18080}"
+bin=""
+[ "${1:-}" = "--bin" ] && bin="$2"
+passed=0
+failed=0
+pids=()
+
+cleanup() {
+    [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+check() {  # check NAME COMMAND...: one pass or fail; a "bash -c" pipeline fails if any part fails
+    local name="$1"; shift
+    [ "$1" = bash ] && [ "$2" = -c ] && set -- bash -o pipefail "${@:2}"
+    if "$@" >"$work/check.out" 2>&1; then
+        passed=$((passed + 1)); echo "  ok    $name"
+    else
+        failed=$((failed + 1)); echo "  FAIL  $name"; sed 's/^/        /' "$work/check.out" | head -20
+    fi
+}
+finish() { echo "e2e: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+
+echo "e2e: publishing and installing"
+if [ -z "$bin" ]; then
+    bin="$work/publish"
+    "$repo/deploy/publish.sh" --out "$bin" >"$work/publish.log" 2>&1 || { cat "$work/publish.log"; failed=1; finish; }
+fi
+check "installer runs into a scratch root" "$repo/deploy/install.sh" --root "$root" --bin "$bin"
+[ -x "$root/opt/d3kos/bin/d3kos-export-manager" ] || finish
+check "installer is idempotent and keeps the token" bash -c "t=\$(cat '$root/opt/d3kos/config/api-token'); '$repo/deploy/install.sh' --root '$root' --bin '$bin' && [ \"\$t\" = \"\$(cat '$root/opt/d3kos/config/api-token')\" ]"
+check "token file is mode 0640" test "$(stat -c %a "$root/opt/d3kos/config/api-token")" = 640
+token="$(cat "$root/opt/d3kos/config/api-token")"
+
+# systemd-analyze verify resolves units and their binaries inside the root: give it the unit library.
+mkdir -p "$root/usr/lib" "$root/usr/bin"
+cp -a /usr/lib/systemd "$root/usr/lib/" && cp /usr/bin/install "$root/usr/bin/"
+ln -sfn usr/lib "$root/lib"
+check "systemd-analyze verify passes on both units, silently" bash -c \
+    "out=\$(systemd-analyze verify --root='$root' /etc/systemd/system/d3kos-export-manager.service /etc/systemd/system/d3kos-backup-api.service 2>&1) && [ -z \"\$out\" ] || { echo \"\$out\"; exit 1; }"
+
+dotnet "$repo/src/D3kos.Demo/bin/Release/net10.0/d3kos-demo-seed.dll" "$root" >/dev/null
+printf '#!/bin/sh\necho "$1 $2" >> %s\n' "$work/services.log" > "$work/record-service.sh"
+chmod +x "$work/record-service.sh"
+
+echo "e2e: starting the services and nginx"
+env D3KOS_FS_ROOT="$root" "$root/opt/d3kos/bin/d3kos-export-manager" --urls "http://127.0.0.1:$export_port" >"$work/export.log" 2>&1 &
+pids+=($!)
+env D3KOS_FS_ROOT="$root" Backup__ServiceCommand="$work/record-service.sh" \
+    "$root/opt/d3kos/bin/d3kos-backup-api" --urls "http://127.0.0.1:$backup_port" >"$work/backup.log" 2>&1 &
+pids+=($!)
+sed -e "s/127.0.0.1:8094/127.0.0.1:$export_port/" -e "s/127.0.0.1:8100/127.0.0.1:$backup_port/" \
+    "$root/etc/nginx/snippets/d3kos-data-services.conf" > "$work/snippet.conf"
+mkdir -p "$work/nginx"
+cat > "$work/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 64; }
+http {
+    access_log $work/nginx-access.log;
+    client_body_temp_path $work/nginx/body;
+    proxy_temp_path $work/nginx/proxy;
+    fastcgi_temp_path $work/nginx/fastcgi;
+    uwsgi_temp_path $work/nginx/uwsgi;
+    scgi_temp_path $work/nginx/scgi;
+    server {
+        listen 127.0.0.1:$nginx_port;
+        include $work/snippet.conf;
+    }
+}
+CONF
+check "nginx -t accepts the snippet" nginx -t -c "$work/nginx.conf" -p "$work/nginx"
+nginx -c "$work/nginx.conf" -p "$work/nginx"
+for port in "$export_port" "$backup_port" "$nginx_port"; do
+    for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+done
+
+base="http://127.0.0.1:$nginx_port"
+auth=(-H "Authorization: Bearer $token")
+echo "e2e: checks through nginx"
+check "status shows tier and queue stats" bash -c "curl -fsS $base/export/status | jq -e '.success and .tier == 1 and .can_export and (.queue | has(\"pending\") and has(\"total\"))'"
+check "generate without the token is 401" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' -X POST $base/export/generate) = 401 ]"
+check "generate returns export_id and queue_id" bash -c "curl -fsS -X POST ${auth[*]@Q} $base/export/generate | tee $work/generate.json | jq -e '.success and (.export_id | length > 0) and (.queue_id | length > 0) and .category_count == 6'"
+check "the queued id is in the queue or the history" bash -c "id=\$(jq -r .queue_id $work/generate.json); (curl -fsS $base/export/queue; curl -fsS $base/export/history) | jq -se --arg id \"\$id\" '[.[].entries[].id] | index(\$id) != null'"
+check "manual processing answers what it did" bash -c "curl -fsS -X POST ${auth[*]@Q} $base/export/queue/process | jq -e '.success and (.processed >= 0) and has(\"completed\") and has(\"retrying\") and has(\"failed\")'"
+check "the export reached the outbox" bash -c "id=\$(jq -r .queue_id $work/generate.json); for i in \$(seq 50); do [ -f '$root/opt/d3kos/data/exports/outbox/'\$id.json ] && exit 0; sleep 0.1; done; exit 1"
+check "boat-log CSV downloads with the header and negative longitudes" bash -c "curl -fsS ${auth[*]@Q} -D $work/csv.headers $base/export/boatlog/csv -o $work/boatlog.csv && head -1 $work/boatlog.csv | grep -q '^Timestamp,Type,Content,Latitude,Longitude' && grep -q ',-79\.' $work/boatlog.csv && grep -qi 'content-disposition: attachment; filename=boatlog.csv' $work/csv.headers"
+check "backup create through nginx" bash -c "curl -fsS -X POST ${auth[*]@Q} $base/api/backup/create | tee $work/create.json | jq -e '.success and .file_count > 0'"
+name="$(jq -r .backup_file "$work/create.json" 2>/dev/null)"
+check "backup list shows it with its checksum" bash -c "curl -fsS $base/api/backup/list | jq -e --arg n '$name' '.[0].filename == \$n and (.[0].sha256 | length == 64)'"
+check "download through nginx is byte-identical" bash -c "curl -fsS ${auth[*]@Q} $base/api/backup/download/$name -o $work/download.tar.gz && cmp $work/download.tar.gz '$root/opt/d3kos/backups/$name'"
+check "a Range request through nginx returns 206 and the right bytes" bash -c "code=\$(curl -sS ${auth[*]@Q} -r 100-1099 -o $work/range.bin -w '%{http_code}' $base/api/backup/download/$name) && [ \$code = 206 ] && cmp $work/range.bin <(tail -c +101 '$root/opt/d3kos/backups/$name' | head -c 1000)"
+check "GNU tar lists the downloaded archive, manifest first" bash -c "[ \"\$(tar tzf $work/download.tar.gz | head -1)\" = d3kos-backup.json ]"
+check "traversal through nginx gets no file" bash -c "code=\$(curl -s ${auth[*]@Q} -o $work/trav.out -w '%{http_code}' '$base/api/backup/download/..%2F..%2Fconfig%2Fapi-token'); [ \$code = 400 ] || [ \$code = 404 ]; ! grep -q '$token' $work/trav.out"
+check "verify says valid" bash -c "curl -fsS ${auth[*]@Q} $base/api/backup/verify/$name | jq -e '.valid and .files_checked > 0'"
+check "restore without confirm is 400" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' ${auth[*]@Q} -H 'Content-Type: application/json' -d '{\"backup_file\":\"$name\"}' $base/api/backup/restore) = 400 ]"
+echo "changed after the backup" > "$root/var/www/html/index.html"
+check "restore of that backup through nginx" bash -c "curl -fsS ${auth[*]@Q} -H 'Content-Type: application/json' -d '{\"backup_file\":\"$name\",\"confirm\":true}' $base/api/backup/restore | jq -e '.success and (.safety_backup | startswith(\"d3kos_prerestore_\"))'"
+check "restore brought the file back" bash -c "! grep -q 'changed after the backup' '$root/var/www/html/index.html'"
+check "restore stopped and started the services" bash -c "grep -q '^stop d3kos-export-manager' $work/services.log && grep -q '^start d3kos-export-manager' $work/services.log"
+# nginx sees this client as 127.0.0.2 while the service sees nginx at 127.0.0.1: the log must name the former.
+curl -s -o /dev/null --interface 127.0.0.2 -X POST -H "Authorization: Bearer wrong-guess-0000000000" "$base/export/generate"
+check "failed attempts are logged with the forwarded client address, not the token" bash -c "grep -q 'from 127.0.0.2' $work/export.log && ! grep -q '$token' $work/export.log $work/backup.log"
+finish

@@ -16,5 +16,5 @@ if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     echo "install-test-deps: missing ${need[*]}; run as root on Debian/Ubuntu, or install them yourself" >&2
     exit 1
 fi
-apt-get update -qq >/dev/null
+[ "${D3KOS_APT_UPDATED:-0}" = 1 ] || apt-get update -qq >/dev/null
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

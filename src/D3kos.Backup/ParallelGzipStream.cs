@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.IO.Compression;
+
+namespace D3kos.Backup;
+
+/// <summary>
+/// gzip on every core: the input is cut into blocks, each compressed on its own by the native zlib
+/// into a complete gzip member, and the members are written in order. GNU gzip, tar and .NET read
+/// concatenated members as one stream (RFC 1952 2.2). Blocks of 1 MiB lose little ratio to the reset
+/// dictionary and keep memory bounded: at most two blocks per core are in flight.
+/// </summary>
+internal sealed class ParallelGzipStream : Stream
+{
+    public const int DefaultBlockSize = 1 << 20;
+
+    private readonly Stream _output;
+    private readonly int _blockSize;
+    private readonly int _maxInFlight;
+    private readonly CompressionLevel _level;
+    private readonly Queue<Task<Compressed>> _inFlight = new();
+    private byte[] _block;
+    private int _filled;
+    private bool _anyMember;
+    private bool _disposed;
+
+    public ParallelGzipStream(Stream output, CompressionLevel level = CompressionLevel.Optimal, int blockSize = DefaultBlockSize, int? workers = null)
+    {
+        _output = output;
+        _level = level;
+        _blockSize = blockSize;
+        _maxInFlight = 2 * Math.Max(1, workers ?? Environment.ProcessorCount);
+        _block = ArrayPool<byte>.Shared.Rent(blockSize);
+    }
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        while (!buffer.IsEmpty)
+        {
+            var take = Math.Min(buffer.Length, _blockSize - _filled);
+            buffer[..take].CopyTo(_block.AsSpan(_filled));
+            _filled += take;
+            buffer = buffer[take..];
+            if (_filled == _blockSize)
+            {
+                SubmitBlock();
+            }
+        }
+    }
+
+    /// <summary>Compresses what is buffered and writes every finished member; the output then holds a complete gzip stream so far.</summary>
+    public override void Flush()
+    {
+        if (_filled > 0)
+        {
+            SubmitBlock();
+        }
+        while (_inFlight.Count > 0)
+        {
+            WriteOldest();
+        }
+        _output.Flush();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            try
+            {
+                if (!_anyMember || _filled > 0)
+                {
+                    SubmitBlock(); // an empty input still makes one valid (empty) member
+                }
+                Flush();
+            }
+            finally
+            {
+                _disposed = true;
+                foreach (var pending in _inFlight)
+                {
+                    // A failure elsewhere: let the workers finish and give their buffers back.
+                    pending.ContinueWith(static t => { if (t.IsCompletedSuccessfully) { t.Result.Return(); } }, TaskScheduler.Default);
+                }
+                ArrayPool<byte>.Shared.Return(_block);
+            }
+        }
+        base.Dispose(disposing);
+    }
+
+    private void SubmitBlock()
+    {
+        var block = _block;
+        var length = _filled;
+        var level = _level;
+        _inFlight.Enqueue(Task.Run(() => Compress(block, length, level)));
+        _anyMember = true;
+        _block = ArrayPool<byte>.Shared.Rent(_blockSize);
+        _filled = 0;
+        while (_inFlight.Count >= _maxInFlight)
+        {
+            WriteOldest();
+        }
+    }
+
+    private void WriteOldest()
+    {
+        var compressed = _inFlight.Dequeue().GetAwaiter().GetResult();
+        try
+        {
+            _output.Write(compressed.Buffer, 0, compressed.Length);
+        }
+        finally
+        {
+            compressed.Return();
+        }
+    }
+
+    private static Compressed Compress(byte[] block, int length, CompressionLevel level)
+    {
+        try
+        {
+            // Worst case for deflate is a little over the input; room for header and trailer too.
+            var output = new PooledBufferStream(ArrayPool<byte>.Shared.Rent(length + (length >> 8) + 64));
+            using (var gzip = new GZipStream(output, level, leaveOpen: true))
+            {
+                gzip.Write(block, 0, length);
+            }
+            return new Compressed(output.Buffer, (int)output.Length);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(block);
+        }
+    }
+
+    private sealed record Compressed(byte[] Buffer, int Length)
+    {
+        public void Return() => ArrayPool<byte>.Shared.Return(Buffer);
+    }
+
+    /// <summary>A write-only stream into a rented array that grows (through the pool) if deflate ever needs more.</summary>
+    private sealed class PooledBufferStream(byte[] initial) : Stream
+    {
+        private int _length;
+
+        public byte[] Buffer { get; private set; } = initial;
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _length;
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (_length + buffer.Length > Buffer.Length)
+            {
+                var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(Buffer.Length * 2, _length + buffer.Length));
+                Buffer.AsSpan(0, _length).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(Buffer);
+                Buffer = bigger;
+            }
+            buffer.CopyTo(Buffer.AsSpan(_length));
+            _length += buffer.Length;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}

@@ -1,40 +1,40 @@
-using System.Globalization;
-using System.Text;
-using CsvHelper;
-using CsvHelper.Configuration;
+using System.Buffers;
+using System.IO.Pipelines;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace D3kos.ExportManager.Boatlog;
 
 /// <summary>
-/// Streams the boat log as RFC 4180 CSV. Rows go out in chunks as they are read, so memory stays
-/// flat whatever the size of the log.
+/// Streams the boat log as RFC 4180 CSV. Rows are read through SQLite's own API and written as bytes
+/// into the response pipe, flushed in 128 KiB pieces: memory stays flat whatever the size of the log.
 /// </summary>
 public sealed class BoatlogCsv : IResult, IDisposable
 {
-    public const string Header = "Timestamp,Type,Content,Latitude,Longitude";
-    private const int ChunkChars = 32 * 1024;
+    public static ReadOnlySpan<byte> Header => "Timestamp,Type,Content,Latitude,Longitude\r\n"u8;
+    private const int FlushBytes = 128 * 1024;
+    private const int Columns = 5;
 
     private readonly SqliteConnection? _connection;
-    private readonly SqliteCommand? _command;
-    private readonly SqliteDataReader? _reader;
+    private readonly sqlite3_stmt? _statement;
+    private int _firstStep;
 
-    private BoatlogCsv(SqliteConnection? connection, SqliteCommand? command, SqliteDataReader? reader)
+    private BoatlogCsv(SqliteConnection? connection, sqlite3_stmt? statement, int firstStep)
     {
         _connection = connection;
-        _command = command;
-        _reader = reader;
+        _statement = statement;
+        _firstStep = firstStep;
     }
 
     /// <summary>
-    /// Runs the query before any byte is sent, so a busy or broken database still gets a proper
-    /// error answer. A missing database or table gives the header row only, and nothing is created.
+    /// Runs the query up to its first row before any byte is sent, so a busy or broken database still
+    /// gets a proper error answer. A missing database or table gives the header only; nothing is created.
     /// </summary>
     public static BoatlogCsv Open(string databasePath, BoatlogFilter filter)
     {
         if (!File.Exists(databasePath))
         {
-            return new BoatlogCsv(null, null, null);
+            return new BoatlogCsv(null, null, raw.SQLITE_DONE);
         }
         var connection = Exports.SqliteJson.OpenReadOnly(databasePath);
         try
@@ -42,11 +42,23 @@ public sealed class BoatlogCsv : IResult, IDisposable
             if (!Exports.SqliteJson.TableExists(connection, "boatlog_entries"))
             {
                 connection.Dispose();
-                return new BoatlogCsv(null, null, null);
+                return new BoatlogCsv(null, null, raw.SQLITE_DONE);
             }
-            var command = connection.CreateCommand();
-            command.CommandText = BuildQuery(filter, command);
-            return new BoatlogCsv(connection, command, command.ExecuteReader());
+            var db = connection.Handle!;
+            raw.sqlite3_busy_timeout(db, 5000);
+            Check(db, raw.sqlite3_prepare_v2(db, Query(filter), out var statement));
+            var bound = 1;
+            foreach (var value in new[] { filter.From, filter.ToExclusive, filter.Type }.Where(v => v is not null))
+            {
+                Check(db, raw.sqlite3_bind_text(statement, bound++, value));
+            }
+            var first = raw.sqlite3_step(statement);
+            if (first is not (raw.SQLITE_ROW or raw.SQLITE_DONE))
+            {
+                statement.Dispose();
+                Check(db, first);
+            }
+            return new BoatlogCsv(connection, statement, first);
         }
         catch
         {
@@ -61,103 +73,96 @@ public sealed class BoatlogCsv : IResult, IDisposable
         var response = httpContext.Response;
         response.ContentType = "text/csv; charset=utf-8";
         response.Headers.ContentDisposition = "attachment; filename=boatlog.csv";
-
-        var buffer = new StringBuilder(ChunkChars * 2);
-        await using var text = new StringWriter(buffer, CultureInfo.InvariantCulture);
-        await using var csv = new CsvWriter(text, new CsvConfiguration(CultureInfo.InvariantCulture)
+        var pipe = response.BodyWriter;
+        pipe.Write(Header);
+        var pending = Header.Length;
+        var step = _firstStep;
+        var statement = _statement?.DangerousGetHandle() ?? 0;
+        while (step == raw.SQLITE_ROW)
         {
-            NewLine = "\r\n",
-            // Formula cells are neutralised below, text only: the library would also touch negative numbers.
-            InjectionOptions = InjectionOptions.None,
-            // The library only looks for its own NewLine ("\r\n"): a bare "\n" inside a note must be quoted too.
-            ShouldQuote = args => NeedsQuotes(args.Field),
-        });
-        foreach (var name in Header.Split(','))
-        {
-            csv.WriteField(name);
-        }
-        csv.NextRecord();
-
-        var cancel = httpContext.RequestAborted;
-        while (_reader is not null && _reader.Read())
-        {
-            csv.WriteField(TextCell(_reader.GetValue(0)));
-            csv.WriteField(TextCell(_reader.GetValue(1)));
-            csv.WriteField(TextCell(_reader.GetValue(2)));
-            csv.WriteField(NumberCell(_reader.GetValue(3)));
-            csv.WriteField(NumberCell(_reader.GetValue(4)));
-            csv.NextRecord();
-            if (buffer.Length >= ChunkChars)
+            pending += WriteRow(pipe, statement);
+            if (pending >= FlushBytes)
             {
-                await SendAsync(csv, buffer, response, cancel);
+                var flushed = await pipe.FlushAsync(httpContext.RequestAborted);
+                if (flushed.IsCanceled || flushed.IsCompleted)
+                {
+                    return;
+                }
+                pending = 0;
             }
+            step = SqliteRowNative.Step(statement);
         }
-        await SendAsync(csv, buffer, response, cancel);
-    }
-
-    /// <summary>OWASP CSV injection: a text cell a spreadsheet would run as a formula gets a leading quote.</summary>
-    public static string TextCell(object value) => value switch
-    {
-        DBNull => "",
-        long or double => NumberCell(value),
-        _ => Neutralise(Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""),
-    };
-
-    /// <summary>Numbers as stored, shortest round-trip form in invariant culture (-79.5214 stays -79.5214).</summary>
-    public static string NumberCell(object value) => value switch
-    {
-        DBNull => "",
-        double real => real.ToString("R", CultureInfo.InvariantCulture),
-        long integer => integer.ToString(CultureInfo.InvariantCulture),
-        _ => TextCell(value),
-    };
-
-    private static bool NeedsQuotes(string? field) =>
-        !string.IsNullOrEmpty(field)
-        && (field.AsSpan().IndexOfAny("\",\r\n") >= 0 || field[0] == ' ' || field[^1] == ' ');
-
-    private static string Neutralise(string text) =>
-        text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text;
-
-    private static async Task SendAsync(CsvWriter csv, StringBuilder buffer, HttpResponse response, CancellationToken cancel)
-    {
-        await csv.FlushAsync();
-        var body = response.BodyWriter;
-        foreach (var chunk in buffer.GetChunks())
+        if (step != raw.SQLITE_DONE)
         {
-            var span = body.GetSpan(Encoding.UTF8.GetMaxByteCount(chunk.Length));
-            body.Advance(Encoding.UTF8.GetBytes(chunk.Span, span));
+            // The headers are gone: all that is left is to cut the response so the client sees an error.
+            httpContext.Abort();
+            return;
         }
-        buffer.Clear();
-        await body.FlushAsync(cancel);
+        await pipe.FlushAsync(httpContext.RequestAborted);
     }
 
-    private static string BuildQuery(BoatlogFilter filter, SqliteCommand command)
+    private static int WriteRow(PipeWriter pipe, nint statement)
+    {
+        var total = 0;
+        for (var column = 0; column < Columns; column++)
+        {
+            var type = SqliteRowNative.ColumnType(statement, column);
+            var text = type is raw.SQLITE_TEXT or raw.SQLITE_BLOB ? SqliteRowNative.ColumnSpan(statement, column) : default;
+            var span = pipe.GetSpan(Utf8CsvRow.MaxTextLength(text.Length) + Utf8CsvRow.MaxNumberLength + 2);
+            var written = 0;
+            if (column > 0)
+            {
+                span[written++] = (byte)',';
+            }
+            written += type switch
+            {
+                raw.SQLITE_NULL => 0,
+                raw.SQLITE_INTEGER => Utf8CsvRow.WriteInteger(SqliteRowNative.ColumnInt64(statement, column), span[written..]),
+                raw.SQLITE_FLOAT => Utf8CsvRow.WriteReal(SqliteRowNative.ColumnDouble(statement, column), span[written..]),
+                _ => Utf8CsvRow.WriteText(text, span[written..]),
+            };
+            if (column == Columns - 1)
+            {
+                span[written++] = (byte)'\r';
+                span[written++] = (byte)'\n';
+            }
+            pipe.Advance(written);
+            total += written;
+        }
+        return total;
+    }
+
+    private static string Query(BoatlogFilter filter)
     {
         var conditions = new List<string>();
         if (filter.From is not null)
         {
-            conditions.Add("timestamp >= $from");
-            command.Parameters.AddWithValue("$from", filter.From);
+            conditions.Add("timestamp >= ?");
         }
         if (filter.ToExclusive is not null)
         {
-            conditions.Add("timestamp < $to");
-            command.Parameters.AddWithValue("$to", filter.ToExclusive);
+            conditions.Add("timestamp < ?");
         }
         if (filter.Type is not null)
         {
-            conditions.Add("entry_type = $type");
-            command.Parameters.AddWithValue("$type", filter.Type);
+            conditions.Add("entry_type = ?");
         }
         var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
         return $"SELECT timestamp, entry_type, content, latitude, longitude FROM boatlog_entries{where} ORDER BY timestamp";
     }
 
+    private static void Check(sqlite3 db, int result)
+    {
+        if (result != raw.SQLITE_OK)
+        {
+            throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), result);
+        }
+    }
+
     public void Dispose()
     {
-        _reader?.Dispose();
-        _command?.Dispose();
+        _statement?.Dispose();
         _connection?.Dispose();
+        _firstStep = raw.SQLITE_DONE;
     }
 }

@@ -70,7 +70,7 @@ internal static class ArchiveReader
                 if (problem is not null)
                 {
                     hasUnsafe = true;
-                    Fail(errors, problem, sink);
+                    Fail(errors, problem, sink, BackupError.UnsafeArchive);
                     continue;
                 }
                 if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile))
@@ -99,6 +99,22 @@ internal static class ArchiveReader
             errors.Add($"the archive is truncated or corrupt: {ex.Message}");
         }
         return new VerifyReport(errors.Count == 0, filesChecked, errors, manifest, hasUnsafe);
+    }
+
+    /// <summary>The manifest alone, or null when the first member is not a readable one.</summary>
+    public static BackupManifest? ReadManifestOnly(string archivePath)
+    {
+        try
+        {
+            using var file = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read);
+            using var gzip = new GZipStream(file, CompressionMode.Decompress);
+            using var tar = new TarReader(gzip);
+            return ReadManifest(tar.GetNextEntry(), []);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or IOException)
+        {
+            return null;
+        }
     }
 
     private static BackupManifest? ReadManifest(TarEntry? first, List<string> errors)
@@ -147,11 +163,11 @@ internal static class ArchiveReader
     }
 
     /// <summary>Verifying lists every problem; unpacking stops at the first.</summary>
-    private static void Fail(List<string> errors, string problem, IArchiveSink? sink)
+    private static void Fail(List<string> errors, string problem, IArchiveSink? sink, BackupError kind = BackupError.InvalidArchive)
     {
         if (sink is not null)
         {
-            throw new BackupException(BackupError.UnsafeArchive, $"Restore refused: {problem}. Nothing live was changed.");
+            throw new BackupException(kind, $"Restore refused, nothing was changed: {problem}.");
         }
         errors.Add(problem);
     }

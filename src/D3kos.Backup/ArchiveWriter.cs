@@ -34,7 +34,8 @@ internal static class ArchiveWriter
         string fileName,
         DateTimeOffset created,
         string? installationId,
-        IProgress<long>? progress)
+        IProgress<long>? progress,
+        CompressionLevel level = CompressionLevel.Optimal)
     {
         var clock = Stopwatch.StartNew();
         var final = Path.Combine(paths.BackupsFolder, fileName);
@@ -63,7 +64,7 @@ internal static class ArchiveWriter
             using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20))
             {
                 file.Seek(headLength, SeekOrigin.Begin);
-                using (var gzip = new ParallelGzipStream(file))
+                using (var gzip = new ParallelGzipStream(file, level))
                 using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
                 {
                     var written = 0L;

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using D3kos.Common.Files;
 using D3kos.Common.Licensing;
 using Microsoft.Extensions.Logging;
@@ -107,7 +108,14 @@ public sealed partial class BackupManager(
         using var _ = BackupLock.Acquire(paths);
         var archive = ExistingBackup(name);
         var engine = new RestoreEngine(paths, options.Value, services, logger);
-        return engine.Restore(archive, replaceInstallationId, () => CreateLocked(BackupNames.SafetyPrefix, progress).FileName);
+        // The safety backup is compressed fast: it is a short-lived net (retention keeps a few), and
+        // it runs while the archive is unpacked, so the boat is down for less time.
+        return engine.Restore(archive, replaceInstallationId, () =>
+        {
+            var safety = CreateLocked(BackupNames.SafetyPrefix, progress, CompressionLevel.Fastest);
+            BackupCatalog.ApplyRetention(paths, BackupNames.IsSafety, options.Value.KeepSafety, safety.FileName);
+            return safety.FileName;
+        });
     }
 
     /// <summary>Finishes or rolls back a restore that a crash or power cut interrupted; run at every start.</summary>
@@ -121,7 +129,7 @@ public sealed partial class BackupManager(
         new RestoreEngine(paths, options.Value, services, logger).Recover();
     }
 
-    private BackupResult CreateLocked(string prefix, IProgress<long>? progress)
+    private BackupResult CreateLocked(string prefix, IProgress<long>? progress, CompressionLevel level = CompressionLevel.Optimal)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -135,7 +143,7 @@ public sealed partial class BackupManager(
             var name = BackupNames.NewName(paths.BackupsFolder, prefix, created);
             try
             {
-                var result = ArchiveWriter.Write(paths, scan, name, created, license.Read().InstallationId, progress);
+                var result = ArchiveWriter.Write(paths, scan, name, created, license.Read().InstallationId, progress, level);
                 BackupCatalog.WriteChecksum(result.Path, result.Sha256);
                 Log.Created(logger, result.FileName, result.SizeBytes, result.FileCount, result.DurationMs);
                 return result;

@@ -14,23 +14,47 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
     public RestoreResult Restore(string archive, bool replaceInstallationId, Func<string> takeSafetyBackup)
     {
         var clock = Stopwatch.StartNew();
-        var report = ArchiveReader.Read(archive, paths.Sources, options.MaxRestoreBytes);
-        if (!report.Valid)
-        {
-            throw new BackupException(report.Failure,
-                $"Restore refused, nothing was changed: {string.Join("; ", report.Errors.Take(3))}");
-        }
-        var manifest = report.Manifest!;
+        var manifest = ReadManifest(archive);
         var sources = paths.Sources.Where(s => manifest.SourcesFound.Contains(s.PiPath)).ToList();
         EnsureFreeSpace(sources, manifest.Files.Sum(f => f.Size));
 
-        var safety = takeSafetyBackup();
         var restoreId = Guid.NewGuid().ToString("N")[..12];
         var swaps = sources.Select(s => SourceSwap.Plan(s, restoreId)).ToList();
         var journal = new RestoreJournal { BackupFile = Path.GetFileName(archive), Phase = RestoreJournalFile.Staging, Swaps = swaps };
         RestoreJournalFile.Write(paths, journal);
 
-        var (filesWritten, idKept) = Stage(archive, sources, swaps, replaceInstallationId);
+        // The safety backup of the live state and the unpacking of the archive into staging run side
+        // by side; both must succeed before anything live is touched.
+        var safetyTask = Task.Run(takeSafetyBackup);
+        (int Files, bool IdKept) staged;
+        try
+        {
+            staged = Stage(archive, sources, swaps, replaceInstallationId);
+        }
+        catch
+        {
+            // Nothing changed, so the safety backup made meanwhile is a needless copy: remove it.
+            if (WaitQuietly(safetyTask) is { } needless)
+            {
+                BackupCatalog.Delete(paths.BackupFile(needless));
+            }
+            throw;
+        }
+        string safety;
+        try
+        {
+            safety = safetyTask.GetAwaiter().GetResult();
+        }
+        catch (Exception ex)
+        {
+            swaps.ForEach(SourceSwap.RemoveWorkFolder);
+            RestoreJournalFile.Delete(paths);
+            if (ex is BackupException { Error: BackupError.DiskFull or BackupError.Busy })
+            {
+                throw;
+            }
+            throw new BackupException(BackupError.RestoreFailed, $"The safety backup of the current state failed ({ex.Message}); nothing was changed.", ex);
+        }
 
         var warnings = new List<string>(services.Run("stop", options.EffectiveServices));
         try
@@ -56,8 +80,26 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         }
 
         CleanUp(swaps);
-        Log.Restored(logger, journal.BackupFile, filesWritten, safety);
-        return new RestoreResult(journal.BackupFile, safety, filesWritten, [.. sources.Select(s => s.PiPath)], idKept, warnings, clock.ElapsedMilliseconds);
+        Log.Restored(logger, journal.BackupFile, staged.Files, safety);
+        return new RestoreResult(journal.BackupFile, safety, staged.Files, [.. sources.Select(s => s.PiPath)], staged.IdKept, warnings, clock.ElapsedMilliseconds);
+    }
+
+    /// <summary>Only the manifest is read up front; every entry and checksum is checked as it is unpacked into staging.</summary>
+    private static BackupManifest ReadManifest(string archive) =>
+        ArchiveReader.ReadManifestOnly(archive) ?? throw new BackupException(BackupError.InvalidArchive,
+            $"Restore refused, nothing was changed: {Path.GetFileName(archive)} has no readable d3kOS manifest as its first member.");
+
+    private static string? WaitQuietly(Task<string> task)
+    {
+        try
+        {
+            return task.GetAwaiter().GetResult();
+        }
+        catch (Exception)
+        {
+            // The restore is already failing for another reason, which is the one to report.
+            return null;
+        }
     }
 
     /// <summary>Called at start when a journal is left: the live folders end all old or all new.</summary>
@@ -97,10 +139,10 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
                 Directory.CreateDirectory(Path.GetDirectoryName(swap.Staged)!);
             }
             var sink = new StagingSink(staged);
-            var second = ArchiveReader.Read(archive, sources, options.MaxRestoreBytes, sink);
-            if (!second.Valid)
+            var report = ArchiveReader.Read(archive, sources, options.MaxRestoreBytes, sink);
+            if (!report.Valid)
             {
-                throw new BackupException(second.Failure, $"Restore stopped, nothing live was changed: {string.Join("; ", second.Errors.Take(3))}");
+                throw new BackupException(report.Failure, $"Restore refused, nothing was changed: {string.Join("; ", report.Errors.Take(3))}");
             }
             sink.FinishFolders();
             var idKept = false;
@@ -121,7 +163,9 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
             {
                 throw;
             }
-            throw new BackupException(BackupError.RestoreFailed, $"The restore failed while unpacking ({ex.Message}); nothing live was changed.", ex);
+            throw ex is InvalidDataException or EndOfStreamException or FormatException
+                ? new BackupException(BackupError.InvalidArchive, $"Restore refused, nothing was changed: the archive is truncated or corrupt ({ex.Message}).", ex)
+                : new BackupException(BackupError.RestoreFailed, $"The restore failed while unpacking ({ex.Message}); nothing was changed.", ex);
         }
     }
 

@@ -74,7 +74,11 @@ public static class BoatSeeder
             content.Value = Notes[random.Next(Notes.Length)];
             // Lake Ontario, west of Greenwich: negative longitudes with full precision.
             lat.Value = Math.Round(43.2 + random.NextDouble() * 0.6, 6);
-            lon.Value = random.Next(20) == 0 ? DBNull.Value : Math.Round(-79.6 + random.NextDouble() * 2.0, 6);
+            // Every tenth longitude keeps all 17 digits, as a GPS fix converted from radians does: the
+            // sqlite3 shell prints 15 and loses them; the CSV must not.
+            lon.Value = random.Next(20) == 0 ? DBNull.Value
+                : i % 10 == 0 ? -79.6 + random.NextDouble() * 2.0
+                : Math.Round(-79.6 + random.NextDouble() * 2.0, 6);
             weather.Value = random.Next(3) == 0 ? "calm" : "SW 12 kn, 1 m swell";
             insert.ExecuteNonQuery();
         }

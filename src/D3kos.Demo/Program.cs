@@ -2,9 +2,15 @@ using System.Globalization;
 using D3kos.Demo;
 
 // d3kos-demo-seed ROOT [--entries N] [--images-mb N] [--seed N]
+// d3kos-demo-seed --check-roundtrip CSV DATABASE   (prints how many longitudes did not survive)
+if (args is ["--check-roundtrip", var csvPath, var databasePath])
+{
+    Console.WriteLine(RoundTripCheck.CountLost(csvPath, databasePath));
+    return 0;
+}
 if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
 {
-    Console.Error.WriteLine("Usage: d3kos-demo-seed ROOT [--entries N] [--images-mb N] [--seed N]");
+    Console.Error.WriteLine("Usage: d3kos-demo-seed ROOT [--entries N] [--images-mb N] [--seed N] | --check-roundtrip CSV DATABASE");
     return 2;
 }
 var options = new SeedOptions(Path.GetFullPath(args[0]),

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Benchmarks the shipped (Native AOT) programs against the public tools they replace or compete
+# with, side by side in one run, and prints a table of ratios. Deterministic workload, scratch root.
+#   bench/run.sh [--quick | --scale] [--bin DIR] [--out FILE]
+#     default: ~170 MB tree (1,000,000 boat-log entries, 40 MB of images)
+#     --quick: 100,000 entries, 4 MB of images        --scale: 6,000,000 entries, 240 MB (~1 GB tree)
+# Needs: hyperfine pigz sqlite3 curl jq nginx (apt-get install -y hyperfine pigz sqlite3 curl jq nginx)
+# and, unless --bin is given, what deploy/publish.sh needs (clang zlib1g-dev).
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+entries=1000000; images=40; runs=5; mode=full; bin=""; out=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) entries=100000; images=4; runs=3; mode=quick; shift ;;
+        --scale) entries=6000000; images=240; runs=2; mode=scale; shift ;;
+        --bin) bin="$2"; shift 2 ;;
+        --out) out="$2"; shift 2 ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+for tool in hyperfine pigz sqlite3 curl jq nginx tar; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y $tool)" >&2; exit 1; }
+done
+work="$(mktemp -d /tmp/d3kos-bench-XXXXXX)"
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
+    wait 2>/dev/null || true
+    [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+rows=()
+row() { rows+=("| $1 | $2 | $3 | $4 |"); printf '  %-44s %-26s %-26s %s\n' "$1" "$2" "$3" "$4"; }
+mean() { jq -r ".results[$2].mean" "$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+secs() { awk -v a="$1" 'BEGIN { printf "%.3f s", a }'; }
+mb() { awk -v a="$1" 'BEGIN { printf "%.1f MB", a / 1000000 }'; }
+wait_port() { for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$1/health" && return 0; sleep 0.05; done; return 1; }
+
+echo "bench: building ($mode: $entries entries, $images MB of images)"
+dotnet build "$repo/D3kos.sln" -c Release --nologo -v quiet >/dev/null
+if [ -z "$bin" ]; then
+    bin="$work/bin"
+    "$repo/deploy/publish.sh" --out "$bin" >"$work/publish.log" 2>&1 || { cat "$work/publish.log"; exit 1; }
+fi
+root="$work/root"
+dotnet "$repo/src/D3kos.Demo/bin/Release/net10.0/d3kos-demo-seed.dll" "$root" --entries "$entries" --images-mb "$images" >/dev/null
+tree_bytes=$(du -sb "$root" | cut -f1)
+export D3KOS_FS_ROOT="$root" Backup__ServiceCommand=/bin/true Backup__Keep=100 Auth__AllowUnauthenticatedLoopback=true
+backups="$root/opt/d3kos/backups"
+echo "bench: machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "bench: tree $(mb "$tree_bytes")"
+echo
+
+# 1. Backup create against tar czf and tar -I pigz, same tree, same run.
+cd "$root"
+hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/backup.json" \
+    --prepare "rm -rf $work/t.tgz $work/p.tgz $backups" \
+    "tar czf $work/t.tgz opt var home" \
+    "tar -I pigz -cf $work/p.tgz opt var home" \
+    "$bin/d3kos-backup create" >"$work/hyperfine-backup.txt" 2>&1
+# hyperfine's --prepare removed the other commands' archives: make each once more for the sizes.
+rm -rf "$backups"
+tar czf "$work/t.tgz" opt var home
+tar -I pigz -cf "$work/p.tgz" opt var home
+"$bin/d3kos-backup" create >/dev/null
+cd "$repo"
+ours=$(ls "$backups"/d3kos_backup_*.tar.gz | head -1)
+t_tar=$(mean "$work/backup.json" 0); t_pigz=$(mean "$work/backup.json" 1); t_ours=$(mean "$work/backup.json" 2)
+s_tar=$(stat -c %s "$work/t.tgz"); s_pigz=$(stat -c %s "$work/p.tgz"); s_ours=$(stat -c %s "$ours")
+row "backup create, wall time" "ours $(secs "$t_ours")" "pigz $(secs "$t_pigz"), tar czf $(secs "$t_tar")" "$(ratio "$t_ours" "$t_pigz") of pigz (target <= 1.00x), $(ratio "$t_tar" "$t_ours") faster than tar czf (target >= 2.5x)"
+row "backup create, archive size" "ours $(mb "$s_ours")" "tar czf $(mb "$s_tar"), pigz $(mb "$s_pigz")" "$(ratio "$s_ours" "$s_tar") of tar czf (target <= 1.02x)"
+
+# 2. Verify and restore against tar xzf of the same archive.
+name=$(basename "$ours")
+hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/restore.json" \
+    --prepare "bash -c 'rm -rf $work/x; mkdir $work/x'" \
+    "tar xzf $ours -C $work/x" \
+    "$bin/d3kos-backup verify $name" \
+    "$bin/d3kos-backup restore $name --yes" >"$work/hyperfine-restore.txt" 2>&1
+t_x=$(mean "$work/restore.json" 0); t_v=$(mean "$work/restore.json" 1); t_r=$(mean "$work/restore.json" 2)
+row "verify (all checksums)" "ours $(secs "$t_v")" "tar xzf $(secs "$t_x")" "$(ratio "$t_v" "$t_x") of tar xzf"
+row "restore (verify + unpack + safety backup + swap)" "ours $(secs "$t_r")" "tar xzf $(secs "$t_x")" "$(ratio "$t_r" "$t_x") of tar xzf (target <= 1.30x)"
+
+# 3. Boat-log CSV from the running service against the sqlite3 shell, same ordered query.
+env "$bin/d3kos-export-manager" --urls http://127.0.0.1:18494 >"$work/export.log" 2>&1 &
+pid=$!; pids+=("$pid")
+wait_port 18494
+db="$root/opt/d3kos/data/boatlog/boatlog.db"
+query='SELECT timestamp AS Timestamp, entry_type AS Type, content AS Content, latitude AS Latitude, longitude AS Longitude FROM boatlog_entries ORDER BY timestamp'
+hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/csv.json" \
+    "curl -s -o $work/ours.csv http://127.0.0.1:18494/export/boatlog/csv" \
+    "sqlite3 -csv -header -cmd '.output $work/sqlite.csv' $db \"$query\"" >"$work/hyperfine-csv.txt" 2>&1
+t_c=$(mean "$work/csv.json" 0); t_s=$(mean "$work/csv.json" 1)
+hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+row "boat-log CSV, $entries rows" "ours $(secs "$t_c")" "sqlite3 -csv $(secs "$t_s")" "$(ratio "$t_c" "$t_s") of sqlite3 (target <= 1.00x)"
+row "CSV service peak RSS (whole run)" "$((hwm / 1024)) MB" "" "target <= 64 MB"
+# Round trip: every CSV longitude parsed (correctly rounded) and compared with the stored double.
+lost() { dotnet "$repo/src/D3kos.Demo/bin/Release/net10.0/d3kos-demo-seed.dll" --check-roundtrip "$1" "$db"; }
+row "longitudes that do not round-trip" "ours $(lost "$work/ours.csv")" "sqlite3 $(lost "$work/sqlite.csv")" "target: ours 0"
+kill "$pid"; wait "$pid" 2>/dev/null || true
+
+# 4. Memory and start-up as shipped (AOT), with the same service run under the JIT as the anchor.
+startup() {  # startup PORT CMD... -> "ready_ms rss_kb"
+    local port=$1; shift
+    local start end pid
+    start=$(date +%s%N)
+    "$@" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
+    pid=$!
+    until curl -s -o /dev/null "http://127.0.0.1:$port/health"; do :; done
+    end=$(date +%s%N)
+    for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$port/health"; done
+    sleep 2
+    echo "$(( (end - start) / 1000000 )) $(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+for service in export-manager backup-api; do
+    best_ms=999999; rss=0
+    for _ in 1 2 3; do
+        read -r ms kb < <(startup 18495 "$bin/d3kos-$service")
+        [ "$ms" -lt "$best_ms" ] && best_ms=$ms; rss=$kb
+    done
+    project=$([ $service = export-manager ] && echo D3kos.ExportManager || echo D3kos.BackupApi)
+    read -r jit_ms jit_kb < <(startup 18496 dotnet "$repo/src/$project/bin/Release/net10.0/d3kos-$service.dll")
+    row "$service idle RSS after 200 requests" "AOT $((rss / 1024)) MB" "JIT $((jit_kb / 1024)) MB" "$(ratio "$rss" "$jit_kb") of JIT (target <= 30 MB)"
+    row "$service exec to port answering" "AOT ${best_ms} ms" "JIT ${jit_ms} ms" "target <= 150 ms"
+done
+
+# 5. The queue: status with 0, 1,000 and 10,000 entries; durable enqueue; processing throughput.
+queue_file() {  # queue_file N STATUS -> a queue document with N entries
+    awk -v n="$1" -v st="$2" 'BEGIN {
+        printf "{\"format_version\":1,\"entries\":["
+        for (i = 0; i < n; i++) {
+            printf "%s{\"id\":\"bench_%d\",\"type\":\"boatlog\",\"data\":{\"export_id\":\"e%d\",\"export_file\":\"bench_%d.json\",\"size_bytes\":2,\"sha256\":\"%064d\"},\"timestamp\":\"2026-01-01T00:00:00+00:00\",\"attempts\":%d,\"status\":\"%s\",\"next_retry\":%s,\"last_error\":null}", (i ? "," : ""), i, i, i, 0, (st == "retry" ? 1 : 0), st, (st == "retry" ? "\"2099-01-01T00:00:00+00:00\"" : "null")
+        }
+        printf "]}"
+    }'
+}
+small="$work/small"
+dotnet "$repo/src/D3kos.Demo/bin/Release/net10.0/d3kos-demo-seed.dll" "$small" --entries 100 --images-mb 0 >/dev/null
+mkdir -p "$small/opt/d3kos/data/exports/exports"
+status_times=()
+for n in 0 1000 10000; do
+    queue_file "$n" retry > "$small/opt/d3kos/data/exports/export_queue.json"
+    env D3KOS_FS_ROOT="$small" Central__Url=http://127.0.0.1:9/ "$bin/d3kos-export-manager" --urls http://127.0.0.1:18497 >/dev/null 2>&1 &
+    pid=$!; pids+=("$pid"); wait_port 18497
+    hyperfine -N --warmup 20 --runs 300 --export-json "$work/status-$n.json" "curl -s -o /dev/null http://127.0.0.1:18497/export/status" >/dev/null 2>&1
+    status_times+=("$(mean "$work/status-$n.json" 0)")
+    if [ "$n" = 10000 ] || [ "$n" = 0 ]; then
+        : > "$work/enqueue-$n.txt"
+        for _ in $(seq 200); do curl -s -o /dev/null -w '%{time_total}\n' -X POST http://127.0.0.1:18497/export/boatlog >> "$work/enqueue-$n.txt"; done
+    fi
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+done
+row "queue status, 10,000 vs 0 entries" "$(awk -v a="${status_times[2]}" 'BEGIN {printf "%.2f ms", a*1000}')" "$(awk -v a="${status_times[0]}" 'BEGIN {printf "%.2f ms", a*1000}') (1,000: $(awk -v a="${status_times[1]}" 'BEGIN {printf "%.2f ms", a*1000}'))" "$(ratio "${status_times[2]}" "${status_times[0]}") (target <= 2x)"
+for n in 0 10000; do
+    p=$(sort -n "$work/enqueue-$n.txt" | awk '{a[NR]=$1} END {printf "p50 %.1f ms, p99 %.1f ms", a[int(NR*0.5)]*1000, a[int(NR*0.99)]*1000}')
+    row "durable enqueue (POST /export/boatlog), $n queued" "$p" "" "fsync of export file, queue file and folder"
+done
+# Throughput: 1,000 pending exports uploaded to a loopback nginx that answers 200.
+mkdir -p "$work/nginx"
+cat > "$work/nginx.conf" <<CONF
+worker_processes 1; pid $work/nginx.pid; error_log $work/nginx-error.log;
+events { worker_connections 256; }
+http { access_log off; client_body_temp_path $work/nginx/body; proxy_temp_path $work/nginx/proxy;
+       fastcgi_temp_path $work/nginx/f; uwsgi_temp_path $work/nginx/u; scgi_temp_path $work/nginx/s;
+       server { listen 127.0.0.1:18498; location / { return 200; } } }
+CONF
+nginx -c "$work/nginx.conf" -p "$work/nginx"
+queue_file 1000 pending > "$small/opt/d3kos/data/exports/export_queue.json"
+rm -f "$small/opt/d3kos/data/exports/export_history.json"
+for i in $(seq 0 999); do printf '{"bench":%d,"padding":"%01000d"}' "$i" 0 > "$small/opt/d3kos/data/exports/exports/bench_$i.json"; done
+start=$(date +%s%N)
+env D3KOS_FS_ROOT="$small" Central__Url=http://127.0.0.1:18498/upload "$bin/d3kos-export-manager" --urls http://127.0.0.1:18497 >/dev/null 2>&1 &
+pid=$!; pids+=("$pid"); wait_port 18497
+until [ "$(curl -s http://127.0.0.1:18497/export/status | jq .queue.completed)" -ge 1000 ]; do sleep 0.05; done
+end=$(date +%s%N)
+kill "$pid"; wait "$pid" 2>/dev/null || true
+row "queue processing, 1,000 uploads to loopback" "$(awk -v ms="$(( (end - start) / 1000000 ))" 'BEGIN {printf "%.0f uploads/s", 1000 / (ms / 1000)}')" "" "each result fsynced to queue and history"
+
+{
+    echo "| measure | ours | reference | ratio / target |"
+    echo "| --- | --- | --- | --- |"
+    printf '%s\n' "${rows[@]}"
+} > "${out:-$work/table.md}"
+echo
+cat "${out:-$work/table.md}"

@@ -118,15 +118,43 @@ public sealed partial class BackupManager(
         });
     }
 
-    /// <summary>Finishes or rolls back a restore that a crash or power cut interrupted; run at every start.</summary>
-    public void RecoverInterruptedRestore()
+    /// <summary>
+    /// Run at every start of the API and the CLI: finishes or rolls back a restore that a crash or
+    /// power cut interrupted, and removes what a killed backup or upload left (*.partial, snapshots).
+    /// Skipped when another process holds the lock: that process is alive and owns those files.
+    /// </summary>
+    public void RecoverAfterCrash()
     {
-        if (!File.Exists(paths.JournalFile))
+        if (!Directory.Exists(paths.BackupsFolder))
         {
             return;
         }
-        using var _ = BackupLock.Acquire(paths);
-        new RestoreEngine(paths, options.Value, services, logger).Recover();
+        BackupLock held;
+        try
+        {
+            held = BackupLock.Acquire(paths);
+        }
+        catch (BackupException ex) when (ex.Error == BackupError.Busy)
+        {
+            return;
+        }
+        using (held)
+        {
+            if (File.Exists(paths.JournalFile))
+            {
+                new RestoreEngine(paths, options.Value, services, logger).Recover();
+            }
+            foreach (var stale in Directory.EnumerateFiles(paths.BackupsFolder, "*.partial"))
+            {
+                AtomicFile.TryDelete(stale);
+                Log.StaleRemoved(logger, stale);
+            }
+            foreach (var stale in Directory.EnumerateDirectories(paths.BackupsFolder, ".snapshot-*"))
+            {
+                Directory.Delete(stale, recursive: true);
+                Log.StaleRemoved(logger, stale);
+            }
+        }
     }
 
     private BackupResult CreateLocked(string prefix, IProgress<long>? progress, CompressionLevel level = CompressionLevel.Optimal)
@@ -138,7 +166,7 @@ public sealed partial class BackupManager(
             {
                 Log.Ignored(logger, ignored);
             }
-            EnsureFreeSpace(scan.TotalBytes);
+            EnsureFreeSpace(scan.SpaceNeeded);
             var created = time.GetUtcNow();
             var name = BackupNames.NewName(paths.BackupsFolder, prefix, created);
             try
@@ -163,8 +191,8 @@ public sealed partial class BackupManager(
     {
         Directory.CreateDirectory(paths.BackupsFolder);
         var free = new DriveInfo(paths.BackupsFolder).AvailableFreeSpace;
-        // The estimate is the uncompressed size: images and databases compress little, and
-        // running out half way costs more than refusing early.
+        // The estimate is the uncompressed size plus one database snapshot: images compress
+        // little, and running out half way costs more than refusing early.
         if (free < estimate + options.Value.FreeSpaceMarginBytes)
         {
             throw new BackupException(BackupError.DiskFull,
@@ -199,5 +227,8 @@ public sealed partial class BackupManager(
 
         [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "Uploaded backup kept as {File}")]
         public static partial void Imported(ILogger logger, string file);
+
+        [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "Removed {Path}, left by a backup that did not finish")]
+        public static partial void StaleRemoved(ILogger logger, string path);
     }
 }

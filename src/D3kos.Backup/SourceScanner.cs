@@ -19,6 +19,9 @@ internal sealed record SourceItem(string RealPath, string Member, ItemKind Kind,
 internal sealed record SourceScan(List<SourceItem> Items, List<string> Found, List<string> Skipped, List<string> Ignored)
 {
     public long TotalBytes => Items.Where(i => i.Kind is ItemKind.File or ItemKind.SqliteDatabase).Sum(i => i.Stat.Size);
+
+    /// <summary>Space a backup needs at the most: every byte once, plus the snapshot of the largest database while it is copied.</summary>
+    public long SpaceNeeded => TotalBytes + Items.Where(i => i.Kind == ItemKind.SqliteDatabase).Select(i => i.Stat.Size).DefaultIfEmpty(0).Max();
 }
 
 internal static class SourceScanner

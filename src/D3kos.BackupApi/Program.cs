@@ -9,7 +9,7 @@ builder.Services.AddD3kosBackup();
 var app = builder.Build();
 app.UseD3kosDefaults();
 // A restore cut short by a crash or power cut is finished or rolled back before anything else runs.
-app.Services.GetRequiredService<BackupManager>().RecoverInterruptedRestore();
+app.Services.GetRequiredService<BackupManager>().RecoverAfterCrash();
 app.MapBackups();
 app.Run();
 

@@ -22,7 +22,9 @@ internal static class Program
             .AddD3kosBackup()
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 
+        var backups = services.GetRequiredService<BackupManager>();
+        backups.RecoverAfterCrash();
         var console = new CliConsole(Console.Out, Console.Error, Console.In, !Console.IsInputRedirected, !Console.IsErrorRedirected);
-        return await new BackupCommands(services.GetRequiredService<BackupManager>(), console).RunAsync(args);
+        return await new BackupCommands(backups, console).RunAsync(args);
     }
 }

@@ -32,7 +32,7 @@ public sealed class InterruptedRestoreTests : IDisposable
             swaps = new[] { swapped, pending }.Select(s => new { live = s.Live, staged = s.Staged, old = s.Old, work_folder = s.WorkFolder, live_existed = s.LiveExisted }),
         }));
 
-        manager.RecoverInterruptedRestore();
+        manager.RecoverAfterCrash();
 
         TreeSnapshot.AssertSame(before, TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder));
         Assert.False(File.Exists(manager.Paths.JournalFile));
@@ -46,7 +46,7 @@ public sealed class InterruptedRestoreTests : IDisposable
         using var _ = services;
         var before = TreeSnapshot.Take(_boat.Root.Path);
 
-        manager.RecoverInterruptedRestore();
+        manager.RecoverAfterCrash();
 
         TreeSnapshot.AssertSame(before, TreeSnapshot.Take(_boat.Root.Path));
         Assert.Empty(_boat.ServiceCommands);

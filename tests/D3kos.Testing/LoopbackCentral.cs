@@ -18,6 +18,9 @@ public enum CentralBehaviour
     BadRequest,
     Hang,
     DropConnection,
+
+    /// <summary>Reads part of the body, then resets the connection.</summary>
+    DropMidBody,
 }
 
 /// <summary>What the central endpoint received.</summary>
@@ -66,7 +69,16 @@ public sealed class LoopbackCentral : IAsyncDisposable
     {
         var behaviour = _script.TryDequeue(out var next) ? next : Default;
         using var body = new MemoryStream();
-        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        if (behaviour == CentralBehaviour.DropMidBody)
+        {
+            var part = new byte[16];
+            _ = await context.Request.Body.ReadAsync(part, context.RequestAborted);
+            body.Write(part);
+        }
+        else
+        {
+            await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        }
         var headers = context.Request.Headers;
         Received.Enqueue(new ReceivedUpload(
             headers["Idempotency-Key"].FirstOrDefault(),
@@ -89,7 +101,7 @@ public sealed class LoopbackCentral : IAsyncDisposable
             case CentralBehaviour.Hang:
                 await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
                 break;
-            case CentralBehaviour.DropConnection:
+            case CentralBehaviour.DropConnection or CentralBehaviour.DropMidBody:
                 context.Abort();
                 break;
         }

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using D3kos.Testing;
+
+namespace D3kos.Faults.Tests;
+
+/// <summary>kill -9 during a backup and during a restore, then the next start of the CLI.</summary>
+public sealed class BackupCrashTests : IDisposable
+{
+    private readonly TempRoot _root = new();
+    private string Backups => _root.At("/opt/d3kos/backups");
+
+    [Fact]
+    public async Task KillDuringCreate_LeavesNoPartialBackupAndDeletesNothing()
+    {
+        BoatForFaults.Seed(_root, imageMegabytes: 24);
+        var environment = BoatForFaults.Environment(_root);
+        Assert.Equal(0, await Binaries.RunAsync("d3kos-backup", environment, "create"));
+        var first = Directory.GetFiles(Backups, "d3kos_backup_*.tar.gz").Single();
+        var duration = await TimeAsync(() => Binaries.RunAsync("d3kos-backup", environment, "create"));
+        var random = new Random(7);
+        var cycles = 0;
+        var completedAnyway = 0;
+
+        for (; cycles < 25; cycles++)
+        {
+            var before = Directory.GetFiles(Backups, "d3kos_backup_*.tar.gz").Length;
+            using var create = Binaries.Start("d3kos-backup", environment, "create");
+            await Task.Delay(TimeSpan.FromMilliseconds(random.NextDouble() * duration.TotalMilliseconds));
+            if (create.HasExited)
+            {
+                completedAnyway++;
+            }
+            Binaries.KillHard(create);
+
+            // The next run of the CLI tidies up; what is listed is only ever complete, verifiable backups.
+            Assert.Equal(0, await Binaries.RunAsync("d3kos-backup", environment, "list"));
+            Assert.Empty(Directory.GetFiles(Backups, "*.partial"));
+            Assert.Empty(Directory.GetDirectories(Backups, ".snapshot-*"));
+            var after = Directory.GetFiles(Backups, "d3kos_backup_*.tar.gz");
+            Assert.True(after.Length >= Math.Min(before, 5), "retention deleted a backup without a newer complete one");
+            Assert.True(after.Length <= 5);
+            if (after.Length < 5)
+            {
+                Assert.Contains(first, after);
+            }
+        }
+        foreach (var archive in Directory.GetFiles(Backups, "d3kos_backup_*.tar.gz"))
+        {
+            Assert.Equal(0, await Binaries.RunAsync("d3kos-backup", environment, "verify", Path.GetFileName(archive)));
+        }
+        Assert.Equal(0, await Binaries.RunAsync("d3kos-backup", environment, "create"));
+
+        Figures.Record("backup create kill -9", new Dictionary<string, object>
+        {
+            ["cycles"] = cycles, ["finished_before_kill"] = completedAnyway, ["partial_files_left"] = 0, ["invalid_backups"] = 0,
+        });
+    }
+
+    [Fact]
+    public async Task KillDuringRestore_NextStartLeavesAllSourcesOldOrAllNew()
+    {
+        BoatForFaults.Seed(_root, imageMegabytes: 16);
+        var environment = BoatForFaults.Environment(_root);
+        Assert.Equal(0, await Binaries.RunAsync("d3kos-backup", environment, "create"));
+        var backup = Path.GetFileName(Directory.GetFiles(Backups, "d3kos_backup_*.tar.gz").Single());
+        var fromBackup = BoatForFaults.SourceStates(_root);
+
+        // The live state the restore replaces: changed in every source, kept aside to reset each cycle.
+        _root.Write("/opt/d3kos/config/user-preferences.json", """{"units":"imperial"}""");
+        _root.Write("/opt/d3kos/data/maintenance-log.json", "[]");
+        _root.Write("/var/www/html/index.html", "<h1>changed</h1>");
+        _root.Write("/home/d3kos/.signalk/settings.json", """{"port":3001}""");
+        _root.Write("/home/d3kos/.node-red/flows.json", """[{"id":"2"}]""");
+        var pristine = Directory.CreateTempSubdirectory("d3kos-pristine-").FullName;
+        CopySources(_root.Path, pristine);
+        var live = BoatForFaults.SourceStates(_root);
+        var duration = await TimeAsync(() => Binaries.RunAsync("d3kos-backup", environment, "restore", backup, "--yes"));
+        var random = new Random(11);
+        int cycles = 0, endedOld = 0, endedNew = 0;
+
+        try
+        {
+            for (; cycles < 30; cycles++)
+            {
+                CopySources(pristine, _root.Path);
+                using var restore = Binaries.Start("d3kos-backup", environment, "restore", backup, "--yes");
+                await Task.Delay(TimeSpan.FromMilliseconds(random.NextDouble() * duration.TotalMilliseconds * 1.2));
+                Binaries.KillHard(restore);
+
+                Assert.Equal(0, await Binaries.RunAsync("d3kos-backup", environment, "list")); // the next start recovers
+                var state = BoatForFaults.SourceStates(_root);
+                var allOld = state.All(s => s.Value == live[s.Key]);
+                var allNew = state.All(s => s.Value == fromBackup[s.Key]);
+                Assert.True(allOld || allNew, "mixed state: " + string.Join(", ", state.Where(s => s.Value != live[s.Key]).Select(s => s.Key)));
+                endedOld += allOld ? 1 : 0;
+                endedNew += allNew ? 1 : 0;
+                Assert.False(File.Exists(Path.Combine(Backups, ".restore-journal.json")));
+                Assert.Empty(Directory.GetDirectories(_root.At("/opt/d3kos"), ".d3kos-restore-*"));
+            }
+        }
+        finally
+        {
+            Directory.Delete(pristine, recursive: true);
+        }
+
+        Figures.Record("restore kill -9", new Dictionary<string, object>
+        {
+            ["cycles"] = cycles, ["ended_all_old"] = endedOld, ["ended_all_new"] = endedNew, ["mixed"] = 0,
+        });
+    }
+
+    private static readonly string[] SourceRoots = ["opt/d3kos/config", "opt/d3kos/data", "var/www/html", "home/d3kos/.signalk", "home/d3kos/.node-red"];
+
+    private static void CopySources(string from, string to)
+    {
+        foreach (var source in SourceRoots)
+        {
+            var target = Path.Combine(to, source);
+            if (Directory.Exists(target))
+            {
+                Directory.Delete(target, recursive: true);
+            }
+            CopyFolder(Path.Combine(from, source), target);
+        }
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+        foreach (var folder in Directory.GetDirectories(from).Where(d => !Path.GetFileName(d).StartsWith(".d3kos-restore-", StringComparison.Ordinal)))
+        {
+            CopyFolder(folder, Path.Combine(to, Path.GetFileName(folder)));
+        }
+    }
+
+    private static async Task<TimeSpan> TimeAsync(Func<Task<int>> run)
+    {
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(0, await run());
+        return clock.Elapsed;
+    }
+
+    public void Dispose() => _root.Dispose();
+}

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace D3kos.Faults.Tests;
+
+/// <summary>Starts the shipped programs: the AOT binaries from D3KOS_BIN when set, else the build output under dotnet.</summary>
+internal static class Binaries
+{
+    public static bool IsAot => Environment.GetEnvironmentVariable("D3KOS_BIN") is { Length: > 0 } dir && File.Exists(Path.Combine(dir, "d3kos-backup"));
+
+    public static Process Start(string program, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var aot = Environment.GetEnvironmentVariable("D3KOS_BIN");
+        ProcessStartInfo start;
+        if (IsAot)
+        {
+            start = new ProcessStartInfo(Path.Combine(aot!, program));
+        }
+        else
+        {
+            start = new ProcessStartInfo("dotnet");
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program + ".dll"));
+        }
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
+        var process = Process.Start(start)!;
+        // Drained so a chatty program never blocks on a full pipe.
+        process.OutputDataReceived += static (_, _) => { };
+        process.ErrorDataReceived += static (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.StandardInput.Close();
+        return process;
+    }
+
+    /// <summary>Runs to the end and returns the exit code.</summary>
+    public static async Task<int> RunAsync(string program, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        using var process = Start(program, environment, args);
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(limit.Token);
+        return process.ExitCode;
+    }
+
+    public static void KillHard(Process process)
+    {
+        // SIGKILL: no shutdown code runs, exactly like a power cut for the process (not for the page cache).
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static async Task WaitForHealthAsync(HttpClient client, int port, Process process)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Assert.False(process.HasExited, "the service exited during start-up");
+            try
+            {
+                using var response = await client.GetAsync($"http://127.0.0.1:{port}/health");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(5);
+        }
+        Assert.Fail("the service did not answer /health within 30 s");
+    }
+}

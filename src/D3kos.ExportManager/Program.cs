@@ -18,6 +18,7 @@ builder.Services.AddSingleton<ExportPaths>();
 builder.Services.AddSingleton<LicenseReader>();
 builder.Services.AddSingleton(CentralUploaderFactory.Create);
 builder.Services.AddSingleton<ExportBuilder>();
+builder.Services.AddSingleton<D3kos.ExportManager.Boatlog.CsvDownloadGate>();
 builder.Services.AddSingleton<ExportQueue>();
 builder.Services.AddSingleton<ExportQueueWorker>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ExportQueueWorker>());

@@ -154,3 +154,31 @@ public sealed class BoatlogCsvTests : IDisposable
 
     public void Dispose() => _root.Dispose();
 }
+
+/// <summary>A boat-log database held by a writer's exclusive lock: the download waits a moment, then says so.</summary>
+public sealed class LockedBoatlogTests : IDisposable
+{
+    private readonly TempRoot _root = new TempRoot().WithLicense(tier: 1);
+
+    [Fact]
+    public async Task Csv_WhileAWriterHoldsAnExclusiveLock_Returns503AndKeepsServing()
+    {
+        var path = _root.WithBoatlog([(1L, "2026-02-20T12:00:00", "position", "first", 1.0, -1.0)]);
+        using (var writer = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            writer.Open();
+            using var exclusive = writer.CreateCommand();
+            exclusive.CommandText = "BEGIN EXCLUSIVE";
+            exclusive.ExecuteNonQuery();
+            await using var app = new ExportManagerApp(_root);
+            var client = app.CreateClient();
+
+            using var response = await client.GetAsync("/export/boatlog/csv");
+
+            await Json.AssertProblemAsync(response, 503, "locked");
+            Assert.Equal(200, (int)(await client.GetAsync("/health")).StatusCode);
+        }
+    }
+
+    public void Dispose() => _root.Dispose();
+}

@@ -19,22 +19,26 @@ public static class BoatlogEndpoints
         return app;
     }
 
-    private static Results<BoatlogCsv, ProblemHttpResult> DownloadCsv(ExportPaths paths, string? from, string? to, string? type)
+    private static async Task<Results<BoatlogCsv, ProblemHttpResult>> DownloadCsv(
+        ExportPaths paths, CsvDownloadGate gate, string? from, string? to, string? type, CancellationToken cancellationToken)
     {
         if (!BoatlogFilter.TryParse(from, to, type, out var filter, out var error))
         {
             return ApiProblem.BadRequest(error);
         }
+        var slot = await gate.EnterAsync(cancellationToken);
         try
         {
-            return BoatlogCsv.Open(paths.BoatlogDatabase, filter);
+            return BoatlogCsv.Open(paths.BoatlogDatabase, filter).Holding(slot);
         }
         catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteBusy or SqliteLocked)
         {
+            slot.Dispose();
             return ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, "The boat log is locked by a writer; try again in a moment.");
         }
         catch (SqliteException ex)
         {
+            slot.Dispose();
             return ApiProblem.Create(StatusCodes.Status500InternalServerError, $"The boat log database cannot be read: {ex.Message}");
         }
     }

@@ -25,17 +25,6 @@ internal static class Json
         return await response.ReadJsonAsync();
     }
 
-    public static async Task AssertProblemAsync(HttpResponseMessage response, int status, string? errorContains = null)
-    {
-        Assert.Equal(status, (int)response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var body = await response.ReadJsonAsync();
-        Assert.False(body.GetProperty("success").GetBoolean());
-        var error = body.GetProperty("error").GetString();
-        Assert.False(string.IsNullOrWhiteSpace(error));
-        if (errorContains is not null)
-        {
-            Assert.Contains(errorContains, error, StringComparison.Ordinal);
-        }
-    }
+    public static Task AssertProblemAsync(HttpResponseMessage response, int status, string? errorContains = null) =>
+        D3kos.Testing.ProblemAssert.IsProblemAsync(response, status, errorContains);
 }

@@ -44,6 +44,8 @@ check "installer runs into a scratch root" "$repo/deploy/install.sh" --root "$ro
 [ -x "$root/opt/d3kos/bin/d3kos-export-manager" ] || finish
 check "installer is idempotent and keeps the token" bash -c "t=\$(cat '$root/opt/d3kos/config/api-token'); '$repo/deploy/install.sh' --root '$root' --bin '$bin' && [ \"\$t\" = \"\$(cat '$root/opt/d3kos/config/api-token')\" ]"
 check "token file is mode 0640" test "$(stat -c %a "$root/opt/d3kos/config/api-token")" = 640
+check "installer refuses clearly when not root" bash -c "out=\$(setpriv --reuid=65534 --regid=65534 --clear-groups '$repo/deploy/install.sh' --root '$work/never' --bin '$bin' 2>&1); [ \$? -ne 0 ] && echo \"\$out\" | grep -q 'must run as root' && [ ! -e '$work/never' ]"
+check "installer keeps the previous binaries and --rollback swaps them back" bash -c "[ -x '$root/opt/d3kos/bin.previous/d3kos-backup' ] && '$repo/deploy/install.sh' --root '$root' --rollback && [ -x '$root/opt/d3kos/bin/d3kos-backup' ] && '$repo/deploy/install.sh' --root '$root' --rollback"
 token="$(cat "$root/opt/d3kos/config/api-token")"
 
 # systemd-analyze verify resolves units and their binaries inside the root: give it the unit library.
@@ -116,4 +118,5 @@ check "restore stopped and started the services" bash -c "grep -q '^stop d3kos-e
 # nginx sees this client as 127.0.0.2 while the service sees nginx at 127.0.0.1: the log must name the former.
 curl -s -o /dev/null --interface 127.0.0.2 -X POST -H "Authorization: Bearer wrong-guess-0000000000" "$base/export/generate"
 check "failed attempts are logged with the forwarded client address, not the token" bash -c "grep -q 'from 127.0.0.2' $work/export.log && ! grep -q '$token' $work/export.log $work/backup.log"
+check "uninstaller removes the programs and keeps config, data, backups and the token" bash -c "'$repo/deploy/uninstall.sh' --root '$root' && [ ! -e '$root/opt/d3kos/bin' ] && [ ! -e '$root/etc/systemd/system/d3kos-backup-api.service' ] && [ -s '$root/opt/d3kos/config/api-token' ] && [ -f '$root/opt/d3kos/backups/$name' ] && [ -d '$root/opt/d3kos/data' ]"
 finish

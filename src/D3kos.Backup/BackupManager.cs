@@ -69,8 +69,11 @@ public sealed partial class BackupManager(
         var partial = Path.Combine(paths.BackupsFolder, $".upload-{Guid.NewGuid():N}.partial");
         try
         {
+            string sha256;
             await using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             {
+                // Hashed as it arrives, so the list never has to read a large upload again for its checksum.
+                await using var hashing = new HashingStream(file, leaveOpen: true);
                 var buffer = new byte[1 << 16];
                 long total = 0;
                 int read;
@@ -81,8 +84,9 @@ public sealed partial class BackupManager(
                     {
                         throw new BackupException(BackupError.TooLarge, $"The upload is larger than the {options.Value.MaxUploadBytes / (1024 * 1024)} MiB limit; nothing was kept.");
                     }
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    await hashing.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 }
+                sha256 = hashing.HashHex();
                 await file.FlushAsync(cancellationToken);
                 file.Flush(flushToDisk: true);
             }
@@ -93,7 +97,9 @@ public sealed partial class BackupManager(
             }
             using var _ = BackupLock.Acquire(paths);
             var name = BackupNames.NewName(paths.BackupsFolder, BackupNames.RegularPrefix, report.Manifest!.Created);
-            AtomicFile.MoveDurably(partial, Path.Combine(paths.BackupsFolder, name));
+            var kept = Path.Combine(paths.BackupsFolder, name);
+            AtomicFile.MoveDurably(partial, kept);
+            BackupCatalog.WriteChecksum(kept, sha256);
             Log.Imported(logger, name);
             return BackupCatalog.Describe(paths, name);
         }

@@ -33,7 +33,11 @@ public sealed class UploadTests : IAsyncLifetime
 
         var name = uploaded.GetProperty("backup_file").GetString()!;
         Assert.Matches(@"^d3kos_backup_\d{8}_\d{6}(_\d+)?\.tar\.gz$", name);
-        Assert.Equal(_backup, File.ReadAllBytes(Path.Combine(_newBoat.BackupsFolder, name)));
+        var kept = Path.Combine(_newBoat.BackupsFolder, name);
+        Assert.Equal(_backup, File.ReadAllBytes(kept));
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(_backup));
+        Assert.Equal(sha256, uploaded.GetProperty("sha256").GetString());
+        Assert.StartsWith(sha256 + "  " + name, File.ReadAllText(kept + ".sha256"), StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(_newBoat.BackupsFolder, "*.partial"));
         var restored = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = name, confirm = true }).OkJsonAsync();
         Assert.True(restored.GetProperty("success").GetBoolean());

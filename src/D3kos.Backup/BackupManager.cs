@@ -213,28 +213,4 @@ public sealed partial class BackupManager(
     }
 
     internal static long Megabytes(long bytes) => (bytes + 999_999) / 1_000_000;
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Backup {File} created: {Size} bytes, {Files} files, {Ms} ms")]
-        public static partial void Created(ILogger logger, string file, long size, int files, long ms);
-
-        [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Retention deleted {File}")]
-        public static partial void RetentionDeleted(ILogger logger, string file);
-
-        [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "{Reason}; trying again (attempt {Attempt})")]
-        public static partial void SourceChangedRetry(ILogger logger, string reason, int attempt);
-
-        [LoggerMessage(EventId = 303, Level = LogLevel.Information, Message = "Not backed up: {What}")]
-        public static partial void Ignored(ILogger logger, string what);
-
-        [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "Backup {File} deleted")]
-        public static partial void Deleted(ILogger logger, string file);
-
-        [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "Uploaded backup kept as {File}")]
-        public static partial void Imported(ILogger logger, string file);
-
-        [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "Removed {Path}, left by a backup that did not finish")]
-        public static partial void StaleRemoved(ILogger logger, string path);
-    }
 }

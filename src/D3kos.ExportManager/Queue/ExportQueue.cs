@@ -194,9 +194,9 @@ public sealed partial class ExportQueue(
 
     private void Record(QueueEntry updated)
     {
-        if (updated.Status == QueueStatus.Failed)
+        if (updated.Status == QueueStatus.Failed && ExportFileJanitor.MoveToFailedFolder(paths, updated.Data.ExportFile) is { } problem)
         {
-            MoveToFailedFolder(updated.Data.ExportFile);
+            Log.MoveFailed(logger, updated.Data.ExportFile, problem);
         }
         lock (_gate)
         {
@@ -235,41 +235,10 @@ public sealed partial class ExportQueue(
             }
             stillNeeded = [.. _active.Select(e => e.Data.ExportFile)];
         }
-        DeleteOlderThan(paths.FailedExports, cutoff, static _ => true);
-        DeleteOlderThan(paths.ExportFiles, cutoff, name => !stillNeeded.Contains(name));
-    }
-
-    private void DeleteOlderThan(string folder, DateTimeOffset cutoff, Func<string, bool> mayDelete)
-    {
-        if (!Directory.Exists(folder))
+        foreach (var pruned in ExportFileJanitor.DeleteOlderThan(paths.FailedExports, cutoff, static _ => true)
+                     .Concat(ExportFileJanitor.DeleteOlderThan(paths.ExportFiles, cutoff, name => !stillNeeded.Contains(name))))
         {
-            return;
-        }
-        foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*.json"))
-        {
-            if (file.LastWriteTimeUtc < cutoff.UtcDateTime && mayDelete(file.Name))
-            {
-                file.Delete();
-                Log.Pruned(logger, file.FullName);
-            }
-        }
-    }
-
-    private void MoveToFailedFolder(string exportFile)
-    {
-        var source = paths.ExportFile(exportFile);
-        if (!File.Exists(source))
-        {
-            return;
-        }
-        try
-        {
-            Directory.CreateDirectory(paths.FailedExports);
-            Common.Files.AtomicFile.MoveDurably(source, paths.FailedExportFile(exportFile), overwrite: true);
-        }
-        catch (IOException ex)
-        {
-            Log.MoveFailed(logger, source, ex);
+            Log.Pruned(logger, pruned);
         }
     }
 
@@ -335,28 +304,4 @@ public sealed partial class ExportQueue(
     }
 
     public void Dispose() => _processing.Dispose();
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Queued export {Id} ({File})")]
-        public static partial void Queued(ILogger logger, string id, string file);
-
-        [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Export {Id} is now {Status} after {Attempts} attempt(s); last error: {Error}")]
-        public static partial void Attempted(ILogger logger, string id, string status, int attempts, string error);
-
-        [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Queue file was broken and moved to {MovedTo} ({Problem}); {Recovered} entries recovered")]
-        public static partial void CorruptFile(ILogger logger, string movedTo, string problem, int recovered);
-
-        [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "Could not write the queue to disk; will write again on the next change")]
-        public static partial void SaveFailed(ILogger logger, Exception exception);
-
-        [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Queue loaded: {Active} active, {History} in history")]
-        public static partial void Loaded(ILogger logger, int active, int history);
-
-        [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Pruned {File}")]
-        public static partial void Pruned(ILogger logger, string file);
-
-        [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Could not move {File} to failed_exports")]
-        public static partial void MoveFailed(ILogger logger, string file, Exception exception);
-    }
 }

@@ -80,8 +80,9 @@ internal static class Binaries
                     return;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or SocketException)
             {
+                // Not listening yet.
             }
             await Task.Delay(5);
         }

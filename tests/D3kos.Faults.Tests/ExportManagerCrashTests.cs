@@ -69,7 +69,7 @@ public sealed class ExportManagerCrashTests : IDisposable
                     acknowledged[body.GetProperty("queue_id").GetString()!] = true;
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException or System.Net.Sockets.SocketException)
             {
                 // The service was killed under this request: no answer, no promise.
                 return;

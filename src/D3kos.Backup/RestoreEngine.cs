@@ -5,9 +5,10 @@ using Microsoft.Extensions.Logging;
 namespace D3kos.Backup;
 
 /// <summary>
-/// A restore in the order that cannot break the boat: verify everything, unpack beside the live
-/// folders, take a safety backup, stop the services, swap by renames (journalled), start the
-/// services again whatever happened. Any failure after the swap began rolls back.
+/// A restore in the order that cannot break the boat: unpack beside the live folders while checking
+/// every entry and checksum, with a safety backup of the live state taken alongside; only then stop
+/// the services, swap by renames (journalled) and start the services again whatever happened.
+/// A bad archive stops the unpacking with nothing live touched; a failure during the swap rolls back.
 /// </summary>
 internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions options, ServiceController services, ILogger logger)
 {

@@ -17,31 +17,12 @@ public sealed class LicenseReader(D3kosRoot root)
 {
     public const string PiPath = "/opt/d3kos/config/license.json";
 
-    private readonly string _path = root.Resolve(PiPath);
-    private readonly Lock _gate = new();
-    private (DateTime WrittenAt, long Length) _seen;
-    private LicenseState? _cached;
+    private readonly ChangedFileCache<LicenseState> _file = new(root.Resolve(PiPath), Parse);
 
-    public string FilePath => _path;
+    public string FilePath => _file.Path;
 
-    public LicenseState Read()
-    {
-        var info = new FileInfo(_path);
-        if (!info.Exists)
-        {
-            return new LicenseState(0, null, "License file not found");
-        }
-        lock (_gate)
-        {
-            var stamp = (info.LastWriteTimeUtc, info.Length);
-            if (_cached is null || stamp != _seen)
-            {
-                _cached = Parse(_path);
-                _seen = stamp;
-            }
-            return _cached;
-        }
-    }
+    public LicenseState Read() =>
+        _file.TryRead(out var state) ? state : new LicenseState(0, null, "License file not found");
 
     private static LicenseState Parse(string path)
     {

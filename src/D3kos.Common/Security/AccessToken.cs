@@ -11,12 +11,13 @@ namespace D3kos.Common.Security;
 /// </summary>
 public sealed class AccessToken(IOptions<AuthOptions> options, D3kosRoot root)
 {
-    private readonly string _file = root.Resolve(options.Value.TokenFile);
-    private readonly Lock _gate = new();
-    private (DateTime WrittenAt, long Length) _seen;
-    private byte[]? _fileTokenHash;
+    private readonly ChangedFileCache<byte[]?> _file = new(root.Resolve(options.Value.TokenFile), path =>
+    {
+        var text = File.ReadAllText(path).Trim();
+        return text.Length >= 16 ? Hash(text) : null;
+    });
 
-    public string FilePath => _file;
+    public string FilePath => _file.Path;
 
     /// <summary>SHA-256 of the token, or null when none is configured.</summary>
     public byte[]? ExpectedHash()
@@ -25,21 +26,7 @@ public sealed class AccessToken(IOptions<AuthOptions> options, D3kosRoot root)
         {
             return Hash(options.Value.Token);
         }
-        var info = new FileInfo(_file);
-        if (!info.Exists)
-        {
-            return null;
-        }
-        lock (_gate)
-        {
-            if (_seen != (info.LastWriteTimeUtc, info.Length))
-            {
-                var text = File.ReadAllText(_file).Trim();
-                _fileTokenHash = text.Length >= 16 ? Hash(text) : null;
-                _seen = (info.LastWriteTimeUtc, info.Length);
-            }
-            return _fileTokenHash;
-        }
+        return _file.TryRead(out var hash) ? hash : null;
     }
 
     /// <summary>Compares hashes, so neither the content nor the length of the token leaks through timing.</summary>

@@ -44,8 +44,6 @@ internal static partial class PosixFiles
     /// <summary>Flushes every written file to disk in one call, instead of an fsync per file.</summary>
     public static void SyncAll() => Sync();
 
-    public static bool IsRoot => GetEuid() == 0;
-
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int dirFd, string path, int flags, uint mask, ref byte buffer);
 
@@ -54,9 +52,6 @@ internal static partial class PosixFiles
 
     [LibraryImport("libc", EntryPoint = "sync")]
     private static partial void Sync();
-
-    [LibraryImport("libc", EntryPoint = "geteuid")]
-    private static partial uint GetEuid();
 }
 
 /// <summary>The statx fields a backup keeps.</summary>

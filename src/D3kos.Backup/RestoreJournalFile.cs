@@ -31,12 +31,10 @@ internal static class RestoreJournalFile
 
     public static void Delete(BackupPaths paths)
     {
+        // Flushing the backups folder is enough: sync() would write out every dirty page on the card.
         if (File.Exists(paths.JournalFile))
         {
-            File.Delete(paths.JournalFile);
-            NativeSync(paths);
+            AtomicFile.DeleteDurably(paths.JournalFile);
         }
     }
-
-    private static void NativeSync(BackupPaths paths) => PosixFiles.SyncAll();
 }

@@ -9,11 +9,7 @@ public enum ItemKind
 }
 
 /// <summary>One thing to archive: where it is, its member name, and what it is.</summary>
-internal sealed record SourceItem(string RealPath, string Member, ItemKind Kind, FileStat Stat)
-{
-    /// <summary>For a database, the consistent snapshot taken of it; otherwise the file itself.</summary>
-    public string DataPath { get; set; } = RealPath;
-}
+internal sealed record SourceItem(string RealPath, string Member, ItemKind Kind, FileStat Stat);
 
 /// <summary>What the sources hold right now, with the backups folder and temporary files left out.</summary>
 internal sealed record SourceScan(List<SourceItem> Items, List<string> Found, List<string> Skipped, List<string> Ignored)

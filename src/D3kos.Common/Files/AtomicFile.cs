@@ -54,6 +54,13 @@ public static class AtomicFile
         NativeFileSystem.FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(destination))!);
     }
 
+    /// <summary>Deletes and then flushes the folder, so the deletion survives a power cut.</summary>
+    public static void DeleteDurably(string path)
+    {
+        File.Delete(path);
+        NativeFileSystem.FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
     public static void TryDelete(string path)
     {
         try

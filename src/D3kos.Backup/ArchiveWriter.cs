@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text.Json;
 using D3kos.Common.Files;
 
@@ -92,7 +91,7 @@ internal static class ArchiveWriter
                 file.Write(head);
                 file.Flush(flushToDisk: true);
             }
-            var sha256 = HashFile(partial);
+            var sha256 = BackupCatalog.ComputeChecksum(partial);
             AtomicFile.MoveDurably(partial, final);
             return new BackupResult(fileName, final, new FileInfo(final).Length, sha256, files.Count, clock.ElapsedMilliseconds, scan.Skipped);
         }
@@ -195,11 +194,5 @@ internal static class ArchiveWriter
                 File.Delete(dataPath);
             }
         }
-    }
-
-    private static string HashFile(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 }

@@ -50,10 +50,16 @@ internal static class BackupCatalog
                 return recorded;
             }
         }
-        using var stream = File.OpenRead(archivePath);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(stream));
+        var hash = ComputeChecksum(archivePath);
         WriteChecksum(archivePath, hash);
         return hash;
+    }
+
+    /// <summary>Reads the whole archive once for its SHA-256.</summary>
+    public static string ComputeChecksum(string archivePath)
+    {
+        using var stream = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     public static void WriteChecksum(string archivePath, string sha256)

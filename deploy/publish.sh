@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Publishes the three programs for one runtime into OUT (default publish/<rid>/):
 #   deploy/publish.sh [--rid linux-x64|linux-arm64] [--out DIR] [--framework-dependent]
-# Native AOT needs clang and zlib1g-dev (apt-get install clang zlib1g-dev); cross-building for the
-# Pi from x64 needs the arm64 sysroot, so build linux-arm64 on the Pi itself, or use
-# --framework-dependent (needs the .NET 10 runtime on the Pi) where no native toolchain is available.
+# Native AOT needs clang and zlib1g-dev (apt-get install clang zlib1g-dev). Building for the Pi
+# (linux-arm64) on an x64 Debian machine needs Debian's arm64 libraries as the sysroot and lld:
+#   dpkg --add-architecture arm64 && apt-get update
+#   apt-get install -y clang lld libc6-dev:arm64 zlib1g-dev:arm64
+# --framework-dependent needs the .NET 10 runtime on the Pi instead of a native toolchain here.
 # Fails if any assembly other than the two named in the README carries trim/AOT warnings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,13 +21,28 @@ while [ $# -gt 0 ]; do
     esac
 done
 out="${out:-publish/$rid}"
+case "$rid" in
+    linux-x64|linux-arm64) ;;
+    *) echo "publish.sh: $rid is not a supported target (linux-x64, linux-arm64; see README, Architectures)" >&2; exit 2 ;;
+esac
+# Cross-compiling: clang links for the target with lld against the multiarch libraries under /usr/lib/<triple>.
+cross=()
+host_rid="linux-$(uname -m | sed -e 's/x86_64/x64/' -e 's/aarch64/arm64/')"
+if $aot && [ "$rid" != "$host_rid" ]; then
+    triple="$([ "$rid" = linux-arm64 ] && echo aarch64-linux-gnu || echo x86_64-linux-gnu)"
+    if [ ! -e "/usr/lib/$triple/libc.so" ] || ! command -v ld.lld >/dev/null; then
+        echo "publish.sh: cross-building $rid needs /usr/lib/$triple/libc.so and lld: apt-get install -y clang lld libc6-dev:${rid#linux-} zlib1g-dev:${rid#linux-}" >&2
+        exit 1
+    fi
+    cross=(-p:SysRoot=/ -p:LinkerFlavor=lld)
+fi
 mkdir -p "$out"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
 for project in D3kos.ExportManager D3kos.BackupApi D3kos.BackupCli; do
     if $aot; then
-        dotnet publish "src/$project" -c Release -r "$rid" -o "$out" --nologo -p:DebugType=none 2>&1 | tee -a "$log"
+        dotnet publish "src/$project" -c Release -r "$rid" -o "$out" --nologo -p:DebugType=none "${cross[@]}" 2>&1 | tee -a "$log"
     else
         dotnet publish "src/$project" -c Release -r "$rid" -o "$out" --nologo --self-contained false -p:PublishAot=false 2>&1 | tee -a "$log"
     fi

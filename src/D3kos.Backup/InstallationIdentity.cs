@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using D3kos.Common.Files;
+using D3kos.Common.Interop;
 using D3kos.Common.Licensing;
 
 namespace D3kos.Backup;
@@ -36,14 +37,14 @@ internal static class InstallationIdentity
         }
         license["installation_id"] = currentId;
         var mode = File.GetUnixFileMode(stagedLicense);
-        var stat = PosixFiles.Stat(stagedLicense);
+        var stat = LibC.Stat(stagedLicense);
         AtomicFile.Write(stagedLicense, stream =>
         {
             using var writer = new System.Text.Json.Utf8JsonWriter(stream, new System.Text.Json.JsonWriterOptions { Indented = true });
             license.WriteTo(writer);
         });
         File.SetUnixFileMode(stagedLicense, mode);
-        PosixFiles.SetOwner(stagedLicense, stat.Uid, stat.Gid);
+        LibC.SetOwner(stagedLicense, stat.Uid, stat.Gid);
         return true;
     }
 }

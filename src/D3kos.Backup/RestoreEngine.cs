@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using D3kos.Common.Interop;
 using D3kos.Common.Licensing;
 using Microsoft.Extensions.Logging;
 
@@ -65,7 +66,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
             {
                 SourceSwap.Apply(swap);
             }
-            PosixFiles.SyncAll();
+            LibC.SyncAll();
             RestoreJournalFile.Write(paths, journal with { Phase = RestoreJournalFile.Swapped });
         }
         catch (Exception ex)
@@ -153,7 +154,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
                 idKept = InstallationIdentity.KeepCurrent(
                     paths.Root.Resolve(LicenseReader.PiPath), sink.Target(InstallationIdentity.LicenseMember, licenseSource));
             }
-            PosixFiles.SyncAll();
+            LibC.SyncAll();
             return (sink.FilesWritten, idKept);
         }
         catch (Exception ex)
@@ -176,7 +177,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         {
             SourceSwap.Undo(swap);
         }
-        PosixFiles.SyncAll();
+        LibC.SyncAll();
         RestoreJournalFile.Delete(paths);
     }
 

@@ -1,3 +1,4 @@
+using D3kos.Common.Interop;
 namespace D3kos.Backup;
 
 public enum ItemKind
@@ -35,7 +36,7 @@ internal static class SourceScanner
                 scan.Skipped.Add(source.PiPath);
                 continue;
             }
-            var stat = PosixFiles.Stat(source.RealPath);
+            var stat = LibC.Stat(source.RealPath);
             if (source.IsFolder != stat.IsDirectory)
             {
                 scan.Skipped.Add(source.PiPath);
@@ -68,7 +69,7 @@ internal static class SourceScanner
                 {
                     continue;
                 }
-                Visit(child, member + "/" + name, PosixFiles.Stat(child), backupsFolder, scan);
+                Visit(child, member + "/" + name, LibC.Stat(child), backupsFolder, scan);
             }
         }
         else

@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using D3kos.Common.Interop;
 
 namespace D3kos.Backup;
 
@@ -41,7 +42,7 @@ internal sealed class StagingSink(IReadOnlyDictionary<string, string> stagedPath
             case TarEntryType.SymbolicLink:
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 File.CreateSymbolicLink(path, entry.LinkName);
-                PosixFiles.SetOwner(path, entry.Uid, entry.Gid);
+                LibC.SetOwner(path, entry.Uid, entry.Gid);
                 break;
             case TarEntryType.HardLink:
                 // The policy has made sure the target is an earlier file of the same source.
@@ -64,7 +65,7 @@ internal sealed class StagingSink(IReadOnlyDictionary<string, string> stagedPath
 
     private static void ApplyMetadata(string path, TarEntry entry)
     {
-        PosixFiles.SetOwner(path, entry.Uid, entry.Gid);
+        LibC.SetOwner(path, entry.Uid, entry.Gid);
         File.SetUnixFileMode(path, entry.Mode);
         if (entry.EntryType == TarEntryType.Directory)
         {

@@ -2,16 +2,20 @@ using D3kos.Backup;
 using D3kos.BackupApi;
 using D3kos.Common.Hosting;
 
-var builder = WebApplication.CreateSlimBuilder(args);
-builder.AddD3kosDefaults(defaultPort: 8100, BackupApiJsonContext.Default);
-builder.Services.AddD3kosBackup();
+// Whatever stops the service (a setting that does not parse, a port in use) ends it with one sentence.
+return ServiceExit.Run("d3kos-backup-api", () =>
+{
+    var builder = WebApplication.CreateSlimBuilder(args);
+    builder.AddD3kosDefaults(defaultPort: 8100, BackupApiJsonContext.Default);
+    builder.Services.AddD3kosBackup();
 
-var app = builder.Build();
-app.UseD3kosDefaults();
-// A restore cut short by a crash or power cut is finished or rolled back before anything else runs.
-app.Services.GetRequiredService<BackupManager>().RecoverAfterCrash();
-app.MapBackups();
-app.Run();
+    var app = builder.Build();
+    app.UseD3kosDefaults();
+    // A restore cut short by a crash or power cut is finished or rolled back before anything else runs.
+    app.Services.GetRequiredService<BackupManager>().RecoverAfterCrash();
+    app.MapBackups();
+    app.Run();
+});
 
 /// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
 public partial class Program;

@@ -16,7 +16,8 @@ internal sealed class BackupCommands(BackupManager backups, CliConsole console)
           delete FILE                             delete a backup
         FILE is a backup name (d3kos_backup_YYYYMMDD_HHMMSS.tar.gz) or a path to one.
         Exit codes: 0 done, 1 failed, 2 usage or refused, 3 another backup or restore is running,
-                    4 the archive is invalid or unsafe, 5 not enough disk space, 6 no such backup.
+                    4 the archive is invalid or unsafe, 5 not enough disk space, 6 no such backup or file,
+                    7 a setting (Backup__*, D3KOS_FS_ROOT) is invalid, 8 permission denied.
         """;
 
     public async Task<int> RunAsync(string[] args)
@@ -33,25 +34,18 @@ internal sealed class BackupCommands(BackupManager backups, CliConsole console)
             await console.Error.WriteLineAsync(Usage);
             return options.Contains("--help") && unknown.Count == 0 ? ExitCodes.Ok : ExitCodes.Usage;
         }
-        try
+        // Failures (BackupException and the rest) reach Program.Main, which prints one sentence.
+        return (words[0], words.Length) switch
         {
-            return (words[0], words.Length) switch
-            {
-                ("create", 1) => await CreateAsync(),
-                ("list", 1) => await ListAsync(),
-                ("verify", 2) => await VerifyAsync(words[1]),
-                ("restore", 1) => await ListAsync(),
-                ("restore", 2) => await RestoreAsync(words[1], options.Contains("--yes"), options.Contains("--replace-id")),
-                ("import", 2) => await ImportAsync(words[1]),
-                ("delete", 2) => await DeleteAsync(words[1]),
-                _ => await UsageErrorAsync(),
-            };
-        }
-        catch (BackupException ex)
-        {
-            await console.Error.WriteLineAsync($"Error: {ex.Message}");
-            return ExitCodes.From(ex.Error);
-        }
+            ("create", 1) => await CreateAsync(),
+            ("list", 1) => await ListAsync(),
+            ("verify", 2) => await VerifyAsync(words[1]),
+            ("restore", 1) => await ListAsync(),
+            ("restore", 2) => await RestoreAsync(words[1], options.Contains("--yes"), options.Contains("--replace-id")),
+            ("import", 2) => await ImportAsync(words[1]),
+            ("delete", 2) => await DeleteAsync(words[1]),
+            _ => await UsageErrorAsync(),
+        };
     }
 
     private async Task<int> CreateAsync()

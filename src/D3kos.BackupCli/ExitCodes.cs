@@ -1,4 +1,5 @@
 using D3kos.Backup;
+using D3kos.Common.Hosting;
 
 namespace D3kos.BackupCli;
 
@@ -12,6 +13,8 @@ internal static class ExitCodes
     public const int InvalidArchive = 4;
     public const int DiskFull = 5;
     public const int NotFound = 6;
+    public const int Configuration = 7;
+    public const int PermissionDenied = 8;
 
     public static int From(BackupError error) => error switch
     {
@@ -22,4 +25,22 @@ internal static class ExitCodes
         BackupError.InvalidName or BackupError.TooLarge => Usage,
         _ => Failed,
     };
+
+    /// <summary>The exit code and the one sentence for whatever stopped a command.</summary>
+    public static (int Code, string Sentence) Describe(Exception exception)
+    {
+        if (exception is BackupException backup)
+        {
+            return (From(backup.Error), backup.Message);
+        }
+        var error = FatalError.Describe(exception);
+        return (error.Kind switch
+        {
+            FatalErrorKind.Configuration => Configuration,
+            FatalErrorKind.NotFound => NotFound,
+            FatalErrorKind.PermissionDenied => PermissionDenied,
+            FatalErrorKind.DiskFull => DiskFull,
+            _ => Failed,
+        }, error.Sentence);
+    }
 }

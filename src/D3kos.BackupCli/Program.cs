@@ -11,6 +11,22 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        // Every failure, from a setting that does not parse to a missing file, ends as one sentence and
+        // a documented exit code (ExitCodes), never as a stack trace.
+        try
+        {
+            return await RunAsync(args);
+        }
+        catch (Exception exception)
+        {
+            var (code, sentence) = ExitCodes.Describe(exception);
+            await Console.Error.WriteLineAsync($"Error: {sentence}");
+            return code;
+        }
+    }
+
+    private static async Task<int> RunAsync(string[] args)
+    {
         // Same library and configuration names as the API: environment variables such as
         // D3KOS_FS_ROOT and Backup__Keep=7 apply to both.
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();

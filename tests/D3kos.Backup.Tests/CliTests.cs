@@ -7,7 +7,9 @@ public sealed class CliTests : IDisposable
 {
     private readonly BoatRoot _boat = new();
 
-    private (int Code, string Out, string Error) Run(string stdin, params string[] args)
+    private (int Code, string Out, string Error) Run(string stdin, params string[] args) => RunWith([], stdin, args);
+
+    private (int Code, string Out, string Error) RunWith(Dictionary<string, string> environment, string stdin, params string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "d3kos-backup"))
         {
@@ -22,6 +24,10 @@ public sealed class CliTests : IDisposable
         start.Environment["D3KOS_FS_ROOT"] = _boat.Root.Path;
         start.Environment["Backup__ServiceCommand"] = _boat.ServiceCommand;
         start.Environment["Backup__Services__0"] = "d3kos-export-manager";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
         using var process = Process.Start(start)!;
         process.StandardInput.Write(stdin);
         process.StandardInput.Close();
@@ -117,6 +123,85 @@ public sealed class CliTests : IDisposable
 
         Assert.Equal(3, code);
         Assert.Contains("Another backup or restore is running", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Import_OfAMissingFile_SaysSoAndExits6()
+    {
+        var (code, output, error) = Run("", "import", "/missing.tar.gz");
+
+        AssertOneSentence(error, "Error: No such file: /missing.tar.gz.");
+        Assert.Equal(6, code);
+        Assert.Empty(output);
+    }
+
+    [Theory]
+    [InlineData("Backup__Keep", "abc", "Error: Invalid setting Backup:Keep: 'abc' is not a whole number.")]
+    [InlineData("Backup__MaxRestoreBytes", "lots", "Error: Invalid setting Backup:MaxRestoreBytes: 'lots' is not a whole number.")]
+    [InlineData("Backup__Keep", "0", "Error: Invalid setting: Backup:Keep must be at least 1")]
+    public void A_setting_that_does_not_hold_names_its_key_and_exits7(string key, string value, string sentence)
+    {
+        var (code, _, error) = RunWith(new() { [key] = value }, "", "list");
+
+        AssertOneSentence(error, sentence);
+        Assert.Equal(7, code);
+    }
+
+    [Fact]
+    public void An_unreadable_backups_folder_is_permission_denied_and_exits8()
+    {
+        Directory.CreateDirectory(_boat.BackupsFolder);
+        // Every folder above it open to all (a temp folder is 0700), the backups folder to none.
+        for (var folder = Path.GetDirectoryName(_boat.BackupsFolder)!; folder.StartsWith(_boat.Root.Path, StringComparison.Ordinal); folder = Path.GetDirectoryName(folder)!)
+        {
+            File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+        }
+        File.SetUnixFileMode(_boat.BackupsFolder, UnixFileMode.None);
+        try
+        {
+            // As root every folder is readable: run the CLI as nobody, the way a local user would.
+            var (code, _, error) = Environment.UserName == "root"
+                ? RunAsNobody("list")
+                : Run("", "list");
+
+            Assert.Equal(8, code);
+            Assert.StartsWith("Error: Access to the path", error, StringComparison.Ordinal);
+            AssertOneSentence(error, null);
+        }
+        finally
+        {
+            File.SetUnixFileMode(_boat.BackupsFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    private (int Code, string Out, string Error) RunAsNobody(params string[] args)
+    {
+        var start = new ProcessStartInfo("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Path.Combine(AppContext.BaseDirectory, "d3kos-backup"), .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["D3KOS_FS_ROOT"] = _boat.Root.Path;
+        // The .NET host looks for its runtime through DOTNET_ROOT when HOME is root's.
+        start.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(60_000), "d3kos-backup did not finish");
+        return (process.ExitCode, output.Result, error.Result);
+    }
+
+    /// <summary>One line on standard error, no stack trace ("   at ..." lines) and no exception type name.</summary>
+    private static void AssertOneSentence(string error, string? expected)
+    {
+        var lines = error.TrimEnd('\n').Split('\n');
+        Assert.Single(lines);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+        if (expected is not null)
+        {
+            Assert.Equal(expected, lines[0]);
+        }
     }
 
     public void Dispose() => _boat.Dispose();

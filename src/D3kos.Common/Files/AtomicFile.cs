@@ -1,5 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.Json;
+using D3kos.Common.Interop;
 
 namespace D3kos.Common.Files;
 
@@ -29,7 +30,7 @@ public static class AtomicFile
             TryDelete(temp);
             throw;
         }
-        NativeFileSystem.FsyncDirectory(directory);
+        LibC.FsyncDirectory(directory);
     }
 
     public static void WriteJson<T>(string path, T value, JsonTypeInfo<T> typeInfo) =>
@@ -51,14 +52,14 @@ public static class AtomicFile
     public static void MoveDurably(string source, string destination, bool overwrite = false)
     {
         File.Move(source, destination, overwrite);
-        NativeFileSystem.FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(destination))!);
+        LibC.FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(destination))!);
     }
 
     /// <summary>Deletes and then flushes the folder, so the deletion survives a power cut.</summary>
     public static void DeleteDurably(string path)
     {
         File.Delete(path);
-        NativeFileSystem.FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        LibC.FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     public static void TryDelete(string path)

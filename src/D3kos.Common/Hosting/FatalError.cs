@@ -1,0 +1,52 @@
+using System.Text.RegularExpressions;
+using D3kos.Common.Files;
+using Microsoft.Extensions.Options;
+
+namespace D3kos.Common.Hosting;
+
+/// <summary>What kind of failure stopped a program, for its exit code.</summary>
+public enum FatalErrorKind
+{
+    Configuration,
+    NotFound,
+    PermissionDenied,
+    DiskFull,
+    Failed,
+}
+
+/// <summary>
+/// Turns whatever stopped a program (the CLI, or a service before it could serve) into one sentence a
+/// boat owner can act on, without a stack trace: a setting that does not parse names its key, a missing
+/// or unreadable file names its path. The services and the CLI share it so the same fault reads the same.
+/// </summary>
+public sealed partial record FatalError(FatalErrorKind Kind, string Sentence)
+{
+    public static FatalError Describe(Exception exception) => exception switch
+    {
+        OptionsValidationException invalid => new(FatalErrorKind.Configuration, "Invalid setting: " + string.Join("; ", invalid.Failures)),
+        InvalidOperationException { Message: var message } when BindingFailure().Match(message) is { Success: true } match =>
+            new(FatalErrorKind.Configuration, $"Invalid setting {match.Groups["key"].Value}: '{match.Groups["value"].Value}' is not {Expected(match.Groups["type"].Value)}."),
+        FileNotFoundException { FileName: { } file } => new(FatalErrorKind.NotFound, $"No such file: {file}."),
+        DirectoryNotFoundException missing => new(FatalErrorKind.NotFound, missing.Message),
+        UnauthorizedAccessException denied => new(FatalErrorKind.PermissionDenied, denied.Message + " (run as root, or as the owner of the file)."),
+        IOException when AtomicFile.IsDiskFull(exception) => new(FatalErrorKind.DiskFull, "The disk is full: " + exception.Message),
+        IOException io => new(FatalErrorKind.Failed, io.Message),
+        AggregateException { InnerExceptions: [var only] } => Describe(only),
+        _ when exception.InnerException is { } inner && exception is System.Reflection.TargetInvocationException => Describe(inner),
+        _ => new(FatalErrorKind.Failed, $"Unexpected error ({exception.GetType().Name}): {exception.Message}"),
+    };
+
+    private static string Expected(string type) => type switch
+    {
+        "System.Int32" or "System.Int64" => "a whole number",
+        "System.Boolean" => "true or false",
+        "System.TimeSpan" => "a time span such as 00:05:00",
+        "System.Double" => "a number",
+        "System.Uri" => "an address",
+        _ => "a valid " + type.Replace("System.", "", StringComparison.Ordinal),
+    };
+
+    // Microsoft.Extensions.Configuration.Binder's wording: "Failed to convert configuration value 'abc' at 'Backup:Keep' to type 'System.Int32'."
+    [GeneratedRegex("^Failed to convert configuration value '(?<value>.*)' at '(?<key>[^']*)' to type '(?<type>[^']*)'", RegexOptions.Singleline)]
+    private static partial Regex BindingFailure();
+}

@@ -1,0 +1,29 @@
+using System.Buffers.Binary;
+
+namespace D3kos.Common.Interop;
+
+/// <summary>The statx fields a backup keeps.</summary>
+public readonly record struct FileStat(int Uid, int Gid, ushort Mode, long Size, DateTimeOffset ModifiedAt)
+{
+    private const int TypeMask = 0xF000;
+
+    public bool IsRegularFile => (Mode & TypeMask) == 0x8000;
+    public bool IsDirectory => (Mode & TypeMask) == 0x4000;
+    public bool IsSymlink => (Mode & TypeMask) == 0xA000;
+
+    /// <summary>Permission bits with setuid, setgid and sticky.</summary>
+    public UnixFileMode Permissions => (UnixFileMode)(Mode & 0xFFF);
+
+    /// <summary>Reads the fields from a statx buffer (little-endian on every supported processor).</summary>
+    internal static FileStat FromStatx(ReadOnlySpan<byte> statx)
+    {
+        var seconds = BinaryPrimitives.ReadInt64LittleEndian(statx[StatxLayout.ModifiedSeconds..]);
+        var nanoseconds = BinaryPrimitives.ReadUInt32LittleEndian(statx[StatxLayout.ModifiedNanoseconds..]);
+        return new FileStat(
+            Uid: BinaryPrimitives.ReadInt32LittleEndian(statx[StatxLayout.Uid..]),
+            Gid: BinaryPrimitives.ReadInt32LittleEndian(statx[StatxLayout.Gid..]),
+            Mode: BinaryPrimitives.ReadUInt16LittleEndian(statx[StatxLayout.Mode..]),
+            Size: BinaryPrimitives.ReadInt64LittleEndian(statx[StatxLayout.FileSize..]),
+            ModifiedAt: DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100));
+    }
+}

@@ -1,0 +1,87 @@
+using System.Runtime.InteropServices;
+
+namespace D3kos.Common.Interop;
+
+/// <summary>
+/// Every libc call of the services, in one place: the few POSIX calls .NET does not expose (flushing
+/// a folder after a rename, owners, statx). Flags come from <see cref="LibCConstants.Current"/>, never
+/// from a literal, because their numbers differ between x86-64 and the Pi's arm64. Failures become
+/// <see cref="IOException"/> with the errno's name, which callers turn into one clear sentence.
+/// </summary>
+public static partial class LibC
+{
+    private static readonly LibCConstants Flags = LibCConstants.Current;
+
+    /// <summary>
+    /// Flushes a folder's entries, which is what makes a rename into it survive a power cut on ext4 and
+    /// f2fs. Opening the folder read-only is enough for fsync on Linux; no O_DIRECTORY is needed.
+    /// </summary>
+    public static void FsyncDirectory(string directory)
+    {
+        var fd = Open(directory, Flags.OpenReadOnly | Flags.OpenCloseOnExec);
+        if (fd < 0)
+        {
+            throw Error($"Cannot open folder '{directory}' to flush it");
+        }
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                throw Error($"Cannot flush folder '{directory}'");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    /// <summary>lstat through statx: the link itself, never what it points to.</summary>
+    public static FileStat Stat(string path)
+    {
+        Span<byte> buffer = stackalloc byte[StatxLayout.Size];
+        if (Statx(Flags.AtFdCwd, path, Flags.AtSymlinkNoFollow, Flags.StatxBasicStats, ref MemoryMarshal.GetReference(buffer)) != 0)
+        {
+            throw Error($"Cannot read '{path}'");
+        }
+        return FileStat.FromStatx(buffer);
+    }
+
+    /// <summary>Sets the owner without following a symlink; a non-root caller can only keep its own, so EPERM is ignored.</summary>
+    public static void SetOwner(string path, int uid, int gid)
+    {
+        const int NotPermitted = 1;
+        if (LChown(path, uid, gid) != 0 && Marshal.GetLastPInvokeError() != NotPermitted)
+        {
+            throw Error($"Cannot set the owner of '{path}'");
+        }
+    }
+
+    /// <summary>Flushes every written file to disk in one call, instead of an fsync per file.</summary>
+    public static void SyncAll() => Sync();
+
+    private static IOException Error(string what)
+    {
+        var errno = Marshal.GetLastPInvokeError();
+        // Marshal.GetPInvokeErrorMessage gives strerror's text, e.g. "Permission denied".
+        return new IOException($"{what}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno);
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(int dirFd, string path, int flags, uint mask, ref byte buffer);
+
+    [LibraryImport("libc", EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int LChown(string path, int uid, int gid);
+
+    [LibraryImport("libc", EntryPoint = "sync")]
+    private static partial void Sync();
+}

@@ -1,0 +1,57 @@
+using System.Runtime.InteropServices;
+
+namespace D3kos.Common.Interop;
+
+/// <summary>
+/// The libc numbers the services pass to the kernel, per processor. Linux does not number its open
+/// flags the same everywhere: O_DIRECTORY is 0x10000 on x86-64 and 0x4000 on arm64 and 32-bit ARM,
+/// where 0x10000 means O_DIRECT. Every value here is compared with the target's own C headers by
+/// <c>LibCHeaderTests</c> (clang --target=... with _Static_assert), so a wrong one fails the build's tests
+/// rather than a boat's SD card.
+/// </summary>
+public sealed record LibCConstants(
+    Architecture Architecture,
+    string ClangTarget,
+    int OpenReadOnly,
+    int OpenCloseOnExec,
+    int OpenNoFollow,
+    int OpenDirectory,
+    int AtFdCwd,
+    int AtSymlinkNoFollow,
+    uint StatxBasicStats)
+{
+    public static readonly LibCConstants X64 = new(
+        Architecture.X64, "x86_64-linux-gnu",
+        OpenReadOnly: 0, OpenCloseOnExec: 0x80000, OpenNoFollow: 0x20000, OpenDirectory: 0x10000,
+        AtFdCwd: -100, AtSymlinkNoFollow: 0x100, StatxBasicStats: 0x7ff);
+
+    public static readonly LibCConstants Arm64 = new(
+        Architecture.Arm64, "aarch64-linux-gnu",
+        OpenReadOnly: 0, OpenCloseOnExec: 0x80000, OpenNoFollow: 0x8000, OpenDirectory: 0x4000,
+        AtFdCwd: -100, AtSymlinkNoFollow: 0x100, StatxBasicStats: 0x7ff);
+
+    /// <summary>Every processor the services are built for (README, "Architectures").</summary>
+    public static IReadOnlyList<LibCConstants> All { get; } = [X64, Arm64];
+
+    /// <summary>The numbers of the processor this process runs on; any other is refused at the first call.</summary>
+    public static LibCConstants Current { get; } = All.FirstOrDefault(c => c.Architecture == RuntimeInformation.ProcessArchitecture)
+        ?? throw new PlatformNotSupportedException($"d3kOS data services are built for linux-x64 and linux-arm64, not {RuntimeInformation.ProcessArchitecture}.");
+}
+
+/// <summary>
+/// Byte offsets in <c>struct statx</c>. The kernel defines it with fixed-size fields (__u32, __u64,
+/// struct statx_timestamp), so one layout serves every architecture; the header test checks each offset.
+/// </summary>
+public static class StatxLayout
+{
+    public const int Size = 256;
+    public const int Uid = 20;
+    public const int Gid = 24;
+    public const int Mode = 28;
+    public const int Inode = 32;
+    public const int FileSize = 40;
+    public const int ModifiedSeconds = 112;
+    public const int ModifiedNanoseconds = 120;
+    public const int DeviceMajor = 136;
+    public const int DeviceMinor = 140;
+}

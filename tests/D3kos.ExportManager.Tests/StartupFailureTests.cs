@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using D3kos.Testing;
+
+namespace D3kos.ExportManager.Tests;
+
+/// <summary>
+/// A service that cannot start says why in one sentence naming the setting and exits 78 (EX_CONFIG,
+/// which the unit's RestartPreventExitStatus keeps from looping), never with a stack trace and SIGABRT.
+/// </summary>
+public sealed class StartupFailureTests : IDisposable
+{
+    private readonly TempRoot _root = new TempRoot().WithLicense(tier: 1);
+
+    [Theory]
+    [InlineData("Export__MaxAttempts", "abc", "Invalid setting Export:MaxAttempts: 'abc' is not a whole number.")]
+    [InlineData("Export__RetryDelay", "soon", "Invalid setting Export:RetryDelay: 'soon' is not a time span such as 00:05:00.")]
+    [InlineData("Central__Url", "ftp://shore", "Central:Url")]
+    public async Task An_invalid_setting_stops_the_service_with_one_sentence(string key, string value, string expected)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "d3kos-export-manager.dll"), "--urls", "http://127.0.0.1:0"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["D3KOS_FS_ROOT"] = _root.Path;
+        start.Environment[key] = value;
+        using var service = Process.Start(start)!;
+        var output = service.StandardOutput.ReadToEndAsync();
+        var error = service.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await service.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(78, service.ExitCode);
+        var line = Assert.Single((await error).TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("d3kos-export-manager cannot run: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", await output, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _root.Dispose();
+}

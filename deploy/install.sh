@@ -4,6 +4,8 @@
 #   sudo deploy/install.sh --rollback        # put the previous binaries back and restart
 # --root DIR (or DESTDIR=DIR): install under DIR; no user is created and nothing is started.
 # --bin DIR: take published binaries from DIR (deploy/publish.sh output) instead of building.
+# --rid RID: the processor the install is for (linux-arm64 on a Pi, linux-x64); by default this
+#   machine's. Binaries built for another processor are refused, and so is 32-bit ARM (armv7l).
 # Idempotent: running it again upgrades the binaries and keeps data, backups and the access token.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -49,15 +51,33 @@ if $rollback; then
     exit 0
 fi
 
-# 1. Binaries: publish unless given.
+# 1. Binaries: publish unless given, and only for the processor they will run on.
+if [ -z "$rid" ]; then
+    case "$(uname -m)" in
+        aarch64|arm64) rid=linux-arm64 ;;
+        x86_64) rid=linux-x64 ;;
+        armv6l|armv7l|armv8l)
+            echo "install.sh: this is 32-bit ARM ($(uname -m)), which the d3kOS data services do not support: install the 64-bit Raspberry Pi OS (arm64) on this Pi (see README, Architectures)" >&2
+            exit 1 ;;
+        *) echo "install.sh: unsupported processor $(uname -m) (supported: aarch64, x86_64)" >&2; exit 1 ;;
+    esac
+fi
+case "$rid" in
+    linux-x64|linux-arm64) ;;
+    *) echo "install.sh: --rid $rid is not supported (linux-arm64, linux-x64)" >&2; exit 2 ;;
+esac
 if [ -z "$bin" ]; then
-    case "$(uname -m)" in aarch64) rid="${rid:-linux-arm64}" ;; *) rid="${rid:-linux-x64}" ;; esac
     bin="$(mktemp -d)"
     trap 'rm -rf "$bin"' EXIT
     "$repo/deploy/publish.sh" --rid "$rid" --out "$bin"
 fi
 for program in d3kos-export-manager d3kos-backup-api d3kos-backup; do
     [ -x "$bin/$program" ] || { echo "install.sh: $bin/$program is missing or not executable" >&2; exit 1; }
+    built_for="$("$here/elf-rid.sh" "$bin/$program")" || { echo "install.sh: $bin/$program is not a Linux program" >&2; exit 1; }
+    if [ "$built_for" != "$rid" ]; then
+        echo "install.sh: $bin/$program is built for $built_for, but this install is for $rid: publish with deploy/publish.sh --rid $rid" >&2
+        exit 1
+    fi
 done
 
 # 2. The service user (not in a --root install: that is for inspection, not for running).

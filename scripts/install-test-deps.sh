@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Installs, with apt-get, what the end-to-end test needs and a fresh Debian 12 lacks:
+# Installs, with apt-get, what the end-to-end tests need and a fresh Debian 12 lacks:
 # nginx (the real proxy), clang and zlib1g-dev (Native AOT), jq and curl (the user's tools),
-# systemd (systemd-analyze verify). Does nothing when everything is there already.
+# systemd (systemd-analyze verify), and for the Pi's processor: Debian's arm64 libraries as the
+# cross-compiling sysroot (libc6-dev:arm64, zlib1g-dev:arm64, libgcc-12-dev:arm64), lld, and qemu-user-static to run
+# the arm64 binaries. Does nothing when everything is there already.
 set -euo pipefail
 need=()
 command -v nginx >/dev/null || need+=(nginx)
 command -v clang >/dev/null || need+=(clang)
+command -v ld.lld >/dev/null || need+=(lld)
 [ -e /usr/include/zlib.h ] || need+=(zlib1g-dev)
+[ -e /usr/lib/aarch64-linux-gnu/libc.so ] || need+=(libc6-dev:arm64)
+[ -e /usr/lib/aarch64-linux-gnu/libz.so ] || need+=(zlib1g-dev:arm64)
+[ -e /usr/lib/gcc/aarch64-linux-gnu/12/crtbeginS.o ] || need+=(libgcc-12-dev:arm64)
+command -v qemu-aarch64-static >/dev/null || need+=(qemu-user-static)
 command -v jq >/dev/null || need+=(jq)
 command -v curl >/dev/null || need+=(curl)
 command -v systemd-analyze >/dev/null || need+=(systemd)
@@ -16,5 +23,10 @@ if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     echo "install-test-deps: missing ${need[*]}; run as root on Debian/Ubuntu, or install them yourself" >&2
     exit 1
 fi
-[ "${D3KOS_APT_UPDATED:-0}" = 1 ] || apt-get update -qq >/dev/null
+updated="${D3KOS_APT_UPDATED:-0}"
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    dpkg --add-architecture arm64
+    updated=0  # the package lists must now include arm64
+fi
+[ "$updated" = 1 ] || apt-get update -qq >/dev/null
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -6,7 +6,6 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p artifacts
 log=artifacts/test-output.txt
-e2e_log=artifacts/e2e-output.txt
 broken=0
 
 deps_ok=true
@@ -23,6 +22,17 @@ else
     echo "AOT publish not possible here (see artifacts/publish.log): fault tests run on the JIT build"
     deps_ok=false
 fi
+# The Pi's own binaries, cross-compiled; the end-to-end run repeats on them under qemu-user.
+bin_arm64="$PWD/artifacts/publish-linux-arm64"
+arm64_ok=false
+if $deps_ok && [ "$(uname -m)" != aarch64 ]; then
+    if deploy/publish.sh --rid linux-arm64 --out "$bin_arm64" > artifacts/publish-linux-arm64.log 2>&1; then
+        arm64_ok=true
+    else
+        echo "arm64 publish failed (see artifacts/publish-linux-arm64.log)"
+        broken=1
+    fi
+fi
 export D3KOS_RELIABILITY_OUT="$PWD/artifacts/reliability.jsonl"
 rm -f "$D3KOS_RELIABILITY_OUT"
 dotnet test D3kos.sln -c Release --no-build --nologo 2>&1 | tee "$log"
@@ -32,14 +42,24 @@ dotnet test D3kos.sln -c Release --no-build --nologo 2>&1 | tee "$log"
 read -r passed failed skipped < <(grep -Eo 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" |
     awk -F'[:,] *' '{f+=$2; p+=$4; s+=$6} END {print p+0, f+0, s+0}')
 
-if $deps_ok; then
-    tests/e2e/run.sh --bin "$bin" 2>&1 | tee "$e2e_log"
+e2e() {  # e2e RID BIN: one end-to-end run, its counts added to the totals
+    local out="artifacts/e2e-$1-output.txt"
+    tests/e2e/run.sh --rid "$1" --bin "$2" 2>&1 | tee "$out"
     [ "${PIPESTATUS[0]}" -eq 0 ] || broken=1
-    read -r e2e_passed e2e_failed < <(grep -Eo '^e2e: [0-9]+ passed, [0-9]+ failed' "$e2e_log" | awk '{print $2, $4}')
+    read -r e2e_passed e2e_failed < <(grep -Eo "^e2e $1: [0-9]+ passed, [0-9]+ failed" "$out" | awk '{print $3, $5}')
     passed=$((passed + ${e2e_passed:-0}))
     failed=$((failed + ${e2e_failed:-0}))
+}
+if $deps_ok; then
+    e2e linux-x64 "$bin"
 else
-    echo "e2e: skipped (nginx, clang, zlib1g-dev, jq or systemd-analyze missing and not installable here)"
+    echo "e2e linux-x64: skipped (nginx, clang, zlib1g-dev, jq or systemd-analyze missing and not installable here)"
+    skipped=$((skipped + 1))
+fi
+if $arm64_ok; then
+    e2e linux-arm64 "$bin_arm64"
+elif [ "$(uname -m)" != aarch64 ]; then
+    echo "e2e linux-arm64: skipped (no arm64 sysroot, lld or qemu-user-static here; see install-test-deps.sh)"
     skipped=$((skipped + 1))
 fi
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json;
+using D3kos.Common.Compression;
 using D3kos.Common.Files;
 
 namespace D3kos.Backup;

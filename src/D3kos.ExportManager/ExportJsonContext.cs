@@ -7,6 +7,7 @@ namespace D3kos.ExportManager;
 /// <summary>Every type the export manager puts on the wire or on disk, in one visible place (snake_case).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(QueueDocument))]
+[JsonSerializable(typeof(System.Text.Json.JsonElement))]
 [JsonSerializable(typeof(QueueEntry))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(StatusResponse))]

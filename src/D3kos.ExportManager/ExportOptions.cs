@@ -34,6 +34,13 @@ public sealed class CentralOptions
     public string? Token { get; set; }
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Sends stored gzip exports as they are, with Content-Encoding: gzip (a tenth of the bytes over
+    /// marina Wi-Fi). Off for a central endpoint that cannot take an encoded body: the file is then
+    /// decompressed on the way out.
+    /// </summary>
+    public bool Compression { get; set; } = true;
 }
 
 /// <summary>Hand-written checks: DataAnnotations' TimeSpan ranges need reflection that Native AOT cannot keep.</summary>

@@ -30,7 +30,7 @@ public sealed class GenerateTests : IDisposable
         Assert.Equal(6, answer.GetProperty("category_count").GetInt32());
         var queueId = answer.GetProperty("queue_id").GetString()!;
         var file = _root.At("/opt/d3kos/data/exports/exports/" + answer.GetProperty("export_file").GetString());
-        using var export = JsonDocument.Parse(File.ReadAllBytes(file));
+        using var export = JsonDocument.Parse(GzipFile.ReadAllBytes(file));
         var top = export.RootElement;
         Assert.Equal("0123456789abcdef", top.GetProperty("installation_id").GetString());
         Assert.Equal("1.0", top.GetProperty("format_version").GetString());
@@ -53,7 +53,7 @@ public sealed class GenerateTests : IDisposable
         var settings = data.GetProperty("settings");
         Assert.Equal(1, settings.GetProperty("license").GetProperty("tier").GetInt32());
         Assert.Equal("metric", settings.GetProperty("user_preferences").GetProperty("units").GetString());
-        var text = File.ReadAllText(file);
+        var text = GzipFile.ReadAllText(file);
         Assert.DoesNotContain("SECRET-LICENSE-KEY", text, StringComparison.Ordinal);
         Assert.DoesNotContain("do-not-export", text, StringComparison.Ordinal);
         Assert.DoesNotContain("sk-never-exported", text, StringComparison.Ordinal);
@@ -76,7 +76,7 @@ public sealed class GenerateTests : IDisposable
         var answer = await app.CreateClient().PostJsonAsync("/export/generate");
 
         var file = _root.At("/opt/d3kos/data/exports/exports/" + answer.GetProperty("export_file").GetString());
-        using var export = JsonDocument.Parse(File.ReadAllBytes(file));
+        using var export = JsonDocument.Parse(GzipFile.ReadAllBytes(file));
         var data = export.RootElement.GetProperty("data");
         Assert.Contains("could not be read", data.GetProperty("marine_vision_captures").GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(2, data.GetProperty("boatlog").GetProperty("entry_count").GetInt32());

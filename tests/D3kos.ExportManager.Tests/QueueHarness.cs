@@ -14,7 +14,7 @@ namespace D3kos.ExportManager.Tests;
 /// <summary>An ExportQueue on a test root, driven by a fake clock, uploading to a real loopback server.</summary>
 internal sealed class QueueHarness : IDisposable
 {
-    public QueueHarness(TempRoot root, Uri central, ExportOptions? options = null, TimeSpan? timeout = null)
+    public QueueHarness(TempRoot root, Uri central, ExportOptions? options = null, TimeSpan? timeout = null, bool compression = true)
     {
         Root = root;
         Paths = new ExportPaths(new D3kosRoot(root.Path));
@@ -22,7 +22,7 @@ internal sealed class QueueHarness : IDisposable
         var uploader = new HttpCentralUploader(
             new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan },
             central,
-            new CentralOptions { Url = central.ToString(), Timeout = timeout ?? TimeSpan.FromSeconds(10) },
+            new CentralOptions { Url = central.ToString(), Timeout = timeout ?? TimeSpan.FromSeconds(10), Compression = compression },
             new LicenseReader(new D3kosRoot(root.Path)));
         Queue = new ExportQueue(Paths, Microsoft.Extensions.Options.Options.Create(Options), uploader, Time, NullLogger<ExportQueue>.Instance);
     }
@@ -46,6 +46,21 @@ internal sealed class QueueHarness : IDisposable
             ExportFile = name,
             SizeBytes = bytes.Length,
             Sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)),
+        });
+    }
+
+    /// <summary>Writes an export the way the builder does now (gzip, checksum of the stored bytes) and queues it.</summary>
+    public QueueEntry EnqueueGzipFile(string content)
+    {
+        Directory.CreateDirectory(Paths.ExportFiles);
+        var id = $"export_{Guid.NewGuid():N}";
+        var written = Exports.ExportFileWriter.Write(Paths.ExportFiles, id, writer => System.Text.Json.JsonDocument.Parse(content).WriteTo(writer));
+        return Queue.Enqueue(ExportType.FullExport, new ExportData
+        {
+            ExportId = id,
+            ExportFile = written.FileName,
+            SizeBytes = written.SizeBytes,
+            Sha256 = written.Sha256,
         });
     }
 

@@ -24,7 +24,7 @@ public sealed class WorkerTests : IDisposable
         }
         var history = await client.GetJsonAsync("/export/history");
         Assert.Equal("completed", history.GetProperty("entries")[0].GetProperty("status").GetString());
-        Assert.True(File.Exists(_root.At($"/opt/d3kos/data/exports/outbox/{queueId}.json")));
+        Assert.True(File.Exists(_root.At($"/opt/d3kos/data/exports/outbox/{queueId}.json.gz")));
     }
 
     [Fact]

@@ -24,7 +24,9 @@ public enum CentralBehaviour
 }
 
 /// <summary>What the central endpoint received.</summary>
-public sealed record ReceivedUpload(string? IdempotencyKey, string? Authorization, string? InstallationId, string? ContentType, string BodySha256, CentralBehaviour AnsweredWith);
+public sealed record ReceivedUpload(
+    string? IdempotencyKey, string? Authorization, string? InstallationId, string? ContentType, string? ContentEncoding,
+    byte[] Body, string BodySha256, CentralBehaviour AnsweredWith);
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 standing in for the fleet's central endpoint. Each request takes
@@ -85,6 +87,8 @@ public sealed class LoopbackCentral : IAsyncDisposable
             headers.Authorization.FirstOrDefault(),
             headers["X-D3kos-Installation-Id"].FirstOrDefault(),
             context.Request.ContentType,
+            headers.ContentEncoding.FirstOrDefault(),
+            body.ToArray(),
             Convert.ToHexStringLower(SHA256.HashData(body.ToArray())),
             behaviour));
         switch (behaviour)

@@ -2,7 +2,10 @@
 # End-to-end, as a user meets the product: the Native AOT binaries, installed with deploy/install.sh
 # into a scratch root, started on loopback, behind a real nginx with the project's snippet, driven
 # with curl and jq. Prints "e2e: N passed, N failed" and exits non-zero when anything failed.
-#   tests/e2e/run.sh [--bin DIR]     (DIR: binaries from deploy/publish.sh; otherwise published here)
+#   tests/e2e/run.sh [--bin DIR] [--rid RID]
+# DIR: binaries from deploy/publish.sh (otherwise published here). RID linux-arm64 runs them under
+# qemu-user, pinned to one core: .NET under qemu-user 7.2 hangs when it can use more than one.
+# The closing line names the RID: "e2e linux-arm64: N passed, N failed".
 set -uo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d /tmp/d3kos-e2e-XXXXXX)"
@@ -11,7 +14,20 @@ export_port="${E2E_EXPORT_PORT:-18094}"
 backup_port="${E2E_BACKUP_PORT:-18100}"
 nginx_port="${E2E_NGINX_PORT:-18080}"
 bin=""
-[ "${1:-}" = "--bin" ] && bin="$2"
+rid="linux-x64"
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --bin) bin="$2"; shift 2 ;;
+        --rid) rid="$2"; shift 2 ;;
+        *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+run=()   # how a program of the target runs here
+if [ "$rid" = linux-arm64 ] && [ "$(uname -m)" != aarch64 ]; then
+    run=(taskset -c 0 qemu-aarch64-static)
+    # Emulated start-up and work are slower: give every wait room.
+    export_port=$((export_port + 10)); backup_port=$((backup_port + 10)); nginx_port=$((nginx_port + 10))
+fi
 passed=0
 failed=0
 pids=()
@@ -33,16 +49,19 @@ check() {  # check NAME COMMAND...: one pass or fail; a "bash -c" pipeline fails
         failed=$((failed + 1)); echo "  FAIL  $name"; sed 's/^/        /' "$work/check.out" | head -20
     fi
 }
-finish() { echo "e2e: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+finish() { echo "e2e $rid: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
 
-echo "e2e: publishing and installing"
+echo "e2e $rid: publishing and installing"
 if [ -z "$bin" ]; then
     bin="$work/publish"
-    "$repo/deploy/publish.sh" --out "$bin" >"$work/publish.log" 2>&1 || { cat "$work/publish.log"; failed=1; finish; }
+    "$repo/deploy/publish.sh" --rid "$rid" --out "$bin" >"$work/publish.log" 2>&1 || { cat "$work/publish.log"; failed=1; finish; }
 fi
-check "installer runs into a scratch root" "$repo/deploy/install.sh" --root "$root" --bin "$bin"
+check "the binaries are built for $rid (ELF e_machine)" test "$("$repo/deploy/elf-rid.sh" "$bin/d3kos-backup")" = "$rid"
+other_rid="$([ "$rid" = linux-arm64 ] && echo linux-x64 || echo linux-arm64)"
+check "installer refuses binaries built for another processor" bash -c "out=\$('$repo/deploy/install.sh' --root '$work/wrong' --bin '$bin' --rid $other_rid 2>&1); [ \$? -ne 0 ] && echo \"\$out\" | grep -q 'is built for $rid, but this install is for $other_rid' && [ ! -e '$work/wrong/opt/d3kos/bin' ]"
+check "installer runs into a scratch root" "$repo/deploy/install.sh" --root "$root" --bin "$bin" --rid "$rid"
 [ -x "$root/opt/d3kos/bin/d3kos-export-manager" ] || finish
-check "installer is idempotent and keeps the token" bash -c "t=\$(cat '$root/opt/d3kos/config/api-token'); '$repo/deploy/install.sh' --root '$root' --bin '$bin' && [ \"\$t\" = \"\$(cat '$root/opt/d3kos/config/api-token')\" ]"
+check "installer is idempotent and keeps the token" bash -c "t=\$(cat '$root/opt/d3kos/config/api-token'); '$repo/deploy/install.sh' --root '$root' --bin '$bin' --rid '$rid' && [ \"\$t\" = \"\$(cat '$root/opt/d3kos/config/api-token')\" ]"
 check "token file is mode 0640" test "$(stat -c %a "$root/opt/d3kos/config/api-token")" = 640
 check "installer refuses clearly when not root" bash -c "out=\$(setpriv --reuid=65534 --regid=65534 --clear-groups '$repo/deploy/install.sh' --root '$work/never' --bin '$bin' 2>&1); [ \$? -ne 0 ] && echo \"\$out\" | grep -q 'must run as root' && [ ! -e '$work/never' ]"
 check "installer keeps the previous binaries and --rollback swaps them back" bash -c "[ -x '$root/opt/d3kos/bin.previous/d3kos-backup' ] && '$repo/deploy/install.sh' --root '$root' --rollback && [ -x '$root/opt/d3kos/bin/d3kos-backup' ] && '$repo/deploy/install.sh' --root '$root' --rollback"
@@ -60,10 +79,10 @@ printf '#!/bin/sh\necho "$1 $2" >> %s\n' "$work/services.log" > "$work/record-se
 chmod +x "$work/record-service.sh"
 
 echo "e2e: starting the services and nginx"
-env D3KOS_FS_ROOT="$root" "$root/opt/d3kos/bin/d3kos-export-manager" --urls "http://127.0.0.1:$export_port" >"$work/export.log" 2>&1 &
+env D3KOS_FS_ROOT="$root" "${run[@]}" "$root/opt/d3kos/bin/d3kos-export-manager" --urls "http://127.0.0.1:$export_port" >"$work/export.log" 2>&1 &
 pids+=($!)
 env D3KOS_FS_ROOT="$root" Backup__ServiceCommand="$work/record-service.sh" \
-    "$root/opt/d3kos/bin/d3kos-backup-api" --urls "http://127.0.0.1:$backup_port" >"$work/backup.log" 2>&1 &
+    "${run[@]}" "$root/opt/d3kos/bin/d3kos-backup-api" --urls "http://127.0.0.1:$backup_port" >"$work/backup.log" 2>&1 &
 pids+=($!)
 sed -e "s/127.0.0.1:8094/127.0.0.1:$export_port/" -e "s/127.0.0.1:8100/127.0.0.1:$backup_port/" \
     "$root/etc/nginx/snippets/d3kos-data-services.conf" > "$work/snippet.conf"
@@ -89,7 +108,7 @@ CONF
 check "nginx -t accepts the snippet" nginx -t -c "$work/nginx.conf" -p "$work/nginx"
 nginx -c "$work/nginx.conf" -p "$work/nginx"
 for port in "$export_port" "$backup_port" "$nginx_port"; do
-    for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+    for _ in $(seq 600); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 done
 
 base="http://127.0.0.1:$nginx_port"
@@ -100,7 +119,8 @@ check "generate without the token is 401" bash -c "[ \$(curl -s -o /dev/null -w 
 check "generate returns export_id and queue_id" bash -c "curl -fsS -X POST ${auth[*]@Q} $base/export/generate | tee $work/generate.json | jq -e '.success and (.export_id | length > 0) and (.queue_id | length > 0) and .category_count == 6'"
 check "the queued id is in the queue or the history" bash -c "id=\$(jq -r .queue_id $work/generate.json); (curl -fsS $base/export/queue; curl -fsS $base/export/history) | jq -se --arg id \"\$id\" '[.[].entries[].id] | index(\$id) != null'"
 check "manual processing answers what it did" bash -c "curl -fsS -X POST ${auth[*]@Q} $base/export/queue/process | jq -e '.success and (.processed >= 0) and has(\"completed\") and has(\"retrying\") and has(\"failed\")'"
-check "the export reached the outbox" bash -c "id=\$(jq -r .queue_id $work/generate.json); for i in \$(seq 50); do [ -f '$root/opt/d3kos/data/exports/outbox/'\$id.json ] && exit 0; sleep 0.1; done; exit 1"
+check "the export reached the outbox, gzip that GNU gzip reads" bash -c "id=\$(jq -r .queue_id $work/generate.json); f='$root/opt/d3kos/data/exports/outbox/'\$id.json.gz; for i in \$(seq 300); do [ -f \$f ] && break; sleep 0.1; done; gzip -dc \$f | jq -e '.format_version == \"1.0\" and (.data.boatlog.entry_count > 0)'"
+check "the outbox file is a hard link to the export, not a second copy" bash -c "id=\$(jq -r .queue_id $work/generate.json); [ \$(stat -c %h '$root/opt/d3kos/data/exports/outbox/'\$id.json.gz) = 2 ]"
 check "boat-log CSV downloads with the header and negative longitudes" bash -c "curl -fsS ${auth[*]@Q} -D $work/csv.headers $base/export/boatlog/csv -o $work/boatlog.csv && head -1 $work/boatlog.csv | grep -q '^Timestamp,Type,Content,Latitude,Longitude' && grep -q ',-79\.' $work/boatlog.csv && grep -qi 'content-disposition: attachment; filename=boatlog.csv' $work/csv.headers"
 check "backup create through nginx" bash -c "curl -fsS -X POST ${auth[*]@Q} $base/api/backup/create | tee $work/create.json | jq -e '.success and .file_count > 0'"
 name="$(jq -r .backup_file "$work/create.json" 2>/dev/null)"
@@ -115,6 +135,13 @@ echo "changed after the backup" > "$root/var/www/html/index.html"
 check "restore of that backup through nginx" bash -c "curl -fsS ${auth[*]@Q} -H 'Content-Type: application/json' -d '{\"backup_file\":\"$name\",\"confirm\":true}' $base/api/backup/restore | jq -e '.success and (.safety_backup | startswith(\"d3kos_prerestore_\"))'"
 check "restore brought the file back" bash -c "! grep -q 'changed after the backup' '$root/var/www/html/index.html'"
 check "restore stopped and started the services" bash -c "grep -q '^stop d3kos-export-manager' $work/services.log && grep -q '^start d3kos-export-manager' $work/services.log"
+cli=(env D3KOS_FS_ROOT="$root" "${run[@]}" "$root/opt/d3kos/bin/d3kos-backup")
+check "CLI create makes a backup next to the API's" bash -c "${cli[*]@Q} create | tee $work/cli-create.out | grep -q '^Backup created: .*/opt/d3kos/backups/d3kos_backup_[0-9_]*\.tar\.gz$'"
+cli_name="$(sed -n 's|^Backup created: .*/||p' "$work/cli-create.out" 2>/dev/null)"
+check "CLI list shows both backups, newest first" bash -c "${cli[*]@Q} list | tee $work/cli-list.out | head -1 | grep -q '^$cli_name ' && grep -q '$name' $work/cli-list.out"
+check "CLI verify checks every file" bash -c "${cli[*]@Q} verify $cli_name | grep -q '^OK: [0-9]* files match the manifest'"
+check "CLI import of a missing file: one sentence, exit 6" bash -c "out=\$(${cli[*]@Q} import /no/such.tar.gz 2>&1); [ \$? -eq 6 ] && [ \"\$out\" = 'Error: No such file: /no/such.tar.gz.' ]"
+check "a service with an invalid setting exits 78 with one sentence" bash -c "out=\$(env D3KOS_FS_ROOT='$root' Export__MaxAttempts=abc ${run[*]@Q} '$root/opt/d3kos/bin/d3kos-export-manager' --urls http://127.0.0.1:1 2>&1 >/dev/null); [ \$? -eq 78 ] && [ \"\$out\" = \"d3kos-export-manager cannot run: Invalid setting Export:MaxAttempts: 'abc' is not a whole number.\" ]"
 # nginx sees this client as 127.0.0.2 while the service sees nginx at 127.0.0.1: the log must name the former.
 curl -s -o /dev/null --interface 127.0.0.2 -X POST -H "Authorization: Bearer wrong-guess-0000000000" "$base/export/generate"
 check "failed attempts are logged with the forwarded client address, not the token" bash -c "grep -q 'from 127.0.0.2' $work/export.log && ! grep -q '$token' $work/export.log $work/backup.log"

@@ -48,6 +48,36 @@ public static class AtomicFile
             input.CopyTo(stream);
         });
 
+    /// <summary>
+    /// Puts the same bytes under a second name without a second copy on the card: a hard link made
+    /// under a temporary name, renamed over the destination and the folder flushed, so a reader never
+    /// sees a half-made file. Across file systems (or where links are not allowed) it copies, as atomically.
+    /// </summary>
+    public static void LinkOrCopy(string source, string destination)
+    {
+        if (!File.Exists(source))
+        {
+            throw new FileNotFoundException($"Could not find file '{source}'.", source);
+        }
+        var folder = Path.GetDirectoryName(Path.GetFullPath(destination))!;
+        Directory.CreateDirectory(folder);
+        var temporary = Path.Combine(folder, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.tmp");
+        if (!LibC.TryHardLink(source, temporary, out _))
+        {
+            Copy(source, destination);
+            return;
+        }
+        try
+        {
+            MoveDurably(temporary, destination, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
     /// <summary>Renames and then flushes the destination folder so the rename survives a power cut.</summary>
     public static void MoveDurably(string source, string destination, bool overwrite = false)
     {

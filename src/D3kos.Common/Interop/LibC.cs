@@ -57,6 +57,21 @@ public static partial class LibC
         }
     }
 
+    /// <summary>
+    /// Makes a second name for a file (link(2)); false with the errno when the file system will not,
+    /// e.g. EXDEV across file systems or EPERM on vfat, so the caller can copy instead.
+    /// </summary>
+    public static bool TryHardLink(string existing, string newName, out int errno)
+    {
+        if (Link(existing, newName) == 0)
+        {
+            errno = 0;
+            return true;
+        }
+        errno = Marshal.GetLastPInvokeError();
+        return false;
+    }
+
     /// <summary>Flushes every written file to disk in one call, instead of an fsync per file.</summary>
     public static void SyncAll() => Sync();
 
@@ -81,6 +96,9 @@ public static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int LChown(string path, int uid, int gid);
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Link(string existing, string newName);
 
     [LibraryImport("libc", EntryPoint = "sync")]
     private static partial void Sync();

@@ -71,12 +71,13 @@ public static class CategoryWriter
             {
                 reader.GetValues(values);
                 SqliteJson.WriteRow(writer, names, values);
+                writer.FlushWhenFull();
                 count++;
             }
             return null;
         };
 
-    /// <summary>The elements of a JSON array file.</summary>
+    /// <summary>The elements of a JSON array file, read one element at a time (the file may be large).</summary>
     public static EntriesSource JsonArrayFile(string path) =>
         (Utf8JsonWriter writer, ref int count) =>
         {
@@ -84,16 +85,31 @@ public static class CategoryWriter
             {
                 return $"{Path.GetFileName(path)} not found";
             }
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-            if (document.RootElement.ValueKind != JsonValueKind.Array)
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 64 * 1024);
+            if (FirstSignificantByte(file) != (byte)'[')
             {
                 throw new JsonException($"{Path.GetFileName(path)} is not a JSON array");
             }
-            foreach (var element in document.RootElement.EnumerateArray())
+            file.Position = 0;
+            // Elements are parsed before any is written, one by one: a broken element ends the
+            // category with its error after the good ones, never with half an element in the file.
+            foreach (var element in JsonSerializer.DeserializeAsyncEnumerable(file, ExportJsonContext.Default.JsonElement).ToBlockingEnumerable())
             {
                 element.WriteTo(writer);
+                writer.FlushWhenFull();
                 count++;
             }
             return null;
         };
+
+    private static int FirstSignificantByte(Stream stream)
+    {
+        int b;
+        do
+        {
+            b = stream.ReadByte();
+        }
+        while (b is ' ' or '\t' or '\r' or '\n' or 0xEF or 0xBB or 0xBF); // whitespace and a UTF-8 byte order mark
+        return b;
+    }
 }

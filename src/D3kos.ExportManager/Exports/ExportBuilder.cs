@@ -16,7 +16,7 @@ public sealed class ExportBuilder(ExportPaths paths, LicenseReader license, Time
     public BuiltExport BuildFull()
     {
         var (exportId, now) = NewExportId("export");
-        var file = ExportFileWriter.Write(paths.ExportFiles, exportId + ".json", writer =>
+        var file = ExportFileWriter.Write(paths.ExportFiles, exportId, writer =>
         {
             WriteHeader(writer, now, "full_export");
             using var licenseFile = JsonSource.Read(license.FilePath);
@@ -53,7 +53,7 @@ public sealed class ExportBuilder(ExportPaths paths, LicenseReader license, Time
     {
         var (exportId, now) = NewExportId("boatlog");
         var count = 0;
-        var file = ExportFileWriter.Write(paths.ExportFiles, exportId + ".json", writer =>
+        var file = ExportFileWriter.Write(paths.ExportFiles, exportId, writer =>
         {
             WriteHeader(writer, now, "boatlog");
             count = CategoryWriter.WriteList(writer, "boatlog", CategoryWriter.SqliteTable(paths.BoatlogDatabase, "boatlog_entries", "timestamp"));

@@ -1,11 +1,12 @@
 using D3kos.Common.Files;
+using D3kos.ExportManager.Exports;
 
 namespace D3kos.ExportManager.Queue;
 
 /// <summary>The export files' housekeeping: failed ones set aside, old ones pruned.</summary>
 internal static class ExportFileJanitor
 {
-    /// <summary>Deletes the *.json files older than the cutoff that may go; returns what it deleted.</summary>
+    /// <summary>Deletes the export files (*.json, *.json.gz) older than the cutoff that may go; returns what it deleted.</summary>
     public static List<string> DeleteOlderThan(string folder, DateTimeOffset cutoff, Func<string, bool> mayDelete)
     {
         var deleted = new List<string>();
@@ -13,7 +14,7 @@ internal static class ExportFileJanitor
         {
             return deleted;
         }
-        foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*.json"))
+        foreach (var file in ExportFiles.In(folder).ToList())
         {
             if (file.LastWriteTimeUtc < cutoff.UtcDateTime && mayDelete(file.Name))
             {

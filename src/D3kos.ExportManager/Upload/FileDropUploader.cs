@@ -1,11 +1,14 @@
 using D3kos.Common.Files;
+using D3kos.ExportManager.Exports;
 using D3kos.ExportManager.Queue;
 
 namespace D3kos.ExportManager.Upload;
 
 /// <summary>
-/// Delivers by atomic copy into a folder (file:// targets): a sync tool or a USB stick picks the
-/// files up from there. The copy is named by queue id, so a repeated attempt overwrites itself.
+/// Delivers into a folder (file:// targets): a sync tool or a USB stick picks the files up from there.
+/// On the same file system it is a hard link, so the card holds one copy of the bytes; elsewhere an
+/// atomic copy. Named by queue id with the stored form's extension (<c>.json.gz</c> or <c>.json</c>),
+/// so a repeated attempt overwrites itself.
 /// </summary>
 public sealed class FileDropUploader(string folder) : ICentralUploader
 {
@@ -13,7 +16,7 @@ public sealed class FileDropUploader(string folder) : ICentralUploader
 
     public Task<UploadOutcome> UploadAsync(QueueEntry entry, string exportFilePath, CancellationToken cancellationToken)
     {
-        AtomicFile.Copy(exportFilePath, Path.Combine(Folder, entry.Id + ".json"));
+        AtomicFile.LinkOrCopy(exportFilePath, Path.Combine(Folder, entry.Id + ExportFiles.ExtensionOf(exportFilePath)));
         return Task.FromResult(UploadOutcome.Delivered);
     }
 }

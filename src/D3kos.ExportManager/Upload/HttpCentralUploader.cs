@@ -1,6 +1,8 @@
 using System.Net;
+using System.IO.Compression;
 using System.Net.Http.Headers;
 using D3kos.Common.Licensing;
+using D3kos.ExportManager.Exports;
 using D3kos.ExportManager.Queue;
 
 namespace D3kos.ExportManager.Upload;
@@ -8,6 +10,8 @@ namespace D3kos.ExportManager.Upload;
 /// <summary>
 /// POSTs the export file, streamed, to the central endpoint. The queue id travels as the
 /// Idempotency-Key on every attempt, so a retry after a lost answer cannot store an export twice.
+/// A stored <c>.json.gz</c> goes as it is with Content-Encoding: gzip (Central:Compression, on by
+/// default) or decompressed on the way; a plain <c>.json</c> from before compression goes as it is.
 /// </summary>
 public sealed class HttpCentralUploader(HttpClient client, Uri target, CentralOptions options, LicenseReader license) : ICentralUploader
 {
@@ -15,8 +19,14 @@ public sealed class HttpCentralUploader(HttpClient client, Uri target, CentralOp
     {
         var installationId = license.Read().InstallationId;
         await using var file = new FileStream(exportFilePath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
-        using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new StreamContent(file) };
+        var gzipped = ExportFiles.IsCompressed(exportFilePath);
+        await using var body = gzipped && !options.Compression ? new GZipStream(file, CompressionMode.Decompress) : (Stream)file;
+        using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new StreamContent(body, 64 * 1024) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (gzipped && options.Compression)
+        {
+            request.Content.Headers.ContentEncoding.Add("gzip");
+        }
         request.Headers.Add("Idempotency-Key", entry.Id);
         if (installationId is not null)
         {

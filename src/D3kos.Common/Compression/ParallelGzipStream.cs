@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Compression;
 
-namespace D3kos.Backup;
+namespace D3kos.Common.Compression;
 
 /// <summary>
 /// gzip on every core: the input is cut into blocks, each compressed on its own by the native zlib
@@ -9,7 +9,7 @@ namespace D3kos.Backup;
 /// concatenated members as one stream (RFC 1952 2.2). Blocks of 1 MiB lose little ratio to the reset
 /// dictionary and keep memory bounded: at most two blocks per core are in flight.
 /// </summary>
-internal sealed class ParallelGzipStream : Stream
+public sealed class ParallelGzipStream : Stream
 {
     public const int DefaultBlockSize = 1 << 20;
 

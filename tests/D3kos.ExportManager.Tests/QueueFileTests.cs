@@ -11,16 +11,28 @@ public sealed class QueueFileTests : IDisposable
     private string QueuePath => _root.At("/opt/d3kos/data/exports/export_queue.json");
 
     [Fact]
-    public void Load_BareEmptyArray_IsMovedAsideAndGivesNoEntries()
+    public void Load_BareEmptyArray_IsThePredecessorsEmptyQueue_UpgradedNotMovedAside()
     {
+        // d3kOS v0.9.1.2 wrote "[]" for an empty queue: that is its format, not a broken file.
         _root.Write("/opt/d3kos/data/exports/export_queue.json", "[]");
 
-        var load = QueueFile.Load(QueuePath, _now);
+        var load = QueueFile.Load(QueuePath, _now, new LegacyUpgrade(new ExportPaths(new Common.Files.D3kosRoot(_root.Path)), TimeZoneInfo.Utc));
 
         Assert.Empty(load.Entries);
+        Assert.Null(load.MovedAsideTo);
+        Assert.Equal("[]", File.ReadAllText(QueuePath + ".v1"));
+        Assert.StartsWith("{", File.ReadAllText(QueuePath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_ArrayThatIsNotJson_IsStillMovedAside()
+    {
+        _root.Write("/opt/d3kos/data/exports/export_queue.json", "[{\"id\":\"a\",");
+
+        var load = QueueFile.Load(QueuePath, _now, new LegacyUpgrade(new ExportPaths(new Common.Files.D3kosRoot(_root.Path)), TimeZoneInfo.Utc));
+
         Assert.Equal(QueuePath + ".corrupt-20260220T120000Z", load.MovedAsideTo);
-        Assert.Equal("[]", File.ReadAllText(load.MovedAsideTo!));
-        Assert.False(File.Exists(QueuePath));
+        Assert.False(File.Exists(QueuePath + ".v1"));
     }
 
     [Fact]

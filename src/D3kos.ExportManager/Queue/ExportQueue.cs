@@ -273,11 +273,20 @@ public sealed partial class ExportQueue(
             return;
         }
         var now = time.GetUtcNow();
-        var queue = QueueFile.Load(paths.QueueFile, now);
-        var history = QueueFile.Load(paths.HistoryFile, now);
-        foreach (var load in new[] { queue, history }.Where(l => l.MovedAsideTo is not null))
+        // Files in the format of d3kOS v0.9.1.2 (a bare array, naive local times) are upgraded in place.
+        var legacy = new LegacyUpgrade(paths, time.LocalTimeZone);
+        var queue = QueueFile.Load(paths.QueueFile, now, legacy);
+        var history = QueueFile.Load(paths.HistoryFile, now, legacy);
+        foreach (var load in new[] { queue, history })
         {
-            Log.CorruptFile(logger, load.MovedAsideTo!, load.Problem ?? "unknown", load.Entries.Count);
+            if (load.MovedAsideTo is not null)
+            {
+                Log.CorruptFile(logger, load.MovedAsideTo, load.Problem ?? "unknown", load.Entries.Count);
+            }
+            if (load.UpgradedFrom is not null)
+            {
+                Log.Upgraded(logger, load.UpgradedFrom, load.Entries.Count, load.Skipped);
+            }
         }
         var finished = history.Entries.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
         _history = history.Entries;

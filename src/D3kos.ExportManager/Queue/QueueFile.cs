@@ -5,7 +5,17 @@ using D3kos.Common.Files;
 namespace D3kos.ExportManager.Queue;
 
 /// <summary>The result of loading a queue or history file.</summary>
-public sealed record QueueFileLoad(List<QueueEntry> Entries, string? MovedAsideTo, string? Problem);
+public sealed record QueueFileLoad(List<QueueEntry> Entries, string? MovedAsideTo, string? Problem)
+{
+    /// <summary>Where the original of a file in the predecessor's format was kept, when it was upgraded.</summary>
+    public string? UpgradedFrom { get; init; }
+
+    /// <summary>Elements of an upgraded file that were not entries.</summary>
+    public int Skipped { get; init; }
+}
+
+/// <summary>What upgrading a v0.9.1.2 file needs: where export files live, and the zone its naive times were written in.</summary>
+public sealed record LegacyUpgrade(ExportPaths Paths, TimeZoneInfo LocalZone);
 
 /// <summary>
 /// Reads and writes export_queue.json and export_history.json. A broken file never stops the
@@ -16,7 +26,7 @@ public static class QueueFile
     public static void Save(string path, IEnumerable<QueueEntry> entries) =>
         AtomicFile.WriteJson(path, new QueueDocument { Entries = [.. entries] }, ExportJsonContext.Default.QueueDocument);
 
-    public static QueueFileLoad Load(string path, DateTimeOffset now)
+    public static QueueFileLoad Load(string path, DateTimeOffset now, LegacyUpgrade? legacy = null)
     {
         if (!File.Exists(path))
         {
@@ -26,6 +36,10 @@ public static class QueueFile
         string problem;
         try
         {
+            if (legacy is not null && LegacyQueueFile.IsLegacy(bytes))
+            {
+                return Upgrade(path, bytes, legacy);
+            }
             var document = JsonSerializer.Deserialize(bytes, ExportJsonContext.Default.QueueDocument);
             if (document?.Entries is { } entries && entries.TrueForAll(e => e is not null))
             {
@@ -42,6 +56,22 @@ public static class QueueFile
         var aside = $"{path}.corrupt-{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
         AtomicFile.MoveDurably(path, aside, overwrite: true);
         return new QueueFileLoad(recovered, aside, problem);
+    }
+
+    /// <summary>
+    /// The predecessor's bare array becomes this version's document: the original is kept beside it as
+    /// <c>*.v1</c> (once: a second start never overwrites it), then the new file is written atomically.
+    /// </summary>
+    private static QueueFileLoad Upgrade(string path, byte[] bytes, LegacyUpgrade legacy)
+    {
+        var entries = LegacyQueueFile.Read(bytes, legacy.Paths, legacy.LocalZone, out var skipped);
+        var original = path + ".v1";
+        if (!File.Exists(original))
+        {
+            AtomicFile.Copy(path, original);
+        }
+        Save(path, entries);
+        return new QueueFileLoad(entries, null, null) { UpgradedFrom = original, Skipped = skipped };
     }
 
     /// <summary>

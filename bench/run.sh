@@ -101,6 +101,30 @@ lost() { dotnet "$repo/src/D3kos.Demo/bin/Release/net10.0/d3kos-demo-seed.dll" -
 row "longitudes that do not round-trip" "ours $(lost "$work/ours.csv")" "sqlite3 $(lost "$work/sqlite.csv")" "target: ours 0"
 kill "$pid"; wait "$pid" 2>/dev/null || true
 
+# 3b. Exports of the whole log: POST /export/boatlog (stream → gzip → fsync → queue → outbox link)
+# against sqlite3 -json of the same table; peak RSS over boatlog and generate; bytes on the card.
+rm -rf "$root/opt/d3kos/data/exports"
+env "$bin/d3kos-export-manager" --urls http://127.0.0.1:18493 >"$work/export2.log" 2>&1 &
+pid=$!; pids+=("$pid")
+wait_port 18493
+hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/export.json" \
+    "curl -sf -o /dev/null -X POST http://127.0.0.1:18493/export/boatlog" \
+    "sqlite3 -json -cmd '.output $work/sqlite.json' $db 'SELECT * FROM boatlog_entries ORDER BY timestamp'" >"$work/hyperfine-export.txt" 2>&1
+curl -sf -o /dev/null -X POST http://127.0.0.1:18493/export/generate
+until [ "$(curl -s http://127.0.0.1:18493/export/status | jq '.queue.pending + .queue.retry')" = 0 ]; do sleep 0.1; done
+t_e=$(mean "$work/export.json" 0); t_j=$(mean "$work/export.json" 1)
+hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+kill "$pid"; wait "$pid" 2>/dev/null || true
+exports_dir="$root/opt/d3kos/data/exports"
+one=$(ls "$exports_dir"/exports/boatlog_*.json.gz | head -1)
+stored=$(stat -c %s "$one"); plain=$(gzip -dc "$one" | wc -c)
+count=$(ls "$exports_dir"/exports/*.json.gz | wc -l)
+card=$(du -sb "$exports_dir/exports" "$exports_dir/outbox" | awk '{s+=$1} END {print s}')  # du counts a hard link once
+row "export of the boat log (POST /export/boatlog), $entries rows" "ours $(secs "$t_e")" "sqlite3 -json $(secs "$t_j")" "$(ratio "$t_e" "$t_j") of sqlite3 -json (target <= 1.50x)"
+row "export manager peak RSS (boatlog x$((runs + 1)) + generate)" "$((hwm / 1024)) MB" "" "target <= 64 MB (unit MemoryMax=160M)"
+row "bytes stored and sent per export" "$(mb "$stored") gzip" "JSON $(mb "$plain")" "$(ratio "$stored" "$plain") (target <= 0.15x)"
+row "bytes on the card per export, outbox included" "$(mb $((card / count)))" "one export file $(mb "$stored")" "$(ratio $((card / count)) "$stored") of one file (outbox is a hard link)"
+
 # 4. Memory and start-up as shipped (AOT), with the same service run under the JIT as the anchor.
 startup() {  # startup PORT CMD... -> "ready_ms rss_kb"
     local port=$1; shift

@@ -10,6 +10,17 @@ namespace D3kos.Backup;
 public sealed record VerifyReport(bool Valid, int FilesChecked, IReadOnlyList<string> Errors, BackupManifest? Manifest, bool HasUnsafeEntries)
 {
     public BackupError Failure => HasUnsafeEntries ? BackupError.UnsafeArchive : BackupError.InvalidArchive;
+
+    /// <summary>A plain tar.gz of the sources made by d3kOS v0.9.1.2's create-backup.sh: no manifest, no per-file checksums.</summary>
+    public bool Legacy { get; init; }
+
+    /// <summary>The sources the archive holds (from the manifest, or for a legacy archive from its entries).</summary>
+    public IReadOnlyList<string> SourcesFound { get; init; } = [];
+
+    /// <summary>The bytes its files take when unpacked.</summary>
+    public long TotalBytes { get; init; }
+
+    public const string LegacyNote = "This backup was made by d3kOS v0.9.1.2 (plain tar.gz): it has no per-file checksums, so only the gzip checksum of the whole file and the restore's entry checks could be applied.";
 }
 
 /// <summary>Receives the entries of an archive that passed every check so far (the restore's extractor).</summary>
@@ -25,6 +36,9 @@ internal interface IArchiveSink
 /// <summary>
 /// Reads an archive end to end: the manifest first, every entry checked against the policy and
 /// every file against its checksum. With a sink it also unpacks, stopping at the first problem.
+/// An archive whose first member is not the manifest but a path inside a source is a legacy backup
+/// (d3kOS v0.9.1.2's <c>tar czf</c> of the sources): every entry gets the same policy, the gzip
+/// checksum covers the whole file, and there are no per-file checksums to compare.
 /// </summary>
 internal static class ArchiveReader
 {
@@ -37,26 +51,33 @@ internal static class ArchiveReader
         BackupManifest? manifest = null;
         var filesChecked = 0;
         var hasUnsafe = false;
+        var legacy = false;
+        var sourcesFound = new HashSet<string>(StringComparer.Ordinal);
+        var total = 0L;
         try
         {
             using var file = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
             using var gzip = new GZipStream(file, CompressionMode.Decompress);
             using var tar = new TarReader(gzip);
-            manifest = ReadManifest(tar.GetNextEntry(), errors);
-            if (manifest is null)
+            var policy = new EntryPolicy(sources);
+            var first = tar.GetNextEntry();
+            // The legacy test must not consume policy state: a fresh policy judges the first entry.
+            legacy = first is not null && first.Name != BackupManifest.MemberName && new EntryPolicy(sources).Check(first).Error is null;
+            var pending = legacy ? first : null;
+            manifest = legacy ? null : ReadManifest(first, errors);
+            if (manifest is null && !legacy)
             {
                 return new VerifyReport(false, 0, errors, null, false);
             }
             var expected = new Dictionary<string, ManifestFile>(StringComparer.Ordinal);
-            foreach (var listed in manifest.Files)
+            foreach (var listed in manifest?.Files ?? [])
             {
                 expected[listed.Path] = listed;
             }
-            var policy = new EntryPolicy(sources);
-            var total = 0L;
             var buffer = new byte[1 << 16];
-            while (tar.GetNextEntry() is { } entry && errors.Count < MaxErrors)
+            while ((pending ?? tar.GetNextEntry()) is { } entry && errors.Count < MaxErrors)
             {
+                pending = null;
                 if (entry.EntryType == TarEntryType.GlobalExtendedAttributes)
                 {
                     continue;
@@ -73,12 +94,20 @@ internal static class ArchiveReader
                     Fail(errors, problem, sink, BackupError.UnsafeArchive);
                     continue;
                 }
+                sourcesFound.Add(source!.PiPath);
                 if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile))
                 {
                     sink?.Other(entry, member, source!);
                     continue;
                 }
                 filesChecked++;
+                if (legacy)
+                {
+                    // Nothing to compare with: the bytes are read (and copied) so the gzip checksum covers them.
+                    HashAndCopy(entry, sink?.BeginFile(entry, member, source!), buffer);
+                    sink?.EndFile(entry, member, source!);
+                    continue;
+                }
                 if (!expected.Remove(member, out var listed))
                 {
                     Fail(errors, $"file '{BackupPaths.Printable(member)}' is not in the manifest", sink);
@@ -93,12 +122,35 @@ internal static class ArchiveReader
                 sink?.EndFile(entry, member, source!);
             }
             errors.AddRange(expected.Keys.Take(MaxErrors).Select(missing => $"file '{missing}' is in the manifest but not in the archive"));
+            // tar stops at its end-of-archive blocks: read what follows so gzip checks the CRC of every member.
+            gzip.CopyTo(Stream.Null);
         }
         catch (Exception ex) when (sink is null && ex is InvalidDataException or EndOfStreamException or FormatException or IOException or ArgumentException)
         {
             errors.Add($"the archive is truncated or corrupt: {ex.Message}");
         }
-        return new VerifyReport(errors.Count == 0, filesChecked, errors, manifest, hasUnsafe);
+        return new VerifyReport(errors.Count == 0, filesChecked, errors, manifest, hasUnsafe)
+        {
+            Legacy = legacy,
+            SourcesFound = legacy ? [.. sourcesFound.Order(StringComparer.Ordinal)] : manifest?.SourcesFound ?? [],
+            TotalBytes = total,
+        };
+    }
+
+    /// <summary>True when the archive's first member is not the manifest (a legacy backup, or not a backup at all).</summary>
+    public static bool LacksManifest(string archivePath)
+    {
+        try
+        {
+            using var file = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 12);
+            using var gzip = new GZipStream(file, CompressionMode.Decompress);
+            using var tar = new TarReader(gzip);
+            return tar.GetNextEntry()?.Name != BackupManifest.MemberName;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or IOException)
+        {
+            return false; // unreadable: the list shows it by its name; verify says what is wrong
+        }
     }
 
     /// <summary>The manifest alone, or null when the first member is not a readable one.</summary>

@@ -16,7 +16,7 @@ public sealed class ParallelGzipStream : Stream
     private readonly Stream _output;
     private readonly int _blockSize;
     private readonly int _maxInFlight;
-    private readonly CompressionLevel _level;
+    private readonly int _level;
     private readonly Queue<Task<Compressed>> _inFlight = new();
     private byte[] _block;
     private int _filled;
@@ -24,9 +24,17 @@ public sealed class ParallelGzipStream : Stream
     private bool _disposed;
 
     public ParallelGzipStream(Stream output, CompressionLevel level = CompressionLevel.Optimal, int blockSize = DefaultBlockSize, int? workers = null)
+        : this(output, ZlibLevel(level), blockSize, workers)
     {
+    }
+
+    /// <summary>With a zlib level (1 fastest … 9 smallest), for a trade-off between the named levels.</summary>
+    public ParallelGzipStream(Stream output, int zlibLevel, int blockSize = DefaultBlockSize, int? workers = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(zlibLevel, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(zlibLevel, 9);
         _output = output;
-        _level = level;
+        _level = zlibLevel;
         _blockSize = blockSize;
         _maxInFlight = 2 * Math.Max(1, workers ?? Environment.ProcessorCount);
         _block = ArrayPool<byte>.Shared.Rent(blockSize);
@@ -130,13 +138,22 @@ public sealed class ParallelGzipStream : Stream
         }
     }
 
-    private static Compressed Compress(byte[] block, int length, CompressionLevel level)
+    // The levels .NET gives the named ones on its zlib-ng.
+    private static int ZlibLevel(CompressionLevel level) => level switch
+    {
+        CompressionLevel.NoCompression => 0,
+        CompressionLevel.Fastest => 1,
+        CompressionLevel.SmallestSize => 9,
+        _ => 6,
+    };
+
+    private static Compressed Compress(byte[] block, int length, int level)
     {
         try
         {
             // Worst case for deflate is a little over the input; room for header and trailer too.
             var output = new PooledBufferStream(ArrayPool<byte>.Shared.Rent(length + (length >> 8) + 64));
-            using (var gzip = new GZipStream(output, level, leaveOpen: true))
+            using (var gzip = new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))
             {
                 gzip.Write(block, 0, length);
             }

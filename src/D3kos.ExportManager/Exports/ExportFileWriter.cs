@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json;
 using D3kos.Common.Compression;
 using D3kos.Common.Files;
@@ -22,6 +21,13 @@ public static class ExportFileWriter
     /// <summary>Bytes the JSON writer may hold before they go to the compressor.</summary>
     public const int FlushThreshold = 64 * 1024;
 
+    /// <summary>
+    /// zlib level 2: on a season's log (207 MB of JSON) it stores 0.13x in 1.38x the time of
+    /// <c>sqlite3 -json</c>; level 1 (zlib-ng's quick deflate) stores 0.17x, level 4 takes 1.52x
+    /// (BENCHMARKS.md, "Exports").
+    /// </summary>
+    public const int CompressionLevel = 2;
+
     public static WrittenExport Write(string folder, string exportId, Action<Utf8JsonWriter> writeJson)
     {
         var fileName = exportId + Extension;
@@ -30,9 +36,7 @@ public static class ExportFileWriter
         AtomicFile.Write(Path.Combine(folder, fileName), stream =>
         {
             using var hashing = new HashingStream(stream, leaveOpen: true);
-            // Level 1 of zlib-ng: the export is text with long repeats, where it keeps within 0.15x of
-            // the JSON at a fraction of level 6's time (BENCHMARKS.md, "Exports").
-            using (var gzip = new ParallelGzipStream(hashing, CompressionLevel.Fastest))
+            using (var gzip = new ParallelGzipStream(hashing, CompressionLevel))
             using (var writer = new Utf8JsonWriter(gzip))
             {
                 writeJson(writer);

@@ -35,8 +35,27 @@ internal static class BackupCatalog
             info.Length,
             BackupNames.CreatedFromName(name) ?? new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero),
             Checksum(path),
-            BackupNames.IsSafety(name) ? "pre-restore" : "regular");
+            BackupNames.IsSafety(name) ? Kinds.PreRestore
+                : ArchiveReader.LacksManifest(path) ? Kinds.Legacy
+                : BackupNames.IsImported(name) ? Kinds.Imported
+                : Kinds.Regular);
     }
+
+    /// <summary>The kinds the list shows.</summary>
+    public static class Kinds
+    {
+        public const string Regular = "regular";
+        public const string PreRestore = "pre-restore";
+
+        /// <summary>Made on another device and uploaded or imported here.</summary>
+        public const string Imported = "imported";
+
+        /// <summary>A plain tar.gz made by d3kOS v0.9.1.2's create-backup.sh.</summary>
+        public const string Legacy = "legacy";
+    }
+
+    /// <summary>True for a backup-named file without a manifest: the predecessor's plain tar.gz.</summary>
+    public static bool IsLegacy(BackupPaths paths, string name) => ArchiveReader.LacksManifest(paths.BackupFile(name));
 
     /// <summary>The archive's SHA-256, from its sidecar when that is current, else computed and stored.</summary>
     public static string Checksum(string archivePath)

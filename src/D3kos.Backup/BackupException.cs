@@ -27,6 +27,9 @@ public enum BackupError
 
     /// <summary>An upload larger than the configured limit.</summary>
     TooLarge,
+
+    /// <summary>A legacy backup (no per-file checksums) needs the owner's explicit confirmation to be restored.</summary>
+    ConfirmationNeeded,
 }
 
 /// <summary>A failure the caller can explain to a person; the message says what happened and what was kept.</summary>

@@ -36,7 +36,8 @@ public sealed partial class BackupManager(
     {
         using var _ = BackupLock.Acquire(paths);
         var result = CreateLocked(BackupNames.RegularPrefix, progress);
-        foreach (var deleted in BackupCatalog.ApplyRetention(paths, BackupNames.IsRegular, options.Value.Keep, result.FileName))
+        // Legacy backups (d3kOS v0.9.1.2) share the name pattern but are their own kind: never counted or deleted here.
+        foreach (var deleted in BackupCatalog.ApplyRetention(paths, name => BackupNames.IsRegular(name) && !BackupCatalog.IsLegacy(paths, name), options.Value.Keep, result.FileName))
         {
             Log.RetentionDeleted(logger, deleted);
         }
@@ -44,6 +45,9 @@ public sealed partial class BackupManager(
     }
 
     public IReadOnlyList<BackupInfo> List() => BackupCatalog.List(paths);
+
+    /// <summary>True for a backup made by d3kOS v0.9.1.2 (no manifest, no per-file checksums).</summary>
+    public bool IsLegacy(string name) => BackupCatalog.IsLegacy(paths, Path.GetFileName(ExistingBackup(name)));
 
     public VerifyReport Verify(string name) => VerifyFile(ExistingBackup(name));
 
@@ -61,7 +65,8 @@ public sealed partial class BackupManager(
 
     /// <summary>
     /// Keeps a backup made elsewhere (a new Pi after the old card died): streamed to a partial file,
-    /// verified whole, then named after the time its manifest says it was made.
+    /// verified whole, then named for when it arrived, as kind "imported". Never for the date inside
+    /// it: an archive from outside could claim 2999 and push the boat's own backups out of retention.
     /// </summary>
     public async Task<BackupInfo> ImportAsync(Stream body, CancellationToken cancellationToken)
     {
@@ -96,11 +101,15 @@ public sealed partial class BackupManager(
                 throw new BackupException(report.Failure, $"The uploaded file is not a usable backup: {string.Join("; ", report.Errors.Take(3))}. Nothing was kept.");
             }
             using var _ = BackupLock.Acquire(paths);
-            var name = BackupNames.NewName(paths.BackupsFolder, BackupNames.RegularPrefix, report.Manifest!.Created);
+            var name = BackupNames.NewName(paths.BackupsFolder, BackupNames.ImportedPrefix, time.GetUtcNow());
             var kept = Path.Combine(paths.BackupsFolder, name);
             AtomicFile.MoveDurably(partial, kept);
             BackupCatalog.WriteChecksum(kept, sha256);
             Log.Imported(logger, name);
+            foreach (var deleted in BackupCatalog.ApplyRetention(paths, n => BackupNames.IsImported(n) && !BackupCatalog.IsLegacy(paths, n), options.Value.KeepImported, name))
+            {
+                Log.RetentionDeleted(logger, deleted);
+            }
             return BackupCatalog.Describe(paths, name);
         }
         finally
@@ -109,14 +118,15 @@ public sealed partial class BackupManager(
         }
     }
 
-    public RestoreResult Restore(string name, bool replaceInstallationId, IProgress<long>? progress = null)
+    /// <param name="acceptNoChecksums">The owner confirmed restoring a legacy backup, which has no per-file checksums.</param>
+    public RestoreResult Restore(string name, bool replaceInstallationId, IProgress<long>? progress = null, bool acceptNoChecksums = false)
     {
         using var _ = BackupLock.Acquire(paths);
         var archive = ExistingBackup(name);
         var engine = new RestoreEngine(paths, options.Value, services, logger);
         // The safety backup is compressed fast: it is a short-lived net (retention keeps a few), and
         // it runs while the archive is unpacked, so the boat is down for less time.
-        return engine.Restore(archive, replaceInstallationId, () =>
+        return engine.Restore(archive, replaceInstallationId, acceptNoChecksums, () =>
         {
             var safety = CreateLocked(BackupNames.SafetyPrefix, progress, CompressionLevel.Fastest);
             BackupCatalog.ApplyRetention(paths, BackupNames.IsSafety, options.Value.KeepSafety, safety.FileName);

@@ -12,7 +12,11 @@ public static partial class BackupNames
     public const string RegularPrefix = "d3kos_backup_";
     public const string SafetyPrefix = "d3kos_prerestore_";
 
-    [GeneratedRegex(@"^d3kos_(backup|prerestore)_(\d{8})_(\d{6})(?:_(\d{1,3}))?\.tar\.gz\z", RegexOptions.CultureInvariant)]
+    /// <summary>Backups made on another device and brought in (upload, import): named for when they arrived.</summary>
+    public const string ImportedPrefix = "d3kos_imported_";
+
+    // [0-9], not \d: .NET's \d also matches Arabic-Indic and other digits, which no name of ours has.
+    [GeneratedRegex(@"^d3kos_(backup|prerestore|imported)_([0-9]{8})_([0-9]{6})(?:_([0-9]{1,3}))?\.tar\.gz\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
     public static bool IsBackupName(string? name) => name is not null && Pattern().IsMatch(name);
@@ -20,6 +24,8 @@ public static partial class BackupNames
     public static bool IsRegular(string name) => IsBackupName(name) && name.StartsWith(RegularPrefix, StringComparison.Ordinal);
 
     public static bool IsSafety(string name) => IsBackupName(name) && name.StartsWith(SafetyPrefix, StringComparison.Ordinal);
+
+    public static bool IsImported(string name) => IsBackupName(name) && name.StartsWith(ImportedPrefix, StringComparison.Ordinal);
 
     /// <summary>Sort key: time stamp, then the same-second suffix.</summary>
     public static (string Stamp, int Suffix) SortKey(string name)
@@ -39,18 +45,46 @@ public static partial class BackupNames
             : null;
     }
 
-    /// <summary>A name for a new backup that no file in the folder has yet; a suffix keeps two in one second apart.</summary>
+    /// <summary>
+    /// A name for a new backup that sorts after every backup already in the folder, of any kind:
+    /// names are the order of making (retention deletes the oldest by name). Normally that is the time
+    /// now; a second backup in the same second takes the next suffix above the highest one there
+    /// (never a freed lower one), and when the clock went back (a Pi has no real-time clock and may
+    /// boot at sea with the wrong time) the newest existing stamp is continued instead.
+    /// </summary>
     public static string NewName(string folder, string prefix, DateTimeOffset when)
     {
-        var stamp = when.UtcDateTime.ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture);
-        for (var suffix = 0; suffix < 1000; suffix++)
+        var stamp = when.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+        var suffix = 0;
+        if (Newest(folder) is { } newest && string.CompareOrdinal(stamp, newest.Stamp) <= 0)
         {
-            var name = suffix == 0 ? $"{prefix}{stamp}.tar.gz" : $"{prefix}{stamp}_{suffix.ToString(CultureInfo.InvariantCulture)}.tar.gz";
-            if (!File.Exists(Path.Combine(folder, name)) && !File.Exists(Path.Combine(folder, name + ".partial")))
+            (stamp, suffix) = (newest.Stamp, newest.Suffix + 1);
+        }
+        if (suffix > 999)
+        {
+            throw new BackupException(BackupError.Busy, "More than 1000 backups in one second: refusing to make another.");
+        }
+        var text = $"{stamp[..8]}_{stamp[8..]}";
+        return suffix == 0 ? $"{prefix}{text}.tar.gz" : $"{prefix}{text}_{suffix.ToString(CultureInfo.InvariantCulture)}.tar.gz";
+    }
+
+    /// <summary>The highest sort key of the backups (and partial ones) in the folder.</summary>
+    private static (string Stamp, int Suffix)? Newest(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return null;
+        }
+        (string Stamp, int Suffix)? newest = null;
+        foreach (var path in Directory.EnumerateFiles(folder))
+        {
+            var name = Path.GetFileName(path);
+            name = name.EndsWith(".partial", StringComparison.Ordinal) ? name[..^".partial".Length] : name;
+            if (IsBackupName(name) && SortKey(name) is var key && (newest is null || key.CompareTo(newest.Value) > 0))
             {
-                return name;
+                newest = key;
             }
         }
-        throw new BackupException(BackupError.Busy, "More than 1000 backups in one second: refusing to make another.");
+        return newest;
     }
 }

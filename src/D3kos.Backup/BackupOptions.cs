@@ -30,6 +30,9 @@ public sealed class BackupOptions
     /// <summary>How many pre-restore safety backups retention keeps.</summary>
     public int KeepSafety { get; set; } = 3;
 
+    /// <summary>How many imported (uploaded) backups retention keeps; they never push out the boat's own.</summary>
+    public int KeepImported { get; set; } = 5;
+
     /// <summary>Services stopped during a restore and started again after it; null keeps the defaults.</summary>
     public string[]? Services { get; set; }
 
@@ -62,6 +65,10 @@ internal sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
         if (options.KeepSafety < 1)
         {
             failures.Add("Backup:KeepSafety must be at least 1");
+        }
+        if (options.KeepImported < 1)
+        {
+            failures.Add("Backup:KeepImported must be at least 1");
         }
         if (!options.BackupsFolder.StartsWith('/'))
         {

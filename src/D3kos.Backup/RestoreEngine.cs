@@ -13,12 +13,12 @@ namespace D3kos.Backup;
 /// </summary>
 internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions options, ServiceController services, ILogger logger)
 {
-    public RestoreResult Restore(string archive, bool replaceInstallationId, Func<string> takeSafetyBackup)
+    public RestoreResult Restore(string archive, bool replaceInstallationId, bool acceptNoChecksums, Func<string> takeSafetyBackup)
     {
         var clock = Stopwatch.StartNew();
-        var manifest = ReadManifest(archive);
-        var sources = paths.Sources.Where(s => manifest.SourcesFound.Contains(s.PiPath)).ToList();
-        EnsureFreeSpace(sources, manifest.Files.Sum(f => f.Size));
+        var (sourcesFound, totalBytes) = Survey(archive, acceptNoChecksums);
+        var sources = paths.Sources.Where(s => sourcesFound.Contains(s.PiPath)).ToList();
+        EnsureFreeSpace(sources, totalBytes);
 
         var restoreId = Guid.NewGuid().ToString("N")[..12];
         var swaps = sources.Select(s => SourceSwap.Plan(s, restoreId)).ToList();
@@ -86,10 +86,36 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         return new RestoreResult(journal.BackupFile, safety, staged.Files, [.. sources.Select(s => s.PiPath)], staged.IdKept, warnings, clock.ElapsedMilliseconds);
     }
 
-    /// <summary>Only the manifest is read up front; every entry and checksum is checked as it is unpacked into staging.</summary>
-    private static BackupManifest ReadManifest(string archive) =>
-        ArchiveReader.ReadManifestOnly(archive) ?? throw new BackupException(BackupError.InvalidArchive,
-            $"Restore refused, nothing was changed: {Path.GetFileName(archive)} has no readable d3kOS manifest as its first member.");
+    /// <summary>
+    /// What the restore will unpack. For a d3kOS backup only the manifest is read up front; every entry
+    /// and checksum is checked as it is unpacked into staging. A legacy backup (no manifest) is read
+    /// once whole first, under the same entry policy, to learn its sources and size and to refuse a
+    /// hostile or damaged one before anything is staged; then the owner must have accepted that it
+    /// carries no per-file checksums.
+    /// </summary>
+    private (IReadOnlyList<string> Sources, long Bytes) Survey(string archive, bool acceptNoChecksums)
+    {
+        if (ArchiveReader.ReadManifestOnly(archive) is { } manifest)
+        {
+            return (manifest.SourcesFound, manifest.Files.Sum(f => f.Size));
+        }
+        var report = ArchiveReader.Read(archive, paths.Sources, options.MaxRestoreBytes);
+        if (!report.Legacy)
+        {
+            throw new BackupException(BackupError.InvalidArchive,
+                $"Restore refused, nothing was changed: {Path.GetFileName(archive)} has no readable d3kOS manifest as its first member.");
+        }
+        if (!report.Valid)
+        {
+            throw new BackupException(report.Failure, $"Restore refused, nothing was changed: {string.Join("; ", report.Errors.Take(3))}.");
+        }
+        if (!acceptNoChecksums)
+        {
+            throw new BackupException(BackupError.ConfirmationNeeded,
+                $"{Path.GetFileName(archive)} is a legacy backup from d3kOS v0.9.1.2 without per-file checksums: damage inside a file cannot be detected. Confirm a restore without per-file checksums to go ahead; nothing was changed.");
+        }
+        return (report.SourcesFound, report.TotalBytes);
+    }
 
     private static string? WaitQuietly(Task<string> task)
     {

@@ -64,7 +64,8 @@ public static class BackupEndpoints
         try
         {
             var report = await Task.Run(() => backups.Verify(filename));
-            return TypedResults.Ok(new VerifyResponse(true, filename, report.Valid, report.FilesChecked, report.Errors));
+            return TypedResults.Ok(new VerifyResponse(true, filename, report.Valid, report.FilesChecked, report.Errors, report.Legacy,
+                report.Legacy ? VerifyReport.LegacyNote : null));
         }
         catch (BackupException ex)
         {
@@ -84,7 +85,7 @@ public static class BackupEndpoints
         }
         try
         {
-            var result = await Task.Run(() => backups.Restore(request.BackupFile, request.ReplaceInstallationId));
+            var result = await Task.Run(() => backups.Restore(request.BackupFile, request.ReplaceInstallationId, acceptNoChecksums: request.AcceptNoChecksums));
             return TypedResults.Ok(new RestoreResponse(true, result.BackupFile, result.SafetyBackup, result.FilesRestored,
                 result.SourcesRestored, result.InstallationIdKept, result.Warnings, result.DurationMs));
         }

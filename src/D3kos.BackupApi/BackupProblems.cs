@@ -14,7 +14,7 @@ internal static class BackupProblems
         BackupError.Busy => StatusCodes.Status409Conflict,
         BackupError.DiskFull => StatusCodes.Status507InsufficientStorage,
         BackupError.NotFound => StatusCodes.Status404NotFound,
-        BackupError.InvalidName => StatusCodes.Status400BadRequest,
+        BackupError.InvalidName or BackupError.ConfirmationNeeded => StatusCodes.Status400BadRequest,
         BackupError.InvalidArchive or BackupError.UnsafeArchive => StatusCodes.Status422UnprocessableEntity,
         BackupError.TooLarge => StatusCodes.Status413PayloadTooLarge,
         BackupError.SourceChanged => StatusCodes.Status503ServiceUnavailable,

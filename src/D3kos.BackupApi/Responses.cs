@@ -7,9 +7,12 @@ public sealed record HealthResponse(string Status, string Service);
 
 public sealed record CreateResponse(bool Success, string BackupFile, long SizeBytes, string Path, string Sha256, int FileCount, long DurationMs, IReadOnlyList<string> SourcesSkipped);
 
-public sealed record VerifyResponse(bool Success, string BackupFile, bool Valid, int FilesChecked, IReadOnlyList<string> Errors);
+public sealed record VerifyResponse(
+    bool Success, string BackupFile, bool Valid, int FilesChecked, IReadOnlyList<string> Errors, bool Legacy,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Note);
 
-public sealed record RestoreRequest(string? BackupFile, bool Confirm, bool ReplaceInstallationId);
+/// <param name="AcceptNoChecksums">Required, besides confirm, to restore a legacy backup of d3kOS v0.9.1.2, which has no per-file checksums.</param>
+public sealed record RestoreRequest(string? BackupFile, bool Confirm, bool ReplaceInstallationId, bool AcceptNoChecksums);
 
 public sealed record RestoreResponse(
     bool Success,

@@ -11,7 +11,10 @@ internal sealed class BackupCommands(BackupManager backups, CliConsole console)
           create                                  make a backup of the boat's config and data
           list                                    list the backups, newest first
           verify FILE                             check every file of a backup against its manifest
-          restore [FILE] [--yes] [--replace-id]   restore a backup (without FILE: list them)
+          restore [FILE] [--yes] [--replace-id] [--accept-no-checksums]
+                                                  restore a backup (without FILE: list them); a legacy backup
+                                                  of d3kOS v0.9.1.2 has no per-file checksums and needs
+                                                  --accept-no-checksums with --yes
           import FILE                             take a backup made on another device (e.g. from a USB stick)
           delete FILE                             delete a backup
         FILE is a backup name (d3kos_backup_YYYYMMDD_HHMMSS.tar.gz) or a path to one.
@@ -24,7 +27,7 @@ internal sealed class BackupCommands(BackupManager backups, CliConsole console)
     {
         var options = args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
         var words = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
-        var unknown = options.Except(["--yes", "--replace-id", "--help"]).ToList();
+        var unknown = options.Except(["--yes", "--replace-id", "--accept-no-checksums", "--help"]).ToList();
         if (words.Length == 0 || options.Contains("--help") || unknown.Count > 0)
         {
             if (unknown.Count > 0)
@@ -41,7 +44,7 @@ internal sealed class BackupCommands(BackupManager backups, CliConsole console)
             ("list", 1) => await ListAsync(),
             ("verify", 2) => await VerifyAsync(words[1]),
             ("restore", 1) => await ListAsync(),
-            ("restore", 2) => await RestoreAsync(words[1], options.Contains("--yes"), options.Contains("--replace-id")),
+            ("restore", 2) => await RestoreAsync(words[1], options.Contains("--yes"), options.Contains("--replace-id"), options.Contains("--accept-no-checksums")),
             ("import", 2) => await ImportAsync(words[1]),
             ("delete", 2) => await DeleteAsync(words[1]),
             _ => await UsageErrorAsync(),
@@ -81,6 +84,12 @@ internal sealed class BackupCommands(BackupManager backups, CliConsole console)
     private async Task<int> VerifyAsync(string file)
     {
         var report = IsPath(file) && !InBackupsFolder(file) ? backups.VerifyFile(file) : backups.Verify(NameOf(file));
+        if (report.Valid && report.Legacy)
+        {
+            await console.Out.WriteLineAsync($"OK (legacy): {report.FilesChecked} files read, the gzip checksum is good and every entry passes the restore's checks");
+            await console.Out.WriteLineAsync($"Note: {VerifyReport.LegacyNote}");
+            return ExitCodes.Ok;
+        }
         if (report.Valid)
         {
             await console.Out.WriteLineAsync($"OK: {report.FilesChecked} files match the manifest");
@@ -93,7 +102,7 @@ internal sealed class BackupCommands(BackupManager backups, CliConsole console)
         return ExitCodes.InvalidArchive;
     }
 
-    private async Task<int> RestoreAsync(string file, bool yes, bool replaceId)
+    private async Task<int> RestoreAsync(string file, bool yes, bool replaceId, bool acceptNoChecksums)
     {
         if (IsPath(file) && !InBackupsFolder(file))
         {
@@ -101,6 +110,7 @@ internal sealed class BackupCommands(BackupManager backups, CliConsole console)
             return ExitCodes.Usage;
         }
         var name = NameOf(file);
+        var legacy = backups.IsLegacy(name);
         if (!yes)
         {
             if (!console.InputIsTerminal)
@@ -108,14 +118,20 @@ internal sealed class BackupCommands(BackupManager backups, CliConsole console)
                 await console.Error.WriteLineAsync("Refusing to restore without --yes when there is no terminal to confirm on.");
                 return ExitCodes.Usage;
             }
-            await console.Out.WriteAsync($"Restoring {name} replaces the boat's configuration and data (a safety backup is taken first). Type yes to continue: ");
-            if (!string.Equals((await console.In.ReadLineAsync())?.Trim(), "yes", StringComparison.Ordinal))
+            // A legacy backup is confirmed with a phrase that says what is missing.
+            var phrase = legacy ? "restore without checksums" : "yes";
+            var warning = legacy
+                ? $"{name} is a legacy backup from d3kOS v0.9.1.2: it has no per-file checksums, so damage inside a file cannot be detected. "
+                : "";
+            await console.Out.WriteAsync($"{warning}Restoring {name} replaces the boat's configuration and data (a safety backup is taken first). Type {phrase} to continue: ");
+            if (!string.Equals((await console.In.ReadLineAsync())?.Trim(), phrase, StringComparison.Ordinal))
             {
                 await console.Out.WriteLineAsync("Restore cancelled; nothing was changed.");
                 return ExitCodes.Usage;
             }
+            acceptNoChecksums = legacy;
         }
-        var result = backups.Restore(name, replaceId, Progress("Safety backup"));
+        var result = backups.Restore(name, replaceId, Progress("Safety backup"), acceptNoChecksums);
         ClearProgress();
         await console.Out.WriteLineAsync($"Restored {result.FilesRestored} files from {result.BackupFile}");
         await console.Out.WriteLineAsync($"Safety backup of the previous state: {result.SafetyBackup}");

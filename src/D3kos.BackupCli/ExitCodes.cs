@@ -22,7 +22,7 @@ internal static class ExitCodes
         BackupError.InvalidArchive or BackupError.UnsafeArchive => InvalidArchive,
         BackupError.DiskFull => DiskFull,
         BackupError.NotFound => NotFound,
-        BackupError.InvalidName or BackupError.TooLarge => Usage,
+        BackupError.InvalidName or BackupError.TooLarge or BackupError.ConfirmationNeeded => Usage,
         _ => Failed,
     };
 

@@ -45,12 +45,17 @@ internal sealed class ArchiveBuilder
         return this;
     }
 
-    public void Write(string path)
+    /// <summary>The same entries as a plain tar.gz with no manifest, the form of d3kOS v0.9.1.2's backups.</summary>
+    public void WriteWithoutManifest(string path) => Write(path, withManifest: false);
+
+    public void Write(string path, DateTimeOffset? created = null) => Write(path, withManifest: true, created);
+
+    private void Write(string path, bool withManifest, DateTimeOffset? created = null)
     {
         var manifest = JsonSerializer.SerializeToUtf8Bytes(new
         {
             format_version = 1,
-            created = new DateTimeOffset(2026, 1, 15, 9, 30, 0, TimeSpan.Zero),
+            created = created ?? new DateTimeOffset(2026, 1, 15, 9, 30, 0, TimeSpan.Zero),
             hostname = "other-boat",
             installation_id = "bbbbbbbbbbbbbbbb",
             sources_found = new[] { "/opt/d3kos/config" },
@@ -60,7 +65,10 @@ internal sealed class ArchiveBuilder
         using var file = System.IO.File.Create(path);
         using var gzip = new GZipStream(file, CompressionLevel.Fastest);
         using var tar = new TarWriter(gzip, TarEntryFormat.Pax);
-        tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "d3kos-backup.json") { DataStream = new MemoryStream(manifest) });
+        if (withManifest)
+        {
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "d3kos-backup.json") { DataStream = new MemoryStream(manifest) });
+        }
         foreach (var (entry, data) in _entries)
         {
             if (data is not null)

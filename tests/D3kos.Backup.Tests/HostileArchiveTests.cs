@@ -61,6 +61,26 @@ public sealed class HostileArchiveTests : IAsyncLifetime
         Assert.Equal(200, (int)(await _client.GetAsync("/health")).StatusCode);
     }
 
+    /// <summary>The same hostile entries in a legacy archive (no manifest), confirmed by the owner: still refused.</summary>
+    public static TheoryData<string> LegacyCases => [.. Builders.Keys.Where(k => !k.Contains("manifest", StringComparison.Ordinal))];
+
+    [Theory]
+    [MemberData(nameof(LegacyCases))]
+    public async Task Restore_OfHostileLegacyArchive_IsRefusedAndWritesNothing(string hostile)
+    {
+        Builders[hostile](_outside).WriteWithoutManifest(Path.Combine(_boat.BackupsFolder, Name));
+        var before = TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder);
+
+        using var response = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true, accept_no_checksums = true });
+
+        await Json.AssertProblemAsync(response, 422, "nothing was changed");
+        TreeSnapshot.AssertSame(before, TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder));
+        Assert.False(Path.Exists(_outside));
+        Assert.Empty(_boat.ServiceCommands);
+        var verify = await _client.GetAsync($"/api/backup/verify/{Name}").OkJsonAsync();
+        Assert.False(verify.GetProperty("valid").GetBoolean());
+    }
+
     [Fact]
     public async Task Restore_OfANonBackupFile_IsRefused()
     {

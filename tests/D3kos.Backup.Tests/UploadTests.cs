@@ -32,7 +32,7 @@ public sealed class UploadTests : IAsyncLifetime
         var uploaded = await _client.PostAsync("/api/backup/upload", content).OkJsonAsync();
 
         var name = uploaded.GetProperty("backup_file").GetString()!;
-        Assert.Matches(@"^d3kos_backup_\d{8}_\d{6}(_\d+)?\.tar\.gz$", name);
+        Assert.Matches(@"^d3kos_imported_[0-9]{8}_[0-9]{6}(_[0-9]+)?\.tar\.gz$", name);
         var kept = Path.Combine(_newBoat.BackupsFolder, name);
         Assert.Equal(_backup, File.ReadAllBytes(kept));
         var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(_backup));
@@ -54,7 +54,7 @@ public sealed class UploadTests : IAsyncLifetime
 
         var uploaded = await _client.PostAsync("/api/backup/upload", form).OkJsonAsync();
 
-        Assert.Single(Directory.GetFiles(_newBoat.BackupsFolder, "d3kos_backup_*.tar.gz"));
+        Assert.Single(Directory.GetFiles(_newBoat.BackupsFolder, "d3kos_imported_*.tar.gz"));
         Assert.Equal(_backup.Length, uploaded.GetProperty("size_bytes").GetInt64());
     }
 

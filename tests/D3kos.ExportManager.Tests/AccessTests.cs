@@ -84,5 +84,28 @@ public sealed class AccessTests : IDisposable
         await Json.AssertProblemAsync(response, 403, "Auth:Token");
     }
 
+    [Theory]
+    [InlineData("X-Forwarded-For", "192.168.4.23")]
+    [InlineData("X-Real-IP", "192.168.4.23")]
+    [InlineData("Forwarded", "for=192.168.4.23")]
+    public async Task TheDemoSwitch_DoesNotOpenAdminOperationsToRequestsThroughAProxy(string header, string value)
+    {
+        // nginx makes every guest arrive from loopback; only a direct local caller may use the switch.
+        await using var app = new ExportManagerApp(_root, new Dictionary<string, string?>
+        {
+            ["Auth:AllowUnauthenticatedLoopback"] = "true",
+            ["Auth:Token"] = null,
+        });
+        var client = app.CreateClient();
+        using var direct = await client.PostAsync("/export/boatlog", null);
+        using var proxied = new HttpRequestMessage(HttpMethod.Post, "/export/boatlog");
+        proxied.Headers.TryAddWithoutValidation(header, value);
+
+        using var response = await client.SendAsync(proxied);
+
+        Assert.Equal(HttpStatusCode.OK, direct.StatusCode);
+        await Json.AssertProblemAsync(response, 403, "No access token is configured");
+    }
+
     public void Dispose() => _root.Dispose();
 }

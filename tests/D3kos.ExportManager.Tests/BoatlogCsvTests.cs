@@ -92,6 +92,20 @@ public sealed class BoatlogCsvTests : IDisposable
     }
 
     [Theory]
+    [InlineData("to=9999-12-31")]
+    [InlineData("to=9999-12-31T23:59:59")]
+    [InlineData("from=0001-01-01&to=9999-12-31")]
+    public async Task Csv_WithTheLastDateOfTheCalendar_HasNoUpperBound(string query)
+    {
+        _root.WithBoatlog([(1L, "2026-02-20T08:00:00", "position", "in range", 2.0, 2.0)]);
+        await using var app = new ExportManagerApp(_root);
+
+        var text = await app.CreateClient().GetStringAsync("/export/boatlog/csv?" + query);
+
+        Assert.Equal("in range", Parse(text)[1][2]);
+    }
+
+    [Theory]
     [InlineData("from=yesterday")]
     [InlineData("to=2026-13-45")]
     [InlineData("from=2026-02-20T25:00:00")]

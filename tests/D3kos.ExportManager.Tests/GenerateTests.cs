@@ -100,6 +100,48 @@ public sealed class GenerateTests : IDisposable
     }
 
     [Fact]
+    public async Task BoatlogSnapshot_OfACorruptLog_FailsWithTheReasonAndQueuesNothing()
+    {
+        _root.Write("/opt/d3kos/data/boatlog/boatlog.db", new string('x', 4096));
+        await using var app = new ExportManagerApp(_root);
+        var client = app.CreateClient();
+
+        using var response = await client.PostAsync("/export/boatlog", null);
+
+        await Json.AssertProblemAsync(response, 422, "boatlog could not be read");
+        Assert.Equal(0, (await client.GetJsonAsync("/export/queue")).GetProperty("stats").GetProperty("total").GetInt32());
+        var exports = _root.At("/opt/d3kos/data/exports/exports");
+        Assert.True(!Directory.Exists(exports) || Directory.GetFiles(exports).Length == 0);
+    }
+
+    [Fact]
+    public async Task Secrets_AreRedactedAtEveryDepthInEveryConfigurationFile()
+    {
+        _root.Write("/opt/d3kos/config/user-preferences.json", """
+            {"units":"metric","cloud":{"provider":"s3","secret_access_key":"LEAK-1"},
+             "integrations":[{"name":"weather","token":"LEAK-2"},{"name":"ais","Bearer":"LEAK-3"}]}
+            """);
+        _root.Write("/opt/d3kos/config/license.json", """{"installation_id":"0123456789abcdef","tier":1,"activation":{"Token":"LEAK-4","PrivateKey":"LEAK-5"}}""");
+        _root.Write("/opt/d3kos/config/onboarding.json", """{"boat_name":"Wanderer","wifi":{"ssid":"Helm","password":"LEAK-6","passwd":"LEAK-7"},"signalk_token":"LEAK-8","auth_header":"LEAK-9"}""");
+        await using var app = new ExportManagerApp(_root, new Dictionary<string, string?> { ["Export:ProcessInterval"] = "01:00:00" });
+
+        var answer = await app.CreateClient().PostJsonAsync("/export/generate");
+
+        var text = GzipFile.ReadAllText(_root.At("/opt/d3kos/data/exports/exports/" + answer.GetProperty("export_file").GetString()));
+        for (var leak = 1; leak <= 9; leak++)
+        {
+            Assert.DoesNotContain($"LEAK-{leak}", text, StringComparison.Ordinal);
+        }
+        using var export = JsonDocument.Parse(text);
+        var data = export.RootElement.GetProperty("data");
+        // What is not secret is still there, and a redacted member says so.
+        Assert.Equal("Wanderer", data.GetProperty("onboarding").GetProperty("data").GetProperty("boat_name").GetString());
+        Assert.Equal("Helm", data.GetProperty("onboarding").GetProperty("data").GetProperty("wifi").GetProperty("ssid").GetString());
+        Assert.Equal("[redacted]", data.GetProperty("settings").GetProperty("user_preferences").GetProperty("integrations")[0].GetProperty("token").GetString());
+        Assert.Equal("weather", data.GetProperty("settings").GetProperty("user_preferences").GetProperty("integrations")[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task ManyExportsInOneSecond_GetUniqueIds()
     {
         await using var app = new ExportManagerApp(_root);

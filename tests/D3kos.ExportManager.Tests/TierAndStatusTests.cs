@@ -74,6 +74,26 @@ public sealed class TierAndStatusTests : IDisposable
         await Json.AssertProblemAsync(response, 403, "cannot be parsed");
     }
 
+    [Theory]
+    [InlineData("\"2\"")]
+    [InlineData("null")]
+    [InlineData("true")]
+    [InlineData("[1]")]
+    [InlineData("{\"level\":1}")]
+    [InlineData("2.5")]
+    public async Task A_tier_that_is_not_a_whole_number_is_no_valid_tier_never_a_500(string tier)
+    {
+        _root.Write("/opt/d3kos/config/license.json", $$"""{"installation_id":"0123456789abcdef","tier":{{tier}}}""");
+        await using var app = new ExportManagerApp(_root);
+        var client = app.CreateClient();
+
+        var status = await client.GetJsonAsync("/export/status");
+        using var refused = await client.PostAsync("/export/generate", null);
+
+        Assert.False(status.GetProperty("can_export").GetBoolean());
+        await Json.AssertProblemAsync(refused, 403, "no valid tier");
+    }
+
     [Fact]
     public async Task TierUpgrade_TakesEffectWithoutRestart()
     {

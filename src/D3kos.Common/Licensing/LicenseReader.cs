@@ -37,7 +37,9 @@ public sealed class LicenseReader(D3kosRoot root)
             string? installationId = rootElement.TryGetProperty("installation_id", out var id) && id.ValueKind == JsonValueKind.String
                 ? id.GetString()
                 : null;
-            if (!rootElement.TryGetProperty("tier", out var tierElement) || !tierElement.TryGetInt32(out var tier) || tier is < 0 or > 3)
+            // "2", null, true or [1] is no tier, exactly like 2.5: only a JSON number 0 to 3 is one.
+            if (!rootElement.TryGetProperty("tier", out var tierElement) || tierElement.ValueKind != JsonValueKind.Number
+                || !tierElement.TryGetInt32(out var tier) || tier is < 0 or > 3)
             {
                 return new LicenseState(0, installationId, "License file has no valid tier (0 to 3)");
             }

@@ -29,10 +29,10 @@ public static partial class AdminAccess
         var expected = token.ExpectedHash();
         if (expected is null)
         {
-            return options.AllowUnauthenticatedLoopback && ListensOnLoopbackOnly(services)
+            return options.AllowUnauthenticatedLoopback && ListensOnLoopbackOnly(services) && IsDirectFromLoopback(http)
                 ? null
                 : ApiProblem.Forbidden($"No access token is configured, so admin operations are refused. Create {token.FilePath} " +
-                    "(the installer does: sudo /opt/d3kos/deploy/install.sh) or set Auth:Token, then send it as 'Authorization: Bearer <token>'.");
+                    "(deploy/install.sh of the d3kOS data services makes one) or set Auth:Token, then send it as 'Authorization: Bearer <token>'.");
         }
 
         var limiter = services.GetRequiredService<FailedAttemptLimiter>();
@@ -61,6 +61,19 @@ public static partial class AdminAccess
         }
         var apiKey = request.Headers["X-Api-Key"].ToString();
         return apiKey.Length > 0 ? apiKey : null;
+    }
+
+    /// <summary>
+    /// The demo switch opens admin operations only to a program on this machine talking to the service
+    /// directly: behind nginx every guest arrives from loopback too, but with forwarding headers.
+    /// </summary>
+    private static bool IsDirectFromLoopback(HttpContext http)
+    {
+        var headers = http.Request.Headers;
+        // UseForwardedHeaders moves X-Forwarded-For to X-Original-For once it has applied it.
+        string[] forwarding = ["X-Forwarded-For", "X-Original-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP", "Forwarded"];
+        var peer = http.Connection.RemoteIpAddress;
+        return !forwarding.Any(headers.ContainsKey) && (peer is null || IPAddress.IsLoopback(peer));
     }
 
     /// <summary>True when every address the server listens on is a loopback one (the in-process test server has none).</summary>

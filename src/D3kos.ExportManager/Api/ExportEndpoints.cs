@@ -41,9 +41,17 @@ public static class ExportEndpoints
         return TypedResults.Ok(new GenerateResponse(true, built.ExportId, built.File.FileName, entry.Id, built.Count));
     }
 
-    private static Ok<BoatlogExportResponse> SnapshotBoatlog(ExportBuilder builder, ExportQueue queue)
+    private static Results<Ok<BoatlogExportResponse>, ProblemHttpResult> SnapshotBoatlog(ExportBuilder builder, ExportQueue queue)
     {
-        var built = builder.BuildBoatlogSnapshot();
+        BuiltExport built;
+        try
+        {
+            built = builder.BuildBoatlogSnapshot();
+        }
+        catch (ExportSourceException ex)
+        {
+            return ApiProblem.Create(StatusCodes.Status422UnprocessableEntity, $"{ex.Message}. Nothing was queued.");
+        }
         var entry = EnqueueOrDiscard(queue, ExportType.Boatlog, built);
         return TypedResults.Ok(new BoatlogExportResponse(true, built.ExportId, built.File.FileName, entry.Id, built.Count));
     }

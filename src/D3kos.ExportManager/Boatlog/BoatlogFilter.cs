@@ -32,8 +32,10 @@ public sealed record BoatlogFilter(string? From, string? ToExclusive, string? Ty
                 error = $"'to' is not an ISO 8601 date or date-time: {to}";
                 return false;
             }
-            // 'to' is inclusive: a date means the whole day, a date-time the whole second.
-            toText = (dateOnly ? end.AddDays(1) : end.AddSeconds(1)).ToString(StoredFormat, CultureInfo.InvariantCulture);
+            // 'to' is inclusive: a date means the whole day, a date-time the whole second. The last
+            // day of the calendar (9999-12-31) has no day after it: it means no upper bound.
+            var step = dateOnly ? TimeSpan.FromDays(1) : TimeSpan.FromSeconds(1);
+            toText = end > DateTime.MaxValue - step ? null : (end + step).ToString(StoredFormat, CultureInfo.InvariantCulture);
         }
         if (type is { Length: > 100 } || (type is not null && type.Any(char.IsControl)))
         {

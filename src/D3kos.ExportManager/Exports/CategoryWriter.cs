@@ -12,7 +12,8 @@ public static class CategoryWriter
     /// <summary>Writes entries and returns a note when the source is absent; counts what it wrote.</summary>
     public delegate string? EntriesSource(Utf8JsonWriter writer, ref int count);
 
-    public static int WriteList(Utf8JsonWriter writer, string name, EntriesSource source)
+    /// <summary>Writes the category; returns how many entries it wrote and the error that ended it, if any.</summary>
+    public static (int Count, string? Error) WriteList(Utf8JsonWriter writer, string name, EntriesSource source)
     {
         writer.WriteStartObject(name);
         writer.WriteString("category", name);
@@ -31,7 +32,7 @@ public static class CategoryWriter
         writer.WriteNumber("entry_count", count);
         WriteNoteAndError(writer, note, error);
         writer.WriteEndObject();
-        return count;
+        return (count, error);
     }
 
     public static void WriteNoteAndError(Utf8JsonWriter writer, string? note, string? error)

@@ -5,6 +5,9 @@ using D3kos.Common.Licensing;
 
 namespace D3kos.ExportManager.Exports;
 
+/// <summary>The data an export is made of cannot be read; nothing was written or queued.</summary>
+public sealed class ExportSourceException(string message) : Exception(message);
+
 /// <summary>A built export file, ready to queue.</summary>
 public sealed record BuiltExport(string ExportId, WrittenExport File, int Count);
 
@@ -28,11 +31,12 @@ public sealed class ExportBuilder(ExportPaths paths, LicenseReader license, Time
             CategoryWriter.WriteList(writer, "maintenance_log", CategoryWriter.JsonArrayFile(paths.MaintenanceLog));
 
             // Settings carry the license and the owner's preferences; api-keys.json and
-            // cloud-credentials.json are never read, and secret-looking members are left out.
+            // cloud-credentials.json are never read, and every secret-named member, at any depth and
+            // in every configuration file (onboarding's Wi-Fi password too), is redacted.
             writer.WriteStartObject("settings");
             writer.WriteString("category", "settings");
-            licenseFile.WriteValue(writer, "license", withoutSecrets: true);
-            preferences.WriteValue(writer, "user_preferences", withoutSecrets: true);
+            licenseFile.WriteValue(writer, "license");
+            preferences.WriteValue(writer, "user_preferences");
             CategoryWriter.WriteNoteAndError(writer, Join(licenseFile.Note, preferences.Note), Join(licenseFile.Error, preferences.Error));
             writer.WriteEndObject();
 
@@ -56,7 +60,13 @@ public sealed class ExportBuilder(ExportPaths paths, LicenseReader license, Time
         var file = ExportFileWriter.Write(paths.ExportFiles, exportId, writer =>
         {
             WriteHeader(writer, now, "boatlog");
-            count = CategoryWriter.WriteList(writer, "boatlog", CategoryWriter.SqliteTable(paths.BoatlogDatabase, "boatlog_entries", "timestamp"));
+            (count, var error) = CategoryWriter.WriteList(writer, "boatlog", CategoryWriter.SqliteTable(paths.BoatlogDatabase, "boatlog_entries", "timestamp"));
+            // The snapshot is only the boat log: one that cannot be read is a failure, not an empty success.
+            // Thrown inside the write, so the temp file goes and nothing is queued.
+            if (error is not null)
+            {
+                throw new ExportSourceException(error);
+            }
             writer.WriteEndObject();
             writer.WriteEndObject();
         });

@@ -21,34 +21,16 @@ public sealed record JsonSource(JsonDocument? Document, string? Note, string? Er
         }
     }
 
-    /// <summary>Writes the value, leaving out members whose names suggest a secret.</summary>
-    public void WriteValue(Utf8JsonWriter writer, string propertyName, bool withoutSecrets = false)
+    /// <summary>Writes the value with every secret-named member redacted, at every depth (<see cref="SecretRedaction"/>).</summary>
+    public void WriteValue(Utf8JsonWriter writer, string propertyName)
     {
         if (Document is null)
         {
             return;
         }
         writer.WritePropertyName(propertyName);
-        var root = Document.RootElement;
-        if (!withoutSecrets || root.ValueKind != JsonValueKind.Object)
-        {
-            root.WriteTo(writer);
-            return;
-        }
-        writer.WriteStartObject();
-        foreach (var member in root.EnumerateObject().Where(m => !LooksSecret(m.Name)))
-        {
-            member.WriteTo(writer);
-        }
-        writer.WriteEndObject();
+        SecretRedaction.WriteRedacted(Document.RootElement, writer);
     }
 
     public void Dispose() => Document?.Dispose();
-
-    private static bool LooksSecret(string name) =>
-        name.Contains("key", StringComparison.OrdinalIgnoreCase)
-        || name.Contains("secret", StringComparison.OrdinalIgnoreCase)
-        || name.Contains("token", StringComparison.OrdinalIgnoreCase)
-        || name.Contains("password", StringComparison.OrdinalIgnoreCase)
-        || name.Contains("credential", StringComparison.OrdinalIgnoreCase);
 }

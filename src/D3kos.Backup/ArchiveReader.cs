@@ -113,8 +113,15 @@ internal static class ArchiveReader
                     Fail(errors, $"file '{BackupPaths.Printable(member)}' is not in the manifest", sink);
                     continue;
                 }
+                // The size in the header is known before a byte is read: a file larger than its manifest
+                // entry is refused before it reaches staging, not after.
+                if (entry.Length != listed.Size)
+                {
+                    Fail(errors, $"file '{BackupPaths.Printable(member)}' is {entry.Length} bytes where the manifest says {listed.Size}", sink);
+                    continue;
+                }
                 var actual = HashAndCopy(entry, sink?.BeginFile(entry, member, source!), buffer);
-                if (actual != listed.Sha256 || entry.Length != listed.Size)
+                if (actual != listed.Sha256)
                 {
                     Fail(errors, $"file '{BackupPaths.Printable(member)}' does not match its checksum", sink);
                     continue;

@@ -61,7 +61,7 @@ internal static class ArchiveWriter
             var headLength = ManifestMember(new byte[reserved], created).Length;
 
             var files = new List<ManifestFile>();
-            using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20))
+            using (var file = BackupPaths.CreateArchive(partial, FileAccess.ReadWrite))
             {
                 file.Seek(headLength, SeekOrigin.Begin);
                 using (var gzip = new ParallelGzipStream(file, level))

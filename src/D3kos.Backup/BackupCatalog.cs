@@ -22,6 +22,7 @@ internal static class BackupCatalog
             .Select(Path.GetFileName)
             .Where(BackupNames.IsBackupName)
             .Select(name => name!)
+            .Where(name => IsRegularFile(paths.BackupFile(name)))
             .OrderByDescending(BackupNames.SortKey)
             .Select(name => Describe(paths, name))];
     }
@@ -56,6 +57,19 @@ internal static class BackupCatalog
 
     /// <summary>True for a backup-named file without a manifest: the predecessor's plain tar.gz.</summary>
     public static bool IsLegacy(BackupPaths paths, string name) => ArchiveReader.LacksManifest(paths.BackupFile(name));
+
+    /// <summary>True for a plain file (lstat): a symlink or anything else named like a backup is not one.</summary>
+    public static bool IsRegularFile(string path)
+    {
+        try
+        {
+            return D3kos.Common.Interop.LibC.Stat(path).IsRegularFile;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>The archive's SHA-256, from its sidecar when that is current, else computed and stored.</summary>
     public static string Checksum(string archivePath)

@@ -12,7 +12,7 @@ public sealed class BackupLock : IDisposable
 
     public static BackupLock Acquire(BackupPaths paths)
     {
-        Directory.CreateDirectory(paths.BackupsFolder);
+        paths.EnsureBackupsFolder();
         try
         {
             return new BackupLock(new FileStream(paths.LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));

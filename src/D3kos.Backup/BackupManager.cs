@@ -70,12 +70,12 @@ public sealed partial class BackupManager(
     /// </summary>
     public async Task<BackupInfo> ImportAsync(Stream body, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(paths.BackupsFolder);
+        paths.EnsureBackupsFolder();
         var partial = Path.Combine(paths.BackupsFolder, $".upload-{Guid.NewGuid():N}.partial");
         try
         {
             string sha256;
-            await using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            await using (var file = BackupPaths.CreateArchive(partial, FileAccess.Write, useAsync: true))
             {
                 // Hashed as it arrives, so the list never has to read a large upload again for its checksum.
                 await using var hashing = new HashingStream(file, leaveOpen: true);
@@ -205,7 +205,7 @@ public sealed partial class BackupManager(
 
     private void EnsureFreeSpace(long estimate)
     {
-        Directory.CreateDirectory(paths.BackupsFolder);
+        paths.EnsureBackupsFolder();
         var free = new DriveInfo(paths.BackupsFolder).AvailableFreeSpace;
         // The estimate is the uncompressed size plus one database snapshot: images compress
         // little, and running out half way costs more than refusing early.
@@ -216,11 +216,18 @@ public sealed partial class BackupManager(
         }
     }
 
+    /// <summary>
+    /// A backup by name, only as a plain file: a symlink named like a backup (pointing at /etc/shadow, say)
+    /// is "not found", never followed. The folder is root's alone, so nobody else can swap it afterwards.
+    /// </summary>
     private string ExistingBackup(string name)
     {
         var path = paths.BackupFile(name);
-        return File.Exists(path) ? path : throw new BackupException(BackupError.NotFound, $"No backup named {name}.");
+        return BackupCatalog.IsRegularFile(path) ? path : throw new BackupException(BackupError.NotFound, $"No backup named {name}.");
     }
+
+    /// <summary>The path of an existing backup, for the download; refuses what is not a plain backup file.</summary>
+    public string PathOf(string name) => ExistingBackup(name);
 
     internal static long Megabytes(long bytes) => (bytes + 999_999) / 1_000_000;
 }

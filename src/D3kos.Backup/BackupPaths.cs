@@ -14,6 +14,33 @@ public sealed class BackupPaths(D3kosRoot root, IOptions<BackupOptions> options)
 
     public string JournalFile => Path.Combine(BackupsFolder, ".restore-journal.json");
 
+    /// <summary>Backups hold the owner's API keys and credentials: the folder is root's alone, archives owner-only.</summary>
+    public const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    public const UnixFileMode ArchiveMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Creates the backups folder 0700 when it is missing (whatever the umask); an existing one keeps the mode its owner chose.</summary>
+    public void EnsureBackupsFolder()
+    {
+        if (!Directory.Exists(BackupsFolder))
+        {
+            Directory.CreateDirectory(BackupsFolder, FolderMode);
+            File.SetUnixFileMode(BackupsFolder, FolderMode);
+        }
+    }
+
+    /// <summary>A new archive file, owner-only from its first byte.</summary>
+    public static FileStream CreateArchive(string path, FileAccess access, bool useAsync = false)
+    {
+        var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew, Access = access, Share = FileShare.None, BufferSize = 1 << 16,
+            UnixCreateMode = ArchiveMode, Options = useAsync ? FileOptions.Asynchronous : FileOptions.None,
+        });
+        File.SetUnixFileMode(stream.SafeFileHandle, ArchiveMode);
+        return stream;
+    }
+
     /// <summary>The full path of a backup by name, after the name has been checked against the backup patterns.</summary>
     public string BackupFile(string name)
     {

@@ -12,6 +12,9 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
     private readonly HashSet<string> _regularFiles = new(StringComparer.Ordinal);
     private readonly HashSet<string> _symlinks = new(StringComparer.Ordinal);
 
+    // Every path a symlink's target passes through on its way, as the kernel would walk it.
+    private readonly HashSet<string> _walkedByLinks = new(StringComparer.Ordinal);
+
     /// <summary>Checks one entry; returns its member path and source, or the reason it is refused.</summary>
     public (string Member, BackupSource? Source, string? Error) Check(TarEntry entry)
     {
@@ -43,6 +46,11 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
         if (entry.EntryType == TarEntryType.SymbolicLink && SymlinkProblem(member, entry.LinkName, source) is { } symlinkProblem)
         {
             return (member, source, $"symlink '{shown}': {symlinkProblem}");
+        }
+        if (entry.EntryType == TarEntryType.SymbolicLink && _walkedByLinks.Contains(member))
+        {
+            // Made after a link that walks through this path: it would change where that link leads.
+            return (member, source, $"symlink '{shown}' lies on the way of an earlier link's target");
         }
         if (entry.EntryType == TarEntryType.HardLink && !_regularFiles.Contains(entry.LinkName.TrimStart('/')))
         {
@@ -97,8 +105,13 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
         return null;
     }
 
-    /// <summary>A symlink may only point inside its own source, wherever the archive is unpacked.</summary>
-    private static string? SymlinkProblem(string member, string target, BackupSource source)
+    /// <summary>
+    /// A symlink may only point inside its own source, wherever the archive is unpacked, judged as the
+    /// kernel resolves it: a target that walks through another symlink (B/../../x where B is a link) is
+    /// refused, because its lexical reading is not where it leads (the rule of Python's tarfile "data"
+    /// filter, PEP 706, made strict: no link through a link).
+    /// </summary>
+    private string? SymlinkProblem(string member, string target, BackupSource source)
     {
         if (target.Length == 0 || target.Any(char.IsControl))
         {
@@ -120,6 +133,12 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
                     break;
                 default:
                     start.Add(segment);
+                    var walked = string.Join('/', start);
+                    if (_symlinks.Contains(walked))
+                    {
+                        return $"target '{BackupPaths.Printable(target)}' leads through the symlink '{BackupPaths.Printable(walked)}'";
+                    }
+                    _walkedByLinks.Add(walked);
                     break;
             }
         }

@@ -162,10 +162,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         try
         {
             var staged = sources.Zip(swaps).ToDictionary(p => p.First.Member, p => p.Second.Staged, StringComparer.Ordinal);
-            foreach (var swap in swaps)
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(swap.Staged)!);
-            }
+            swaps.ForEach(SourceSwap.CreateWorkFolder);
             var sink = new StagingSink(staged);
             var report = ArchiveReader.Read(archive, sources, options.MaxRestoreBytes, sink);
             if (!report.Valid)
@@ -180,6 +177,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
                 idKept = InstallationIdentity.KeepCurrent(
                     paths.Root.Resolve(LicenseReader.PiPath), sink.Target(InstallationIdentity.LicenseMember, licenseSource));
             }
+            DeviceLocalFiles.KeepLive(paths, sources, sink.Target);
             LibC.SyncAll();
             return (sink.FilesWritten, idKept);
         }

@@ -9,11 +9,19 @@ internal static class SourceSwap
 {
     public static RestoreSwap Plan(BackupSource source, string restoreId)
     {
-        var parent = Path.GetDirectoryName(source.RealPath)!;
+        var parent = SafeStaging.ParentFor(source.RealPath);
         var name = Path.GetFileName(source.RealPath);
         // One work folder per source: two sources can share a parent (/opt/d3kos/config and /opt/d3kos/data).
         var work = Path.Combine(parent, $".d3kos-restore-{restoreId}-{name}");
         return new RestoreSwap(source.RealPath, Path.Combine(work, "new", name), Path.Combine(work, "old", name), work, Path.Exists(source.RealPath));
+    }
+
+    /// <summary>Makes a work folder that only this user can enter (0700), whatever the umask.</summary>
+    public static void CreateWorkFolder(RestoreSwap swap)
+    {
+        Directory.CreateDirectory(swap.WorkFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(swap.WorkFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(Path.GetDirectoryName(swap.Staged)!);
     }
 
     public static void Apply(RestoreSwap swap)
@@ -27,6 +35,8 @@ internal static class SourceSwap
         {
             Move(swap.Live, swap.Old);
         }
+        // The staging may sit higher up than the live place, whose folder may not exist yet.
+        Directory.CreateDirectory(Path.GetDirectoryName(swap.Live)!);
         Move(swap.Staged, swap.Live);
     }
 

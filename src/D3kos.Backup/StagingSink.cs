@@ -63,10 +63,19 @@ internal sealed class StagingSink(IReadOnlyDictionary<string, string> stagedPath
         }
     }
 
+    /// <summary>
+    /// The mode a restore gives an entry: as archived, less setuid, setgid and sticky, and less write for
+    /// others (the bits Python's tarfile "data" filter clears, PEP 706, except group write, which the
+    /// d3kos group's shared files need). A restore runs as root; an archive must not hand out a root
+    /// setuid program or a folder anyone can write into.
+    /// </summary>
+    public static UnixFileMode SafeMode(UnixFileMode archived) =>
+        archived & ~(UnixFileMode.SetUser | UnixFileMode.SetGroup | UnixFileMode.StickyBit | UnixFileMode.OtherWrite);
+
     private static void ApplyMetadata(string path, TarEntry entry)
     {
         LibC.SetOwner(path, entry.Uid, entry.Gid);
-        File.SetUnixFileMode(path, entry.Mode);
+        File.SetUnixFileMode(path, SafeMode(entry.Mode));
         if (entry.EntryType == TarEntryType.Directory)
         {
             Directory.SetLastWriteTimeUtc(path, entry.ModificationTime.UtcDateTime);

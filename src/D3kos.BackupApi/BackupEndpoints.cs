@@ -14,12 +14,12 @@ public static class BackupEndpoints
 {
     public static IEndpointRouteBuilder MapBackups(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", () => TypedResults.Ok(new HealthResponse("healthy", "backup-api")));
+        app.MapMethods("/health", GetAndHead.Methods, () => TypedResults.Ok(new HealthResponse("healthy", "backup-api")));
         var group = app.MapGroup("/api/backup").WithTags("Backups");
         group.MapPost("/create", Create).RequireAdmin();
-        group.MapGet("/list", List);
-        group.MapGet("/download/{filename}", Download).RequireAdmin();
-        group.MapGet("/verify/{filename}", Verify).RequireAdmin();
+        group.MapMethods("/list", GetAndHead.Methods, List);
+        group.MapMethods("/download/{filename}", GetAndHead.Methods, Download).RequireAdmin();
+        group.MapMethods("/verify/{filename}", GetAndHead.Methods, Verify).RequireAdmin();
         group.MapPost("/restore", Restore).RequireAdmin();
         group.MapPost("/upload", Upload).RequireAdmin();
         group.MapDelete("/{filename}", Delete).RequireAdmin();
@@ -46,11 +46,7 @@ public static class BackupEndpoints
     {
         try
         {
-            var path = backups.Paths.BackupFile(filename);
-            if (!File.Exists(path))
-            {
-                return ApiProblem.NotFound($"No backup named {filename}.");
-            }
+            var path = backups.PathOf(filename);
             return TypedResults.PhysicalFile(path, "application/gzip", fileDownloadName: filename, enableRangeProcessing: true);
         }
         catch (BackupException ex)

@@ -14,16 +14,16 @@ internal sealed class ArchiveBuilder
 
     public ArchiveBuilder File(string name, string content, string? claimedSha256 = null) => File(name, Encoding.UTF8.GetBytes(content), claimedSha256);
 
-    public ArchiveBuilder File(string name, byte[] content, string? claimedSha256 = null)
+    public ArchiveBuilder File(string name, byte[] content, string? claimedSha256 = null, UnixFileMode mode = (UnixFileMode)0x1a4, long? claimedSize = null)
     {
-        _entries.Add((new PaxTarEntry(TarEntryType.RegularFile, name) { Mode = (UnixFileMode)0x1a4 }, content));
-        _manifestFiles.Add(new { path = name.TrimStart('/'), size = content.Length, sha256 = claimedSha256 ?? Convert.ToHexStringLower(SHA256.HashData(content)) });
+        _entries.Add((new PaxTarEntry(TarEntryType.RegularFile, name) { Mode = mode }, content));
+        _manifestFiles.Add(new { path = name.TrimStart('/'), size = claimedSize ?? content.Length, sha256 = claimedSha256 ?? Convert.ToHexStringLower(SHA256.HashData(content)) });
         return this;
     }
 
-    public ArchiveBuilder Folder(string name)
+    public ArchiveBuilder Folder(string name, UnixFileMode mode = (UnixFileMode)0x1ed)
     {
-        _entries.Add((new PaxTarEntry(TarEntryType.Directory, name) { Mode = (UnixFileMode)0x1ed }, null));
+        _entries.Add((new PaxTarEntry(TarEntryType.Directory, name) { Mode = mode }, null));
         return this;
     }
 

@@ -29,6 +29,11 @@ public sealed class HostileArchiveTests : IAsyncLifetime
         ["outside the sources"] = _ => Base().File("etc/cron.d/evil", "x"),
         ["symlink out, then a file through it"] = outside => Base().Symlink("opt/d3kos/config/out", outside).File("opt/d3kos/config/out/owned", "x"),
         ["relative symlink climbing out"] = _ => Base().Symlink("opt/d3kos/config/up", "../../../../etc"),
+        ["chained symlinks climbing out through each other"] = _ => Base().Folder("opt/d3kos/config/a/b/c/")
+            .Symlink("opt/d3kos/config/a/b/c/B", "../../..").Symlink("opt/d3kos/config/a/b/c/K", "B/../../../opt/d3kos/config/api-keys.json"),
+        // K reads as config/etc/passwd, but once X -> ../.. exists the kernel walks K to /etc/passwd.
+        ["a link made after another link that walks through its name"] = _ => Base().Folder("opt/d3kos/config/a/b/")
+            .Symlink("opt/d3kos/config/K", "a/b/X/../../../etc/passwd").Symlink("opt/d3kos/config/a/b/X", "../.."),
         ["symlink inside, then a file through it"] = _ => Base().Folder("opt/d3kos/config/sub/").Symlink("opt/d3kos/config/in", "sub").File("opt/d3kos/config/in/x", "x"),
         ["hard link to a file outside"] = _ => Base().HardLink("opt/d3kos/config/shadow", "etc/shadow"),
         ["character device"] = _ => Base().Special(TarEntryType.CharacterDevice, "opt/d3kos/config/mem"),

@@ -100,6 +100,22 @@ public sealed class GenerateTests : IDisposable
     }
 
     [Fact]
+    public async Task Export_queue_and_history_files_are_not_readable_by_other_users_whatever_the_umask()
+    {
+        await using var app = new ExportManagerApp(_root);
+        var client = app.CreateClient();
+
+        var answer = await client.PostJsonAsync("/export/boatlog");
+        await client.PostAsync("/export/queue/process", null);
+
+        const UnixFileMode OwnerReadWriteGroupRead = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+        Assert.Equal(OwnerReadWriteGroupRead, File.GetUnixFileMode(_root.At("/opt/d3kos/data/exports/exports/" + answer.GetProperty("export_file").GetString())));
+        Assert.Equal(OwnerReadWriteGroupRead, File.GetUnixFileMode(_root.At("/opt/d3kos/data/exports/export_queue.json")));
+        var outbox = Directory.GetFiles(_root.At("/opt/d3kos/data/exports/outbox"));
+        Assert.All(outbox, f => Assert.Equal(OwnerReadWriteGroupRead, File.GetUnixFileMode(f)));
+    }
+
+    [Fact]
     public async Task BoatlogSnapshot_OfACorruptLog_FailsWithTheReasonAndQueuesNothing()
     {
         _root.Write("/opt/d3kos/data/boatlog/boatlog.db", new string('x', 4096));

@@ -11,15 +11,23 @@ namespace D3kos.Common.Files;
 /// </summary>
 public static class AtomicFile
 {
-    public static void Write(string path, Action<Stream> writeContent)
+    /// <summary>Owner read/write, group read: queue, history and export files hold the boat's data (README, "Who can read what").</summary>
+    public const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
+
+    /// <param name="mode">The file's mode, set explicitly so the umask cannot widen it (default <see cref="Private"/>).</param>
+    public static void Write(string path, Action<Stream> writeContent, UnixFileMode mode = Private)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
+            using (var stream = new FileStream(temp, new FileStreamOptions
             {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 64 * 1024, UnixCreateMode = mode,
+            }))
+            {
+                File.SetUnixFileMode(stream.SafeFileHandle, mode);
                 writeContent(stream);
                 stream.Flush(flushToDisk: true);
             }

@@ -27,7 +27,8 @@ public sealed partial record FatalError(FatalErrorKind Kind, string Sentence)
         InvalidOperationException { Message: var message } when BindingFailure().Match(message) is { Success: true } match =>
             new(FatalErrorKind.Configuration, $"Invalid setting {match.Groups["key"].Value}: '{match.Groups["value"].Value}' is not {Expected(match.Groups["type"].Value)}."),
         FileNotFoundException { FileName: { } file } => new(FatalErrorKind.NotFound, $"No such file: {file}."),
-        DirectoryNotFoundException missing => new(FatalErrorKind.NotFound, missing.Message),
+        DirectoryNotFoundException { Message: var message } => new(FatalErrorKind.NotFound,
+            QuotedPath().Match(message) is { Success: true } path ? $"No such file or folder: {path.Groups[1].Value}." : message),
         UnauthorizedAccessException denied => new(FatalErrorKind.PermissionDenied, denied.Message + " (run as root, or as the owner of the file)."),
         IOException when AtomicFile.IsDiskFull(exception) => new(FatalErrorKind.DiskFull, "The disk is full: " + exception.Message),
         IOException io => new(FatalErrorKind.Failed, io.Message),
@@ -45,6 +46,10 @@ public sealed partial record FatalError(FatalErrorKind Kind, string Sentence)
         "System.Uri" => "an address",
         _ => "a valid " + type.Replace("System.", "", StringComparison.Ordinal),
     };
+
+    // .NET's wording: "Could not find a part of the path '/no/such.tar.gz'."
+    [GeneratedRegex("'(.*)'", RegexOptions.Singleline)]
+    private static partial Regex QuotedPath();
 
     // Microsoft.Extensions.Configuration.Binder's wording: "Failed to convert configuration value 'abc' at 'Backup:Keep' to type 'System.Int32'."
     [GeneratedRegex("^Failed to convert configuration value '(?<value>.*)' at '(?<key>[^']*)' to type '(?<type>[^']*)'", RegexOptions.Singleline)]

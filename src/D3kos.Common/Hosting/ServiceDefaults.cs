@@ -79,6 +79,8 @@ public static class ServiceDefaults
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // After the forwarded address is known (the failure limiter counts per client), before any endpoint.
+        app.UseAdminAccess();
         return app;
     }
 }

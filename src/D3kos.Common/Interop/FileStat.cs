@@ -5,6 +5,12 @@ namespace D3kos.Common.Interop;
 /// <summary>The statx fields a backup keeps.</summary>
 public readonly record struct FileStat(int Uid, int Gid, ushort Mode, long Size, DateTimeOffset ModifiedAt)
 {
+    /// <summary>The file system the file lives on (major, minor): a rename only works within one.</summary>
+    public (uint Major, uint Minor) Device { get; init; }
+
+    /// <summary>Group or others may create, rename and delete entries (without the sticky bit protecting them).</summary>
+    public bool WritableByOthers => (Mode & 0x12) != 0 && (Mode & 0x200) == 0;
+
     private const int TypeMask = 0xF000;
 
     public bool IsRegularFile => (Mode & TypeMask) == 0x8000;
@@ -24,6 +30,9 @@ public readonly record struct FileStat(int Uid, int Gid, ushort Mode, long Size,
             Gid: BinaryPrimitives.ReadInt32LittleEndian(statx[StatxLayout.Gid..]),
             Mode: BinaryPrimitives.ReadUInt16LittleEndian(statx[StatxLayout.Mode..]),
             Size: BinaryPrimitives.ReadInt64LittleEndian(statx[StatxLayout.FileSize..]),
-            ModifiedAt: DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100));
+            ModifiedAt: DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100))
+        {
+            Device = (BinaryPrimitives.ReadUInt32LittleEndian(statx[StatxLayout.DeviceMajor..]), BinaryPrimitives.ReadUInt32LittleEndian(statx[StatxLayout.DeviceMinor..])),
+        };
     }
 }

@@ -72,6 +72,9 @@ public static partial class LibC
         return false;
     }
 
+    /// <summary>The user this process acts as (0 for the backup API's root).</summary>
+    public static int EffectiveUserId() => (int)GetEffectiveUserId();
+
     /// <summary>Flushes every written file to disk in one call, instead of an fsync per file.</summary>
     public static void SyncAll() => Sync();
 
@@ -99,6 +102,9 @@ public static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Link(string existing, string newName);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint GetEffectiveUserId();
 
     [LibraryImport("libc", EntryPoint = "sync")]
     private static partial void Sync();

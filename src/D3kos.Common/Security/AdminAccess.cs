@@ -4,6 +4,7 @@ using D3kos.Common.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,14 +13,39 @@ using Microsoft.Extensions.Options;
 
 namespace D3kos.Common.Security;
 
+/// <summary>Marks an endpoint as the owner's: <see cref="AdminAccess.UseAdminAccess"/> checks the token before anything else runs.</summary>
+public sealed class AdminOnlyMetadata
+{
+    public static readonly AdminOnlyMetadata Instance = new();
+}
+
 /// <summary>
 /// Guards the operations that read the owner's secrets or overwrite the boat: a bearer token (or
-/// X-Api-Key), compared in constant time, with failed attempts counted per client address.
+/// X-Api-Key), compared in constant time, with failed attempts counted per client address. It runs as
+/// middleware, before the endpoint binds its parameters: a guest's request body is never read, let
+/// alone parsed, and every request body is capped small unless its endpoint raises the cap (upload).
 /// </summary>
 public static partial class AdminAccess
 {
+    /// <summary>The largest body any endpoint reads unless it says otherwise; a restore request is under 1 KB.</summary>
+    public const long SmallBodyLimit = 64 * 1024;
+
     public static TBuilder RequireAdmin<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) => Check(context.HttpContext) is { } refusal ? refusal : await next(context));
+        builder.WithMetadata(AdminOnlyMetadata.Instance);
+
+    public static IApplicationBuilder UseAdminAccess(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = SmallBodyLimit;
+        }
+        if (context.GetEndpoint()?.Metadata.GetMetadata<AdminOnlyMetadata>() is not null && Check(context) is { } refusal)
+        {
+            await refusal.ExecuteAsync(context);
+            return;
+        }
+        await next(context);
+    });
 
     private static ProblemHttpResult? Check(HttpContext http)
     {

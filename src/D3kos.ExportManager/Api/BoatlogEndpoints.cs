@@ -15,7 +15,7 @@ public static class BoatlogEndpoints
     public static IEndpointRouteBuilder MapBoatlog(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/export").WithTags("Boatlog")
-            .MapGet("/boatlog/csv", DownloadCsv).RequireAdmin().RequireExportTier();
+            .MapMethods("/boatlog/csv", GetAndHead.Methods, DownloadCsv).RequireAdmin().RequireExportTier();
         return app;
     }
 

@@ -15,9 +15,9 @@ public static class ExportEndpoints
 
     public static IEndpointRouteBuilder MapExports(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", Health);
+        app.MapMethods("/health", GetAndHead.Methods, Health);
         var group = app.MapGroup("/export").WithTags("Exports");
-        group.MapGet("/status", Status);
+        group.MapMethods("/status", GetAndHead.Methods, Status);
         group.MapPost("/generate", Generate).RequireAdmin().RequireExportTier();
         group.MapPost("/boatlog", SnapshotBoatlog).RequireAdmin().RequireExportTier();
         return app;

@@ -11,9 +11,9 @@ public static class QueueEndpoints
     public static IEndpointRouteBuilder MapExportQueue(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/export").WithTags("Queue");
-        group.MapGet("/queue", List);
+        group.MapMethods("/queue", GetAndHead.Methods, List);
         group.MapPost("/queue/process", Process).RequireAdmin();
-        group.MapGet("/history", History);
+        group.MapMethods("/history", GetAndHead.Methods, History);
         return app;
     }
 

@@ -1,0 +1,45 @@
+using D3kos.Common.Interop;
+
+namespace D3kos.Backup;
+
+/// <summary>
+/// Files that belong to this device, not to the boat's data: a restore keeps the live ones, whatever
+/// the backup holds, as it keeps the installation id. Restoring an old backup must not silently change
+/// the access token (or, from a backup made before install, delete it so every admin call answers 403).
+/// </summary>
+internal static class DeviceLocalFiles
+{
+    /// <summary>The list, as paths on the Pi; the restore tests check each one.</summary>
+    public static readonly IReadOnlyList<string> PiPaths =
+    [
+        "/opt/d3kos/config/api-token",
+    ];
+
+    /// <summary>Makes each staged device-local file the live one: copied in when it exists, removed from staging when it does not.</summary>
+    public static void KeepLive(BackupPaths paths, IReadOnlyList<BackupSource> sources, Func<string, BackupSource, string> stagedPath)
+    {
+        foreach (var piPath in PiPaths)
+        {
+            var member = piPath.TrimStart('/');
+            if (sources.FirstOrDefault(s => s.Contains(member)) is not { } source)
+            {
+                continue; // the restore does not replace the folder that holds it
+            }
+            var staged = stagedPath(member, source);
+            var live = paths.Root.Resolve(piPath);
+            if (Path.Exists(staged) || File.Exists(staged))
+            {
+                File.Delete(staged);
+            }
+            if (!BackupCatalog.IsRegularFile(live))
+            {
+                continue;
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(staged)!);
+            File.Copy(live, staged);
+            var stat = LibC.Stat(live);
+            File.SetUnixFileMode(staged, stat.Permissions);
+            LibC.SetOwner(staged, stat.Uid, stat.Gid);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using D3kos.Common.Interop;
+
+namespace D3kos.Backup;
+
+/// <summary>
+/// Where a restore may unpack a source without another user being able to swap what it writes into.
+/// A restore runs as root; a source such as /home/d3kos/.signalk lives in a folder the d3kos user owns,
+/// who could rename a staging folder made there and put a symlink in its place, so root would write
+/// through it into /etc. Staging therefore goes in the nearest folder above the source that no other
+/// user can change, nor any folder on the way to it from /: owned by root or by this user, not
+/// writable by group or others unless the sticky bit protects the entries. It must be on the same file
+/// system as the source, because the swap is a rename; if no such folder exists the restore is refused.
+/// Inside it the work folder is 0700 with an unguessable name, so its whole tree is ours alone.
+/// The final renames into the live place do not follow a symlink there (rename(2) replaces the name).
+/// </summary>
+internal static class SafeStaging
+{
+    public static string ParentFor(string livePath)
+    {
+        var sourceParent = Path.GetDirectoryName(livePath)!;
+        var existing = sourceParent;
+        while (!Directory.Exists(existing))
+        {
+            existing = Path.GetDirectoryName(existing)!;
+        }
+        var device = LibC.Stat(existing).Device;
+        var me = LibC.EffectiveUserId();
+
+        // Folders from / down to the source's parent; the deepest one whose whole chain is safe wins.
+        var chain = new List<string>();
+        for (var folder = existing; folder is not null; folder = Path.GetDirectoryName(folder))
+        {
+            chain.Insert(0, folder);
+        }
+        string? safe = null;
+        foreach (var folder in chain)
+        {
+            var stat = LibC.Stat(folder);
+            if (!stat.IsDirectory || (stat.Uid != 0 && stat.Uid != me) || stat.WritableByOthers)
+            {
+                break;
+            }
+            if (stat.Device == device)
+            {
+                safe = folder;
+            }
+        }
+        return safe ?? throw new BackupException(BackupError.RestoreFailed,
+            $"Restore refused, nothing was changed: {sourceParent} can be changed by another user and no folder above it on the same disk is safe to unpack into.");
+    }
+}

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace D3kos.Backup.Tests;
+
+/// <summary>Regression tests of the security review's low findings: modes, links in the backups folder, sizes, device-local files.</summary>
+public sealed class HardeningTests : IAsyncLifetime
+{
+    private const string Name = "d3kos_backup_20260101_000000.tar.gz";
+    private readonly BoatRoot _boat = new();
+    private BackupApiApp _app = null!;
+    private HttpClient _client = null!;
+
+    public Task InitializeAsync()
+    {
+        _app = new BackupApiApp(_boat.Settings());
+        _client = _app.CreateClient();
+        return Task.CompletedTask;
+    }
+
+    private string Archive => Path.Combine(_boat.BackupsFolder, Name);
+
+    [Fact]
+    public async Task A_restore_as_root_brings_back_no_setuid_setgid_or_sticky_bit_and_no_world_writable_folder()
+    {
+        Directory.CreateDirectory(_boat.BackupsFolder);
+        new ArchiveBuilder()
+            .Folder("opt/d3kos/config/", (UnixFileMode)Convert.ToInt32("1777", 8))
+            .File("opt/d3kos/config/tool", "#!/bin/sh\n"u8.ToArray(), mode: (UnixFileMode)Convert.ToInt32("6755", 8))
+            .File("opt/d3kos/config/open.json", "{}"u8.ToArray(), mode: (UnixFileMode)Convert.ToInt32("0666", 8))
+            .Write(Archive);
+
+        await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true }).OkJsonAsync();
+
+        Assert.Equal("755", Octal(File.GetUnixFileMode(_boat.Root.At("/opt/d3kos/config/tool"))));
+        Assert.Equal("664", Octal(File.GetUnixFileMode(_boat.Root.At("/opt/d3kos/config/open.json"))));
+        Assert.Equal("775", Octal(File.GetUnixFileMode(_boat.Root.At("/opt/d3kos/config"))));
+    }
+
+    [Fact]
+    public async Task Backups_are_owner_only_whatever_the_umask()
+    {
+        var created = await _client.PostAsync("/api/backup/create", null).OkJsonAsync();
+
+        Assert.Equal("700", Octal(File.GetUnixFileMode(_boat.BackupsFolder)));
+        Assert.Equal("600", Octal(File.GetUnixFileMode(Path.Combine(_boat.BackupsFolder, created.GetProperty("backup_file").GetString()!))));
+    }
+
+    [Fact]
+    public async Task A_symlink_named_like_a_backup_is_neither_listed_nor_served()
+    {
+        Directory.CreateDirectory(_boat.BackupsFolder);
+        File.CreateSymbolicLink(Archive, _boat.Root.At("/opt/d3kos/config/api-keys.json"));
+
+        var list = await _client.GetAsync("/api/backup/list").OkJsonAsync();
+        using var download = await _client.GetAsync($"/api/backup/download/{Name}");
+
+        Assert.Equal(0, list.GetArrayLength());
+        await Json.AssertProblemAsync(download, 404);
+        Assert.DoesNotContain("sk-test", await download.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_file_larger_than_its_manifest_entry_is_refused_before_it_is_written()
+    {
+        Directory.CreateDirectory(_boat.BackupsFolder);
+        new ArchiveBuilder().Folder("opt/d3kos/config/").File("opt/d3kos/config/big.bin", new byte[256 * 1024], claimedSize: 10).Write(Archive);
+        var before = TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder);
+
+        using var response = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true });
+
+        await Json.AssertProblemAsync(response, 422, "262144 bytes where the manifest says 10");
+        TreeSnapshot.AssertSame(before, TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder));
+    }
+
+    [Fact]
+    public void This_devices_access_token_stays_across_a_restore_of_a_backup_with_another_or_none()
+    {
+        // The library, as the CLI uses it: over HTTP the token file would guard the calls themselves.
+        var (manager, services) = Library.Create(_boat.Settings());
+        using var _ = services;
+        var token = _boat.Root.At("/opt/d3kos/config/api-token");
+        var beforeInstall = manager.Create().FileName; // made before install: no token in it
+        File.WriteAllText(token, "old-token\n");
+        var withOldToken = manager.Create().FileName;
+        File.WriteAllText(token, "current-token\n");
+        File.SetUnixFileMode(token, (UnixFileMode)Convert.ToInt32("640", 8));
+
+        manager.Restore(withOldToken, replaceInstallationId: false);
+        Assert.Equal("current-token\n", File.ReadAllText(token));
+        manager.Restore(beforeInstall, replaceInstallationId: false);
+        Assert.Equal("current-token\n", File.ReadAllText(token));
+        Assert.Equal("640", Octal(File.GetUnixFileMode(token)));
+        Assert.Equal(["/opt/d3kos/config/api-token"], DeviceLocalFiles.PiPaths);
+    }
+
+    [Theory]
+    [InlineData("/api/backup/list")]
+    [InlineData("/health")]
+    public async Task Head_answers_as_get_does_not_405(string url)
+    {
+        // Kestrel leaves the body out for HEAD (the end-to-end run checks that through nginx); the
+        // in-process test server does not, so only the status is asserted here.
+        using var response = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, url));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Head_on_a_download_gives_its_length()
+    {
+        var created = await _client.PostAsync("/api/backup/create", null).OkJsonAsync();
+        var name = created.GetProperty("backup_file").GetString();
+
+        using var response = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/api/backup/download/{name}"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(created.GetProperty("size_bytes").GetInt64(), response.Content.Headers.ContentLength);
+    }
+
+    [Theory]
+    [InlineData("d3kos_backup_٢٠٢٦٠١٠١_000000.tar.gz")]
+    [InlineData("d3kos_backup_20260101_٠٠٠٠٠٠.tar.gz")]
+    public async Task Backup_names_take_ascii_digits_only(string name)
+    {
+        using var response = await _client.GetAsync($"/api/backup/verify/{Uri.EscapeDataString(name)}");
+
+        await Json.AssertProblemAsync(response, 400, "not a backup file name");
+    }
+
+    private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8);
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _app.DisposeAsync();
+        _boat.Dispose();
+    }
+}

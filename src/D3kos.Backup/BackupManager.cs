@@ -36,11 +36,7 @@ public sealed partial class BackupManager(
     {
         using var _ = BackupLock.Acquire(paths);
         var result = CreateLocked(BackupNames.RegularPrefix, progress);
-        // Legacy backups (d3kOS v0.9.1.2) share the name pattern but are their own kind: never counted or deleted here.
-        foreach (var deleted in BackupCatalog.ApplyRetention(paths, name => BackupNames.IsRegular(name) && !BackupCatalog.IsLegacy(paths, name), options.Value.Keep, result.FileName))
-        {
-            Log.RetentionDeleted(logger, deleted);
-        }
+        ApplyRetention(BackupNames.RegularPrefix, result.FileName);
         return result;
     }
 
@@ -106,10 +102,7 @@ public sealed partial class BackupManager(
             AtomicFile.MoveDurably(partial, kept);
             BackupCatalog.WriteChecksum(kept, sha256);
             Log.Imported(logger, name);
-            foreach (var deleted in BackupCatalog.ApplyRetention(paths, n => BackupNames.IsImported(n) && !BackupCatalog.IsLegacy(paths, n), options.Value.KeepImported, name))
-            {
-                Log.RetentionDeleted(logger, deleted);
-            }
+            ApplyRetention(BackupNames.ImportedPrefix, name);
             return BackupCatalog.Describe(paths, name);
         }
         finally
@@ -129,7 +122,7 @@ public sealed partial class BackupManager(
         return engine.Restore(archive, replaceInstallationId, acceptNoChecksums, () =>
         {
             var safety = CreateLocked(BackupNames.SafetyPrefix, progress, CompressionLevel.Fastest);
-            BackupCatalog.ApplyRetention(paths, BackupNames.IsSafety, options.Value.KeepSafety, safety.FileName);
+            ApplyRetention(BackupNames.SafetyPrefix, safety.FileName);
             return safety.FileName;
         });
     }
@@ -170,6 +163,30 @@ public sealed partial class BackupManager(
                 Directory.Delete(stale, recursive: true);
                 Log.StaleRemoved(logger, stale);
             }
+            // A process killed between renaming a new backup in and applying retention left one too many.
+            ApplyRetention(BackupNames.RegularPrefix, null);
+            ApplyRetention(BackupNames.ImportedPrefix, null);
+            ApplyRetention(BackupNames.SafetyPrefix, null);
+        }
+    }
+
+    /// <summary>
+    /// Keeps the newest of one kind, by that kind's own count; never the one just made. Legacy backups
+    /// (d3kOS v0.9.1.2) share the regular name pattern but are their own kind: never counted or deleted.
+    /// </summary>
+    private void ApplyRetention(string prefix, string? justMade)
+    {
+        var keep = prefix switch
+        {
+            BackupNames.SafetyPrefix => options.Value.KeepSafety,
+            BackupNames.ImportedPrefix => options.Value.KeepImported,
+            _ => options.Value.Keep,
+        };
+        var ofKind = (string name) => BackupNames.IsBackupName(name) && name.StartsWith(prefix, StringComparison.Ordinal)
+            && (prefix == BackupNames.SafetyPrefix || !BackupCatalog.IsLegacy(paths, name));
+        foreach (var deleted in BackupCatalog.ApplyRetention(paths, ofKind, keep, justMade ?? ""))
+        {
+            Log.RetentionDeleted(logger, deleted);
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using D3kos.Demo;
 
-// d3kos-demo-seed ROOT [--entries N] [--images-mb N] [--seed N]
+// d3kos-demo-seed ROOT [--entries N] [--images-mb N] [--seed N] [--signalk-files N]
 // d3kos-demo-seed --check-roundtrip CSV DATABASE   (prints how many longitudes did not survive)
 if (args is ["--check-roundtrip", var csvPath, var databasePath])
 {
@@ -10,7 +10,7 @@ if (args is ["--check-roundtrip", var csvPath, var databasePath])
 }
 if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
 {
-    Console.Error.WriteLine("Usage: d3kos-demo-seed ROOT [--entries N] [--images-mb N] [--seed N] | --check-roundtrip CSV DATABASE");
+    Console.Error.WriteLine("Usage: d3kos-demo-seed ROOT [--entries N] [--images-mb N] [--seed N] [--signalk-files N] | --check-roundtrip CSV DATABASE");
     return 2;
 }
 var options = new SeedOptions(Path.GetFullPath(args[0]),
@@ -18,7 +18,12 @@ var options = new SeedOptions(Path.GetFullPath(args[0]),
     ImagesMegabytes: Option("--images-mb", 1),
     Seed: Option("--seed", 42));
 BoatSeeder.Seed(options);
-Console.WriteLine($"Seeded {options.Root}: {options.Entries} boat-log entries, {options.ImagesMegabytes} MB of images");
+var signalKFiles = Option("--signalk-files", 0);
+if (signalKFiles > 0)
+{
+    SignalKTree.Seed(options.Root, signalKFiles, options.Seed);
+}
+Console.WriteLine($"Seeded {options.Root}: {options.Entries} boat-log entries, {options.ImagesMegabytes} MB of images, {signalKFiles} Signal K plugin files");
 return 0;
 
 int Option(string name, int fallback)

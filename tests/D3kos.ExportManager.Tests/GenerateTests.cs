@@ -80,6 +80,9 @@ public sealed class GenerateTests : IDisposable
         var data = export.RootElement.GetProperty("data");
         Assert.Contains("could not be read", data.GetProperty("marine_vision_captures").GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(2, data.GetProperty("boatlog").GetProperty("entry_count").GetInt32());
+        // The answer says so too: a category missing from a "successful" export is never silent.
+        var warning = Assert.Single(answer.GetProperty("warnings").EnumerateArray());
+        Assert.StartsWith("marine_vision_captures could not be read", warning.GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public static class ExportEndpoints
     {
         var built = builder.BuildFull();
         var entry = EnqueueOrDiscard(queue, ExportType.FullExport, built);
-        return TypedResults.Ok(new GenerateResponse(true, built.ExportId, built.File.FileName, entry.Id, built.Count));
+        return TypedResults.Ok(new GenerateResponse(true, built.ExportId, built.File.FileName, entry.Id, built.Count, built.Warnings));
     }
 
     private static Results<Ok<BoatlogExportResponse>, ProblemHttpResult> SnapshotBoatlog(ExportBuilder builder, ExportQueue queue)

@@ -14,7 +14,8 @@ public sealed record StatusResponse(
     QueueStats Queue,
     ProcessReport? LastRun);
 
-public sealed record GenerateResponse(bool Success, string ExportId, string ExportFile, string QueueId, int CategoryCount);
+/// <param name="Warnings">One sentence per category that could not be read (its error is also in the export file).</param>
+public sealed record GenerateResponse(bool Success, string ExportId, string ExportFile, string QueueId, int CategoryCount, IReadOnlyList<string> Warnings);
 
 public sealed record BoatlogExportResponse(bool Success, string ExportId, string ExportFile, string QueueId, int EntryCount);
 

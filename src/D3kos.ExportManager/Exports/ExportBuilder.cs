@@ -8,8 +8,8 @@ namespace D3kos.ExportManager.Exports;
 /// <summary>The data an export is made of cannot be read; nothing was written or queued.</summary>
 public sealed class ExportSourceException(string message) : Exception(message);
 
-/// <summary>A built export file, ready to queue.</summary>
-public sealed record BuiltExport(string ExportId, WrittenExport File, int Count);
+/// <summary>A built export file, ready to queue; <paramref name="Warnings"/> names each category that could not be read.</summary>
+public sealed record BuiltExport(string ExportId, WrittenExport File, int Count, IReadOnlyList<string> Warnings);
 
 /// <summary>Builds the export files that the queue uploads: the full export and the boat-log snapshot.</summary>
 public sealed class ExportBuilder(ExportPaths paths, LicenseReader license, TimeProvider time)
@@ -19,6 +19,7 @@ public sealed class ExportBuilder(ExportPaths paths, LicenseReader license, Time
     public BuiltExport BuildFull()
     {
         var (exportId, now) = NewExportId("export");
+        var warnings = new List<string>();
         var file = ExportFileWriter.Write(paths.ExportFiles, exportId, writer =>
         {
             WriteHeader(writer, now, "full_export");
@@ -26,9 +27,15 @@ public sealed class ExportBuilder(ExportPaths paths, LicenseReader license, Time
             using var preferences = JsonSource.Read(paths.UserPreferences);
             using var onboarding = JsonSource.Read(paths.Onboarding);
 
-            CategoryWriter.WriteList(writer, "boatlog", CategoryWriter.SqliteTable(paths.BoatlogDatabase, "boatlog_entries", "timestamp"));
-            CategoryWriter.WriteList(writer, "marine_vision_captures", CategoryWriter.SqliteTable(paths.CapturesDatabase, "captures", "timestamp"));
-            CategoryWriter.WriteList(writer, "maintenance_log", CategoryWriter.JsonArrayFile(paths.MaintenanceLog));
+            // A category that cannot be read keeps its error in the file and is named in the answer:
+            // an export missing the season's log is never a silent success.
+            warnings.AddRange(new[]
+            {
+                CategoryWriter.WriteList(writer, "boatlog", CategoryWriter.SqliteTable(paths.BoatlogDatabase, "boatlog_entries", "timestamp")).Error,
+                CategoryWriter.WriteList(writer, "marine_vision_captures", CategoryWriter.SqliteTable(paths.CapturesDatabase, "captures", "timestamp")).Error,
+                CategoryWriter.WriteList(writer, "maintenance_log", CategoryWriter.JsonArrayFile(paths.MaintenanceLog)).Error,
+                licenseFile.Error, preferences.Error, onboarding.Error,
+            }.OfType<string>());
 
             // Settings carry the license and the owner's preferences; api-keys.json and
             // cloud-credentials.json are never read, and every secret-named member, at any depth and
@@ -50,7 +57,7 @@ public sealed class ExportBuilder(ExportPaths paths, LicenseReader license, Time
             writer.WriteEndObject();
             writer.WriteEndObject();
         });
-        return new BuiltExport(exportId, file, FullExportCategoryCount);
+        return new BuiltExport(exportId, file, FullExportCategoryCount, warnings);
     }
 
     public BuiltExport BuildBoatlogSnapshot()
@@ -70,7 +77,7 @@ public sealed class ExportBuilder(ExportPaths paths, LicenseReader license, Time
             writer.WriteEndObject();
             writer.WriteEndObject();
         });
-        return new BuiltExport(exportId, file, count);
+        return new BuiltExport(exportId, file, count, []);
     }
 
     /// <summary>Opens the top object and its "data" member; the caller closes both.</summary>

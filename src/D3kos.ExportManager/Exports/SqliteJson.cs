@@ -47,18 +47,65 @@ public static class SqliteJson
         }
     }
 
-    /// <summary>A read-only connection that creates nothing and holds no pooled handle after disposal.</summary>
+    /// <summary>
+    /// A read-only connection that creates nothing and holds no pooled handle after disposal.
+    /// A database in WAL mode that another program wrote needs its -shm file, which a reader without
+    /// write access to the folder cannot create (the export manager runs as d3kos with the data folder
+    /// read-only). When that is why the database cannot be read and no write-ahead log is pending
+    /// (no -wal file, or an empty one: the writer has checkpointed and closed), every row is in the
+    /// database file itself, so it is opened as immutable, which needs no -shm. With a pending log the
+    /// error stands: reading the file alone would silently miss rows.
+    /// </summary>
     public static SqliteConnection OpenReadOnly(string path)
+    {
+        var connection = Open(path);
+        try
+        {
+            Touch(connection);
+            return connection;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is CantOpen or ReadOnly && !HasPendingLog(path))
+        {
+            connection.Dispose();
+            var immutable = Open(new Uri(path).AbsoluteUri + "?immutable=1");
+            Touch(immutable);
+            return immutable;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private const int ReadOnly = 8;   // SQLITE_READONLY: "attempt to write a readonly database" (cannot make -shm)
+    private const int CantOpen = 14;  // SQLITE_CANTOPEN: "unable to open database file" (no -shm, folder read-only)
+
+    private static SqliteConnection Open(string dataSource)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
-            DataSource = path,
+            DataSource = dataSource,
             Mode = SqliteOpenMode.ReadOnly,
             Pooling = false,
             DefaultTimeout = 5,
         }.ToString());
         connection.Open();
         return connection;
+    }
+
+    /// <summary>SQLite opens lazily: the first read is where a WAL database without its -shm fails.</summary>
+    private static void Touch(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master";
+        command.ExecuteScalar();
+    }
+
+    private static bool HasPendingLog(string path)
+    {
+        var log = new FileInfo(path + "-wal");
+        return log.Exists && log.Length > 0;
     }
 
     public static bool TableExists(SqliteConnection connection, string table)

@@ -26,9 +26,19 @@ pids+=($!)
 dotnet src/D3kos.BackupApi/bin/Release/net10.0/d3kos-backup-api.dll --urls "http://127.0.0.1:$backup_port" &
 pids+=($!)
 
-for url in "http://127.0.0.1:$export_port/health" "http://127.0.0.1:$backup_port/health"; do
-    for _ in $(seq 100); do curl -fs "$url" >/dev/null && break; sleep 0.2; done
-done
+# Each service must answer its own health check: a port taken by another program answers too, so
+# the check also asks that our process is still alive (a service that cannot bind exits with a sentence).
+wait_for() {  # wait_for NAME PID PORT VARIABLE SERVICE-ID
+    for _ in $(seq 150); do
+        kill -0 "$2" 2>/dev/null || { echo "demo: the $1 could not start (is port $3 in use? set DEMO_${4}_PORT); see its message above" >&2; exit 1; }
+        curl -fs "http://127.0.0.1:$3/health" 2>/dev/null | grep -q "\"service\":\"$5\"" && kill -0 "$2" 2>/dev/null && return 0
+        sleep 0.2
+    done
+    echo "demo: the $1 did not answer on port $3 within 30 s" >&2
+    exit 1
+}
+wait_for "export manager" "${pids[0]}" "$export_port" EXPORT export-manager
+wait_for "backup API" "${pids[1]}" "$backup_port" BACKUP backup-api
 cat <<MSG
 
 d3kOS demo running on $root

@@ -58,15 +58,18 @@ public static partial class BackupNames
         var suffix = 0;
         if (Newest(folder) is { } newest && string.CompareOrdinal(stamp, newest.Stamp) <= 0)
         {
-            (stamp, suffix) = (newest.Stamp, newest.Suffix + 1);
-        }
-        if (suffix > 999)
-        {
-            throw new BackupException(BackupError.Busy, "More than 1000 backups in one second: refusing to make another.");
+            // The same second takes the next suffix; a clock behind the newest backup (or 999 suffixes
+            // used) continues one second after it, so a stamp from a wrong clock never blocks backups.
+            (stamp, suffix) = stamp == newest.Stamp && newest.Suffix < 999
+                ? (newest.Stamp, newest.Suffix + 1)
+                : (NextSecond(newest.Stamp), 0);
         }
         var text = $"{stamp[..8]}_{stamp[8..]}";
         return suffix == 0 ? $"{prefix}{text}.tar.gz" : $"{prefix}{text}_{suffix.ToString(CultureInfo.InvariantCulture)}.tar.gz";
     }
+
+    private static string NextSecond(string stamp) =>
+        DateTime.ParseExact(stamp, "yyyyMMddHHmmss", CultureInfo.InvariantCulture).AddSeconds(1).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
 
     /// <summary>The highest sort key of the backups (and partial ones) in the folder.</summary>
     private static (string Stamp, int Suffix)? Newest(string folder)

@@ -9,7 +9,7 @@ namespace D3kos.Backup;
 /// through it into /etc. Staging therefore goes in the nearest folder above the source that no other
 /// user can change, nor any folder on the way to it from /: owned by root or by this user, not
 /// writable by group or others unless the sticky bit protects the entries. It must be on the same file
-/// system as the source, because the swap is a rename; if no such folder exists the restore is refused.
+/// system and mount as the source, because the swap is a rename; if no such folder exists the restore is refused.
 /// Inside it the work folder is 0700 with an unguessable name, so its whole tree is ours alone.
 /// The final renames into the live place do not follow a symlink there (rename(2) replaces the name).
 /// </summary>
@@ -23,7 +23,7 @@ internal static class SafeStaging
         {
             existing = Path.GetDirectoryName(existing)!;
         }
-        var device = LibC.Stat(existing).Device;
+        var sourceStat = LibC.Stat(existing);
         var me = LibC.EffectiveUserId();
 
         // Folders from / down to the source's parent; the deepest one whose whole chain is safe wins.
@@ -40,7 +40,9 @@ internal static class SafeStaging
             {
                 break;
             }
-            if (stat.Device == device)
+            // Same disk and same mount: under systemd's ReadWritePaths a folder can be a bind mount of
+            // the disk it is on, and rename(2) does not cross mounts either.
+            if (stat.Device == sourceStat.Device && stat.MountId == sourceStat.MountId)
             {
                 safe = folder;
             }

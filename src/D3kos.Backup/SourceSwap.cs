@@ -1,3 +1,5 @@
+using D3kos.Common.Interop;
+
 namespace D3kos.Backup;
 
 /// <summary>
@@ -35,8 +37,7 @@ internal static class SourceSwap
         {
             Move(swap.Live, swap.Old);
         }
-        // The staging may sit higher up than the live place, whose folder may not exist yet.
-        Directory.CreateDirectory(Path.GetDirectoryName(swap.Live)!);
+        // The staging may sit higher up than the live place, whose folder may not exist yet (Move makes it).
         Move(swap.Staged, swap.Live);
     }
 
@@ -75,15 +76,16 @@ internal static class SourceSwap
         }
     }
 
+    /// <summary>
+    /// One rename, between folders opened without following any symlink on their paths: a folder on the
+    /// way that another user owns (/home/d3kos) cannot be swapped for a link that sends root's rename
+    /// elsewhere. A missing live folder is made, owned like the folder it is made in. The rename itself
+    /// replaces the name at the destination, never what a symlink there points to.
+    /// </summary>
     private static void Move(string from, string to)
     {
-        if (Directory.Exists(from) && new DirectoryInfo(from).LinkTarget is null)
-        {
-            Directory.Move(from, to);
-        }
-        else
-        {
-            File.Move(from, to);
-        }
+        using var fromFolder = LibC.OpenDirectoryNoFollow(Path.GetDirectoryName(from)!);
+        using var toFolder = LibC.OpenDirectoryNoFollow(Path.GetDirectoryName(to)!, createMissing: true);
+        LibC.RenameAt(fromFolder, Path.GetFileName(from), toFolder, Path.GetFileName(to));
     }
 }

@@ -45,10 +45,15 @@ internal sealed class StagingSink(IReadOnlyDictionary<string, string> stagedPath
                 LibC.SetOwner(path, entry.Uid, entry.Gid);
                 break;
             case TarEntryType.HardLink:
-                // The policy has made sure the target is an earlier file of the same source.
-                var linked = entry.LinkName.TrimStart('/');
-                File.Copy(Target(linked, source), path);
-                ApplyMetadata(path, entry);
+                // The policy has made sure the target is an earlier file of the same source. A hard link,
+                // as it was on the boat: a copy would let a thousand links to one large file write a
+                // thousand times its size (the restore limit counts a link's header size, zero).
+                var linked = Target(entry.LinkName.TrimStart('/'), source);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                if (!LibC.TryHardLink(linked, path, out var errno))
+                {
+                    throw new IOException($"Cannot make the hard link {path} (errno {errno}).");
+                }
                 FilesWritten++;
                 break;
         }

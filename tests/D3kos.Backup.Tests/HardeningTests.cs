@@ -94,6 +94,29 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.Equal(["/opt/d3kos/config/api-token"], DeviceLocalFiles.PiPaths);
     }
 
+    [Fact]
+    public async Task Hard_links_come_back_as_links_not_as_copies_of_the_file_each()
+    {
+        // A thousand links to one large file would otherwise write a thousand times its size.
+        var big = _boat.Root.At("/opt/d3kos/data/big.bin");
+        File.WriteAllBytes(big, new byte[1024 * 1024]);
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.True(D3kos.Common.Interop.LibC.TryHardLink(big, big + "." + i, out _));
+        }
+        Directory.CreateDirectory(_boat.BackupsFolder);
+        BoatRoot.Tar("czf", Archive, "-C", _boat.Root.Path, "opt/d3kos/config", "opt/d3kos/data"); // a legacy backup: GNU tar stores links
+        foreach (var link in Directory.GetFiles(Path.GetDirectoryName(big)!, "big.bin.*"))
+        {
+            File.Delete(link);
+        }
+
+        await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true, accept_no_checksums = true }).OkJsonAsync();
+
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%h", big]) { RedirectStandardOutput = true })!;
+        Assert.Equal("51", stat.StandardOutput.ReadToEnd().Trim());
+    }
+
     [Theory]
     [InlineData("/api/backup/list")]
     [InlineData("/health")]

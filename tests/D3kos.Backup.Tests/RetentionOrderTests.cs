@@ -41,6 +41,21 @@ public sealed class RetentionOrderTests : IDisposable
     }
 
     [Fact]
+    public void A_backup_from_a_clock_in_2099_never_stops_new_backups()
+    {
+        var (manager, services) = Library.Create(_boat.Settings());
+        using var _ = services;
+        Directory.CreateDirectory(_boat.BackupsFolder);
+        File.WriteAllText(Path.Combine(_boat.BackupsFolder, "d3kos_backup_20990101_000000_999.tar.gz"), "from a wrong clock");
+
+        var first = manager.Create().FileName;
+        var second = manager.Create().FileName;
+
+        Assert.Equal("d3kos_backup_20990101_000001.tar.gz", first);
+        Assert.Equal("d3kos_backup_20990101_000002.tar.gz", second);
+    }
+
+    [Fact]
     public async Task Uploads_claiming_the_year_2999_never_push_out_the_boats_own_backups()
     {
         var (manager, services) = Library.Create(_boat.Settings());

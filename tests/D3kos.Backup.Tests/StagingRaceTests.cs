@@ -71,6 +71,29 @@ public sealed class StagingRaceTests : IDisposable
         File.Delete(found + ".stop");
     }
 
+    [SkippableFact]
+    public void A_folder_on_the_way_to_a_source_swapped_for_a_symlink_sends_nothing_elsewhere()
+    {
+        Skip.IfNot(Environment.UserName == "root", "needs root, as the restore runs");
+        var (manager, services) = Library.Create(_boat.Settings());
+        using var _ = services;
+        var name = manager.Create().FileName;
+        var home = _boat.Root.At("/home/d3kos");
+        var cron = _boat.Root.At("/etc/cron.d");
+        Directory.CreateDirectory(cron);
+        Run("chown", "-R", $"{Nobody}:{Nobody}", home);
+        // The user who owns the home replaces the folder of the flows.json source with a link to cron.d.
+        Directory.Delete(Path.Combine(home, ".node-red"), recursive: true);
+        File.CreateSymbolicLink(Path.Combine(home, ".node-red"), cron);
+        var before = TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder);
+
+        var refused = Assert.Throws<BackupException>(() => manager.Restore(name, replaceInstallationId: false));
+
+        Assert.Contains("without following a symlink", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(cron));
+        TreeSnapshot.AssertSame(before, TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder));
+    }
+
     private static void Run(string program, params string[] args)
     {
         using var process = Process.Start(new ProcessStartInfo(program, args))!;

@@ -39,6 +39,9 @@ public sealed class LibCHeaderTests
         Equal("AT_FDCWD", constants.AtFdCwd);
         Equal("AT_SYMLINK_NOFOLLOW", constants.AtSymlinkNoFollow);
         Equal("STATX_BASIC_STATS", constants.StatxBasicStats);
+        Equal("STATX_MNT_ID", constants.StatxMountId);
+        Equal("AT_EMPTY_PATH", constants.AtEmptyPath);
+        Equal("offsetof(struct statx, stx_mnt_id)", StatxLayout.MountId);
         Equal("sizeof(struct statx)", StatxLayout.Size);
         Equal("offsetof(struct statx, stx_uid)", StatxLayout.Uid);
         Equal("offsetof(struct statx, stx_gid)", StatxLayout.Gid);

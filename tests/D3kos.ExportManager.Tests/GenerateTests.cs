@@ -141,13 +141,13 @@ public sealed class GenerateTests : IDisposable
              "integrations":[{"name":"weather","token":"LEAK-2"},{"name":"ais","Bearer":"LEAK-3"}]}
             """);
         _root.Write("/opt/d3kos/config/license.json", """{"installation_id":"0123456789abcdef","tier":1,"activation":{"Token":"LEAK-4","PrivateKey":"LEAK-5"}}""");
-        _root.Write("/opt/d3kos/config/onboarding.json", """{"boat_name":"Wanderer","wifi":{"ssid":"Helm","password":"LEAK-6","passwd":"LEAK-7"},"signalk_token":"LEAK-8","auth_header":"LEAK-9"}""");
+        _root.Write("/opt/d3kos/config/onboarding.json", """{"boat_name":"Wanderer","wifi":{"ssid":"Helm","password":"LEAK-6","passwd":"LEAK-7"},"signalk_token":"LEAK-8","auth_header":"LEAK-9","wifi_psk":"LEAK-10","nas":"smb://boat:LEAK-11@nas.local/share","ap_passphrase":"LEAK-12"}""");
         await using var app = new ExportManagerApp(_root, new Dictionary<string, string?> { ["Export:ProcessInterval"] = "01:00:00" });
 
         var answer = await app.CreateClient().PostJsonAsync("/export/generate");
 
         var text = GzipFile.ReadAllText(_root.At("/opt/d3kos/data/exports/exports/" + answer.GetProperty("export_file").GetString()));
-        for (var leak = 1; leak <= 9; leak++)
+        for (var leak = 1; leak <= 12; leak++)
         {
             Assert.DoesNotContain($"LEAK-{leak}", text, StringComparison.Ordinal);
         }
@@ -158,6 +158,7 @@ public sealed class GenerateTests : IDisposable
         Assert.Equal("Helm", data.GetProperty("onboarding").GetProperty("data").GetProperty("wifi").GetProperty("ssid").GetString());
         Assert.Equal("[redacted]", data.GetProperty("settings").GetProperty("user_preferences").GetProperty("integrations")[0].GetProperty("token").GetString());
         Assert.Equal("weather", data.GetProperty("settings").GetProperty("user_preferences").GetProperty("integrations")[0].GetProperty("name").GetString());
+        Assert.Equal("smb://[redacted]@nas.local/share", data.GetProperty("onboarding").GetProperty("data").GetProperty("nas").GetString());
     }
 
     [Fact]

@@ -25,14 +25,18 @@ public sealed class QueueFileTests : IDisposable
     }
 
     [Fact]
-    public void Load_ArrayThatIsNotJson_IsStillMovedAside()
+    public void Load_PredecessorsFileCutShort_KeepsEveryEntryBeforeTheCutAndTheOriginal()
     {
-        _root.Write("/opt/d3kos/data/exports/export_queue.json", "[{\"id\":\"a\",");
+        // The Python service did not write atomically: a power cut could leave half a file.
+        const string Cut = """[{"id":"full_export_1","type":"full_export","data":{},"timestamp":"2026-02-20T12:00:00","attempts":1,"status":"retry"},{"id":"full_ex""";
+        _root.Write("/opt/d3kos/data/exports/export_queue.json", Cut);
 
         var load = QueueFile.Load(QueuePath, _now, new LegacyUpgrade(new ExportPaths(new Common.Files.D3kosRoot(_root.Path)), TimeZoneInfo.Utc));
 
-        Assert.Equal(QueuePath + ".corrupt-20260220T120000Z", load.MovedAsideTo);
-        Assert.False(File.Exists(QueuePath + ".v1"));
+        Assert.Equal("full_export_1", Assert.Single(load.Entries).Id);
+        Assert.Null(load.MovedAsideTo);
+        Assert.Contains("cut short", load.Problem, StringComparison.Ordinal);
+        Assert.Equal(Cut, File.ReadAllText(QueuePath + ".v1"));
     }
 
     [Fact]

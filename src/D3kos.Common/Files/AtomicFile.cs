@@ -79,10 +79,11 @@ public static class AtomicFile
         {
             MoveDurably(temporary, destination, overwrite: true);
         }
-        catch
+        finally
         {
+            // rename(2) of two names of one file (a repeated delivery) succeeds and changes nothing:
+            // the temporary name is still there then.
             TryDelete(temporary);
-            throw;
         }
     }
 

@@ -8,6 +8,9 @@ public readonly record struct FileStat(int Uid, int Gid, ushort Mode, long Size,
     /// <summary>The file system the file lives on (major, minor): a rename only works within one.</summary>
     public (uint Major, uint Minor) Device { get; init; }
 
+    /// <summary>The mount it is seen through (0 when the kernel does not say): a bind mount of the same disk is another one, and rename(2) does not cross it.</summary>
+    public ulong MountId { get; init; }
+
     /// <summary>Group or others may create, rename and delete entries (without the sticky bit protecting them).</summary>
     public bool WritableByOthers => (Mode & 0x12) != 0 && (Mode & 0x200) == 0;
 
@@ -33,6 +36,10 @@ public readonly record struct FileStat(int Uid, int Gid, ushort Mode, long Size,
             ModifiedAt: DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100))
         {
             Device = (BinaryPrimitives.ReadUInt32LittleEndian(statx[StatxLayout.DeviceMajor..]), BinaryPrimitives.ReadUInt32LittleEndian(statx[StatxLayout.DeviceMinor..])),
+            // stx_mask (offset 0) says whether the kernel filled stx_mnt_id (Linux 5.8 and later).
+            MountId = (BinaryPrimitives.ReadUInt32LittleEndian(statx) & LibCConstants.Current.StatxMountId) != 0
+                ? BinaryPrimitives.ReadUInt64LittleEndian(statx[StatxLayout.MountId..])
+                : 0,
         };
     }
 }

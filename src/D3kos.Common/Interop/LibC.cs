@@ -40,7 +40,7 @@ public static partial class LibC
     public static FileStat Stat(string path)
     {
         Span<byte> buffer = stackalloc byte[StatxLayout.Size];
-        if (Statx(Flags.AtFdCwd, path, Flags.AtSymlinkNoFollow, Flags.StatxBasicStats, ref MemoryMarshal.GetReference(buffer)) != 0)
+        if (Statx(Flags.AtFdCwd, path, Flags.AtSymlinkNoFollow, Flags.StatxBasicStats | Flags.StatxMountId, ref MemoryMarshal.GetReference(buffer)) != 0)
         {
             throw Error($"Cannot read '{path}'");
         }
@@ -70,6 +70,74 @@ public static partial class LibC
         }
         errno = Marshal.GetLastPInvokeError();
         return false;
+    }
+
+    /// <summary>
+    /// Opens a folder by walking its path from / one component at a time with O_NOFOLLOW: no component
+    /// may be a symlink, so another user who owns a folder on the way cannot redirect what root does
+    /// there. With <paramref name="createMissing"/>, missing folders are made (0755) and given the owner
+    /// of the folder they are made in, as a user's own tree should stay theirs.
+    /// </summary>
+    public static DirectoryHandle OpenDirectoryNoFollow(string absolutePath, bool createMissing = false)
+    {
+        var fd = Open("/", Flags.OpenReadOnly | Flags.OpenDirectory | Flags.OpenCloseOnExec);
+        if (fd < 0)
+        {
+            throw Error("Cannot open /");
+        }
+        var walked = "";
+        foreach (var name in absolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            walked += "/" + name;
+            var flags = Flags.OpenReadOnly | Flags.OpenDirectory | Flags.OpenNoFollow | Flags.OpenCloseOnExec;
+            var next = OpenAt(fd, name, flags);
+            if (next < 0 && createMissing && Marshal.GetLastPInvokeError() == NoSuchEntry)
+            {
+                var owner = StatFd(fd);
+                if (MkdirAt(fd, name, 0b111_101_101) != 0 && Marshal.GetLastPInvokeError() != AlreadyExists)
+                {
+                    var failure = Error($"Cannot make the folder '{walked}'");
+                    _ = Close(fd);
+                    throw failure;
+                }
+                next = OpenAt(fd, name, flags);
+                if (next >= 0)
+                {
+                    _ = FChown(next, owner.Uid, owner.Gid);
+                }
+            }
+            if (next < 0)
+            {
+                var failure = Error($"Cannot open the folder '{walked}' without following a symlink");
+                _ = Close(fd);
+                throw failure;
+            }
+            _ = Close(fd);
+            fd = next;
+        }
+        return new DirectoryHandle(fd);
+    }
+
+    /// <summary>rename(2) between two folders opened without following symlinks; the names are single components.</summary>
+    public static void RenameAt(DirectoryHandle from, string fromName, DirectoryHandle to, string toName)
+    {
+        if (RenameAtNative(from.Fd, fromName, to.Fd, toName) != 0)
+        {
+            throw Error($"Cannot rename '{fromName}' to '{toName}'");
+        }
+    }
+
+    private const int NoSuchEntry = 2;     // ENOENT, the same number on every Linux architecture
+    private const int AlreadyExists = 17;  // EEXIST
+
+    private static FileStat StatFd(int fd)
+    {
+        Span<byte> buffer = stackalloc byte[StatxLayout.Size];
+        if (Statx(fd, "", Flags.AtEmptyPath | Flags.AtSymlinkNoFollow, Flags.StatxBasicStats, ref MemoryMarshal.GetReference(buffer)) != 0)
+        {
+            throw Error("Cannot read an open folder");
+        }
+        return FileStat.FromStatx(buffer);
     }
 
     /// <summary>The user this process acts as (0 for the backup API's root).</summary>
@@ -102,6 +170,21 @@ public static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Link(string existing, string newName);
+
+    // openat(2) is variadic only for the mode of O_CREAT, which is never passed here.
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenAt(int dirFd, string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "mkdirat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MkdirAt(int dirFd, string path, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "fchown", SetLastError = true)]
+    private static partial int FChown(int fd, int uid, int gid);
+
+    [LibraryImport("libc", EntryPoint = "renameat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int RenameAtNative(int fromDirFd, string fromName, int toDirFd, string toName);
+
+    internal static int CloseFd(int fd) => Close(fd);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint GetEffectiveUserId();

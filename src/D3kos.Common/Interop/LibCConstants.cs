@@ -18,7 +18,9 @@ public sealed record LibCConstants(
     int OpenDirectory,
     int AtFdCwd,
     int AtSymlinkNoFollow,
-    uint StatxBasicStats)
+    uint StatxBasicStats,
+    uint StatxMountId = 0x1000,
+    int AtEmptyPath = 0x1000)
 {
     public static readonly LibCConstants X64 = new(
         Architecture.X64, "x86_64-linux-gnu",
@@ -54,4 +56,5 @@ public static class StatxLayout
     public const int ModifiedNanoseconds = 120;
     public const int DeviceMajor = 136;
     public const int DeviceMinor = 140;
+    public const int MountId = 144;
 }

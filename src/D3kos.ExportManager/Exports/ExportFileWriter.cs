@@ -37,7 +37,7 @@ public static class ExportFileWriter
         {
             using var hashing = new HashingStream(stream, leaveOpen: true);
             using (var gzip = new ParallelGzipStream(hashing, CompressionLevel))
-            using (var writer = new Utf8JsonWriter(gzip))
+            using (var writer = new Utf8JsonWriter(new FlushIgnoringStream(gzip)))
             {
                 writeJson(writer);
             }
@@ -45,6 +45,34 @@ public static class ExportFileWriter
             sha256 = hashing.HashHex();
         });
         return new WrittenExport(fileName, size, sha256);
+    }
+
+    /// <summary>
+    /// Utf8JsonWriter.Flush writes its buffer and then flushes the stream; a flush of the parallel gzip
+    /// would end its block early and wait for every block in flight, making the compression serial.
+    /// The writer's flush only needs the bytes handed over; the gzip is completed when disposed.
+    /// </summary>
+    private sealed class FlushIgnoringStream(Stream inner) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+
+        public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>Hands what the writer holds to the stream once it passes the threshold; call after each row.</summary>

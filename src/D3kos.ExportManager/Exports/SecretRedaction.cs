@@ -3,16 +3,22 @@ using System.Text.Json;
 namespace D3kos.ExportManager.Exports;
 
 /// <summary>
-/// The one rule for secrets in exports: a member whose name contains key, secret, token, password,
-/// passwd, credential, auth, bearer or private (any case, at any depth, inside arrays too) has its
-/// value replaced by "[redacted]". The name stays, so the central side sees a setting exists without
-/// learning it. Broad on purpose: "keyboard" is redacted too, which costs nothing.
+/// The one rule for secrets in exports: a member whose name contains key, secret, token, pass
+/// (password, passwd, passphrase), pwd, psk, credential, auth, bearer or private (any case, at any
+/// depth, inside arrays too) has its value replaced by "[redacted]"; and in every other string, the
+/// user:password part of a URL ("https://user:pw@host") is replaced too. The name stays, so the central
+/// side sees a setting exists without learning it. Broad on purpose: "keyboard" and "compass" are
+/// redacted too, which costs nothing.
 /// </summary>
-public static class SecretRedaction
+public static partial class SecretRedaction
 {
+    // scheme://user:password@host: the user-information part of a URL (RFC 3986 3.2.1).
+    [System.Text.RegularExpressions.GeneratedRegex(@"://[^/@\s]+@")]
+    private static partial System.Text.RegularExpressions.Regex UrlCredentials();
+
     public const string Marker = "[redacted]";
 
-    private static readonly string[] SecretWords = ["key", "secret", "token", "password", "passwd", "credential", "auth", "bearer", "private"];
+    private static readonly string[] SecretWords = ["key", "secret", "token", "pass", "pwd", "psk", "credential", "auth", "bearer", "private"];
 
     public static bool IsSecretName(string name) =>
         SecretWords.Any(word => name.Contains(word, StringComparison.OrdinalIgnoreCase));
@@ -45,6 +51,9 @@ public static class SecretRedaction
                     WriteRedacted(item, writer);
                 }
                 writer.WriteEndArray();
+                break;
+            case JsonValueKind.String when element.GetString() is { } text && UrlCredentials().IsMatch(text):
+                writer.WriteStringValue(UrlCredentials().Replace(text, "://" + Marker + "@"));
                 break;
             default:
                 element.WriteTo(writer);

@@ -25,8 +25,8 @@ public sealed partial class ExportQueue
         [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Pruned {File}")]
         public static partial void Pruned(ILogger logger, string file);
 
-        [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Upgraded a queue file of d3kOS v0.9.1.2 (original kept as {Original}): {Entries} entries carried over, {Skipped} unreadable elements skipped")]
-        public static partial void Upgraded(ILogger logger, string original, int entries, int skipped);
+        [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Upgraded a queue file of d3kOS v0.9.1.2 (original kept as {Original}): {Entries} entries carried over, {Skipped} unreadable elements skipped; {Problem}")]
+        public static partial void Upgraded(ILogger logger, string original, int entries, int skipped, string problem);
 
         [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Could not move {File} to failed_exports")]
         public static partial void MoveFailed(ILogger logger, string file, Exception exception);

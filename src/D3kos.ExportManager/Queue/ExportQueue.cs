@@ -285,7 +285,7 @@ public sealed partial class ExportQueue(
             }
             if (load.UpgradedFrom is not null)
             {
-                Log.Upgraded(logger, load.UpgradedFrom, load.Entries.Count, load.Skipped);
+                Log.Upgraded(logger, load.UpgradedFrom, load.Entries.Count, load.Skipped, load.Problem ?? "the file was complete");
             }
         }
         var finished = history.Entries.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);

@@ -27,22 +27,36 @@ internal static class LegacyQueueFile
         return start >= 0 && text[start] == (byte)'[';
     }
 
-    /// <summary>The entries of an old file; throws JsonException when it is not a JSON array at all.</summary>
-    public static List<QueueEntry> Read(byte[] bytes, ExportPaths paths, TimeZoneInfo localZone, out int skipped)
+    /// <summary>
+    /// The entries of an old file, element by element: the Python service did not write atomically, so a
+    /// file cut short by a power cut still gives every complete entry before the cut (<paramref name="truncated"/>).
+    /// </summary>
+    public static List<QueueEntry> Read(byte[] bytes, ExportPaths paths, TimeZoneInfo localZone, out int skipped, out bool truncated)
     {
-        using var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { AllowTrailingCommas = true });
         var entries = new List<QueueEntry>();
         skipped = 0;
-        foreach (var element in document.RootElement.EnumerateArray())
+        truncated = false;
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        try
         {
-            if (element.ValueKind == JsonValueKind.Object && Text(element, "id") is { Length: > 0 } id)
+            // IsLegacy has seen the '[': anything that breaks from here on is a cut.
+            reader.Read();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
-                entries.Add(Convert(id, element, paths, localZone));
+                using var element = JsonDocument.ParseValue(ref reader);
+                if (element.RootElement.ValueKind == JsonValueKind.Object && Text(element.RootElement, "id") is { Length: > 0 } id)
+                {
+                    entries.Add(Convert(id, element.RootElement, paths, localZone));
+                }
+                else
+                {
+                    skipped++;
+                }
             }
-            else
-            {
-                skipped++;
-            }
+        }
+        catch (JsonException)
+        {
+            truncated = true; // the cut: keep what was read before it
         }
         return entries;
     }
@@ -80,8 +94,23 @@ internal static class LegacyQueueFile
         };
     }
 
-    /// <summary>Moves a waiting entry's file into exports/ (a rename on the same card) and hashes it; (0, "") when it is gone.</summary>
+    /// <summary>
+    /// Moves a waiting entry's file into exports/ (a rename on the same card) and hashes it; (0, "") when
+    /// it is gone or cannot be moved or read, so the entry stays and its delivery names the problem.
+    /// </summary>
     private static (long Size, string Sha256) AdoptFile(string? oldPath, string fileName, ExportPaths paths)
+    {
+        try
+        {
+            return Adopt(oldPath, fileName, paths);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return (0, "");
+        }
+    }
+
+    private static (long Size, string Sha256) Adopt(string? oldPath, string fileName, ExportPaths paths)
     {
         var target = paths.ExportFile(fileName);
         if (oldPath is not null && !File.Exists(target))

@@ -64,14 +64,18 @@ public static class QueueFile
     /// </summary>
     private static QueueFileLoad Upgrade(string path, byte[] bytes, LegacyUpgrade legacy)
     {
-        var entries = LegacyQueueFile.Read(bytes, legacy.Paths, legacy.LocalZone, out var skipped);
+        var entries = LegacyQueueFile.Read(bytes, legacy.Paths, legacy.LocalZone, out var skipped, out var truncated);
         var original = path + ".v1";
         if (!File.Exists(original))
         {
             AtomicFile.Copy(path, original);
         }
         Save(path, entries);
-        return new QueueFileLoad(entries, null, null) { UpgradedFrom = original, Skipped = skipped };
+        return new QueueFileLoad(entries, null, truncated ? "the file was cut short; every entry before the cut was kept" : null)
+        {
+            UpgradedFrom = original,
+            Skipped = skipped,
+        };
     }
 
     /// <summary>

@@ -6,6 +6,7 @@
 # --bin DIR: take published binaries from DIR (deploy/publish.sh output) instead of building.
 # --rid RID: the processor the install is for (linux-arm64 on a Pi, linux-x64); by default this
 #   machine's. Binaries built for another processor are refused, and so is 32-bit ARM (armv7l).
+# --new-token: replace the access token (and its hash); every client then needs the new one.
 # Idempotent: running it again upgrades the binaries and keeps data, backups and the access token.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -17,6 +18,7 @@ rid=""
 nginx_site=false
 start=true
 rollback=false
+new_token=false
 while [ $# -gt 0 ]; do
     case "$1" in
         --root) root="$2"; shift 2 ;;
@@ -25,6 +27,7 @@ while [ $# -gt 0 ]; do
         --with-nginx-site) nginx_site=true; shift ;;
         --no-start) start=false; shift ;;
         --rollback) rollback=true; shift ;;
+        --new-token) new_token=true; shift ;;
         -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
         *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -114,15 +117,21 @@ install -d -m 0750 "$opt/data/exports"
 chown "$service_owner" "$opt/data/exports"
 install -d -m 0700 -o root -g root "$opt/backups"
 
-# 5. The access token: made once with the kernel's random generator, readable by root and the d3kos group.
+# 5. The access token: made once with the kernel's random generator. The token itself is root's alone
+#    (0600): it opens the root backup API. The export manager, which runs as d3kos, gets only its hash
+#    (api-token.sha256, 0640 root:d3kos), enough to check a presented token, not to use one.
 token="$opt/config/api-token"
-if [ ! -s "$token" ]; then
+if [ ! -s "$token" ] || $new_token; then
     (umask 077; head -c 32 /dev/urandom | base64 | tr -d '=+/\n' > "$token.new")
     mv "$token.new" "$token"
     say "created the access token: $token (send it as 'Authorization: Bearer <token>')"
 fi
-chmod 0640 "$token"
-chown "$owner" "$token"
+chmod 0600 "$token"
+chown root:root "$token"
+(umask 027; printf 'sha256:%s\n' "$(tr -d '\n' < "$token" | sha256sum | cut -c1-64)" > "$token.sha256.new")
+mv "$token.sha256.new" "$token.sha256"
+chmod 0640 "$token.sha256"
+chown "$owner" "$token.sha256"
 
 # 6. systemd units and the nginx snippet.
 install -d -m 0755 "$root/etc/systemd/system" "$root/etc/nginx/snippets"

@@ -13,6 +13,7 @@ internal static class DeviceLocalFiles
     public static readonly IReadOnlyList<string> PiPaths =
     [
         "/opt/d3kos/config/api-token",
+        "/opt/d3kos/config/api-token.sha256",
     ];
 
     /// <summary>Makes each staged device-local file the live one: copied in when it exists, removed from staging when it does not.</summary>

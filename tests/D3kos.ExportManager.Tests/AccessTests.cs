@@ -84,6 +84,26 @@ public sealed class AccessTests : IDisposable
         await Json.AssertProblemAsync(response, 403, "Auth:Token");
     }
 
+    [Fact]
+    public async Task A_token_file_holding_only_the_hash_checks_the_token_without_revealing_it()
+    {
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Token)));
+        _root.Write("/opt/d3kos/config/api-token.sha256", $"sha256:{hash}\n");
+        await using var app = new ExportManagerApp(_root, new Dictionary<string, string?>
+        {
+            ["Auth:AllowUnauthenticatedLoopback"] = "false",
+            ["Auth:Token"] = null,
+            ["Auth:TokenFile"] = "/opt/d3kos/config/api-token.sha256",
+        });
+        var client = app.CreateClient();
+
+        using var right = await client.SendAsync(Request("POST", "/export/boatlog", Token));
+        using var wrong = await client.SendAsync(Request("POST", "/export/boatlog", "sha256:" + hash));
+
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+    }
+
     [Theory]
     [InlineData("X-Forwarded-For", "192.168.4.23")]
     [InlineData("X-Real-IP", "192.168.4.23")]

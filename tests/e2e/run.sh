@@ -62,7 +62,7 @@ check "installer refuses binaries built for another processor" bash -c "out=\$('
 check "installer runs into a scratch root" "$repo/deploy/install.sh" --root "$root" --bin "$bin" --rid "$rid"
 [ -x "$root/opt/d3kos/bin/d3kos-export-manager" ] || finish
 check "installer is idempotent and keeps the token" bash -c "t=\$(cat '$root/opt/d3kos/config/api-token'); '$repo/deploy/install.sh' --root '$root' --bin '$bin' --rid '$rid' && [ \"\$t\" = \"\$(cat '$root/opt/d3kos/config/api-token')\" ]"
-check "token file is mode 0640" test "$(stat -c %a "$root/opt/d3kos/config/api-token")" = 640
+check "the token is root's alone (0600); the export manager's group gets only its hash (0640)" bash -c "[ \$(stat -c %a '$root/opt/d3kos/config/api-token') = 600 ] && [ \$(stat -c %a '$root/opt/d3kos/config/api-token.sha256') = 640 ] && [ \"\$(cat '$root/opt/d3kos/config/api-token.sha256')\" = \"sha256:\$(tr -d '\\n' < '$root/opt/d3kos/config/api-token' | sha256sum | cut -c1-64)\" ]"
 check "installer refuses clearly when not root" bash -c "out=\$(setpriv --reuid=65534 --regid=65534 --clear-groups '$repo/deploy/install.sh' --root '$work/never' --bin '$bin' 2>&1); [ \$? -ne 0 ] && echo \"\$out\" | grep -q 'must run as root' && [ ! -e '$work/never' ]"
 check "installer keeps the previous binaries and --rollback swaps them back" bash -c "[ -x '$root/opt/d3kos/bin.previous/d3kos-backup' ] && '$repo/deploy/install.sh' --root '$root' --rollback && [ -x '$root/opt/d3kos/bin/d3kos-backup' ] && '$repo/deploy/install.sh' --root '$root' --rollback"
 token="$(cat "$root/opt/d3kos/config/api-token")"
@@ -79,7 +79,8 @@ printf '#!/bin/sh\necho "$1 $2" >> %s\n' "$work/services.log" > "$work/record-se
 chmod +x "$work/record-service.sh"
 
 echo "e2e: starting the services and nginx"
-env D3KOS_FS_ROOT="$root" "${run[@]}" "$root/opt/d3kos/bin/d3kos-export-manager" --urls "http://127.0.0.1:$export_port" >"$work/export.log" 2>&1 &
+# As the unit runs it: the export manager checks the token against its hash file only.
+env D3KOS_FS_ROOT="$root" Auth__TokenFile=/opt/d3kos/config/api-token.sha256 "${run[@]}" "$root/opt/d3kos/bin/d3kos-export-manager" --urls "http://127.0.0.1:$export_port" >"$work/export.log" 2>&1 &
 pids+=($!)
 env D3KOS_FS_ROOT="$root" Backup__ServiceCommand="$work/record-service.sh" \
     "${run[@]}" "$root/opt/d3kos/bin/d3kos-backup-api" --urls "http://127.0.0.1:$backup_port" >"$work/backup.log" 2>&1 &

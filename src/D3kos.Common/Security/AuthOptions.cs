@@ -10,7 +10,10 @@ public sealed class AuthOptions
     /// <summary>The token as configuration; when empty, <see cref="TokenFile"/> is read.</summary>
     public string? Token { get; set; }
 
-    /// <summary>Path as on the Pi; mode 0640 root:d3kos, created by the installer.</summary>
+    /// <summary>
+    /// Path as on the Pi: the token (0600 root, made by the installer), or a file with only its hash
+    /// ("sha256:…", 0640 root:d3kos), which is what the export manager's unit points it at.
+    /// </summary>
     public string TokenFile { get; set; } = "/opt/d3kos/config/api-token";
 
     /// <summary>

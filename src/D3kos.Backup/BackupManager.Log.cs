@@ -27,5 +27,8 @@ public sealed partial class BackupManager
 
         [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "Removed {Path}, left by a backup that did not finish")]
         public static partial void StaleRemoved(ILogger logger, string path);
+
+        [LoggerMessage(EventId = 307, Level = LogLevel.Error, Message = "Could not finish or roll back an interrupted restore; the journal stays and the next start tries again")]
+        public static partial void RecoveryFailed(ILogger logger, Exception exception);
     }
 }

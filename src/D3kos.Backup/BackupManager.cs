@@ -151,7 +151,15 @@ public sealed partial class BackupManager(
         {
             if (File.Exists(paths.JournalFile))
             {
-                new RestoreEngine(paths, options.Value, services, logger).Recover();
+                try
+                {
+                    new RestoreEngine(paths, options.Value, services, logger).Recover();
+                }
+                catch (Exception ex) when (ex is BackupException or IOException or UnauthorizedAccessException)
+                {
+                    // The journal stays for the next start; the service still starts, so the owner can see and act.
+                    Log.RecoveryFailed(logger, ex);
+                }
             }
             foreach (var stale in Directory.EnumerateFiles(paths.BackupsFolder, "*.partial"))
             {

@@ -69,10 +69,10 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
             LibC.SyncAll();
             RestoreJournalFile.Write(paths, journal with { Phase = RestoreJournalFile.Swapped });
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not BackupException)
         {
             Log.RollingBack(logger, ex);
-            RollBack(swaps);
+            RollBack(swaps); // throws, naming what it could not put back, when it could not
             throw new BackupException(BackupError.RestoreFailed,
                 $"The restore failed while the folders were being swapped ({ex.Message}); everything was put back as it was. Safety backup: {safety}.", ex);
         }
@@ -195,13 +195,31 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         }
     }
 
+    /// <summary>
+    /// Puts every source back, going on past one that fails (another user may keep re-creating a live
+    /// name), so as many as possible are old again. When one could not be put back the journal stays,
+    /// the next start of the API or the CLI tries again, and the failure names each source.
+    /// </summary>
     private void RollBack(IEnumerable<RestoreSwap> swaps)
     {
+        var failures = new List<string>();
         foreach (var swap in swaps.Reverse())
         {
-            SourceSwap.Undo(swap);
+            try
+            {
+                SourceSwap.Undo(swap);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                failures.Add($"{swap.Live}: {ex.Message}");
+            }
         }
         LibC.SyncAll();
+        if (failures.Count > 0)
+        {
+            throw new BackupException(BackupError.RestoreFailed,
+                $"The restore could not put everything back ({string.Join("; ", failures)}); the next start tries again, the old copies are kept in the restore's work folders.");
+        }
         RestoreJournalFile.Delete(paths);
     }
 

@@ -37,5 +37,34 @@ public sealed class StartupFailureTests : IDisposable
         Assert.DoesNotContain("   at ", await output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Under_systemd_each_log_line_carries_its_journald_priority()
+    {
+        // A broken queue file is logged as an error at start; normal start-up lines are information.
+        _root.Write("/opt/d3kos/data/exports/export_queue.json", "{ this is not json");
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "d3kos-export-manager.dll"), "--urls", "http://127.0.0.1:0"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["D3KOS_FS_ROOT"] = _root.Path;
+        start.Environment["JOURNAL_STREAM"] = "8:12345"; // what systemd sets for a service's standard output
+        using var service = Process.Start(start)!;
+        var lines = new List<string>();
+        while (await service.StandardOutput.ReadLineAsync() is { } line)
+        {
+            lines.Add(line);
+            if (line.Contains("Application started", StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+        service.Kill(entireProcessTree: true);
+        await service.WaitForExitAsync();
+
+        Assert.Contains(lines, l => l.StartsWith("<3>[ERR]", StringComparison.Ordinal) && l.Contains("Queue file was broken", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("<6>[INF]", StringComparison.Ordinal));
+    }
+
     public void Dispose() => _root.Dispose();
 }

@@ -42,7 +42,8 @@ public static class ServiceDefaults
             .Enrich.FromLogContext()
             // The host's own "Hosting failed to start" carries the stack trace; ServiceExit says the same in one sentence.
             .Filter.ByExcluding(e => e.Exception is not null && e.MessageTemplate.Text.StartsWith("Hosting failed to start", StringComparison.Ordinal))
-            .WriteTo.Console(outputTemplate: "[{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"));
+            .Enrich.With<JournalPriority>()
+            .WriteTo.Console(outputTemplate: "{" + JournalPriority.Property + ":l}[{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"));
 
         builder.Services.AddSingleton(services => new D3kosRoot(services.GetRequiredService<IConfiguration>()[D3kosRoot.ConfigurationKey]));
         builder.Services.AddSingleton(TimeProvider.System);

@@ -24,7 +24,7 @@ public static class ServiceExit
         {
             var error = FatalError.Describe(exception);
             // "<3>" is syslog's err: journald reads the prefix on a service's standard error stream.
-            var prefix = Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 } ? "<3>" : "";
+            var prefix = JournalPriority.ToJournal ? JournalPriority.Prefix(Serilog.Events.LogEventLevel.Error) : "";
             Console.Error.WriteLine($"{prefix}{service} cannot run: {error.Sentence}");
             return error.Kind == FatalErrorKind.Configuration ? ConfigurationError : Failed;
         }

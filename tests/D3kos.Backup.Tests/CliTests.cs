@@ -152,10 +152,7 @@ public sealed class CliTests : IDisposable
     {
         Directory.CreateDirectory(_boat.BackupsFolder);
         // Every folder above it open to all (a temp folder is 0700), the backups folder to none.
-        for (var folder = Path.GetDirectoryName(_boat.BackupsFolder)!; folder.StartsWith(_boat.Root.Path, StringComparison.Ordinal); folder = Path.GetDirectoryName(folder)!)
-        {
-            File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
-        }
+        _boat.Root.OpenFoldersAbove(_boat.BackupsFolder);
         File.SetUnixFileMode(_boat.BackupsFolder, UnixFileMode.None);
         try
         {

@@ -25,10 +25,7 @@ public sealed class StagingRaceTests : IDisposable
         Directory.CreateDirectory(cron);
         // As on a Pi: the d3kos home belongs to that user; every folder above it may be entered.
         Run("chown", "-R", $"{Nobody}:{Nobody}", home);
-        for (var folder = Path.GetDirectoryName(home)!; folder.StartsWith(_boat.Root.Path, StringComparison.Ordinal); folder = Path.GetDirectoryName(folder)!)
-        {
-            File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
-        }
+        _boat.Root.OpenFoldersAbove(home);
         var found = Path.Combine(Path.GetTempPath(), $"d3kos-racer-{Guid.NewGuid():N}.log");
         File.WriteAllText(found, "");
         File.SetUnixFileMode(found, (UnixFileMode)0b110_110_110);

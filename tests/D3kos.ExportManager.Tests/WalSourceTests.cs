@@ -34,10 +34,8 @@ public sealed class WalSourceTests : IDisposable
         var exports = _root.At("/opt/d3kos/data/exports");
         Directory.CreateDirectory(exports);
         Process.Start("chown", ["-R", "65534:65534", exports])!.WaitForExit();
-        for (var folder = Path.GetDirectoryName(database)!; folder.StartsWith(_root.Path, StringComparison.Ordinal); folder = Path.GetDirectoryName(folder)!)
-        {
-            File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
-        }
+        _root.OpenFoldersAbove(Path.GetDirectoryName(database)!);
+        File.SetUnixFileMode(Path.GetDirectoryName(database)!, (UnixFileMode)0b111_101_101);
         var port = FreePort();
         var start = new ProcessStartInfo("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
             Path.Combine(AppContext.BaseDirectory, "d3kos-export-manager"), "--urls", $"http://127.0.0.1:{port}"])

@@ -43,6 +43,11 @@ internal static class Binaries
         return process;
     }
 
+    /// <summary>The most memory the process has held so far (VmHWM), in KiB.</summary>
+    public static long PeakRssKb(int pid) =>
+        long.Parse(File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Runs to the end and returns the exit code.</summary>
     public static async Task<int> RunAsync(string program, IReadOnlyDictionary<string, string> environment, params string[] args)
     {

@@ -20,11 +20,11 @@ public sealed class CsvLoadTests : IDisposable
         await Binaries.WaitForHealthAsync(client, port, service);
         var url = $"http://127.0.0.1:{port}/export/boatlog/csv";
         Assert.Equal(Rows + 1, await CountLinesAsync(client, url));
-        var baseline = PeakRssKb(service.Id);
+        var baseline = Binaries.PeakRssKb(service.Id);
 
         var lines = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => CountLinesAsync(client, url)));
 
-        var peak = PeakRssKb(service.Id);
+        var peak = Binaries.PeakRssKb(service.Id);
         Binaries.KillHard(service);
         Assert.All(lines, count => Assert.Equal(Rows + 1, count));
         Figures.Record("50 concurrent CSV downloads", new Dictionary<string, object>
@@ -53,9 +53,6 @@ public sealed class CsvLoadTests : IDisposable
         return lines;
     }
 
-    private static long PeakRssKb(int pid) =>
-        long.Parse(File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
 
     public void Dispose() => _root.Dispose();
 }

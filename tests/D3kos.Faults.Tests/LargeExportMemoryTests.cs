@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using D3kos.Testing;
@@ -33,7 +32,7 @@ public sealed class LargeExportMemoryTests : IDisposable
 
         var boatlog = await PostAsync(client, $"http://127.0.0.1:{port}/export/boatlog");
         var full = await PostAsync(client, $"http://127.0.0.1:{port}/export/generate");
-        var peakKb = PeakRssKb(service.Id);
+        var peakKb = Binaries.PeakRssKb(service.Id);
         Binaries.KillHard(service);
 
         Assert.Equal(Rows, boatlog.GetProperty("entry_count").GetInt32());
@@ -75,9 +74,6 @@ public sealed class LargeExportMemoryTests : IDisposable
         return counting.Length;
     }
 
-    private static long PeakRssKb(int pid) =>
-        long.Parse(File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 
     public void Dispose() => _root.Dispose();
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using D3kos.Testing;
 
@@ -24,7 +23,7 @@ public sealed class UnauthenticatedFloodTests : IDisposable
         using var service = Binaries.Start("d3kos-backup-api", environment, "--urls", $"http://127.0.0.1:{port}");
         using var client = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
         await Binaries.WaitForHealthAsync(client, port, service);
-        var baseline = PeakRssKb(service.Id);
+        var baseline = Binaries.PeakRssKb(service.Id);
         // A JSON body that parses as far as it goes: '{"backup_file":"aaaa…'.
         var body = new byte[BodyBytes];
         Array.Fill(body, (byte)'a');
@@ -45,7 +44,7 @@ public sealed class UnauthenticatedFloodTests : IDisposable
             }
         }));
 
-        var peak = PeakRssKb(service.Id);
+        var peak = Binaries.PeakRssKb(service.Id);
         using var health = await client.GetAsync($"http://127.0.0.1:{port}/health");
         Binaries.KillHard(service);
         Figures.Record("20 unauthenticated 29 MB restore bodies", new Dictionary<string, object>
@@ -58,9 +57,6 @@ public sealed class UnauthenticatedFloodTests : IDisposable
         Assert.True(peak - baseline < 20 * 1024, $"peak RSS grew from {baseline / 1024} MB to {peak / 1024} MB");
     }
 
-    private static long PeakRssKb(int pid) =>
-        long.Parse(File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 
     public void Dispose() => _root.Dispose();
 }

@@ -71,6 +71,19 @@ public sealed class TempRoot : IDisposable
         return path;
     }
 
+    /// <summary>
+    /// Makes every folder from <paramref name="realPath"/>'s parent up to the root 0755, so a test can run a
+    /// program as another user (a temp folder is 0700): the tests that play a local user or an
+    /// unprivileged service need to reach the boat's folders as they would on a Pi.
+    /// </summary>
+    public void OpenFoldersAbove(string realPath)
+    {
+        for (var folder = System.IO.Path.GetDirectoryName(realPath)!; folder.StartsWith(Path, StringComparison.Ordinal); folder = System.IO.Path.GetDirectoryName(folder)!)
+        {
+            File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+        }
+    }
+
     public void Dispose()
     {
         try

@@ -69,7 +69,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
             LibC.SyncAll();
             RestoreJournalFile.Write(paths, journal with { Phase = RestoreJournalFile.Swapped });
         }
-        catch (Exception ex) when (ex is not BackupException)
+        catch (Exception ex)
         {
             Log.RollingBack(logger, ex);
             RollBack(swaps); // throws, naming what it could not put back, when it could not

@@ -59,6 +59,8 @@ fi
 check "the binaries are built for $rid (ELF e_machine)" test "$("$repo/deploy/elf-rid.sh" "$bin/d3kos-backup")" = "$rid"
 other_rid="$([ "$rid" = linux-arm64 ] && echo linux-x64 || echo linux-arm64)"
 check "installer refuses binaries built for another processor" bash -c "out=\$('$repo/deploy/install.sh' --root '$work/wrong' --bin '$bin' --rid $other_rid 2>&1); [ \$? -ne 0 ] && echo \"\$out\" | grep -q 'is built for $rid, but this install is for $other_rid' && [ ! -e '$work/wrong/opt/d3kos/bin' ]"
+mkdir -p "$work/armv7l-bin" && printf '#!/bin/sh\n[ "$1" = -m ] && echo armv7l || exec /bin/uname "$@"\n' > "$work/armv7l-bin/uname" && chmod +x "$work/armv7l-bin/uname"
+check "installer refuses 32-bit ARM (armv7l) with a sentence" bash -c "out=\$(PATH='$work/armv7l-bin':\$PATH '$repo/deploy/install.sh' --root '$work/arm32' --bin '$bin' 2>&1); [ \$? -ne 0 ] && echo \"\$out\" | grep -q '32-bit ARM (armv7l), which the d3kOS data services do not support' && [ ! -e '$work/arm32/opt/d3kos/bin' ]"
 check "installer runs into a scratch root" "$repo/deploy/install.sh" --root "$root" --bin "$bin" --rid "$rid"
 [ -x "$root/opt/d3kos/bin/d3kos-export-manager" ] || finish
 check "installer is idempotent and keeps the token" bash -c "t=\$(cat '$root/opt/d3kos/config/api-token'); '$repo/deploy/install.sh' --root '$root' --bin '$bin' --rid '$rid' && [ \"\$t\" = \"\$(cat '$root/opt/d3kos/config/api-token')\" ]"

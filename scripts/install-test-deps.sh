@@ -3,7 +3,8 @@
 # nginx (the real proxy), clang and zlib1g-dev (Native AOT), jq and curl (the user's tools),
 # systemd (systemd-analyze verify), and for the Pi's processor: Debian's arm64 libraries as the
 # cross-compiling sysroot (libc6-dev:arm64, zlib1g-dev:arm64, libgcc-12-dev:arm64), lld, and qemu-user-static to run
-# the arm64 binaries. Does nothing when everything is there already.
+# the arm64 binaries; debootstrap and systemd-container (systemd-nspawn) for the stage that boots a real
+# systemd. Does nothing when everything is there already.
 set -euo pipefail
 need=()
 command -v nginx >/dev/null || need+=(nginx)
@@ -18,6 +19,8 @@ command -v jq >/dev/null || need+=(jq)
 command -v curl >/dev/null || need+=(curl)
 command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v tar >/dev/null || need+=(tar)
+command -v debootstrap >/dev/null || need+=(debootstrap)
+command -v systemd-nspawn >/dev/null || need+=(systemd-container)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     echo "install-test-deps: missing ${need[*]}; run as root on Debian/Ubuntu, or install them yourself" >&2

@@ -56,6 +56,19 @@ else
     echo "e2e linux-x64: skipped (nginx, clang, zlib1g-dev, jq or systemd-analyze missing and not installable here)"
     skipped=$((skipped + 1))
 fi
+# Under a real systemd (a booted bookworm container): the units' sandbox, restarts, journal, power-cycle.
+if $deps_ok; then
+    tests/systemd/run.sh --bin "$bin" 2>&1 | tee artifacts/systemd-output.txt
+    [ "${PIPESTATUS[0]}" -eq 0 ] || broken=1
+    read -r sd_passed sd_failed sd_skipped < <(grep -Eo '^systemd: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?' artifacts/systemd-output.txt |
+        awk '{print $2, $4, ($6 == "" ? 0 : $6)}')
+    passed=$((passed + ${sd_passed:-0}))
+    failed=$((failed + ${sd_failed:-0}))
+    skipped=$((skipped + ${sd_skipped:-0}))
+else
+    echo "systemd: skipped (the AOT binaries could not be built here)"
+    skipped=$((skipped + 1))
+fi
 if $arm64_ok; then
     e2e linux-arm64 "$bin_arm64"
 elif [ "$(uname -m)" != aarch64 ]; then

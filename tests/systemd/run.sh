@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# The product under a real systemd: a Debian bookworm root made with debootstrap, booted with
+# systemd-nspawn (systemd as PID 1, its own journald, private network), the real installer run inside
+# it with the AOT binaries, then the units' sandbox (ProtectSystem=strict, the d3kos user, ReadWritePaths)
+# meets the product: backup, restore, export and a WAL-mode boat log through the container's nginx,
+# Restart=on-failure after kill -9, errors found with journalctl -p err, and a power-cycle.
+#   tests/systemd/run.sh --bin DIR [--base DIR]
+# DIR: linux-x64 binaries from deploy/publish.sh. --base: an already debootstrapped root to copy
+# (saves ~3 minutes when iterating). Prints "systemd: N passed, N failed" (", 1 skipped" and the reason
+# when this host cannot boot a container: never counted as passed). Needs root, debootstrap,
+# systemd-container (systemd-nspawn) and the Debian mirror the host's apt uses.
+set -uo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+bin=""
+base=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --bin) bin="$2"; shift 2 ;;
+        --base) base="$2"; shift 2 ;;
+        *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+work="$(mktemp -d /tmp/d3kos-systemd-XXXXXX)"
+machine="$work/root"
+passed=0
+failed=0
+nspawn=""
+leader=""
+
+cleanup() {
+    if [ -n "$nspawn" ] && kill -0 "$nspawn" 2>/dev/null; then
+        kill -TERM "$nspawn" 2>/dev/null
+        for _ in $(seq 50); do kill -0 "$nspawn" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$nspawn" 2>/dev/null
+    fi
+    wait 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+skip() { echo "systemd: skipped: $1"; echo "systemd: 0 passed, 0 failed, 1 skipped"; exit 0; }
+check() {  # check NAME COMMAND...: one pass or fail
+    local name="$1"; shift
+    [ "$1" = bash ] && [ "$2" = -c ] && set -- bash -o pipefail "${@:2}"
+    if "$@" >"$work/check.out" 2>&1; then
+        passed=$((passed + 1)); echo "  ok    $name"
+    else
+        failed=$((failed + 1)); echo "  FAIL  $name"; sed 's/^/        /' "$work/check.out" | head -20
+    fi
+}
+finish() { echo "systemd: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+inside() { nsenter -t "$leader" -a "$@"; }
+
+[ "$(id -u)" -eq 0 ] || skip "needs root to boot a container"
+for tool in systemd-nspawn debootstrap nsenter; do
+    command -v "$tool" >/dev/null || skip "$tool is missing (apt-get install -y debootstrap systemd-container)"
+done
+[ -n "$bin" ] && [ -x "$bin/d3kos-backup-api" ] || { echo "run.sh: --bin DIR with the linux-x64 binaries is required" >&2; exit 2; }
+
+# 1. A bookworm root, from the mirror the host's apt already uses.
+echo "systemd: making a bookworm root"
+if [ -n "$base" ]; then
+    cp -a "$base" "$machine"
+else
+    mirror="$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
+        | grep -v security | head -1 | awk '{print $2}')"
+    mirror="${mirror:-http://deb.debian.org/debian}"
+    debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,nginx,curl,jq,sqlite3 bookworm "$machine" "$mirror" \
+        >"$work/debootstrap.log" 2>&1 || { tail -5 "$work/debootstrap.log"; skip "debootstrap of bookworm from $mirror failed"; }
+fi
+
+# 2. The product and a boat's data, as an owner would have them before installing.
+mkdir -p "$machine/root/d3kos/bin"
+cp -a "$repo/deploy" "$repo/nginx" "$repo/README.md" "$machine/root/d3kos/"
+cp -a "$bin"/. "$machine/root/d3kos/bin/"
+# A season's boat log: the exports below run inside the unit's MemoryMax=160M.
+rows=1000000
+dotnet "$repo/src/D3kos.Demo/bin/Release/net10.0/d3kos-demo-seed.dll" "$machine" --entries "$rows" --images-mb 4 >/dev/null
+# The boat log's writer uses WAL, and has closed: no -shm is left, and the folder is root's (read-only to d3kos).
+chroot "$machine" sqlite3 /opt/d3kos/data/boatlog/boatlog.db 'PRAGMA journal_mode=WAL;' >/dev/null
+
+boot() {  # boot NAME: start the container and wait until systemd says it is up
+    systemd-nspawn -b -D "$machine" --register=no --keep-unit --private-network --console=passive >"$work/nspawn-$1.log" 2>&1 &
+    nspawn=$!
+    leader=""
+    for _ in $(seq 100); do
+        for child in $(pgrep -P "$nspawn") $(pgrep -P "$(pgrep -P "$nspawn" | head -1)" 2>/dev/null); do
+            [ "$(cat "/proc/$child/comm" 2>/dev/null)" = systemd ] && leader=$child
+        done
+        [ -n "$leader" ] && break
+        sleep 0.1
+    done
+    [ -n "$leader" ] || return 1
+    for _ in $(seq 120); do
+        state="$(inside systemctl is-system-running 2>/dev/null)"
+        case "$state" in running|degraded) return 0 ;; esac
+        sleep 0.5
+    done
+    return 1
+}
+
+echo "systemd: booting"
+start=$(date +%s%N)
+if ! boot first; then
+    tail -20 "$work/nspawn-first.log"
+    skip "this host cannot boot a container with systemd-nspawn (cgroup or namespace limits); see the log above"
+fi
+echo "systemd: up in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+
+# 3. The real installer, as on a Pi.
+check "the installer runs under systemd and starts both units" inside /root/d3kos/deploy/install.sh --bin /root/d3kos/bin --with-nginx-site
+check "both units are active (Type=notify reached READY)" inside systemctl is-active d3kos-export-manager d3kos-backup-api nginx
+token="$(cat "$machine/opt/d3kos/config/api-token")"
+auth="Authorization: Bearer $token"
+base_url="http://127.0.0.1"
+check "the export manager's process runs as d3kos" bash -c \
+    "[ \"\$(nsenter -t $leader -a sh -c 'stat -c %U /proc/\$(systemctl show -p MainPID --value d3kos-export-manager)')\" = d3kos ]"
+
+# 4. The product through the container's nginx, inside the units' sandbox.
+check "status through nginx" bash -c "nsenter -t $leader -a curl -fsS $base_url/export/status | jq -e '.success and .can_export'"
+check "a full export of a WAL-mode boat log (no -shm, folder read-only to d3kos) has every row and no warnings" bash -c \
+    "nsenter -t $leader -a curl -fsS -X POST -H '$auth' $base_url/export/generate > $work/generate.json && jq -e '.success and (.warnings | length == 0)' $work/generate.json && \
+     gzip -dc '$machine/opt/d3kos/data/exports/exports/'\$(jq -r .export_file $work/generate.json) | jq -e '.data.boatlog.entry_count == $rows'"
+check "the boat-log CSV of that WAL log through nginx has every row" bash -c \
+    "[ \$(nsenter -t $leader -a curl -fsS -H '$auth' $base_url/export/boatlog/csv | grep -c \$'\\r\$') -eq $((rows + 1)) ]"
+check "the boat log's folder got no -shm or -wal from the reader" bash -c "[ ! -e '$machine/opt/d3kos/data/boatlog/boatlog.db-shm' ]"
+check "backup create through nginx" bash -c "nsenter -t $leader -a curl -fsS -X POST -H '$auth' $base_url/api/backup/create > $work/create.json && jq -e '.success' $work/create.json"
+name="$(jq -r .backup_file "$work/create.json" 2>/dev/null)"
+echo "changed after the backup" > "$machine/var/www/html/index.html"
+check "restore through nginx, stopping and starting the export manager with systemctl" bash -c \
+    "nsenter -t $leader -a curl -fsS -H '$auth' -H 'Content-Type: application/json' -d '{\"backup_file\":\"$name\",\"confirm\":true}' $base_url/api/backup/restore > $work/restore.json && jq -e '.success' $work/restore.json && ! grep -q 'changed after the backup' '$machine/var/www/html/index.html'"
+check "the export manager is running again after the restore" inside systemctl is-active d3kos-export-manager
+
+# 5. Restart=on-failure, and errors in the journal at their priority.
+restarts_before="$(inside systemctl show -p NRestarts --value d3kos-export-manager)"
+inside systemctl kill -s KILL d3kos-export-manager
+check "kill -9 of the export manager: systemd restarts it" bash -c \
+    "for i in \$(seq 60); do n=\$(nsenter -t $leader -a systemctl show -p NRestarts --value d3kos-export-manager); s=\$(nsenter -t $leader -a systemctl is-active d3kos-export-manager); [ \"\$n\" -gt $restarts_before ] && [ \"\$s\" = active ] && exit 0; sleep 0.5; done; exit 1"
+echo '{ this is not a queue' > "$machine/opt/d3kos/data/exports/export_queue.json"
+inside systemctl restart d3kos-export-manager
+check "an error (a broken queue file) is found with journalctl -p err" bash -c \
+    "for i in \$(seq 20); do nsenter -t $leader -a journalctl -p err -u d3kos-export-manager --no-pager | grep -q 'Queue file was broken' && exit 0; sleep 0.5; done; exit 1"
+check "information lines are not at priority err" bash -c \
+    "! nsenter -t $leader -a journalctl -p err -u d3kos-export-manager --no-pager | grep -q 'Queue loaded'"
+check "a bad setting stops the unit for good (exit 78, RestartPreventExitStatus), naming the key" bash -c \
+    "nsenter -t $leader -a mkdir -p /etc/systemd/system/d3kos-backup-api.service.d && \
+     printf '[Service]\nEnvironment=Backup__Keep=abc\n' > '$machine/etc/systemd/system/d3kos-backup-api.service.d/bad.conf' && \
+     nsenter -t $leader -a systemctl daemon-reload && { nsenter -t $leader -a systemctl restart d3kos-backup-api; sleep 2; \
+     [ \"\$(nsenter -t $leader -a systemctl show -p ExecMainStatus --value d3kos-backup-api)\" = 78 ] && \
+     nsenter -t $leader -a journalctl -p err -u d3kos-backup-api --no-pager | grep -q 'Invalid setting Backup:Keep'; }; r=\$?; \
+     rm -f '$machine/etc/systemd/system/d3kos-backup-api.service.d/bad.conf'; nsenter -t $leader -a systemctl daemon-reload; \
+     nsenter -t $leader -a systemctl reset-failed d3kos-backup-api; nsenter -t $leader -a systemctl start d3kos-backup-api; exit \$r"
+check "the memory limits are the units' (MemoryMax 160M and 256M)" bash -c \
+    "[ \"\$(nsenter -t $leader -a systemctl show -p MemoryMax --value d3kos-export-manager)\" = 167772160 ] && [ \"\$(nsenter -t $leader -a systemctl show -p MemoryMax --value d3kos-backup-api)\" = 268435456 ]"
+if [[ "$(inside systemctl show -p MemoryCurrent --value d3kos-export-manager)" =~ ^[0-9]+$ ]]; then
+    restarts="$(inside systemctl show -p NRestarts --value d3kos-export-manager)"
+    check "a season's boat-log export ($rows rows) runs inside the unit's MemoryMax=160M: no OOM kill, no restart" bash -c \
+        "nsenter -t $leader -a curl -fsS -X POST -H '$auth' $base_url/export/boatlog | jq -e '.entry_count == $rows' && \
+         [ \"\$(nsenter -t $leader -a systemctl show -p NRestarts --value d3kos-export-manager)\" = '$restarts' ] && \
+         nsenter -t $leader -a systemctl is-active d3kos-export-manager"
+else
+    echo "systemd: no memory accounting in this container: MemoryMax is set but not enforced here (not counted)"
+fi
+
+# 6. Power-cycle: both come back by themselves.
+inside systemctl poweroff >/dev/null 2>&1
+for _ in $(seq 100); do kill -0 "$nspawn" 2>/dev/null || break; sleep 0.2; done
+check "the container powered off" bash -c "! kill -0 $nspawn 2>/dev/null"
+start=$(date +%s%N)
+if boot second; then
+    check "after a power-cycle both answer through nginx without any command" bash -c \
+        "for i in \$(seq 60); do nsenter -t $leader -a curl -fsS $base_url/export/status >/dev/null && nsenter -t $leader -a curl -fsS $base_url/api/backup/list >/dev/null && exit 0; sleep 0.5; done; exit 1"
+    echo "systemd: answering $(( ($(date +%s%N) - start) / 1000000 )) ms after the second boot began"
+else
+    failed=$((failed + 1)); echo "  FAIL  the container boots a second time"
+fi
+inside systemctl poweroff >/dev/null 2>&1
+finish

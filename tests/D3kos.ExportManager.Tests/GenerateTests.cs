@@ -83,6 +83,8 @@ public sealed class GenerateTests : IDisposable
         // The answer says so too: a category missing from a "successful" export is never silent.
         var warning = Assert.Single(answer.GetProperty("warnings").EnumerateArray());
         Assert.StartsWith("marine_vision_captures could not be read", warning.GetString(), StringComparison.Ordinal);
+        var status = await app.CreateClient().GetJsonAsync("/export/status");
+        Assert.Equal(warning.GetString(), Assert.Single(status.GetProperty("last_export_warnings").EnumerateArray()).GetString());
     }
 
     [Fact]

@@ -126,6 +126,11 @@ check "the boat-log CSV of that WAL log through nginx has every row" bash -c \
 check "the boat log's folder got no -shm or -wal from the reader" bash -c "[ ! -e '$machine/opt/d3kos/data/boatlog/boatlog.db-shm' ]"
 check "backup create through nginx" bash -c "nsenter -t $leader -a curl -fsS -X POST -H '$auth' $base_url/api/backup/create > $work/create.json && jq -e '.success' $work/create.json"
 name="$(jq -r .backup_file "$work/create.json" 2>/dev/null)"
+check "the backup is listed, downloads byte-identical and verifies, through nginx" bash -c \
+    "nsenter -t $leader -a curl -fsS $base_url/api/backup/list | jq -e --arg n '$name' '.[0].filename == \$n' && \
+     nsenter -t $leader -a curl -fsS -H '$auth' $base_url/api/backup/download/$name > $work/download.tar.gz && cmp $work/download.tar.gz '$machine/opt/d3kos/backups/$name' && \
+     nsenter -t $leader -a curl -fsS -H '$auth' $base_url/api/backup/verify/$name | jq -e '.valid'"
+check "last export warnings are empty in the status" bash -c "nsenter -t $leader -a curl -fsS $base_url/export/status | jq -e '.last_export_warnings == []'"
 echo "changed after the backup" > "$machine/var/www/html/index.html"
 check "restore through nginx, stopping and starting the export manager with systemctl" bash -c \
     "nsenter -t $leader -a curl -fsS -H '$auth' -H 'Content-Type: application/json' -d '{\"backup_file\":\"$name\",\"confirm\":true}' $base_url/api/backup/restore > $work/restore.json && jq -e '.success' $work/restore.json && ! grep -q 'changed after the backup' '$machine/var/www/html/index.html'"

@@ -26,12 +26,12 @@ public static class ExportEndpoints
     private static Ok<HealthResponse> Health(ExportQueue queue, ExportQueueWorker worker) =>
         TypedResults.Ok(new HealthResponse("healthy", "export-manager", queue.IsInitialized, worker.IsRunning));
 
-    private static Ok<StatusResponse> Status(HttpContext context, LicenseReader licenseReader, ExportQueue queue)
+    private static Ok<StatusResponse> Status(HttpContext context, LicenseReader licenseReader, ExportQueue queue, ExportBuilder builder)
     {
         var license = licenseReader.Read();
         var port = context.Connection.LocalPort is > 0 and var local ? local : DefaultPort;
         return TypedResults.Ok(new StatusResponse(
-            true, "export-manager", port, license.Tier, TierGate.Refusal(license) is null, license.Error, queue.Stats(), queue.LastRun));
+            true, "export-manager", port, license.Tier, TierGate.Refusal(license) is null, license.Error, queue.Stats(), queue.LastRun, builder.LastWarnings));
     }
 
     private static Ok<GenerateResponse> Generate(ExportBuilder builder, ExportQueue queue)

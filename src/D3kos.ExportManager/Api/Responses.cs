@@ -12,7 +12,8 @@ public sealed record StatusResponse(
     bool CanExport,
     string? LicenseError,
     QueueStats Queue,
-    ProcessReport? LastRun);
+    ProcessReport? LastRun,
+    IReadOnlyList<string> LastExportWarnings);
 
 /// <param name="Warnings">One sentence per category that could not be read (its error is also in the export file).</param>
 public sealed record GenerateResponse(bool Success, string ExportId, string ExportFile, string QueueId, int CategoryCount, IReadOnlyList<string> Warnings);

@@ -16,6 +16,9 @@ public sealed class ExportBuilder(ExportPaths paths, LicenseReader license, Time
 {
     public const int FullExportCategoryCount = 6;
 
+    /// <summary>What the last full export could not read (empty when it read everything), for /export/status.</summary>
+    public IReadOnlyList<string> LastWarnings { get; private set; } = [];
+
     public BuiltExport BuildFull()
     {
         var (exportId, now) = NewExportId("export");
@@ -57,6 +60,7 @@ public sealed class ExportBuilder(ExportPaths paths, LicenseReader license, Time
             writer.WriteEndObject();
             writer.WriteEndObject();
         });
+        LastWarnings = warnings;
         return new BuiltExport(exportId, file, FullExportCategoryCount, warnings);
     }
 

@@ -45,11 +45,16 @@ say() { echo "install.sh: $*"; }
 
 if $rollback; then
     [ -d "$opt/bin.previous" ] || { echo "install.sh: nothing to roll back to ($opt/bin.previous is missing)" >&2; exit 1; }
+    # Binaries and units go back together: an older binary under newer units can misread their settings
+    # (a token-hash file read as the token itself).
+    [ -d "$opt/bin.previous/units" ] || { echo "install.sh: $opt/bin.previous has no units saved with it; install the previous version with its own install.sh instead" >&2; exit 1; }
     rm -rf "$opt/bin.rollback"
     mv "$opt/bin" "$opt/bin.rollback"
     mv "$opt/bin.previous" "$opt/bin"
     mv "$opt/bin.rollback" "$opt/bin.previous"
-    say "binaries rolled back (the replaced ones are in $opt/bin.previous)"
+    install -m 0644 "$opt/bin/units/"*.service "$root/etc/systemd/system/"
+    say "binaries and units rolled back (the replaced ones are in $opt/bin.previous)"
+    if $live; then systemctl daemon-reload; fi
     if $live && $start; then systemctl restart d3kos-export-manager d3kos-backup-api; fi
     exit 0
 fi
@@ -106,6 +111,9 @@ for file in "$bin"/*; do
     install -m 0755 "$file" "$opt/bin/.$name.new"
     mv -f "$opt/bin/.$name.new" "$opt/bin/$name"
 done
+# The units travel with the binaries they were written for (--rollback puts both back).
+install -d -m 0755 "$opt/bin/units"
+install -m 0644 "$repo/deploy/systemd/d3kos-export-manager.service" "$repo/deploy/systemd/d3kos-backup-api.service" "$opt/bin/units/"
 install -m 0755 "$repo/deploy/scripts/create-backup.sh" "$repo/deploy/scripts/restore-backup.sh" "$opt/scripts/"
 install -m 0644 "$repo/README.md" "$opt/share/README.md"
 install -d -m 0755 "$root/usr/local/bin"
@@ -121,6 +129,12 @@ install -d -m 0700 -o root -g root "$opt/backups"
 #    (0600): it opens the root backup API. The export manager, which runs as d3kos, gets only its hash
 #    (api-token.sha256, 0640 root:d3kos), enough to check a presented token, not to use one.
 token="$opt/config/api-token"
+# Before this layout the token was 0640 root:d3kos, readable by every d3kos process: a token that was
+# readable by others is replaced, as if --new-token had been given.
+if [ -s "$token" ] && [ "$(stat -c %a "$token")" != 600 ]; then
+    new_token=true
+    say "the access token was readable by group or others ($(stat -c %a "$token")): making a new one"
+fi
 if [ ! -s "$token" ] || $new_token; then
     (umask 077; head -c 32 /dev/urandom | base64 | tr -d '=+/\n' > "$token.new")
     mv "$token.new" "$token"
@@ -128,10 +142,12 @@ if [ ! -s "$token" ] || $new_token; then
 fi
 chmod 0600 "$token"
 chown root:root "$token"
-(umask 027; printf 'sha256:%s\n' "$(tr -d '\n' < "$token" | sha256sum | cut -c1-64)" > "$token.sha256.new")
+# The hash is of the token as the services read it (surrounding white space trimmed); its file gets its
+# owner and mode before it is renamed in, so a running export manager never meets it unreadable.
+(umask 077; printf 'sha256:%s\n' "$(tr -d ' \t\r\n' < "$token" | sha256sum | cut -c1-64)" > "$token.sha256.new")
+chmod 0640 "$token.sha256.new"
+chown "$owner" "$token.sha256.new"
 mv "$token.sha256.new" "$token.sha256"
-chmod 0640 "$token.sha256"
-chown "$owner" "$token.sha256"
 
 # 6. systemd units and the nginx snippet.
 install -d -m 0755 "$root/etc/systemd/system" "$root/etc/nginx/snippets"

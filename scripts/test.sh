@@ -58,7 +58,8 @@ else
 fi
 # Under a real systemd (a booted bookworm container): the units' sandbox, restarts, journal, power-cycle.
 if $deps_ok; then
-    tests/systemd/run.sh --bin "$bin" 2>&1 | tee artifacts/systemd-output.txt
+    # Bounded: a container that hangs must not take CI's 90 minutes with it.
+    timeout -k 60 1200 tests/systemd/run.sh --bin "$bin" 2>&1 | tee artifacts/systemd-output.txt
     [ "${PIPESTATUS[0]}" -eq 0 ] || broken=1
     read -r sd_passed sd_failed sd_skipped < <(grep -Eo '^systemd: [0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?' artifacts/systemd-output.txt |
         awk '{print $2, $4, ($6 == "" ? 0 : $6)}')

@@ -140,21 +140,27 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
             return;
         }
         Log.Recovering(logger, journal.BackupFile, journal.Phase);
-        switch (journal.Phase)
+        try
         {
-            case RestoreJournalFile.Swapped:
-                CleanUp(journal.Swaps);
-                break;
-            case RestoreJournalFile.Swapping:
-                RollBack(journal.Swaps);
-                break;
-            default:
-                journal.Swaps.ForEach(SourceSwap.RemoveWorkFolder);
-                RestoreJournalFile.Delete(paths);
-                break;
+            switch (journal.Phase)
+            {
+                case RestoreJournalFile.Swapped:
+                    CleanUp(journal.Swaps);
+                    break;
+                case RestoreJournalFile.Swapping:
+                    RollBack(journal.Swaps);
+                    break;
+                default:
+                    journal.Swaps.ForEach(SourceSwap.RemoveWorkFolder);
+                    RestoreJournalFile.Delete(paths);
+                    break;
+            }
         }
-        // The interrupted restore may have stopped them.
-        services.Run("start", options.EffectiveServices);
+        finally
+        {
+            // The interrupted restore may have stopped them; they start again even when recovery fails.
+            services.Run("start", options.EffectiveServices);
+        }
     }
 
     private (int Files, bool IdKept) Stage(string archive, List<BackupSource> sources, List<RestoreSwap> swaps, bool replaceInstallationId)

@@ -25,6 +25,19 @@ public sealed class QueueFileTests : IDisposable
     }
 
     [Fact]
+    public void Load_PredecessorsFileWithAByteOrderMark_IsReadWhole()
+    {
+        var path = _root.At("/opt/d3kos/data/exports/export_queue.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes("""[{"id":"full_export_1","type":"full_export","data":{},"timestamp":"2026-02-20T12:00:00","attempts":0,"status":"pending"}]""")]);
+
+        var load = QueueFile.Load(QueuePath, _now, new LegacyUpgrade(new ExportPaths(new Common.Files.D3kosRoot(_root.Path)), TimeZoneInfo.Utc));
+
+        Assert.Equal("full_export_1", Assert.Single(load.Entries).Id);
+        Assert.Null(load.Problem);
+    }
+
+    [Fact]
     public void Load_PredecessorsFileCutShort_KeepsEveryEntryBeforeTheCutAndTheOriginal()
     {
         // The Python service did not write atomically: a power cut could leave half a file.

@@ -20,6 +20,8 @@ while [ $# -gt 0 ]; do
         *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
+# A run killed outright (SIGKILL) leaves its ~300 MB root behind: clear those first.
+rm -rf /tmp/d3kos-systemd-*
 work="$(mktemp -d /tmp/d3kos-systemd-XXXXXX)"
 machine="$work/root"
 passed=0
@@ -27,13 +29,22 @@ failed=0
 nspawn=""
 leader=""
 
-cleanup() {
-    if [ -n "$nspawn" ] && kill -0 "$nspawn" 2>/dev/null; then
+stop_container() {  # poweroff from inside, then TERM, then KILL: never more than ~80 s
+    [ -n "$nspawn" ] || return 0
+    if kill -0 "$nspawn" 2>/dev/null && [ -n "$leader" ]; then
+        timeout 10 nsenter -t "$leader" -a systemctl poweroff >/dev/null 2>&1
+        for _ in $(seq 300); do kill -0 "$nspawn" 2>/dev/null || break; sleep 0.2; done
+    fi
+    if kill -0 "$nspawn" 2>/dev/null; then
         kill -TERM "$nspawn" 2>/dev/null
         for _ in $(seq 50); do kill -0 "$nspawn" 2>/dev/null || break; sleep 0.2; done
         kill -KILL "$nspawn" 2>/dev/null
     fi
-    wait 2>/dev/null
+    wait "$nspawn" 2>/dev/null
+    nspawn=""
+}
+cleanup() {
+    stop_container
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -62,11 +73,12 @@ echo "systemd: making a bookworm root"
 if [ -n "$base" ]; then
     cp -a "$base" "$machine"
 else
+    # Debian's own archive among the configured sources (not -security, not a third party's repository).
     mirror="$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
-        | grep -v security | head -1 | awk '{print $2}')"
+        | awk '{print $2}' | grep -E '/debian/?$' | grep -v security | head -1)"
     mirror="${mirror:-http://deb.debian.org/debian}"
-    debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,nginx,curl,jq,sqlite3 bookworm "$machine" "$mirror" \
-        >"$work/debootstrap.log" 2>&1 || { tail -5 "$work/debootstrap.log"; skip "debootstrap of bookworm from $mirror failed"; }
+    timeout 900 debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,nginx,curl,jq,sqlite3 bookworm "$machine" "$mirror" \
+        >"$work/debootstrap.log" 2>&1 || { tail -5 "$work/debootstrap.log"; echo "systemd: debootstrap of bookworm from $mirror failed (see above)"; echo "systemd: 0 passed, 1 failed"; exit 1; }
 fi
 
 # 2. The product and a boat's data, as an owner would have them before installing.
@@ -117,23 +129,23 @@ check "the export manager's process runs as d3kos" bash -c \
     "[ \"\$(nsenter -t $leader -a sh -c 'stat -c %U /proc/\$(systemctl show -p MainPID --value d3kos-export-manager)')\" = d3kos ]"
 
 # 4. The product through the container's nginx, inside the units' sandbox.
-check "status through nginx" bash -c "nsenter -t $leader -a curl -fsS $base_url/export/status | jq -e '.success and .can_export'"
+check "status through nginx" bash -c "nsenter -t $leader -a curl -fsS --max-time 120 $base_url/export/status | jq -e '.success and .can_export'"
 check "a full export of a WAL-mode boat log (no -shm, folder read-only to d3kos) has every row and no warnings" bash -c \
-    "nsenter -t $leader -a curl -fsS -X POST -H '$auth' $base_url/export/generate > $work/generate.json && jq -e '.success and (.warnings | length == 0)' $work/generate.json && \
+    "nsenter -t $leader -a curl -fsS --max-time 120 -X POST -H '$auth' $base_url/export/generate > $work/generate.json && jq -e '.success and (.warnings | length == 0)' $work/generate.json && \
      gzip -dc '$machine/opt/d3kos/data/exports/exports/'\$(jq -r .export_file $work/generate.json) | jq -e '.data.boatlog.entry_count == $rows'"
 check "the boat-log CSV of that WAL log through nginx has every row" bash -c \
-    "[ \$(nsenter -t $leader -a curl -fsS -H '$auth' $base_url/export/boatlog/csv | grep -c \$'\\r\$') -eq $((rows + 1)) ]"
-check "the boat log's folder got no -shm or -wal from the reader" bash -c "[ ! -e '$machine/opt/d3kos/data/boatlog/boatlog.db-shm' ]"
-check "backup create through nginx" bash -c "nsenter -t $leader -a curl -fsS -X POST -H '$auth' $base_url/api/backup/create > $work/create.json && jq -e '.success' $work/create.json"
+    "[ \$(nsenter -t $leader -a curl -fsS --max-time 120 -H '$auth' $base_url/export/boatlog/csv | grep -c \$'\\r\$') -eq $((rows + 1)) ]"
+check "the boat log's folder got no -shm or -wal from the reader" bash -c "[ ! -e '$machine/opt/d3kos/data/boatlog/boatlog.db-shm' ] && [ ! -e '$machine/opt/d3kos/data/boatlog/boatlog.db-wal' ]"
+check "backup create through nginx" bash -c "nsenter -t $leader -a curl -fsS --max-time 120 -X POST -H '$auth' $base_url/api/backup/create > $work/create.json && jq -e '.success' $work/create.json"
 name="$(jq -r .backup_file "$work/create.json" 2>/dev/null)"
 check "the backup is listed, downloads byte-identical and verifies, through nginx" bash -c \
-    "nsenter -t $leader -a curl -fsS $base_url/api/backup/list | jq -e --arg n '$name' '.[0].filename == \$n' && \
-     nsenter -t $leader -a curl -fsS -H '$auth' $base_url/api/backup/download/$name > $work/download.tar.gz && cmp $work/download.tar.gz '$machine/opt/d3kos/backups/$name' && \
-     nsenter -t $leader -a curl -fsS -H '$auth' $base_url/api/backup/verify/$name | jq -e '.valid'"
-check "last export warnings are empty in the status" bash -c "nsenter -t $leader -a curl -fsS $base_url/export/status | jq -e '.last_export_warnings == []'"
+    "nsenter -t $leader -a curl -fsS --max-time 120 $base_url/api/backup/list | jq -e --arg n '$name' '.[0].filename == \$n' && \
+     nsenter -t $leader -a curl -fsS --max-time 120 -H '$auth' $base_url/api/backup/download/$name > $work/download.tar.gz && cmp $work/download.tar.gz '$machine/opt/d3kos/backups/$name' && \
+     nsenter -t $leader -a curl -fsS --max-time 120 -H '$auth' $base_url/api/backup/verify/$name | jq -e '.valid'"
+check "last export warnings are empty in the status" bash -c "nsenter -t $leader -a curl -fsS --max-time 120 $base_url/export/status | jq -e '.last_export_warnings == []'"
 echo "changed after the backup" > "$machine/var/www/html/index.html"
 check "restore through nginx, stopping and starting the export manager with systemctl" bash -c \
-    "nsenter -t $leader -a curl -fsS -H '$auth' -H 'Content-Type: application/json' -d '{\"backup_file\":\"$name\",\"confirm\":true}' $base_url/api/backup/restore > $work/restore.json && jq -e '.success' $work/restore.json && ! grep -q 'changed after the backup' '$machine/var/www/html/index.html'"
+    "nsenter -t $leader -a curl -fsS --max-time 120 -H '$auth' -H 'Content-Type: application/json' -d '{\"backup_file\":\"$name\",\"confirm\":true}' $base_url/api/backup/restore > $work/restore.json && jq -e '.success' $work/restore.json && ! grep -q 'changed after the backup' '$machine/var/www/html/index.html'"
 check "the export manager is running again after the restore" inside systemctl is-active d3kos-export-manager
 
 # 5. Restart=on-failure, and errors in the journal at their priority.
@@ -160,7 +172,7 @@ check "the memory limits are the units' (MemoryMax 160M and 256M)" bash -c \
 if [[ "$(inside systemctl show -p MemoryCurrent --value d3kos-export-manager)" =~ ^[0-9]+$ ]]; then
     restarts="$(inside systemctl show -p NRestarts --value d3kos-export-manager)"
     check "a season's boat-log export ($rows rows) runs inside the unit's MemoryMax=160M: no OOM kill, no restart" bash -c \
-        "nsenter -t $leader -a curl -fsS -X POST -H '$auth' $base_url/export/boatlog | jq -e '.entry_count == $rows' && \
+        "nsenter -t $leader -a curl -fsS --max-time 120 -X POST -H '$auth' $base_url/export/boatlog | jq -e '.entry_count == $rows' && \
          [ \"\$(nsenter -t $leader -a systemctl show -p NRestarts --value d3kos-export-manager)\" = '$restarts' ] && \
          nsenter -t $leader -a systemctl is-active d3kos-export-manager"
 else
@@ -169,15 +181,16 @@ fi
 
 # 6. Power-cycle: both come back by themselves.
 inside systemctl poweroff >/dev/null 2>&1
-for _ in $(seq 100); do kill -0 "$nspawn" 2>/dev/null || break; sleep 0.2; done
-check "the container powered off" bash -c "! kill -0 $nspawn 2>/dev/null"
+for _ in $(seq 300); do kill -0 "$nspawn" 2>/dev/null || break; sleep 0.2; done
+check "the container powered off within 60 s" bash -c "! kill -0 $nspawn 2>/dev/null"
+stop_container
 start=$(date +%s%N)
 if boot second; then
     check "after a power-cycle both answer through nginx without any command" bash -c \
-        "for i in \$(seq 60); do nsenter -t $leader -a curl -fsS $base_url/export/status >/dev/null && nsenter -t $leader -a curl -fsS $base_url/api/backup/list >/dev/null && exit 0; sleep 0.5; done; exit 1"
+        "for i in \$(seq 60); do nsenter -t $leader -a curl -fsS --max-time 120 $base_url/export/status >/dev/null && nsenter -t $leader -a curl -fsS --max-time 120 $base_url/api/backup/list >/dev/null && exit 0; sleep 0.5; done; exit 1"
     echo "systemd: answering $(( ($(date +%s%N) - start) / 1000000 )) ms after the second boot began"
 else
     failed=$((failed + 1)); echo "  FAIL  the container boots a second time"
 fi
-inside systemctl poweroff >/dev/null 2>&1
+stop_container
 finish

@@ -89,22 +89,16 @@ public static partial class LibC
         foreach (var name in absolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             walked += "/" + name;
+            if (name is "." or "..")
+            {
+                _ = Close(fd);
+                throw new IOException($"'{absolutePath}' has a '.' or '..' component: refused.");
+            }
             var flags = Flags.OpenReadOnly | Flags.OpenDirectory | Flags.OpenNoFollow | Flags.OpenCloseOnExec;
             var next = OpenAt(fd, name, flags);
             if (next < 0 && createMissing && Marshal.GetLastPInvokeError() == NoSuchEntry)
             {
-                var owner = StatFd(fd);
-                if (MkdirAt(fd, name, 0b111_101_101) != 0 && Marshal.GetLastPInvokeError() != AlreadyExists)
-                {
-                    var failure = Error($"Cannot make the folder '{walked}'");
-                    _ = Close(fd);
-                    throw failure;
-                }
-                next = OpenAt(fd, name, flags);
-                if (next >= 0)
-                {
-                    _ = FChown(next, owner.Uid, owner.Gid);
-                }
+                next = MakeAndOpen(fd, name, walked, flags);
             }
             if (next < 0)
             {
@@ -116,6 +110,38 @@ public static partial class LibC
             fd = next;
         }
         return new DirectoryHandle(fd);
+    }
+
+    /// <summary>
+    /// Makes a missing folder in the open folder <paramref name="parentFd"/> and opens it; the new folder
+    /// gets the parent's owner (only one this call made: a folder someone else made meanwhile is left as
+    /// it is). Returns -1 with errno set when it cannot; closes <paramref name="parentFd"/> only on an exception.
+    /// </summary>
+    private static int MakeAndOpen(int parentFd, string name, string walked, int flags)
+    {
+        FileStat owner;
+        try
+        {
+            owner = StatFd(parentFd);
+        }
+        catch
+        {
+            _ = Close(parentFd);
+            throw;
+        }
+        var made = MkdirAt(parentFd, name, 0b111_101_101) == 0;
+        if (!made && Marshal.GetLastPInvokeError() != AlreadyExists)
+        {
+            var failure = Error($"Cannot make the folder '{walked}'");
+            _ = Close(parentFd);
+            throw failure;
+        }
+        var fd = OpenAt(parentFd, name, flags);
+        if (fd >= 0 && made)
+        {
+            _ = FChown(fd, owner.Uid, owner.Gid);
+        }
+        return fd;
     }
 
     /// <summary>rename(2) between two folders opened without following symlinks; the names are single components.</summary>

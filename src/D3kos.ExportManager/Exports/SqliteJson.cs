@@ -51,10 +51,10 @@ public static class SqliteJson
     /// A read-only connection that creates nothing and holds no pooled handle after disposal.
     /// A database in WAL mode that another program wrote needs its -shm file, which a reader without
     /// write access to the folder cannot create (the export manager runs as d3kos with the data folder
-    /// read-only). When that is why the database cannot be read and no write-ahead log is pending
-    /// (no -wal file, or an empty one: the writer has checkpointed and closed), every row is in the
-    /// database file itself, so it is opened as immutable, which needs no -shm. With a pending log the
-    /// error stands: reading the file alone would silently miss rows.
+    /// read-only). When that is why the database cannot be read and the database is at rest (no -wal,
+    /// -shm or -journal: the writer has checkpointed and closed), every row is in the database file
+    /// itself, so it is opened as immutable, which needs no -shm. Otherwise the error stands: reading
+    /// the file alone could miss rows or read a half-written transaction.
     /// </summary>
     public static SqliteConnection OpenReadOnly(string path)
     {
@@ -64,12 +64,20 @@ public static class SqliteJson
             Touch(connection);
             return connection;
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is CantOpen or ReadOnly && !HasPendingLog(path))
+        catch (SqliteException ex) when (ex.SqliteErrorCode is CantOpen or ReadOnly && IsAtRest(path))
         {
             connection.Dispose();
-            var immutable = Open(new Uri(path).AbsoluteUri + "?immutable=1");
-            Touch(immutable);
-            return immutable;
+            var immutable = Open(FileUri(path) + "?immutable=1");
+            try
+            {
+                Touch(immutable);
+                return immutable;
+            }
+            catch
+            {
+                immutable.Dispose();
+                throw;
+            }
         }
         catch
         {
@@ -102,10 +110,30 @@ public static class SqliteJson
         command.ExecuteScalar();
     }
 
-    private static bool HasPendingLog(string path)
+    /// <summary>
+    /// No writer is at work and nothing is pending: no -wal, -shm or rollback -journal next to the file.
+    /// Only then is the database file alone the whole truth (a connected writer keeps -shm; a crashed
+    /// one leaves a hot journal or a log), so only then may it be read without locks as immutable.
+    /// </summary>
+    private static bool IsAtRest(string path) =>
+        !File.Exists(path + "-wal") && !File.Exists(path + "-shm") && !File.Exists(path + "-journal");
+
+    /// <summary>A file: URI for SQLite, every byte outside the unreserved set and '/' percent-encoded.</summary>
+    private static string FileUri(string path)
     {
-        var log = new FileInfo(path + "-wal");
-        return log.Exists && log.Length > 0;
+        var uri = new System.Text.StringBuilder("file:");
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(path))
+        {
+            if (char.IsAsciiLetterOrDigit((char)b) || b is (byte)'/' or (byte)'-' or (byte)'.' or (byte)'_' or (byte)'~')
+            {
+                uri.Append((char)b);
+            }
+            else
+            {
+                uri.Append(System.Globalization.CultureInfo.InvariantCulture, $"%{b:X2}");
+            }
+        }
+        return uri.ToString();
     }
 
     public static bool TableExists(SqliteConnection connection, string table)

@@ -36,7 +36,8 @@ internal static class LegacyQueueFile
         var entries = new List<QueueEntry>();
         skipped = 0;
         truncated = false;
-        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        var text = bytes.AsSpan().StartsWith("\uFEFF"u8) ? bytes.AsSpan(3) : bytes; // a UTF-8 byte order mark
+        var reader = new Utf8JsonReader(text, new JsonReaderOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
         try
         {
             // IsLegacy has seen the '[': anything that breaks from here on is a cut.

@@ -4,16 +4,18 @@
 #   bench/run.sh [--quick | --scale] [--bin DIR] [--out FILE]
 #     default: ~170 MB tree (1,000,000 boat-log entries, 40 MB of images)
 #     --quick: 100,000 entries, 4 MB of images        --scale: 6,000,000 entries, 240 MB (~1 GB tree)
+#     --signalk N: also a Signal K plugin tree of N small files (0.2–6 KB), backed up and restored alone
 # Needs: hyperfine pigz sqlite3 curl jq nginx (apt-get install -y hyperfine pigz sqlite3 curl jq nginx)
 # and, unless --bin is given, what deploy/publish.sh needs (clang zlib1g-dev).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-entries=1000000; images=40; runs=5; mode=full; bin=""; out=""
+entries=1000000; images=40; runs=5; mode=full; bin=""; out=""; signalk=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) entries=100000; images=4; runs=3; mode=quick; shift ;;
         --scale) entries=6000000; images=240; runs=2; mode=scale; shift ;;
         --bin) bin="$2"; shift 2 ;;
+        --signalk) signalk="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
@@ -82,6 +84,45 @@ hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/restore.json" \
 t_x=$(mean "$work/restore.json" 0); t_v=$(mean "$work/restore.json" 1); t_r=$(mean "$work/restore.json" 2)
 row "verify (all checksums)" "ours $(secs "$t_v")" "tar xzf $(secs "$t_x")" "$(ratio "$t_v" "$t_x") of tar xzf"
 row "restore (verify + unpack + safety backup + swap)" "ours $(secs "$t_r")" "tar xzf $(secs "$t_x")" "$(ratio "$t_r" "$t_x") of tar xzf (target <= 1.30x)"
+
+# 2b. Peak memory of backup and restore at this size (the backup API's unit: MemoryMax=256M).
+peak_kb() {  # peak_kb CMD...: runs it and prints the most memory it held (VmHWM, KiB)
+    "$@" >/dev/null 2>&1 &
+    local pid=$! hwm=0 h
+    while kill -0 "$pid" 2>/dev/null; do
+        h=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+        [ -n "$h" ] && hwm=$h
+        sleep 0.02
+    done
+    wait "$pid"
+    echo "$hwm"
+}
+create_kb=$(peak_kb "$bin/d3kos-backup" create)
+newest=$(basename "$(ls -t "$backups"/d3kos_backup_*.tar.gz | head -1)")
+restore_kb=$(peak_kb "$bin/d3kos-backup" restore "$newest" --yes)
+row "backup create / restore peak RSS (CLI)" "$((create_kb / 1024)) MB / $((restore_kb / 1024)) MB" "" "unit MemoryMax=256M"
+
+# 2c. A Signal K plugin tree: many small files, where per-file costs and per-file memory dominate.
+if [ "$signalk" -gt 0 ]; then
+    sk="$work/signalk"
+    dotnet "$repo/src/D3kos.Demo/bin/Release/net10.0/d3kos-demo-seed.dll" "$sk" --entries 100 --images-mb 0 --signalk-files "$signalk" >/dev/null
+    cd "$sk"
+    hyperfine -N --warmup 1 --runs 3 --export-json "$work/sk.json" \
+        --prepare "bash -c 'rm -rf $work/sk.tgz $sk/opt/d3kos/backups $work/skx; mkdir $work/skx'" \
+        "bash -c 'tar cf - opt var home | pigz > $work/sk.tgz'" \
+        "env D3KOS_FS_ROOT=$sk $bin/d3kos-backup create" >"$work/hyperfine-sk.txt" 2>&1
+    cd "$repo"
+    t_skp=$(mean "$work/sk.json" 0); t_skc=$(mean "$work/sk.json" 1)
+    tar -I pigz -cf "$work/sk.tgz" -C "$sk" opt var home
+    rm -rf "$work/skx"; mkdir "$work/skx"
+    t0=$(date +%s%N); tar xzf "$work/sk.tgz" -C "$work/skx"; t_skx=$(( $(date +%s%N) - t0 ))
+    skc_kb=$(peak_kb env D3KOS_FS_ROOT="$sk" "$bin/d3kos-backup" create)
+    skname=$(basename "$(ls -t "$sk"/opt/d3kos/backups/d3kos_backup_*.tar.gz | head -1)")
+    t0=$(date +%s%N); skr_kb=$(peak_kb env D3KOS_FS_ROOT="$sk" "$bin/d3kos-backup" restore "$skname" --yes); t_skr=$(( $(date +%s%N) - t0 ))
+    row "Signal K tree, $signalk files: create" "ours $(secs "$t_skc")" "tar + pigz $(secs "$t_skp")" "$(ratio "$t_skc" "$t_skp") (issue 19 target <= 1.00x)"
+    row "Signal K tree, $signalk files: restore (one run)" "ours $(awk -v n="$t_skr" 'BEGIN {printf "%.3f s", n / 1e9}')" "tar xzf $(awk -v n="$t_skx" 'BEGIN {printf "%.3f s", n / 1e9}')" "$(ratio "$t_skr" "$t_skx") (issue 19 target <= 1.50x)"
+    row "Signal K tree, $signalk files: peak RSS create / restore" "$((skc_kb / 1024)) MB / $((skr_kb / 1024)) MB" "" "issue 19 target <= 64 MB"
+fi
 
 # 3. Boat-log CSV from the running service against the sqlite3 shell, same ordered query.
 env "$bin/d3kos-export-manager" --urls http://127.0.0.1:18494 >"$work/export.log" 2>&1 &

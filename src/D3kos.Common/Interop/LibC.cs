@@ -37,15 +37,8 @@ public static partial class LibC
     }
 
     /// <summary>lstat through statx: the link itself, never what it points to.</summary>
-    public static FileStat Stat(string path)
-    {
-        Span<byte> buffer = stackalloc byte[StatxLayout.Size];
-        if (Statx(Flags.AtFdCwd, path, Flags.AtSymlinkNoFollow, Flags.StatxBasicStats | Flags.StatxMountId, ref MemoryMarshal.GetReference(buffer)) != 0)
-        {
-            throw Error($"Cannot read '{path}'");
-        }
-        return FileStat.FromStatx(buffer);
-    }
+    public static FileStat Stat(string path) =>
+        TryStatAt(Flags.AtFdCwd, path, Flags.AtSymlinkNoFollow, out var stat) ? stat : throw Error($"Cannot read '{path}'");
 
     /// <summary>Sets the owner without following a symlink; a non-root caller can only keep its own, so EPERM is ignored.</summary>
     public static void SetOwner(string path, int uid, int gid)
@@ -156,14 +149,21 @@ public static partial class LibC
     private const int NoSuchEntry = 2;     // ENOENT, the same number on every Linux architecture
     private const int AlreadyExists = 17;  // EEXIST
 
-    private static FileStat StatFd(int fd)
+    /// <summary>fstat through statx: the open file itself (AT_EMPTY_PATH).</summary>
+    private static FileStat StatFd(int fd) =>
+        TryStatAt(fd, "", Flags.AtEmptyPath | Flags.AtSymlinkNoFollow, out var stat) ? stat : throw Error("Cannot read an open folder");
+
+    /// <summary>The one statx call: basic fields and the mount id; false with errno set when it fails.</summary>
+    private static bool TryStatAt(int dirFd, string path, int flags, out FileStat stat)
     {
         Span<byte> buffer = stackalloc byte[StatxLayout.Size];
-        if (Statx(fd, "", Flags.AtEmptyPath | Flags.AtSymlinkNoFollow, Flags.StatxBasicStats, ref MemoryMarshal.GetReference(buffer)) != 0)
+        if (Statx(dirFd, path, flags, Flags.StatxBasicStats | Flags.StatxMountId, ref MemoryMarshal.GetReference(buffer)) != 0)
         {
-            throw Error("Cannot read an open folder");
+            stat = default;
+            return false;
         }
-        return FileStat.FromStatx(buffer);
+        stat = FileStat.FromStatx(buffer);
+        return true;
     }
 
     /// <summary>The user this process acts as (0 for the backup API's root).</summary>

@@ -24,22 +24,13 @@ public sealed class BackupPaths(D3kosRoot root, IOptions<BackupOptions> options)
     {
         if (!Directory.Exists(BackupsFolder))
         {
-            Directory.CreateDirectory(BackupsFolder, FolderMode);
-            File.SetUnixFileMode(BackupsFolder, FolderMode);
+            ExactMode.CreateFolder(BackupsFolder, FolderMode);
         }
     }
 
     /// <summary>A new archive file, owner-only from its first byte.</summary>
-    public static FileStream CreateArchive(string path, FileAccess access, bool useAsync = false)
-    {
-        var stream = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew, Access = access, Share = FileShare.None, BufferSize = 1 << 16,
-            UnixCreateMode = ArchiveMode, Options = useAsync ? FileOptions.Asynchronous : FileOptions.None,
-        });
-        File.SetUnixFileMode(stream.SafeFileHandle, ArchiveMode);
-        return stream;
-    }
+    public static FileStream CreateArchive(string path, FileAccess access, bool useAsync = false) =>
+        ExactMode.CreateFile(path, ArchiveMode, access, 1 << 16, useAsync);
 
     /// <summary>The full path of a backup by name, after the name has been checked against the backup patterns.</summary>
     public string BackupFile(string name)

@@ -1,3 +1,4 @@
+using D3kos.Common.Files;
 using D3kos.Common.Interop;
 
 namespace D3kos.Backup;
@@ -21,8 +22,7 @@ internal static class SourceSwap
     /// <summary>Makes a work folder that only this user can enter (0700), whatever the umask.</summary>
     public static void CreateWorkFolder(RestoreSwap swap)
     {
-        Directory.CreateDirectory(swap.WorkFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        File.SetUnixFileMode(swap.WorkFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        ExactMode.CreateFolder(swap.WorkFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Directory.CreateDirectory(Path.GetDirectoryName(swap.Staged)!);
     }
 

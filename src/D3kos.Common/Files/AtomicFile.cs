@@ -1,5 +1,5 @@
-using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using D3kos.Common.Interop;
 
 namespace D3kos.Common.Files;
@@ -22,12 +22,8 @@ public static class AtomicFile
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, new FileStreamOptions
+            using (var stream = ExactMode.CreateFile(temp, mode, FileAccess.Write, 64 * 1024))
             {
-                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 64 * 1024, UnixCreateMode = mode,
-            }))
-            {
-                File.SetUnixFileMode(stream.SafeFileHandle, mode);
                 writeContent(stream);
                 stream.Flush(flushToDisk: true);
             }

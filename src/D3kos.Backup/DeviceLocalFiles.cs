@@ -28,9 +28,9 @@ internal static class DeviceLocalFiles
             }
             var staged = stagedPath(member, source);
             var live = paths.Root.Resolve(piPath);
-            if (Path.Exists(staged) || File.Exists(staged))
+            if (Directory.Exists(Path.GetDirectoryName(staged)))
             {
-                File.Delete(staged);
+                File.Delete(staged); // whatever the backup held there, a dangling symlink included; nothing when absent
             }
             if (!BackupCatalog.IsRegularFile(live))
             {

@@ -40,15 +40,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() {  # check NAME COMMAND...: one pass or fail; a "bash -c" pipeline fails if any part fails
-    local name="$1"; shift
-    [ "$1" = bash ] && [ "$2" = -c ] && set -- bash -o pipefail "${@:2}"
-    if "$@" >"$work/check.out" 2>&1; then
-        passed=$((passed + 1)); echo "  ok    $name"
-    else
-        failed=$((failed + 1)); echo "  FAIL  $name"; sed 's/^/        /' "$work/check.out" | head -20
-    fi
-}
+source "$repo/tests/lib/checks.sh"
 finish() { echo "e2e $rid: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
 
 echo "e2e $rid: publishing and installing"

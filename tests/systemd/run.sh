@@ -50,15 +50,7 @@ cleanup() {
 trap cleanup EXIT
 
 skip() { echo "systemd: skipped: $1"; echo "systemd: 0 passed, 0 failed, 1 skipped"; exit 0; }
-check() {  # check NAME COMMAND...: one pass or fail
-    local name="$1"; shift
-    [ "$1" = bash ] && [ "$2" = -c ] && set -- bash -o pipefail "${@:2}"
-    if "$@" >"$work/check.out" 2>&1; then
-        passed=$((passed + 1)); echo "  ok    $name"
-    else
-        failed=$((failed + 1)); echo "  FAIL  $name"; sed 's/^/        /' "$work/check.out" | head -20
-    fi
-}
+source "$repo/tests/lib/checks.sh"
 finish() { echo "systemd: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
 inside() { nsenter -t "$leader" -a "$@"; }
 

@@ -20,12 +20,7 @@ public sealed class StagingRaceTests : IDisposable
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
         var name = manager.Create().FileName;
-        var home = _boat.Root.At("/home/d3kos");
-        var cron = _boat.Root.At("/etc/cron.d");
-        Directory.CreateDirectory(cron);
-        // As on a Pi: the d3kos home belongs to that user; every folder above it may be entered.
-        Run("chown", "-R", $"{Nobody}:{Nobody}", home);
-        _boat.Root.OpenFoldersAbove(home);
+        var (home, cron) = GiveTheHomeToNobody();
         var found = Path.Combine(Path.GetTempPath(), $"d3kos-racer-{Guid.NewGuid():N}.log");
         File.WriteAllText(found, "");
         File.SetUnixFileMode(found, (UnixFileMode)0b110_110_110);
@@ -75,10 +70,7 @@ public sealed class StagingRaceTests : IDisposable
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
         var name = manager.Create().FileName;
-        var home = _boat.Root.At("/home/d3kos");
-        var cron = _boat.Root.At("/etc/cron.d");
-        Directory.CreateDirectory(cron);
-        Run("chown", "-R", $"{Nobody}:{Nobody}", home);
+        var (home, cron) = GiveTheHomeToNobody();
         // The user who owns the home replaces the folder of the flows.json source with a link to cron.d.
         Directory.Delete(Path.Combine(home, ".node-red"), recursive: true);
         File.CreateSymbolicLink(Path.Combine(home, ".node-red"), cron);
@@ -89,6 +81,20 @@ public sealed class StagingRaceTests : IDisposable
         Assert.Contains("without following a symlink", refused.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(cron));
         TreeSnapshot.AssertSame(before, TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder));
+    }
+
+    /// <summary>
+    /// As on a Pi: the d3kos home belongs to that (here: unprivileged) user and every folder above it may
+    /// be entered; a root-only /etc/cron.d stands for where an attacker would like root to write.
+    /// </summary>
+    private (string Home, string Cron) GiveTheHomeToNobody()
+    {
+        var home = _boat.Root.At("/home/d3kos");
+        var cron = _boat.Root.At("/etc/cron.d");
+        Directory.CreateDirectory(cron);
+        Run("chown", "-R", $"{Nobody}:{Nobody}", home);
+        _boat.Root.OpenFoldersAbove(home);
+        return (home, cron);
     }
 
     private static void Run(string program, params string[] args)

@@ -2,12 +2,13 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using D3kos.Common.Files;
 
 namespace D3kos.Backup;
 
 /// <summary>What reading a whole archive found.</summary>
 /// <param name="HasUnsafeEntries">An entry a restore must never write (as opposed to damage or a checksum mismatch).</param>
-public sealed record VerifyReport(bool Valid, int FilesChecked, IReadOnlyList<string> Errors, BackupManifest? Manifest, bool HasUnsafeEntries)
+public sealed record VerifyReport(bool Valid, int FilesChecked, IReadOnlyList<string> Errors, ManifestSummary? Manifest, bool HasUnsafeEntries)
 {
     public BackupError Failure => HasUnsafeEntries ? BackupError.UnsafeArchive : BackupError.InvalidArchive;
 
@@ -26,8 +27,12 @@ public sealed record VerifyReport(bool Valid, int FilesChecked, IReadOnlyList<st
 /// <summary>Receives the entries of an archive that passed every check so far (the restore's extractor).</summary>
 internal interface IArchiveSink
 {
-    Stream BeginFile(TarEntry entry, string member, BackupSource source);
+    /// <summary>A file begins: its bytes follow through <see cref="Write"/>.</summary>
+    void BeginFile(TarEntry entry, string member, BackupSource source);
 
+    void Write(ReadOnlySpan<byte> bytes);
+
+    /// <summary>The bytes written so far matched: the file gets its metadata and is closed.</summary>
     void EndFile(TarEntry entry, string member, BackupSource source);
 
     void Other(TarEntry entry, string member, BackupSource source);
@@ -42,22 +47,23 @@ internal interface IArchiveSink
 /// </summary>
 internal static class ArchiveReader
 {
-    private const int MaxManifestBytes = 16 * 1024 * 1024;
     private const int MaxErrors = 50;
 
     public static VerifyReport Read(string archivePath, IReadOnlyList<BackupSource> sources, long maxBytes, IArchiveSink? sink = null)
     {
         var errors = new List<string>();
-        BackupManifest? manifest = null;
+        ManifestSummary? manifest = null;
         var filesChecked = 0;
         var hasUnsafe = false;
         var legacy = false;
         var sourcesFound = new HashSet<string>(StringComparer.Ordinal);
         var total = 0L;
+        ManifestCursor? expected = null;
         try
         {
             using var file = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-            using var gzip = new GZipStream(file, CompressionMode.Decompress);
+            // Decompressed on a thread of its own, while this one checks, hashes and writes.
+            using var gzip = new ReadAheadStream(new GZipStream(file, CompressionMode.Decompress));
             using var tar = new TarReader(gzip);
             var policy = new EntryPolicy(sources);
             var first = tar.GetNextEntry();
@@ -69,12 +75,10 @@ internal static class ArchiveReader
             {
                 return new VerifyReport(false, 0, errors, null, false);
             }
-            var expected = new Dictionary<string, ManifestFile>(StringComparer.Ordinal);
-            foreach (var listed in manifest?.Files ?? [])
-            {
-                expected[listed.Path] = listed;
-            }
+            // The records are read a second time, one by one in step with the entries, so none is held.
+            expected = legacy ? null : new ManifestCursor(archivePath);
             var buffer = new byte[1 << 16];
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             while ((pending ?? tar.GetNextEntry()) is { } entry && errors.Count < MaxErrors)
             {
                 pending = null;
@@ -91,6 +95,8 @@ internal static class ArchiveReader
                 if (problem is not null)
                 {
                     hasUnsafe = true;
+                    // A refused file that the manifest lists is passed over there too, so one problem reports once.
+                    expected?.TryTake(member, out _);
                     Fail(errors, problem, sink, BackupError.UnsafeArchive);
                     continue;
                 }
@@ -101,16 +107,17 @@ internal static class ArchiveReader
                     continue;
                 }
                 filesChecked++;
-                if (legacy)
+                if (expected is null)
                 {
-                    // Nothing to compare with: the bytes are read (and copied) so the gzip checksum covers them.
-                    HashAndCopy(entry, sink?.BeginFile(entry, member, source!), buffer);
+                    // Legacy: nothing to compare with; the bytes are read (and copied) so the gzip checksum covers them.
+                    sink?.BeginFile(entry, member, source!);
+                    HashAndCopy(entry, sink, hash, buffer);
                     sink?.EndFile(entry, member, source!);
                     continue;
                 }
-                if (!expected.Remove(member, out var listed))
+                if (!expected.TryTake(member, out var listed))
                 {
-                    Fail(errors, $"file '{BackupPaths.Printable(member)}' is not in the manifest", sink);
+                    Fail(errors, $"file '{BackupPaths.Printable(member)}' is not in the manifest, or not where the manifest lists it", sink);
                     continue;
                 }
                 // The size in the header is known before a byte is read: a file larger than its manifest
@@ -120,26 +127,35 @@ internal static class ArchiveReader
                     Fail(errors, $"file '{BackupPaths.Printable(member)}' is {entry.Length} bytes where the manifest says {listed.Size}", sink);
                     continue;
                 }
-                var actual = HashAndCopy(entry, sink?.BeginFile(entry, member, source!), buffer);
-                if (actual != listed.Sha256)
+                sink?.BeginFile(entry, member, source!);
+                var actual = HashAndCopy(entry, sink, hash, buffer);
+                if (!Convert.FromHexString(listed.Sha256).AsSpan().SequenceEqual(actual))
                 {
                     Fail(errors, $"file '{BackupPaths.Printable(member)}' does not match its checksum", sink);
                     continue;
                 }
                 sink?.EndFile(entry, member, source!);
             }
-            errors.AddRange(expected.Keys.Take(MaxErrors).Select(missing => $"file '{missing}' is in the manifest but not in the archive"));
+            if (expected is not null && errors.Count < MaxErrors)
+            {
+                errors.AddRange(expected.Remaining().Take(MaxErrors - errors.Count)
+                    .Select(missing => $"file '{BackupPaths.Printable(missing)}' is in the manifest but not in the archive"));
+            }
             // tar stops at its end-of-archive blocks: read what follows so gzip checks the CRC of every member.
             gzip.CopyTo(Stream.Null);
         }
-        catch (Exception ex) when (sink is null && ex is InvalidDataException or EndOfStreamException or FormatException or IOException or ArgumentException)
+        catch (Exception ex) when (sink is null && ex is InvalidDataException or EndOfStreamException or FormatException or IOException or ArgumentException or JsonException)
         {
             errors.Add($"the archive is truncated or corrupt: {ex.Message}");
+        }
+        finally
+        {
+            expected?.Dispose();
         }
         return new VerifyReport(errors.Count == 0, filesChecked, errors, manifest, hasUnsafe)
         {
             Legacy = legacy,
-            SourcesFound = legacy ? [.. sourcesFound.Order(StringComparer.Ordinal)] : manifest?.SourcesFound ?? [],
+            SourcesFound = legacy ? [.. sourcesFound.Order(StringComparer.Ordinal)] : manifest?.Header.SourcesFound ?? [],
             TotalBytes = total,
         };
     }
@@ -160,8 +176,8 @@ internal static class ArchiveReader
         }
     }
 
-    /// <summary>The manifest alone, or null when the first member is not a readable one.</summary>
-    public static BackupManifest? ReadManifestOnly(string archivePath)
+    /// <summary>The manifest's summary alone (one streamed read of it), or null when the first member is not a readable one.</summary>
+    public static ManifestSummary? ReadManifestOnly(string archivePath)
     {
         try
         {
@@ -176,27 +192,21 @@ internal static class ArchiveReader
         }
     }
 
-    private static BackupManifest? ReadManifest(TarEntry? first, List<string> errors)
+    private static ManifestSummary? ReadManifest(TarEntry? first, List<string> errors)
     {
         if (first is null || first.Name != BackupManifest.MemberName || first.DataStream is null)
         {
             errors.Add($"the first member is not {BackupManifest.MemberName}: this is not a d3kOS backup");
             return null;
         }
-        if (first.Length > MaxManifestBytes)
+        if (first.Length > ManifestReader.MaxManifestBytes)
         {
             errors.Add("the manifest is larger than any real backup's");
             return null;
         }
         try
         {
-            var manifest = JsonSerializer.Deserialize(first.DataStream, BackupJsonContext.Default.BackupManifest);
-            if (manifest is null || manifest.FormatVersion != BackupManifest.CurrentFormat)
-            {
-                errors.Add($"the manifest is not format version {BackupManifest.CurrentFormat}");
-                return null;
-            }
-            return manifest;
+            return ManifestReader.Summarize(first.DataStream);
         }
         catch (JsonException ex)
         {
@@ -205,9 +215,9 @@ internal static class ArchiveReader
         }
     }
 
-    private static string HashAndCopy(TarEntry entry, Stream? target, byte[] buffer)
+    /// <summary>Reads a file's bytes through SHA-256 (one hash object for the whole archive) and on to the sink.</summary>
+    private static byte[] HashAndCopy(TarEntry entry, IArchiveSink? target, IncrementalHash hash, byte[] buffer)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         if (entry.DataStream is { } data)
         {
             int read;
@@ -217,8 +227,7 @@ internal static class ArchiveReader
                 target?.Write(buffer.AsSpan(0, read));
             }
         }
-        target?.Dispose();
-        return Convert.ToHexStringLower(hash.GetCurrentHash());
+        return hash.GetHashAndReset();
     }
 
     /// <summary>Verifying lists every problem; unpacking stops at the first.</summary>

@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
+using System.Security.Cryptography;
 using System.Text.Json;
 using D3kos.Common.Compression;
 using D3kos.Common.Files;
+using D3kos.Common.Interop;
+using Microsoft.Win32.SafeHandles;
 
 namespace D3kos.Backup;
 
@@ -21,8 +24,9 @@ public sealed record BackupResult(
 /// Writes one tar.gz backup in a single pass over the sources. The manifest must be the first member
 /// but holds every file's checksum, known only at the end; so the writer reserves room for it at the
 /// start of the file (its size is bounded by the scan: every path is known, every size fits 19 digits),
-/// streams every file through SHA-256, tar and the parallel gzip behind that room, then writes the
-/// manifest, padded with JSON whitespace to the reserved size, as a stored gzip member in front.
+/// streams every file through SHA-256, tar and the parallel gzip behind that room while the records go
+/// to a spool file, then writes the manifest, padded with JSON whitespace to the reserved size, as a
+/// stored gzip member in front. Nothing held grows with the number of files.
 /// </summary>
 internal static class ArchiveWriter
 {
@@ -41,7 +45,7 @@ internal static class ArchiveWriter
         var final = Path.Combine(paths.BackupsFolder, fileName);
         var partial = final + ".partial";
         var snapshots = Path.Combine(paths.BackupsFolder, $".snapshot-{Guid.NewGuid():N}");
-        BackupManifest Manifest(List<ManifestFile> files) => new()
+        var header = new BackupManifest
         {
             FormatVersion = BackupManifest.CurrentFormat,
             Created = created,
@@ -49,18 +53,13 @@ internal static class ArchiveWriter
             InstallationId = installationId,
             SourcesFound = scan.Found,
             SourcesSkipped = scan.Skipped,
-            Files = files,
         };
         try
         {
-            var placeholder = Manifest([.. scan.Items.Where(IsData).Select(i => new ManifestFile
-            {
-                Path = i.Member, Size = long.MaxValue, Sha256 = new string('0', 64), SqliteSnapshot = true,
-            })]);
-            var reserved = JsonSerializer.SerializeToUtf8Bytes(placeholder, BackupJsonContext.Default.BackupManifest).Length;
-            var headLength = ManifestMember(new byte[reserved], created).Length;
+            var reserved = ManifestSpool.Reserve(header, scan.ManifestRecordBytes);
+            var headLength = WriteManifestMember(Stream.Null, ManifestSpool.Placeholder(reserved), created);
 
-            var files = new List<ManifestFile>();
+            using var manifest = new ManifestSpool(paths.BackupsFolder);
             using (var file = BackupPaths.CreateArchive(partial, FileAccess.ReadWrite))
             {
                 file.Seek(headLength, SeekOrigin.Begin);
@@ -68,33 +67,32 @@ internal static class ArchiveWriter
                 using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
                 {
                     var written = 0L;
+                    using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                     foreach (var item in scan.Items)
                     {
-                        if (WriteItem(tar, item, snapshots) is { } listed)
+                        if (WriteItem(tar, item, snapshots, hash) is { } listed)
                         {
-                            files.Add(listed);
+                            manifest.Add(listed);
                         }
                         written += item.Stat.Size;
                         progress?.Report(written);
                     }
                 }
 
-                var manifest = JsonSerializer.SerializeToUtf8Bytes(Manifest(files), BackupJsonContext.Default.BackupManifest);
-                var padded = new byte[reserved];
-                manifest.CopyTo(padded, 0);
-                padded.AsSpan(manifest.Length).Fill((byte)' ');
-                var head = ManifestMember(padded, created);
-                if (head.Length != headLength)
-                {
-                    throw new InvalidOperationException($"The manifest member came out {head.Length} bytes, not the {headLength} reserved for it.");
-                }
                 file.Seek(0, SeekOrigin.Begin);
-                file.Write(head);
+                using (var content = manifest.Content(header, reserved))
+                {
+                    var length = WriteManifestMember(file, content, created);
+                    if (length != headLength)
+                    {
+                        throw new InvalidOperationException($"The manifest member came out {length} bytes, not the {headLength} reserved for it.");
+                    }
+                }
                 file.Flush(flushToDisk: true);
             }
             var sha256 = BackupCatalog.ComputeChecksum(partial);
             AtomicFile.MoveDurably(partial, final);
-            return new BackupResult(fileName, final, new FileInfo(final).Length, sha256, files.Count, clock.ElapsedMilliseconds, scan.Skipped);
+            return new BackupResult(fileName, final, new FileInfo(final).Length, sha256, manifest.Count, clock.ElapsedMilliseconds, scan.Skipped);
         }
         catch
         {
@@ -110,34 +108,30 @@ internal static class ArchiveWriter
         }
     }
 
-    private static bool IsData(SourceItem item) => item.Kind is ItemKind.File or ItemKind.SqliteDatabase;
-
     /// <summary>
-    /// The manifest as a tar entry in a gzip member of stored (uncompressed) blocks: its length depends
-    /// only on the length of the manifest, so the room reserved for it fits exactly.
+    /// Writes the manifest as a tar entry in a gzip member of stored (uncompressed) blocks and returns its
+    /// length: that depends only on the manifest's length (the placeholder and the real one are read in
+    /// identical pieces), so the room measured with the placeholder fits the real one exactly.
     /// </summary>
-    private static byte[] ManifestMember(byte[] manifest, DateTimeOffset created)
+    private static long WriteManifestMember(Stream output, Stream manifest, DateTimeOffset created)
     {
-        using var tarBytes = new MemoryStream();
-        var tar = new TarWriter(tarBytes, TarEntryFormat.Pax, leaveOpen: true);
-        tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, BackupManifest.MemberName)
+        var counted = new CountingStream(output);
+        using (var gzip = new GZipStream(counted, CompressionLevel.NoCompression, leaveOpen: true))
         {
-            DataStream = new MemoryStream(manifest),
-            Mode = ManifestMode,
-            ModificationTime = created,
-        });
-        // Taken before the writer is disposed: the end-of-archive blocks belong at the very end.
-        var entry = tarBytes.ToArray();
-        using var member = new MemoryStream();
-        using (var gzip = new GZipStream(member, CompressionLevel.NoCompression, leaveOpen: true))
-        {
-            gzip.Write(entry);
+            // Not disposed: that would write the end-of-archive blocks, which belong at the very end.
+            var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true);
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, BackupManifest.MemberName)
+            {
+                DataStream = manifest,
+                Mode = ManifestMode,
+                ModificationTime = created,
+            });
         }
-        return member.ToArray();
+        return counted.Written;
     }
 
     /// <summary>Writes one item; for a file, returns its manifest line (null when it vanished since the scan).</summary>
-    private static ManifestFile? WriteItem(TarWriter tar, SourceItem item, string snapshots)
+    private static ManifestFile? WriteItem(TarWriter tar, SourceItem item, string snapshots, IncrementalHash hash)
     {
         var entry = new PaxTarEntry(item.Kind switch
         {
@@ -155,7 +149,7 @@ internal static class ArchiveWriter
         {
             entry.LinkName = new FileInfo(item.RealPath).LinkTarget ?? "";
         }
-        if (!IsData(item))
+        if (!item.IsData)
         {
             tar.WriteEntry(entry);
             return null;
@@ -172,18 +166,26 @@ internal static class ArchiveWriter
         }
         try
         {
-            FileStream source;
+            SafeFileHandle handle;
             try
             {
-                source = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+                // Non-blocking and not through a symlink: a name swapped since the scan for a FIFO or a
+                // link (to /etc/shadow, say) is left out rather than waited on or followed.
+                handle = LibC.OpenReadNoFollow(dataPath);
             }
-            catch (FileNotFoundException)
+            catch (IOException ex) when (ex is FileNotFoundException || ex.HResult == LibC.SymlinkLoop)
             {
-                return null; // deleted since the scan: it is simply not part of this backup
+                return null; // deleted or replaced since the scan: it is simply not part of this backup
             }
-            // The size is taken from the open file: a file that grows while it is read is cut at
-            // this length, one that shrinks fails the attempt (and the backup starts over).
-            using var data = new ExactLengthReader(source, source.Length, item.Member);
+            var opened = LibC.Stat(handle);
+            if (!opened.IsRegularFile)
+            {
+                handle.Dispose();
+                return null;
+            }
+            // The size is taken from the open file: a file that grows while it is read is cut at this
+            // length, one that shrinks fails the attempt (and the backup starts over).
+            using var data = new ExactLengthReader(handle, opened.Size, item.Member, hash);
             entry.DataStream = data;
             tar.WriteEntry(entry);
             return new ManifestFile { Path = item.Member, Size = data.Length, Sha256 = data.HashHex(), SqliteSnapshot = item.Kind == ItemKind.SqliteDatabase };
@@ -195,5 +197,33 @@ internal static class ArchiveWriter
                 File.Delete(dataPath);
             }
         }
+    }
+
+    /// <summary>Passes writes on and counts them (Stream.Null for measuring alone).</summary>
+    private sealed class CountingStream(Stream inner) : Stream
+    {
+        public long Written { get; private set; }
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            inner.Write(buffer);
+            Written += buffer.Length;
+        }
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -7,6 +7,9 @@ using Microsoft.Extensions.Options;
 namespace D3kos.Backup;
 
 /// <summary>What a restore did.</summary>
+/// <param name="DurationMs">The whole restore, from reading the archive to the previous copy removed.</param>
+/// <param name="DowntimeMs">From stopping the services to starting them again: what the boat feels.</param>
+/// <param name="CleanupMs">The removal of the previous copy (renamed aside by the swap) at the end, with the services already back.</param>
 public sealed record RestoreResult(
     string BackupFile,
     string SafetyBackup,
@@ -14,7 +17,9 @@ public sealed record RestoreResult(
     IReadOnlyList<string> SourcesRestored,
     bool InstallationIdKept,
     IReadOnlyList<string> Warnings,
-    long DurationMs);
+    long DurationMs,
+    long DowntimeMs,
+    long CleanupMs);
 
 /// <summary>
 /// Every backup operation, for the API, the CLI and the scripts alike. Operations that change the

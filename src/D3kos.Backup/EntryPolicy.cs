@@ -1,4 +1,6 @@
 using System.Formats.Tar;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 
 namespace D3kos.Backup;
 
@@ -8,8 +10,10 @@ namespace D3kos.Backup;
 /// </summary>
 internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
 {
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _regularFiles = new(StringComparer.Ordinal);
+    // Every member seen and every regular file, as 128 bits of the path's SHA-256: these grow with the
+    // number of files, so they hold 16 bytes each rather than the path (a colliding pair cannot be made).
+    private readonly HashSet<UInt128> _seen = [];
+    private readonly HashSet<UInt128> _regularFiles = [];
     private readonly HashSet<string> _symlinks = new(StringComparer.Ordinal);
 
     // Every path a symlink's target passes through on its way, as the kernel would walk it.
@@ -20,7 +24,7 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
     {
         var raw = entry.Name;
         var member = entry.EntryType == TarEntryType.Directory && raw.EndsWith('/') ? raw[..^1] : raw;
-        var shown = BackupPaths.Printable(raw);
+        var shown = new LazyPrintable(raw);
         if (NameProblem(member) is { } problem)
         {
             return (member, null, $"entry '{shown}': {problem}");
@@ -39,7 +43,8 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
         {
             return (member, source, $"entry '{shown}' would be written through the symlink '{link}'");
         }
-        if (!_seen.Add(member))
+        var key = PathKey(member);
+        if (!_seen.Add(key))
         {
             return (member, source, $"entry '{shown}' appears twice");
         }
@@ -52,7 +57,7 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
             // Made after a link that walks through this path: it would change where that link leads.
             return (member, source, $"symlink '{shown}' lies on the way of an earlier link's target");
         }
-        if (entry.EntryType == TarEntryType.HardLink && !_regularFiles.Contains(entry.LinkName.TrimStart('/')))
+        if (entry.EntryType == TarEntryType.HardLink && !_regularFiles.Contains(PathKey(entry.LinkName.TrimStart('/'))))
         {
             return (member, source, $"hard link '{shown}' points to '{BackupPaths.Printable(entry.LinkName)}', which is not a file earlier in the same archive");
         }
@@ -66,7 +71,7 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
                 _symlinks.Add(member);
                 break;
             case TarEntryType.RegularFile or TarEntryType.V7RegularFile:
-                _regularFiles.Add(member);
+                _regularFiles.Add(key);
                 break;
         }
         return (member, source, null);
@@ -78,7 +83,7 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
         {
             return "empty name";
         }
-        if (member.Any(char.IsControl))
+        if (member.AsSpan().IndexOfAnyInRange('\0', '\x1f') >= 0 || member.AsSpan().IndexOfAnyInRange('\x7f', '\x9f') >= 0)
         {
             return "control character in the name";
         }
@@ -86,11 +91,27 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
         {
             return "absolute path";
         }
-        if (member.Split('/').Any(segment => segment is "" or "." or ".."))
+        foreach (var range in member.AsSpan().Split('/'))
         {
-            return "'..', '.' or an empty segment in the path";
+            if (member.AsSpan(range) is "" or "." or "..")
+            {
+                return "'..', '.' or an empty segment in the path";
+            }
         }
         return null;
+    }
+
+    private static UInt128 PathKey(string member)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(MemoryMarshal.AsBytes(member.AsSpan()), hash);
+        return MemoryMarshal.Read<UInt128>(hash);
+    }
+
+    /// <summary>An entry's name as shown in a message, made only when there is a message to show.</summary>
+    private readonly struct LazyPrintable(string raw)
+    {
+        public override string ToString() => BackupPaths.Printable(raw);
     }
 
     private string? ThroughSymlink(string member)

@@ -1,17 +1,19 @@
 using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
 
 namespace D3kos.Backup;
 
 /// <summary>
 /// Gives the tar writer exactly the number of bytes its header announced, hashing them on the
-/// way. A file that shrank or grew since it was measured is reported, never written torn.
+/// way. A file that shrank or grew since it was measured is reported, never written torn. It reads
+/// the open file directly (pread), without a FileStream and its buffer and position calls per file.
 /// </summary>
-internal sealed class ExactLengthReader(Stream inner, long length, string member) : Stream
+internal sealed class ExactLengthReader(SafeFileHandle file, long length, string member, IncrementalHash hash) : Stream
 {
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private long _read;
 
-    public string HashHex() => Convert.ToHexStringLower(_hash.GetCurrentHash());
+    /// <summary>The SHA-256 of what was read, which also readies the (shared, per-archive) hash for the next file.</summary>
+    public string HashHex() => Convert.ToHexStringLower(hash.GetHashAndReset());
 
     public override bool CanRead => true;
 
@@ -30,12 +32,12 @@ internal sealed class ExactLengthReader(Stream inner, long length, string member
         {
             return 0;
         }
-        var got = inner.Read(buffer[..wanted]);
+        var got = RandomAccess.Read(file, buffer[..wanted], _read);
         if (got == 0)
         {
             throw new BackupException(BackupError.SourceChanged, $"/{member} shrank while it was being backed up.");
         }
-        _hash.AppendData(buffer[..got]);
+        hash.AppendData(buffer[..got]);
         _read += got;
         return got;
     }
@@ -54,8 +56,7 @@ internal sealed class ExactLengthReader(Stream inner, long length, string member
     {
         if (disposing)
         {
-            _hash.Dispose();
-            inner.Dispose();
+            file.Dispose();
         }
         base.Dispose(disposing);
     }

@@ -58,6 +58,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
             throw new BackupException(BackupError.RestoreFailed, $"The safety backup of the current state failed ({ex.Message}); nothing was changed.", ex);
         }
 
+        var down = Stopwatch.StartNew();
         var warnings = new List<string>(services.Run("stop", options.EffectiveServices));
         try
         {
@@ -66,7 +67,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
             {
                 SourceSwap.Apply(swap);
             }
-            LibC.SyncAll();
+            FlushFileSystems(swaps);
             RestoreJournalFile.Write(paths, journal with { Phase = RestoreJournalFile.Swapped });
         }
         catch (Exception ex)
@@ -79,11 +80,14 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         finally
         {
             warnings.AddRange(services.Run("start", options.EffectiveServices));
+            down.Stop();
         }
 
+        var cleanup = Stopwatch.StartNew();
         CleanUp(swaps);
-        Log.Restored(logger, journal.BackupFile, staged.Files, safety);
-        return new RestoreResult(journal.BackupFile, safety, staged.Files, [.. sources.Select(s => s.PiPath)], staged.IdKept, warnings, clock.ElapsedMilliseconds);
+        Log.Restored(logger, journal.BackupFile, staged.Files, safety, down.ElapsedMilliseconds);
+        return new RestoreResult(journal.BackupFile, safety, staged.Files, [.. sources.Select(s => s.PiPath)], staged.IdKept, warnings,
+            clock.ElapsedMilliseconds, down.ElapsedMilliseconds, cleanup.ElapsedMilliseconds);
     }
 
     /// <summary>
@@ -97,7 +101,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
     {
         if (ArchiveReader.ReadManifestOnly(archive) is { } manifest)
         {
-            return (manifest.SourcesFound, manifest.Files.Sum(f => f.Size));
+            return (manifest.Header.SourcesFound, manifest.TotalBytes);
         }
         var report = ArchiveReader.Read(archive, paths.Sources, options.MaxRestoreBytes);
         if (!report.Legacy)
@@ -169,7 +173,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         {
             var staged = sources.Zip(swaps).ToDictionary(p => p.First.Member, p => p.Second.Staged, StringComparer.Ordinal);
             swaps.ForEach(SourceSwap.CreateWorkFolder);
-            var sink = new StagingSink(staged);
+            using var sink = new StagingSink(staged);
             var report = ArchiveReader.Read(archive, sources, options.MaxRestoreBytes, sink);
             if (!report.Valid)
             {
@@ -184,7 +188,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
                     paths.Root.Resolve(LicenseReader.PiPath), sink.Target(InstallationIdentity.LicenseMember, licenseSource));
             }
             DeviceLocalFiles.KeepLive(paths, sources, sink.Target);
-            LibC.SyncAll();
+            FlushFileSystems(swaps);
             return (sink.FilesWritten, idKept);
         }
         catch (Exception ex)
@@ -220,13 +224,38 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
                 failures.Add($"{swap.Live}: {ex.Message}");
             }
         }
-        LibC.SyncAll();
+        FlushFileSystems(swaps);
         if (failures.Count > 0)
         {
             throw new BackupException(BackupError.RestoreFailed,
                 $"The restore could not put everything back ({string.Join("; ", failures)}); the next start tries again, the old copies are kept in the restore's work folders.");
         }
         RestoreJournalFile.Delete(paths);
+    }
+
+    /// <summary>
+    /// Makes what was written or renamed beside each source durable with one syncfs(2) per place, not an
+    /// fsync per file (a Signal K tree has tens of thousands). The staging and the renames are on the
+    /// sources' own file systems, and the journal moves to its next phase only after this returns: a power
+    /// cut before then leaves the journal at the earlier phase, whose recovery (remove the staging, or undo
+    /// the renames) does not rely on anything unflushed.
+    /// </summary>
+    private static void FlushFileSystems(IEnumerable<RestoreSwap> swaps)
+    {
+        foreach (var folder in swaps.Select(s => ExistingFolder(Path.GetDirectoryName(s.Live)!)).Distinct(StringComparer.Ordinal))
+        {
+            LibC.SyncFileSystemOf(folder);
+        }
+    }
+
+    /// <summary>The folder itself, or the nearest one above it that exists (a live folder's parent may not exist yet).</summary>
+    private static string ExistingFolder(string folder)
+    {
+        while (!Directory.Exists(folder))
+        {
+            folder = Path.GetDirectoryName(folder)!;
+        }
+        return folder;
     }
 
     private void CleanUp(IEnumerable<RestoreSwap> swaps)
@@ -242,12 +271,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
     {
         foreach (var parent in sources.Select(s => Path.GetDirectoryName(s.RealPath)!).Distinct())
         {
-            var existing = parent;
-            while (!Directory.Exists(existing))
-            {
-                existing = Path.GetDirectoryName(existing)!;
-            }
-            var free = new DriveInfo(existing).AvailableFreeSpace;
+            var free = new DriveInfo(ExistingFolder(parent)).AvailableFreeSpace;
             if (free < bytes + options.FreeSpaceMarginBytes)
             {
                 throw new BackupException(BackupError.DiskFull,
@@ -258,8 +282,8 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "Restored {File}: {Files} files; safety backup {Safety}")]
-        public static partial void Restored(ILogger logger, string file, int files, string safety);
+        [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "Restored {File}: {Files} files; safety backup {Safety}; services down for {DowntimeMs} ms")]
+        public static partial void Restored(ILogger logger, string file, int files, string safety, long downtimeMs);
 
         [LoggerMessage(EventId = 311, Level = LogLevel.Error, Message = "Restore failed during the swap; rolling back")]
         public static partial void RollingBack(ILogger logger, Exception exception);

@@ -1,4 +1,5 @@
 using D3kos.Common.Interop;
+
 namespace D3kos.Backup;
 
 public enum ItemKind
@@ -10,15 +11,34 @@ public enum ItemKind
 }
 
 /// <summary>One thing to archive: where it is, its member name, and what it is.</summary>
-internal sealed record SourceItem(string RealPath, string Member, ItemKind Kind, FileStat Stat);
-
-/// <summary>What the sources hold right now, with the backups folder and temporary files left out.</summary>
-internal sealed record SourceScan(List<SourceItem> Items, List<string> Found, List<string> Skipped, List<string> Ignored)
+internal sealed record SourceItem(string RealPath, string Member, ItemKind Kind, FileStat Stat)
 {
-    public long TotalBytes => Items.Where(i => i.Kind is ItemKind.File or ItemKind.SqliteDatabase).Sum(i => i.Stat.Size);
+    public bool IsData => Kind is ItemKind.File or ItemKind.SqliteDatabase;
+}
+
+/// <summary>
+/// What the sources hold right now, with the backups folder and temporary files left out: totals from a
+/// first walk that keeps no items, and <see cref="Items"/>, which walks the sources again while the archive
+/// is written. Memory does not grow with the number of files; a file added between the walks is caught
+/// by the manifest's reserved room (the backup starts over), one removed is left out.
+/// </summary>
+internal sealed class SourceScan(IReadOnlyList<BackupSource> found, string backupsFolder)
+{
+    public List<string> Found { get; } = [.. found.Select(s => s.PiPath)];
+    public List<string> Skipped { get; } = [];
+    public List<string> Ignored { get; } = [];
+    public int DataFiles { get; set; }
+    public long TotalBytes { get; set; }
+    public long LargestDatabase { get; set; }
+
+    /// <summary>The most bytes the manifest's file records can take (<see cref="ManifestSpool.RecordBound"/>).</summary>
+    public long ManifestRecordBytes { get; set; }
 
     /// <summary>Space a backup needs at the most: every byte once, plus the snapshot of the largest database while it is copied.</summary>
-    public long SpaceNeeded => TotalBytes + Items.Where(i => i.Kind == ItemKind.SqliteDatabase).Select(i => i.Stat.Size).DefaultIfEmpty(0).Max();
+    public long SpaceNeeded => TotalBytes + LargestDatabase;
+
+    /// <summary>The sources' entries in archive order (each folder before its contents, names in ordinal order), walked afresh.</summary>
+    public IEnumerable<SourceItem> Items => found.SelectMany(source => SourceScanner.Walk(source, backupsFolder, ignored: null));
 }
 
 internal static class SourceScanner
@@ -28,54 +48,95 @@ internal static class SourceScanner
 
     public static SourceScan Scan(BackupPaths paths)
     {
-        var scan = new SourceScan([], [], [], []);
+        var found = new List<BackupSource>();
+        var skipped = new List<string>();
+        var ignored = new List<string>();
         foreach (var source in paths.Sources)
         {
-            if (!Path.Exists(source.RealPath))
+            if (!LibC.TryStat(source.RealPath, out var stat))
             {
-                scan.Skipped.Add(source.PiPath);
+                skipped.Add(source.PiPath);
+            }
+            else if (source.IsFolder != stat.IsDirectory)
+            {
+                skipped.Add(source.PiPath);
+                ignored.Add($"{source.PiPath}: expected a {(source.IsFolder ? "folder" : "file")}");
+            }
+            else
+            {
+                found.Add(source);
+            }
+        }
+        var scan = new SourceScan(found, paths.BackupsFolder);
+        scan.Skipped.AddRange(skipped);
+        scan.Ignored.AddRange(ignored);
+        foreach (var item in found.SelectMany(source => Walk(source, paths.BackupsFolder, scan.Ignored)))
+        {
+            if (!item.IsData)
+            {
                 continue;
             }
-            var stat = LibC.Stat(source.RealPath);
-            if (source.IsFolder != stat.IsDirectory)
+            scan.DataFiles++;
+            scan.TotalBytes += item.Stat.Size;
+            scan.ManifestRecordBytes += ManifestSpool.RecordBound(item.Member);
+            if (item.Kind == ItemKind.SqliteDatabase)
             {
-                scan.Skipped.Add(source.PiPath);
-                scan.Ignored.Add($"{source.PiPath}: expected a {(source.IsFolder ? "folder" : "file")}");
-                continue;
+                scan.LargestDatabase = Math.Max(scan.LargestDatabase, item.Stat.Size);
             }
-            scan.Found.Add(source.PiPath);
-            Visit(source.RealPath, source.Member, stat, paths.BackupsFolder, scan);
         }
         return scan;
     }
 
-    private static void Visit(string path, string member, FileStat stat, string backupsFolder, SourceScan scan)
+    /// <summary>One source's entries; what vanished since it was listed is passed over, what cannot be archived is noted in <paramref name="ignored"/>.</summary>
+    internal static IEnumerable<SourceItem> Walk(BackupSource source, string backupsFolder, List<string>? ignored)
+    {
+        if (!LibC.TryStat(source.RealPath, out var stat) || source.IsFolder != stat.IsDirectory)
+        {
+            return [];
+        }
+        return Visit(source.RealPath, source.Member, stat, backupsFolder, ignored);
+    }
+
+    private static IEnumerable<SourceItem> Visit(string path, string member, FileStat stat, string backupsFolder, List<string>? ignored)
     {
         if (stat.IsSymlink)
         {
-            scan.Items.Add(new SourceItem(path, member, ItemKind.Symlink, stat));
+            yield return new SourceItem(path, member, ItemKind.Symlink, stat);
         }
         else if (stat.IsRegularFile)
         {
-            scan.Items.Add(new SourceItem(path, member, IsSqlite(path) ? ItemKind.SqliteDatabase : ItemKind.File, stat));
+            yield return new SourceItem(path, member, IsSqlite(path) ? ItemKind.SqliteDatabase : ItemKind.File, stat);
         }
         else if (stat.IsDirectory)
         {
-            scan.Items.Add(new SourceItem(path, member, ItemKind.Directory, stat));
-            foreach (var child in Directory.EnumerateFileSystemEntries(path).Order(StringComparer.Ordinal))
+            yield return new SourceItem(path, member, ItemKind.Directory, stat);
+            string[] children;
+            try
+            {
+                // One folder's names at a time: sorted, so an archive of the same tree is the same.
+                children = [.. Directory.EnumerateFileSystemEntries(path).Order(StringComparer.Ordinal)];
+            }
+            catch (DirectoryNotFoundException)
+            {
+                yield break; // removed since its entry was listed
+            }
+            foreach (var child in children)
             {
                 var name = Path.GetFileName(child);
-                if (IsExcluded(child, name, backupsFolder))
+                if (IsExcluded(child, name, backupsFolder) || !LibC.TryStat(child, out var childStat))
                 {
                     continue;
                 }
-                Visit(child, member + "/" + name, LibC.Stat(child), backupsFolder, scan);
+                foreach (var item in Visit(child, member + "/" + name, childStat, backupsFolder, ignored))
+                {
+                    yield return item;
+                }
             }
         }
         else
         {
             // Sockets, FIFOs and devices are not data: a restore would refuse them anyway.
-            scan.Ignored.Add($"/{member}: not a file, folder or symlink");
+            ignored?.Add($"/{member}: not a file, folder or symlink");
         }
     }
 

@@ -1,32 +1,49 @@
 using System.Formats.Tar;
 using D3kos.Common.Interop;
+using Microsoft.Win32.SafeHandles;
 
 namespace D3kos.Backup;
 
 /// <summary>
 /// Unpacks checked entries into each source's staging place (a sibling of the live path, so the
-/// final swap is a rename on one file system). Folder modes are applied last, so a read-only
-/// folder in the backup cannot stop its own files from being written.
+/// final swap is a rename on one file system). Each file is made, written and given its owner, mode
+/// and time through one descriptor. A folder's own metadata is applied when the archive has moved past
+/// it (archives list a folder before its contents), so a read-only folder cannot stop its own files from
+/// being written and only the folders above the current entry are held: memory does not grow with the
+/// number of files. Nothing is flushed here: the restore flushes the staging file system once.
 /// </summary>
-internal sealed class StagingSink(IReadOnlyDictionary<string, string> stagedPathBySource) : IArchiveSink
+internal sealed class StagingSink(IReadOnlyDictionary<string, string> stagedPathBySource) : IArchiveSink, IDisposable
 {
-    private readonly List<(string Path, TarEntry Entry)> _folders = [];
+    private readonly Stack<OpenFolder> _open = new();
+    private SafeFileHandle? _file;
+    private long _written;
 
     public int FilesWritten { get; private set; }
 
     public string Target(string member, BackupSource source) => stagedPathBySource[source.Member] + member[source.Member.Length..];
 
-    public Stream BeginFile(TarEntry entry, string member, BackupSource source)
+    public void BeginFile(TarEntry entry, string member, BackupSource source)
     {
         var path = Target(member, source);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        EnterParentOf(path);
+        _file = LibC.CreateNew(path);
+        _written = 0;
+    }
+
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        RandomAccess.Write(_file ?? throw new InvalidOperationException("Write without BeginFile."), bytes, _written);
+        _written += bytes.Length;
     }
 
     public void EndFile(TarEntry entry, string member, BackupSource source)
     {
-        var path = Target(member, source);
-        ApplyMetadata(path, entry);
+        var file = _file ?? throw new InvalidOperationException("EndFile without BeginFile.");
+        _file = null;
+        using (file)
+        {
+            LibC.SetOwnerModeAndTime(file, entry.Uid, entry.Gid, SafeMode(entry.Mode), entry.ModificationTime);
+        }
         FilesWritten++;
     }
 
@@ -36,11 +53,12 @@ internal sealed class StagingSink(IReadOnlyDictionary<string, string> stagedPath
         switch (entry.EntryType)
         {
             case TarEntryType.Directory:
+                CloseFoldersNotAbove(path);
                 Directory.CreateDirectory(path);
-                _folders.Add((path, entry));
+                _open.Push(new OpenFolder(path, entry.Uid, entry.Gid, SafeMode(entry.Mode), entry.ModificationTime));
                 break;
             case TarEntryType.SymbolicLink:
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                EnterParentOf(path);
                 File.CreateSymbolicLink(path, entry.LinkName);
                 LibC.SetOwner(path, entry.Uid, entry.Gid);
                 break;
@@ -49,7 +67,7 @@ internal sealed class StagingSink(IReadOnlyDictionary<string, string> stagedPath
                 // as it was on the boat: a copy would let a thousand links to one large file write a
                 // thousand times its size (the restore limit counts a link's header size, zero).
                 var linked = Target(entry.LinkName.TrimStart('/'), source);
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                EnterParentOf(path);
                 if (!LibC.TryHardLink(linked, path, out var errno))
                 {
                     throw new IOException($"Cannot make the hard link {path} (errno {errno}).");
@@ -59,12 +77,12 @@ internal sealed class StagingSink(IReadOnlyDictionary<string, string> stagedPath
         }
     }
 
-    /// <summary>Folder modes, owners and times, deepest first so setting a parent's time sticks.</summary>
+    /// <summary>The metadata of the folders still open, deepest first so setting a parent's time sticks.</summary>
     public void FinishFolders()
     {
-        foreach (var (path, entry) in _folders.OrderByDescending(f => f.Path.Length))
+        while (_open.Count > 0)
         {
-            ApplyMetadata(path, entry);
+            Finish(_open.Pop());
         }
     }
 
@@ -77,17 +95,35 @@ internal sealed class StagingSink(IReadOnlyDictionary<string, string> stagedPath
     public static UnixFileMode SafeMode(UnixFileMode archived) =>
         archived & ~(UnixFileMode.SetUser | UnixFileMode.SetGroup | UnixFileMode.StickyBit | UnixFileMode.OtherWrite);
 
-    private static void ApplyMetadata(string path, TarEntry entry)
+    public void Dispose() => _file?.Dispose();
+
+    /// <summary>
+    /// Finishes the folders the archive has left and makes sure the entry's folder exists. An archive
+    /// that names a folder only after its files (or never) still unpacks: the folder is made here.
+    /// </summary>
+    private void EnterParentOf(string path)
     {
-        LibC.SetOwner(path, entry.Uid, entry.Gid);
-        File.SetUnixFileMode(path, SafeMode(entry.Mode));
-        if (entry.EntryType == TarEntryType.Directory)
+        var parent = Path.GetDirectoryName(path)!;
+        CloseFoldersNotAbove(path);
+        if (!_open.TryPeek(out var current) || current.Path != parent)
         {
-            Directory.SetLastWriteTimeUtc(path, entry.ModificationTime.UtcDateTime);
-        }
-        else
-        {
-            File.SetLastWriteTimeUtc(path, entry.ModificationTime.UtcDateTime);
+            Directory.CreateDirectory(parent);
         }
     }
+
+    private void CloseFoldersNotAbove(string path)
+    {
+        while (_open.TryPeek(out var folder) && !path.StartsWith(folder.Path + "/", StringComparison.Ordinal))
+        {
+            Finish(_open.Pop());
+        }
+    }
+
+    private static void Finish(OpenFolder folder)
+    {
+        using var handle = LibC.OpenFolderNoFollow(folder.Path);
+        LibC.SetOwnerModeAndTime(handle, folder.Uid, folder.Gid, folder.Mode, folder.Modified);
+    }
+
+    private readonly record struct OpenFolder(string Path, int Uid, int Gid, UnixFileMode Mode, DateTimeOffset Modified);
 }

@@ -83,7 +83,7 @@ public static class BackupEndpoints
         {
             var result = await Task.Run(() => backups.Restore(request.BackupFile, request.ReplaceInstallationId, acceptNoChecksums: request.AcceptNoChecksums));
             return TypedResults.Ok(new RestoreResponse(true, result.BackupFile, result.SafetyBackup, result.FilesRestored,
-                result.SourcesRestored, result.InstallationIdKept, result.Warnings, result.DurationMs));
+                result.SourcesRestored, result.InstallationIdKept, result.Warnings, result.DurationMs, result.DowntimeMs, result.CleanupMs));
         }
         catch (BackupException ex)
         {

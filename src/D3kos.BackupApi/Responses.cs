@@ -22,7 +22,9 @@ public sealed record RestoreResponse(
     IReadOnlyList<string> SourcesRestored,
     bool InstallationIdKept,
     IReadOnlyList<string> Warnings,
-    long DurationMs);
+    long DurationMs,
+    long DowntimeMs,
+    long CleanupMs);
 
 public sealed record UploadResponse(bool Success, string BackupFile, long SizeBytes, string Sha256, DateTimeOffset Created);
 

@@ -135,6 +135,8 @@ internal sealed class BackupCommands(BackupManager backups, CliConsole console)
         ClearProgress();
         await console.Out.WriteLineAsync($"Restored {result.FilesRestored} files from {result.BackupFile}");
         await console.Out.WriteLineAsync($"Safety backup of the previous state: {result.SafetyBackup}");
+        await console.Out.WriteLineAsync(FormattableString.Invariant(
+            $"Services were down for {result.DowntimeMs / 1000.0:0.000} s; the restore took {result.DurationMs / 1000.0:0.000} s, {result.CleanupMs / 1000.0:0.000} s of it removing the previous copy"));
         foreach (var warning in result.Warnings)
         {
             await console.Out.WriteLineAsync($"Warning: {warning}");

@@ -24,9 +24,11 @@ public sealed class LibCHeaderTests
 
         var source = new StringBuilder("""
             #define _GNU_SOURCE
+            #include <errno.h>
             #include <fcntl.h>
             #include <stddef.h>
             #include <sys/stat.h>
+            #include <time.h>
 
             """);
         void Equal(string expression, long value) =>
@@ -41,6 +43,15 @@ public sealed class LibCHeaderTests
         Equal("STATX_BASIC_STATS", constants.StatxBasicStats);
         Equal("STATX_MNT_ID", constants.StatxMountId);
         Equal("AT_EMPTY_PATH", constants.AtEmptyPath);
+        Equal("O_WRONLY", constants.OpenWriteOnly);
+        Equal("O_CREAT", constants.OpenCreate);
+        Equal("O_EXCL", constants.OpenExclusive);
+        Equal("O_NONBLOCK", constants.OpenNonBlock);
+        Equal("ELOOP", LibC.SymlinkLoop);
+        Equal("UTIME_OMIT", constants.TimeOmit);
+        // futimens takes struct timespec[2]: LibC passes two 64-bit fields each.
+        Equal("sizeof(struct timespec)", 16);
+        Equal("offsetof(struct timespec, tv_nsec)", 8);
         Equal("offsetof(struct statx, stx_mnt_id)", StatxLayout.MountId);
         Equal("sizeof(struct statx)", StatxLayout.Size);
         Equal("offsetof(struct statx, stx_uid)", StatxLayout.Uid);

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.IO.Compression;
 
 namespace D3kos.Common.Compression;
@@ -8,6 +10,9 @@ namespace D3kos.Common.Compression;
 /// into a complete gzip member, and the members are written in order. GNU gzip, tar and .NET read
 /// concatenated members as one stream (RFC 1952 2.2). Blocks of 1 MiB lose little ratio to the reset
 /// dictionary and keep memory bounded: at most two blocks per core are in flight.
+/// The compressing runs on threads of the stream's own, not the thread pool: the writer waits for them
+/// synchronously, and a writer that is itself on a pool thread (the restore's safety backup) would
+/// otherwise wait for pool threads that the pool adds only one or two a second.
 /// </summary>
 public sealed class ParallelGzipStream : Stream
 {
@@ -17,7 +22,9 @@ public sealed class ParallelGzipStream : Stream
     private readonly int _blockSize;
     private readonly int _maxInFlight;
     private readonly int _level;
-    private readonly Queue<Task<Compressed>> _inFlight = new();
+    private readonly Queue<Job> _inFlight = new();
+    private readonly BlockingCollection<Job> _queue = new();
+    private readonly Thread[] _workers;
     private byte[] _block;
     private int _filled;
     private bool _anyMember;
@@ -36,8 +43,15 @@ public sealed class ParallelGzipStream : Stream
         _output = output;
         _level = zlibLevel;
         _blockSize = blockSize;
-        _maxInFlight = 2 * Math.Max(1, workers ?? Environment.ProcessorCount);
+        var threads = Math.Max(1, workers ?? Environment.ProcessorCount);
+        _maxInFlight = 2 * threads;
         _block = ArrayPool<byte>.Shared.Rent(blockSize);
+        _workers = new Thread[threads];
+        for (var i = 0; i < threads; i++)
+        {
+            _workers[i] = new Thread(Work) { IsBackground = true, Name = $"gzip-{i}" };
+            _workers[i].Start();
+        }
     }
 
     public override bool CanRead => false;
@@ -99,11 +113,18 @@ public sealed class ParallelGzipStream : Stream
             finally
             {
                 _disposed = true;
+                _queue.CompleteAdding();
+                foreach (var worker in _workers)
+                {
+                    worker.Join();
+                }
+                // After a failure elsewhere, blocks still in flight give their buffers back.
                 foreach (var pending in _inFlight)
                 {
-                    // A failure elsewhere: let the workers finish and give their buffers back.
-                    pending.ContinueWith(static t => { if (t.IsCompletedSuccessfully) { t.Result.Return(); } }, TaskScheduler.Default);
+                    pending.Result?.Return();
+                    pending.Done.Dispose();
                 }
+                _queue.Dispose();
                 ArrayPool<byte>.Shared.Return(_block);
             }
         }
@@ -112,10 +133,9 @@ public sealed class ParallelGzipStream : Stream
 
     private void SubmitBlock()
     {
-        var block = _block;
-        var length = _filled;
-        var level = _level;
-        _inFlight.Enqueue(Task.Run(() => Compress(block, length, level)));
+        var job = new Job(_block, _filled, _level);
+        _inFlight.Enqueue(job);
+        _queue.Add(job);
         _anyMember = true;
         _block = ArrayPool<byte>.Shared.Rent(_blockSize);
         _filled = 0;
@@ -127,7 +147,11 @@ public sealed class ParallelGzipStream : Stream
 
     private void WriteOldest()
     {
-        var compressed = _inFlight.Dequeue().GetAwaiter().GetResult();
+        var job = _inFlight.Dequeue();
+        job.Done.Wait();
+        job.Done.Dispose();
+        job.Error?.Throw();
+        var compressed = job.Result!;
         try
         {
             _output.Write(compressed.Buffer, 0, compressed.Length);
@@ -163,6 +187,36 @@ public sealed class ParallelGzipStream : Stream
         {
             ArrayPool<byte>.Shared.Return(block);
         }
+    }
+
+    private void Work()
+    {
+        foreach (var job in _queue.GetConsumingEnumerable())
+        {
+            try
+            {
+                job.Result = Compress(job.Block, job.Length, job.Level);
+            }
+            catch (Exception ex)
+            {
+                job.Error = ExceptionDispatchInfo.Capture(ex);
+            }
+            finally
+            {
+                job.Done.Set();
+            }
+        }
+    }
+
+    /// <summary>One block to compress, and its result once <see cref="Done"/> is set.</summary>
+    private sealed class Job(byte[] block, int length, int level)
+    {
+        public byte[] Block => block;
+        public int Length => length;
+        public int Level => level;
+        public ManualResetEventSlim Done { get; } = new();
+        public Compressed? Result { get; set; }
+        public ExceptionDispatchInfo? Error { get; set; }
     }
 
     private sealed record Compressed(byte[] Buffer, int Length)

@@ -20,7 +20,12 @@ public sealed record LibCConstants(
     int AtSymlinkNoFollow,
     uint StatxBasicStats,
     uint StatxMountId = 0x1000,
-    int AtEmptyPath = 0x1000)
+    int AtEmptyPath = 0x1000,
+    int OpenWriteOnly = 0x1,
+    int OpenCreate = 0x40,
+    int OpenExclusive = 0x80,
+    int OpenNonBlock = 0x800,
+    long TimeOmit = 0x3ffffffe)
 {
     public static readonly LibCConstants X64 = new(
         Architecture.X64, "x86_64-linux-gnu",

@@ -1,0 +1,12 @@
+namespace D3kos.Backup;
+
+/// <summary>Written next to every restore so a crash in the middle can be finished or rolled back on the next start.</summary>
+public sealed record RestoreJournal
+{
+    public required string BackupFile { get; init; }
+    public required string Phase { get; init; }
+    public required List<RestoreSwap> Swaps { get; init; }
+}
+
+/// <summary>One source's three places during a restore, and whether it existed before.</summary>
+public sealed record RestoreSwap(string Live, string Staged, string Old, string WorkFolder, bool LiveExisted);

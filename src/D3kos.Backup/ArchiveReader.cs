@@ -61,9 +61,9 @@ internal static class ArchiveReader
         ManifestCursor? expected = null;
         try
         {
-            using var file = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+            using var file = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             // Decompressed on a thread of its own, while this one checks, hashes and writes.
-            using var gzip = new ReadAheadStream(new GZipStream(file, CompressionMode.Decompress));
+            using var gzip = new ReadAheadStream(new GZipStream(file, CompressionMode.Decompress), chunkSize: 1 << 18);
             using var tar = new TarReader(gzip);
             var policy = new EntryPolicy(sources);
             var first = tar.GetNextEntry();

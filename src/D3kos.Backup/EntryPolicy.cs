@@ -10,10 +10,11 @@ namespace D3kos.Backup;
 /// </summary>
 internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
 {
-    // Every member seen and every regular file, as 128 bits of the path's SHA-256: these grow with the
-    // number of files, so they hold 16 bytes each rather than the path (a colliding pair cannot be made).
-    private readonly HashSet<UInt128> _seen = [];
-    private readonly HashSet<UInt128> _regularFiles = [];
+    // Every member seen, as 63 bits of the path's SHA-256 with the lowest bit saying "a regular file":
+    // this grows with the number of files, so it holds 8 bytes per entry rather than the path. A
+    // collision could only refuse an archive as "appears twice", or let a hard link name a path that is
+    // not an earlier file, which link(2) in the private staging folder then refuses or makes harmlessly.
+    private readonly HashSet<ulong> _seen = [];
     private readonly HashSet<string> _symlinks = new(StringComparer.Ordinal);
 
     // Every path a symlink's target passes through on its way, as the kernel would walk it.
@@ -44,10 +45,12 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
             return (member, source, $"entry '{shown}' would be written through the symlink '{link}'");
         }
         var key = PathKey(member);
-        if (!_seen.Add(key))
+        if (_seen.Contains(key) || _seen.Contains(key | 1))
         {
             return (member, source, $"entry '{shown}' appears twice");
         }
+        // A regular file passes every check below, so it is marked as one right away.
+        _seen.Add(entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile ? key | 1 : key);
         if (entry.EntryType == TarEntryType.SymbolicLink && SymlinkProblem(member, entry.LinkName, source) is { } symlinkProblem)
         {
             return (member, source, $"symlink '{shown}': {symlinkProblem}");
@@ -57,7 +60,7 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
             // Made after a link that walks through this path: it would change where that link leads.
             return (member, source, $"symlink '{shown}' lies on the way of an earlier link's target");
         }
-        if (entry.EntryType == TarEntryType.HardLink && !_regularFiles.Contains(PathKey(entry.LinkName.TrimStart('/'))))
+        if (entry.EntryType == TarEntryType.HardLink && !_seen.Contains(PathKey(entry.LinkName.TrimStart('/')) | 1))
         {
             return (member, source, $"hard link '{shown}' points to '{BackupPaths.Printable(entry.LinkName)}', which is not a file earlier in the same archive");
         }
@@ -65,14 +68,9 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
         {
             return (member, source, $"hard link '{shown}' points outside its source");
         }
-        switch (entry.EntryType)
+        if (entry.EntryType == TarEntryType.SymbolicLink)
         {
-            case TarEntryType.SymbolicLink:
-                _symlinks.Add(member);
-                break;
-            case TarEntryType.RegularFile or TarEntryType.V7RegularFile:
-                _regularFiles.Add(key);
-                break;
+            _symlinks.Add(member);
         }
         return (member, source, null);
     }
@@ -101,11 +99,12 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
         return null;
     }
 
-    private static UInt128 PathKey(string member)
+    /// <summary>The path's key with its lowest bit clear (the bit is the file flag).</summary>
+    private static ulong PathKey(string member)
     {
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(MemoryMarshal.AsBytes(member.AsSpan()), hash);
-        return MemoryMarshal.Read<UInt128>(hash);
+        return MemoryMarshal.Read<ulong>(hash) & ~1UL;
     }
 
     /// <summary>An entry's name as shown in a message, made only when there is a message to show.</summary>

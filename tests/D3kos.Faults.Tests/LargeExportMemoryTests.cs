@@ -24,7 +24,7 @@ public sealed class LargeExportMemoryTests : IDisposable
         {
             ["D3KOS_FS_ROOT"] = _root.Path,
             ["Auth__AllowUnauthenticatedLoopback"] = "true",
-            ["DOTNET_GCHeapHardLimit"] = "0x2000000", // 32 MB
+            ["DOTNET_GCHeapHardLimit"] = "2000000", // 32 MB; hexadecimal without "0x", the only form the Native AOT runtime reads
         };
         using var service = Binaries.Start("d3kos-export-manager", environment, "--urls", $"http://127.0.0.1:{port}");
         using var client = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };

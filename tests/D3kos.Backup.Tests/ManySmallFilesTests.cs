@@ -1,0 +1,163 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace D3kos.Backup.Tests;
+
+/// <summary>
+/// The parts that keep a backup's memory flat in the number of files: the manifest is written from a
+/// spool and read as a stream, in step with the archive; folders get their metadata when the archive
+/// has moved past them.
+/// </summary>
+public sealed class ManySmallFilesTests : IDisposable
+{
+    private readonly BoatRoot _boat = new();
+
+    [Fact]
+    public void Restore_BringsBackModesAndTimesOfFilesAndOfNestedAndReadOnlyFolders()
+    {
+        var plugins = _boat.Root.At("/home/d3kos/.signalk/node_modules");
+        var deep = Path.Combine(plugins, "a", "b", "c");
+        Directory.CreateDirectory(deep);
+        File.WriteAllText(Path.Combine(deep, "index.js"), "module.exports = 1;");
+        File.WriteAllText(Path.Combine(plugins, "a", "tool.sh"), "#!/bin/sh");
+        File.SetUnixFileMode(Path.Combine(plugins, "a", "tool.sh"), (UnixFileMode)0x1ed); // 755
+        var locked = Path.Combine(plugins, "locked");
+        Directory.CreateDirectory(locked);
+        File.WriteAllText(Path.Combine(locked, "inside.json"), "{}");
+        File.SetUnixFileMode(locked, (UnixFileMode)0x16d); // 555: its file must still be written on restore
+        var stamp = new DateTime(2026, 3, 4, 5, 6, 7, DateTimeKind.Utc);
+        string[] stamped = [Path.Combine(deep, "index.js"), deep, Path.Combine(plugins, "a", "b"), Path.Combine(plugins, "a"), locked];
+        foreach (var path in stamped)
+        {
+            File.SetLastWriteTimeUtc(path, stamp);
+        }
+        var (manager, services) = Library.Create(_boat.Settings());
+        using var _ = services;
+        var backup = manager.Create();
+        File.SetUnixFileMode(locked, (UnixFileMode)0x1ed);
+        Directory.Delete(Path.Combine(plugins, "a"), recursive: true);
+        File.WriteAllText(Path.Combine(locked, "inside.json"), "changed");
+
+        manager.Restore(backup.FileName, replaceInstallationId: false);
+
+        foreach (var path in stamped)
+        {
+            Assert.Equal(stamp, File.GetLastWriteTimeUtc(path));
+        }
+        Assert.Equal((UnixFileMode)0x16d, File.GetUnixFileMode(locked));
+        Assert.Equal("{}", File.ReadAllText(Path.Combine(locked, "inside.json")));
+        Assert.Equal((UnixFileMode)0x1ed, File.GetUnixFileMode(Path.Combine(plugins, "a", "tool.sh")));
+        Assert.Equal("module.exports = 1;", File.ReadAllText(Path.Combine(deep, "index.js")));
+    }
+
+    [Fact]
+    public void Verify_ReadsAManifestWhoseFileListComesBeforeItsOtherFields()
+    {
+        var path = WriteArchive(filesFirst: true, files: [("opt/d3kos/config/a.json", "{}"), ("opt/d3kos/config/b.json", "[]")]);
+        var (manager, services) = Library.Create(_boat.Settings());
+        using var _ = services;
+
+        var report = manager.VerifyFile(path);
+
+        Assert.True(report.Valid, string.Join("; ", report.Errors));
+        Assert.Equal(2, report.FilesChecked);
+    }
+
+    [Fact]
+    public void Verify_WhenTheManifestListsTheFilesInAnotherOrder_IsInvalidAndSaysWhere()
+    {
+        var path = WriteArchive(filesFirst: false, listedInReverse: true, files: [("opt/d3kos/config/a.json", "{}"), ("opt/d3kos/config/b.json", "[]")]);
+        var (manager, services) = Library.Create(_boat.Settings());
+        using var _ = services;
+
+        var report = manager.VerifyFile(path);
+
+        Assert.False(report.Valid);
+        Assert.Contains(report.Errors, e => e.Contains("opt/d3kos/config/a.json", StringComparison.Ordinal) && e.Contains("not where the manifest lists it", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Verify_WhenTheManifestListsAFileTheArchiveLacks_NamesIt()
+    {
+        var path = WriteArchive(filesFirst: false, extraListed: "opt/d3kos/config/gone.json", files: [("opt/d3kos/config/a.json", "{}")]);
+        var (manager, services) = Library.Create(_boat.Settings());
+        using var _ = services;
+
+        var report = manager.VerifyFile(path);
+
+        Assert.False(report.Valid);
+        Assert.Contains("file 'opt/d3kos/config/gone.json' is in the manifest but not in the archive", report.Errors);
+    }
+
+    [Fact]
+    public void Summarize_ReadsAManifestThatArrivesOneByteAtATime()
+    {
+        var records = Enumerable.Range(0, 2000).Select(i => new { path = $"home/d3kos/.signalk/node_modules/p{i}/index.js", size = i, sha256 = new string('a', 64) });
+        var json = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            format_version = 1, created = DateTimeOffset.UnixEpoch, hostname = "helm", installation_id = (string?)null,
+            sources_found = new[] { "/home/d3kos/.signalk" }, sources_skipped = Array.Empty<string>(), files = records,
+        });
+
+        var summary = ManifestReader.Summarize(new OneByteStream(json));
+        var listed = ManifestReader.Files(new OneByteStream(json)).Select(f => f.Path).ToList();
+
+        Assert.Equal(2000, summary.FileCount);
+        Assert.Equal(Enumerable.Range(0, 2000).Sum(i => (long)i), summary.TotalBytes);
+        Assert.Equal("helm", summary.Header.Hostname);
+        Assert.Equal(records.Select(r => r.path), listed);
+    }
+
+    [Theory]
+    [InlineData("""{"format_version":2,"created":"2026-01-01T00:00:00Z","hostname":"h","sources_found":[],"sources_skipped":[],"files":[]}""")]
+    [InlineData("""{"format_version":1,"created":"2026-01-01T00:00:00Z","hostname":"h","sources_found":[],"sources_skipped":[]}""")]
+    [InlineData("""{"format_version":1,"created":"2026-01-01T00:00:00Z","hostname":"h","sources_found":[],"sources_skipped":[],"files":[{"path":"x","size":-1,"sha256":"00"}]}""")]
+    [InlineData("""{"format_version":1,"created":"2026-01-01T00:00:00Z","hostname":"h","sources_found":[],"sources_skipped":[],"files":[null]}""")]
+    [InlineData("""{"format_version":1,"files":[""")]
+    public void Summarize_RefusesAManifestThatIsNotWhole(string manifest)
+    {
+        Assert.ThrowsAny<JsonException>(() => ManifestReader.Summarize(new MemoryStream(Encoding.UTF8.GetBytes(manifest))));
+    }
+
+    /// <summary>An archive with a hand-written manifest: its field order and its file order chosen by the test.</summary>
+    private string WriteArchive(bool filesFirst, (string Path, string Content)[] files, bool listedInReverse = false, string? extraListed = null)
+    {
+        var records = files.Select(f => $$"""{"path":"{{f.Path}}","size":{{Encoding.UTF8.GetByteCount(f.Content)}},"sha256":"{{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(f.Content)))}}"}""").ToList();
+        if (listedInReverse)
+        {
+            records.Reverse();
+        }
+        if (extraListed is not null)
+        {
+            records.Add($$"""{"path":"{{extraListed}}","size":2,"sha256":"{{new string('0', 64)}}"}""");
+        }
+        var list = $"\"files\":[{string.Join(",", records)}]";
+        const string Header = "\"format_version\":1,\"created\":\"2026-01-15T09:30:00Z\",\"hostname\":\"other-boat\",\"sources_found\":[\"/opt/d3kos/config\"],\"sources_skipped\":[]";
+        var manifest = filesFirst ? $"{{{list},{Header}}}" : $"{{{Header},{list}}}";
+        var path = Path.Combine(_boat.Root.Path, "hand-made.tar.gz");
+        using (var file = File.Create(path))
+        using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
+        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax))
+        {
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "d3kos-backup.json") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(manifest)) });
+            foreach (var (member, content) in files)
+            {
+                tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, member) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)) });
+            }
+        }
+        return path;
+    }
+
+    /// <summary>Gives one byte per read, so every token and record crosses a refill of the reader's window.</summary>
+    private sealed class OneByteStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, 1));
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, 1)]);
+    }
+
+    public void Dispose() => _boat.Dispose();
+}

@@ -45,6 +45,8 @@ d3kOS demo running on $root
   curl http://127.0.0.1:$export_port/export/status
   curl -OJ http://127.0.0.1:$export_port/export/boatlog/csv
   curl -X POST http://127.0.0.1:$backup_port/api/backup/create
+The CLI on the same root (from $PWD):
+  D3KOS_FS_ROOT=$root Backup__ServiceCommand=$Backup__ServiceCommand dotnet src/D3kos.BackupCli/bin/Release/net10.0/d3kos-backup.dll list
 Ctrl-C to stop.
 MSG
 wait

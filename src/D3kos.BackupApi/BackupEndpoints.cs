@@ -9,7 +9,10 @@ using Microsoft.Net.Http.Headers;
 
 namespace D3kos.BackupApi;
 
-/// <summary>/api/backup: create, list, download, verify, restore, upload and delete backups.</summary>
+/// <summary>
+/// /api/backup: create, list, download, verify, restore, upload and delete backups. The library's
+/// failures (<see cref="BackupException"/>) are answered by the exception handler (<see cref="BackupProblems"/>).
+/// </summary>
 public static class BackupEndpoints
 {
     public static IEndpointRouteBuilder MapBackups(this IEndpointRouteBuilder app)
@@ -26,47 +29,26 @@ public static class BackupEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<CreateResponse>, ProblemHttpResult>> Create(BackupManager backups)
+    private static async Task<Ok<CreateResponse>> Create(BackupManager backups)
     {
-        try
-        {
-            var result = await Task.Run(() => backups.Create());
-            return TypedResults.Ok(new CreateResponse(true, result.FileName, result.SizeBytes, result.Path, result.Sha256,
-                result.FileCount, result.DurationMs, result.SourcesSkipped));
-        }
-        catch (BackupException ex)
-        {
-            return BackupProblems.From(ex);
-        }
+        var result = await Task.Run(() => backups.Create());
+        return TypedResults.Ok(new CreateResponse(true, result.FileName, result.SizeBytes, result.Path, result.Sha256,
+            result.FileCount, result.DurationMs, result.SourcesSkipped));
     }
 
     private static Ok<IReadOnlyList<BackupInfo>> List(BackupManager backups) => TypedResults.Ok(backups.List());
 
-    private static Results<PhysicalFileHttpResult, ProblemHttpResult> Download(BackupManager backups, string filename)
+    private static PhysicalFileHttpResult Download(BackupManager backups, string filename)
     {
-        try
-        {
-            var path = backups.PathOf(filename);
-            return TypedResults.PhysicalFile(path, "application/gzip", fileDownloadName: filename, enableRangeProcessing: true);
-        }
-        catch (BackupException ex)
-        {
-            return BackupProblems.From(ex);
-        }
+        var path = backups.PathOf(filename);
+        return TypedResults.PhysicalFile(path, "application/gzip", fileDownloadName: filename, enableRangeProcessing: true);
     }
 
-    private static async Task<Results<Ok<VerifyResponse>, ProblemHttpResult>> Verify(BackupManager backups, string filename)
+    private static async Task<Ok<VerifyResponse>> Verify(BackupManager backups, string filename)
     {
-        try
-        {
-            var report = await Task.Run(() => backups.Verify(filename));
-            return TypedResults.Ok(new VerifyResponse(true, filename, report.Valid, report.FilesChecked, report.Errors, report.Legacy,
-                report.Legacy ? VerifyReport.LegacyNote : null));
-        }
-        catch (BackupException ex)
-        {
-            return BackupProblems.From(ex);
-        }
+        var report = await Task.Run(() => backups.Verify(filename));
+        return TypedResults.Ok(new VerifyResponse(true, filename, report.Valid, report.FilesChecked, report.Errors, report.Legacy,
+            report.Legacy ? VerifyReport.LegacyNote : null));
     }
 
     private static async Task<Results<Ok<RestoreResponse>, ProblemHttpResult>> Restore(BackupManager backups, RestoreRequest request)
@@ -79,16 +61,9 @@ public static class BackupEndpoints
         {
             return ApiProblem.BadRequest("A restore overwrites the boat's configuration and data: send \"confirm\": true to go ahead.");
         }
-        try
-        {
-            var result = await Task.Run(() => backups.Restore(request.BackupFile, request.ReplaceInstallationId, acceptNoChecksums: request.AcceptNoChecksums));
-            return TypedResults.Ok(new RestoreResponse(true, result.BackupFile, result.SafetyBackup, result.FilesRestored,
-                result.SourcesRestored, result.InstallationIdKept, result.Warnings, result.DurationMs, result.DowntimeMs, result.CleanupMs));
-        }
-        catch (BackupException ex)
-        {
-            return BackupProblems.From(ex);
-        }
+        var result = await Task.Run(() => backups.Restore(request.BackupFile, request.ReplaceInstallationId, acceptNoChecksums: request.AcceptNoChecksums));
+        return TypedResults.Ok(new RestoreResponse(true, result.BackupFile, result.SafetyBackup, result.FilesRestored,
+            result.SourcesRestored, result.InstallationIdKept, result.Warnings, result.DurationMs, result.DowntimeMs, result.CleanupMs));
     }
 
     /// <summary>Takes the archive as the raw body or as the first file of a multipart form.</summary>
@@ -104,20 +79,13 @@ public static class BackupEndpoints
         {
             return ApiProblem.Create(StatusCodes.Status413PayloadTooLarge, $"The upload is larger than the {options.Value.MaxUploadBytes / (1024 * 1024)} MiB limit.");
         }
-        try
+        var body = await OpenArchiveStream(context.Request, cancellationToken);
+        if (body is null)
         {
-            var body = await OpenArchiveStream(context.Request, cancellationToken);
-            if (body is null)
-            {
-                return ApiProblem.BadRequest("The multipart form holds no file.");
-            }
-            var info = await backups.ImportAsync(body, cancellationToken);
-            return TypedResults.Ok(new UploadResponse(true, info.Filename, info.SizeBytes, info.Sha256, info.Created));
+            return ApiProblem.BadRequest("The multipart form holds no file.");
         }
-        catch (BackupException ex)
-        {
-            return BackupProblems.From(ex);
-        }
+        var info = await backups.ImportAsync(body, cancellationToken);
+        return TypedResults.Ok(new UploadResponse(true, info.Filename, info.SizeBytes, info.Sha256, info.Created));
     }
 
     private static async Task<Stream?> OpenArchiveStream(HttpRequest request, CancellationToken cancellationToken)
@@ -142,16 +110,9 @@ public static class BackupEndpoints
         return null;
     }
 
-    private static Results<Ok<DeleteResponse>, ProblemHttpResult> Delete(BackupManager backups, string filename)
+    private static Ok<DeleteResponse> Delete(BackupManager backups, string filename)
     {
-        try
-        {
-            backups.Delete(filename);
-            return TypedResults.Ok(new DeleteResponse(true, filename));
-        }
-        catch (BackupException ex)
-        {
-            return BackupProblems.From(ex);
-        }
+        backups.Delete(filename);
+        return TypedResults.Ok(new DeleteResponse(true, filename));
     }
 }

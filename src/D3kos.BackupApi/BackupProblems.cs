@@ -1,13 +1,12 @@
 using D3kos.Backup;
 using D3kos.Common.Hosting;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace D3kos.BackupApi;
 
-/// <summary>How each library failure reaches the web UI.</summary>
+/// <summary>How each library failure reaches the web UI: the exception handler answers with this status and the exception's sentence.</summary>
 internal static class BackupProblems
 {
-    public static ProblemHttpResult From(BackupException ex) => ApiProblem.Create(Status(ex.Error), ex.Message);
+    public static ExpectedFailure Failure { get; } = new(ex => ex is BackupException backup ? Status(backup.Error) : null);
 
     private static int Status(BackupError error) => error switch
     {

@@ -6,15 +6,19 @@ using Microsoft.Extensions.Logging;
 namespace D3kos.Common.Hosting;
 
 /// <summary>
-/// Turns what escapes a handler into a problem answer that says what happened: a bad request keeps
-/// its own status and message, a full disk is 507, anything else is a 500 that points at the log.
+/// Turns what escapes a handler into a problem answer that says what happened: a service's own failures
+/// (<see cref="ExpectedFailure"/>) and a bad request keep their status and message, a full disk is 507,
+/// anything else is a 500 that points at the log.
 /// </summary>
-internal sealed partial class ExceptionProblems(IProblemDetailsService problems, ILogger<ExceptionProblems> logger) : IExceptionHandler
+internal sealed partial class ExceptionProblems(
+    IProblemDetailsService problems, IEnumerable<ExpectedFailure> expected, ILogger<ExceptionProblems> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        var known = expected.Select(e => e.StatusOf(exception)).FirstOrDefault(s => s is not null);
         var (status, error) = exception switch
         {
+            _ when known is { } knownStatus => (knownStatus, exception.Message),
             BadHttpRequestException bad => (bad.StatusCode, bad.Message),
             _ when AtomicFile.IsDiskFull(exception) => (StatusCodes.Status507InsufficientStorage, "The disk is full: nothing was saved. Free some space and try again."),
             _ => (StatusCodes.Status500InternalServerError, "Internal error: nothing was changed by this request; see the service log."),

@@ -171,10 +171,22 @@ public sealed class ParallelGzipStream : Stream
         _ => 6,
     };
 
+    /// <summary>
+    /// A whole gzip member of no data (RFC 1952 header, the empty final deflate block 03 00, CRC-32 and size
+    /// zero). .NET's GZipStream writes nothing at all for empty input, which no gzip reader accepts.
+    /// </summary>
+    private static readonly byte[] EmptyMember = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
     private static Compressed Compress(byte[] block, int length, int level)
     {
         try
         {
+            if (length == 0)
+            {
+                var empty = ArrayPool<byte>.Shared.Rent(EmptyMember.Length);
+                EmptyMember.CopyTo(empty, 0);
+                return new Compressed(empty, EmptyMember.Length);
+            }
             // Worst case for deflate is a little over the input; room for header and trailer too.
             var output = new PooledBufferStream(ArrayPool<byte>.Shared.Rent(length + (length >> 8) + 64));
             using (var gzip = new GZipStream(output, new ZLibCompressionOptions { CompressionLevel = level }, leaveOpen: true))

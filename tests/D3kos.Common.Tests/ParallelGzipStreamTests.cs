@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using D3kos.Common.Compression;
+
+namespace D3kos.Common.Tests;
+
+/// <summary>
+/// The parallel gzip writer against GNU gzip, which must read every stream it makes back to the same
+/// bytes: empty input, input ending exactly on a block boundary or one byte past it, many blocks.
+/// </summary>
+public sealed class ParallelGzipStreamTests
+{
+    private const int Block = 64 * 1024;
+
+    [SkippableTheory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(Block - 1)]
+    [InlineData(Block)]
+    [InlineData(Block + 1)]
+    [InlineData(3 * Block)]
+    [InlineData(17 * Block + 123)]
+    public void Gnu_gzip_reads_back_the_same_bytes(int length)
+    {
+        Skip.IfNot(File.Exists("/bin/gzip") || File.Exists("/usr/bin/gzip"), "GNU gzip is not installed");
+        var input = new byte[length];
+        // Half random, half repeated: blocks that compress and blocks that do not.
+        RandomNumberGenerator.Fill(input.AsSpan(0, length / 2));
+        input.AsSpan(length / 2).Fill((byte)'a');
+        var compressed = new MemoryStream();
+        using (var gzip = new ParallelGzipStream(compressed, zlibLevel: 6, blockSize: Block, workers: 2))
+        {
+            // Odd write sizes, so the block boundaries fall inside writes.
+            for (var at = 0; at < length; at += 7777)
+            {
+                gzip.Write(input, at, Math.Min(7777, length - at));
+            }
+        }
+
+        Assert.Equal(input, GnuGunzip(compressed.ToArray()));
+    }
+
+    [Fact]
+    public void A_failing_output_surfaces_its_error_and_the_workers_stop()
+    {
+        var gzip = new ParallelGzipStream(new FailingStream(), zlibLevel: 1, blockSize: Block, workers: 2);
+        var data = new byte[10 * Block];
+
+        var error = Assert.Throws<IOException>(() => gzip.Write(data));
+
+        Assert.Equal("disk gone", error.Message);
+        // What is still in flight cannot be written either; disposing joins the workers (a hang fails here).
+        Assert.Throws<IOException>(gzip.Dispose);
+    }
+
+    private static byte[] GnuGunzip(byte[] compressed)
+    {
+        using var gunzip = Process.Start(new ProcessStartInfo("gzip", ["-d", "-c"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = new MemoryStream();
+        var reading = gunzip.StandardOutput.BaseStream.CopyToAsync(output);
+        gunzip.StandardInput.BaseStream.Write(compressed);
+        gunzip.StandardInput.Close();
+        reading.GetAwaiter().GetResult();
+        var errors = gunzip.StandardError.ReadToEnd();
+        gunzip.WaitForExit();
+        Assert.True(gunzip.ExitCode == 0, $"gzip -d failed: {errors}");
+        return output.ToArray();
+    }
+
+    private sealed class FailingStream : MemoryStream
+    {
+        public override void Write(ReadOnlySpan<byte> buffer) => throw new IOException("disk gone");
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("disk gone");
+    }
+}

@@ -17,11 +17,7 @@ public sealed class WorkerTests : IDisposable
         var answer = await client.PostJsonAsync("/export/boatlog");
         var queueId = answer.GetProperty("queue_id").GetString();
 
-        var clock = Stopwatch.StartNew();
-        while ((await client.GetJsonAsync("/export/history")).GetProperty("count").GetInt32() == 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.TrueAsync(async () => (await client.GetJsonAsync("/export/history")).GetProperty("count").GetInt32() > 0, "the export reaches the history");
         var history = await client.GetJsonAsync("/export/history");
         Assert.Equal("completed", history.GetProperty("entries")[0].GetProperty("status").GetString());
         Assert.True(File.Exists(_root.At($"/opt/d3kos/data/exports/outbox/{queueId}.json.gz")));
@@ -39,12 +35,7 @@ public sealed class WorkerTests : IDisposable
         });
         var client = app.CreateClient();
         await client.PostJsonAsync("/export/boatlog");
-        var clock = Stopwatch.StartNew();
-        while (central.Received.IsEmpty && clock.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(20);
-        }
-        Assert.False(central.Received.IsEmpty, "the worker never started uploading");
+        await Eventually.TrueAsync(() => !central.Received.IsEmpty, "the worker starts uploading");
 
         using var response = await client.PostAsync("/export/queue/process", null);
 
@@ -66,12 +57,7 @@ public sealed class WorkerTests : IDisposable
 
         // The worker may get there first; either way, the entry ends failed exactly once.
         await client.PostAsync("/export/queue/process", null);
-        var clock = Stopwatch.StartNew();
-        while ((await client.GetJsonAsync("/export/status")).GetProperty("queue").GetProperty("failed").GetInt32() == 0
-               && clock.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.TrueAsync(async () => (await client.GetJsonAsync("/export/status")).GetProperty("queue").GetProperty("failed").GetInt32() > 0, "the entry fails");
 
         var report = await client.PostJsonAsync("/export/queue/process");
         Assert.True(report.GetProperty("success").GetBoolean());

@@ -9,8 +9,8 @@ namespace D3kos.Faults.Tests;
 /// <summary>kill -9 at random moments while clients queue exports as fast as they can.</summary>
 public sealed class ExportManagerCrashTests : IDisposable
 {
-    private const int MaxCycles = 200;
-    private static readonly TimeSpan TimeBudget = TimeSpan.FromSeconds(75);
+    // A fixed number of kills, whatever the machine's speed: a slow machine takes longer, never tests less.
+    private const int Cycles = 60;
     private readonly TempRoot _root = new TempRoot().WithLicense(tier: 1);
 
     [Fact]
@@ -25,7 +25,7 @@ public sealed class ExportManagerCrashTests : IDisposable
         var cycles = 0;
         var lost = new List<string>();
 
-        while (cycles < MaxCycles && clock.Elapsed < TimeBudget)
+        for (; cycles < Cycles; cycles++)
         {
             var port = Binaries.FreePort();
             using var service = Binaries.Start("d3kos-export-manager", environment, "--urls", $"http://127.0.0.1:{port}");
@@ -36,7 +36,6 @@ public sealed class ExportManagerCrashTests : IDisposable
             Binaries.KillHard(service);
             await stop.CancelAsync();
             await Task.WhenAll(clients);
-            cycles++;
 
             // What a power cut would leave on disk: both files must parse, every acknowledged id be there.
             var onDisk = ReadIds("export_queue.json").Concat(ReadIds("export_history.json")).ToHashSet(StringComparer.Ordinal);
@@ -51,7 +50,6 @@ public sealed class ExportManagerCrashTests : IDisposable
             ["lost"] = lost.Distinct().Count(),
             ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
         });
-        Assert.True(cycles >= 20, $"only {cycles} cycles ran");
         Assert.True(acknowledged.Count > cycles, $"only {acknowledged.Count} exports were acknowledged in {cycles} cycles");
         Assert.Empty(lost.Distinct());
     }

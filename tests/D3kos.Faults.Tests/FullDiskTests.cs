@@ -60,38 +60,27 @@ public sealed class FullDiskTests
         var client = app.CreateClient();
         var first = await (await client.PostAsync("/export/boatlog", null)).Content.ReadFromJsonAsync<JsonElement>();
         var queueFile = root.At("/opt/d3kos/data/exports/export_queue.json");
-        await WaitUntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>("/export/status")).GetProperty("queue").GetProperty("completed").GetInt32() == 1);
+        await Eventually.TrueAsync(async () => (await client.GetFromJsonAsync<JsonElement>("/export/status")).GetProperty("queue").GetProperty("completed").GetInt32() == 1, "the first export is delivered");
         var queueBefore = File.ReadAllBytes(queueFile);
 
         var filler = disk.Fill(leaveFree: 0);
         using var refused = await client.PostAsync("/export/boatlog", null);
         var body = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        var queueAfterRefusal = File.ReadAllBytes(queueFile);
         var health = await client.GetAsync("/health");
         File.Delete(filler);
         var resumed = await client.PostAsync("/export/boatlog", null);
 
         Assert.Equal(HttpStatusCode.InsufficientStorage, refused.StatusCode);
+        Assert.Equal(queueBefore, queueAfterRefusal); // the refused export left the queue file as it was
         Assert.False(body.GetProperty("success").GetBoolean());
         Assert.Contains("disk is full", body.GetProperty("error").GetString(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.True(resumed.IsSuccessStatusCode);
-        await WaitUntilAsync(async () => (await client.GetFromJsonAsync<JsonElement>("/export/status")).GetProperty("queue").GetProperty("completed").GetInt32() == 2);
+        await Eventually.TrueAsync(async () => (await client.GetFromJsonAsync<JsonElement>("/export/status")).GetProperty("queue").GetProperty("completed").GetInt32() == 2, "the export after the disk was freed is delivered");
         Assert.NotNull(first.GetProperty("queue_id").GetString());
         Assert.NotEmpty(queueBefore);
         Figures.Record("queue on a full disk", new Dictionary<string, object> { ["status_when_full"] = (int)refused.StatusCode, ["resumed"] = true, ["entries_lost"] = 0 });
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-            await Task.Delay(50);
-        }
-        Assert.Fail("condition not met within 10 s");
     }
 
     /// <summary>Paths as on the Pi under a given root.</summary>

@@ -15,6 +15,9 @@ public sealed partial class ExportQueueWorker(
 {
     public bool IsRunning { get; private set; }
 
+    /// <summary>When the worker will next look at the queue unless woken sooner (null while it works).</summary>
+    public DateTimeOffset? SleepingUntil { get; private set; }
+
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         queue.Initialize();
@@ -67,7 +70,9 @@ public sealed partial class ExportQueueWorker(
         using var wakeOrStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var sleep = Task.Delay(delay, time, wakeOrStop.Token);
         var wake = queue.WaitForWorkAsync(wakeOrStop.Token).AsTask();
+        SleepingUntil = now + delay;
         await Task.WhenAny(sleep, wake);
+        SleepingUntil = null;
         await wakeOrStop.CancelAsync();
         stoppingToken.ThrowIfCancellationRequested();
     }

@@ -212,7 +212,9 @@ public sealed partial class BackupManager(
             {
                 Log.Ignored(logger, ignored);
             }
-            EnsureFreeSpace(scan.SpaceNeeded);
+            paths.EnsureBackupsFolder();
+            // Every byte once (images compress little) plus one database snapshot while it is copied.
+            FreeSpace.Ensure(paths.BackupsFolder, scan.SpaceNeeded, options.Value.FreeSpaceMarginBytes, "for a backup", "Nothing was written.");
             var created = time.GetUtcNow();
             var name = BackupNames.NewName(paths.BackupsFolder, prefix, created);
             try
@@ -233,19 +235,6 @@ public sealed partial class BackupManager(
         }
     }
 
-    private void EnsureFreeSpace(long estimate)
-    {
-        paths.EnsureBackupsFolder();
-        var free = new DriveInfo(paths.BackupsFolder).AvailableFreeSpace;
-        // The estimate is the uncompressed size plus one database snapshot: images compress
-        // little, and running out half way costs more than refusing early.
-        if (free < estimate + options.Value.FreeSpaceMarginBytes)
-        {
-            throw new BackupException(BackupError.DiskFull,
-                $"Not enough free space for a backup: about {Megabytes(estimate + options.Value.FreeSpaceMarginBytes)} MB needed, {Megabytes(free)} MB free. Nothing was written.");
-        }
-    }
-
     /// <summary>
     /// A backup by name, only as a plain file: a symlink named like a backup (pointing at /etc/shadow, say)
     /// is "not found", never followed. The folder is root's alone, so nobody else can swap it afterwards.
@@ -258,6 +247,4 @@ public sealed partial class BackupManager(
 
     /// <summary>The path of an existing backup, for the download; refuses what is not a plain backup file.</summary>
     public string PathOf(string name) => ExistingBackup(name);
-
-    internal static long Megabytes(long bytes) => (bytes + 999_999) / 1_000_000;
 }

@@ -18,7 +18,10 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         var clock = Stopwatch.StartNew();
         var (sourcesFound, totalBytes) = Survey(archive, acceptNoChecksums);
         var sources = paths.Sources.Where(s => sourcesFound.Contains(s.PiPath)).ToList();
-        EnsureFreeSpace(sources, totalBytes);
+        foreach (var parent in sources.Select(s => Path.GetDirectoryName(s.RealPath)!).Distinct(StringComparer.Ordinal))
+        {
+            FreeSpace.Ensure(ExistingFolder(parent), totalBytes, options.FreeSpaceMarginBytes, $"to unpack the backup next to {parent}", "Nothing was changed.");
+        }
 
         var restoreId = Guid.NewGuid().ToString("N")[..12];
         var swaps = sources.Select(s => SourceSwap.Plan(s, restoreId)).ToList();
@@ -265,19 +268,6 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
             SourceSwap.RemoveWorkFolder(swap);
         }
         RestoreJournalFile.Delete(paths);
-    }
-
-    private void EnsureFreeSpace(List<BackupSource> sources, long bytes)
-    {
-        foreach (var parent in sources.Select(s => Path.GetDirectoryName(s.RealPath)!).Distinct())
-        {
-            var free = new DriveInfo(ExistingFolder(parent)).AvailableFreeSpace;
-            if (free < bytes + options.FreeSpaceMarginBytes)
-            {
-                throw new BackupException(BackupError.DiskFull,
-                    $"Not enough free space to unpack the backup next to {parent}: about {BackupManager.Megabytes(bytes)} MB needed, {BackupManager.Megabytes(free)} MB free. Nothing was changed.");
-            }
-        }
     }
 
     private static partial class Log

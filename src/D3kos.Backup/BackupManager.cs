@@ -207,18 +207,19 @@ public sealed partial class BackupManager(
     {
         for (var attempt = 1; ; attempt++)
         {
-            var scan = SourceScanner.Scan(paths);
-            foreach (var ignored in scan.Ignored)
-            {
-                Log.Ignored(logger, ignored);
-            }
-            paths.EnsureBackupsFolder();
-            // Every byte once (images compress little) plus one database snapshot while it is copied.
-            FreeSpace.Ensure(paths.BackupsFolder, scan.SpaceNeeded, options.Value.FreeSpaceMarginBytes, "for a backup", "Nothing was written.");
-            var created = time.GetUtcNow();
-            var name = BackupNames.NewName(paths.BackupsFolder, prefix, created);
             try
             {
+                // The scan is inside the attempt: a source that vanishes under it starts it over too.
+                var scan = SourceScanner.Scan(paths);
+                foreach (var ignored in scan.Ignored)
+                {
+                    Log.Ignored(logger, ignored);
+                }
+                paths.EnsureBackupsFolder();
+                // Every byte once (images compress little) plus one database snapshot while it is copied.
+                FreeSpace.Ensure(paths.BackupsFolder, scan.SpaceNeeded, options.Value.FreeSpaceMarginBytes, "for a backup", "Nothing was written.");
+                var created = time.GetUtcNow();
+                var name = BackupNames.NewName(paths.BackupsFolder, prefix, created);
                 var result = ArchiveWriter.Write(paths, scan, name, created, license.Read().InstallationId, progress, level);
                 BackupCatalog.WriteChecksum(result.Path, result.Sha256);
                 Log.Created(logger, result.FileName, result.SizeBytes, result.FileCount, result.DurationMs);

@@ -36,6 +36,10 @@ public sealed class HostileArchiveTests : IAsyncLifetime
             .Symlink("opt/d3kos/config/K", "a/b/X/../../../etc/passwd").Symlink("opt/d3kos/config/a/b/X", "../.."),
         ["symlink inside, then a file through it"] = _ => Base().Folder("opt/d3kos/config/sub/").Symlink("opt/d3kos/config/in", "sub").File("opt/d3kos/config/in/x", "x"),
         ["hard link to a file outside"] = _ => Base().HardLink("opt/d3kos/config/shadow", "etc/shadow"),
+        // Starts inside the source as text, climbs out as a path: must never reach link(2).
+        ["hard link climbing out of its source"] = _ => Base().HardLink("opt/d3kos/config/shadow", "opt/d3kos/config/../../../../etc/shadow"),
+        ["hard link through a symlink"] = _ => Base().Folder("opt/d3kos/config/sub/").File("opt/d3kos/config/sub/x", "x")
+            .Symlink("opt/d3kos/config/in", "sub").HardLink("opt/d3kos/config/copy", "opt/d3kos/config/in/x"),
         ["character device"] = _ => Base().Special(TarEntryType.CharacterDevice, "opt/d3kos/config/mem"),
         ["block device"] = _ => Base().Special(TarEntryType.BlockDevice, "opt/d3kos/config/sda"),
         ["fifo"] = _ => Base().Special(TarEntryType.Fifo, "opt/d3kos/config/pipe"),

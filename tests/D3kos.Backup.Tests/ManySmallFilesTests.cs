@@ -29,6 +29,10 @@ public sealed class ManySmallFilesTests : IDisposable
         File.WriteAllText(Path.Combine(locked, "inside.json"), "{}");
         File.SetUnixFileMode(locked, (UnixFileMode)0x16d); // 555: its file must still be written on restore
         var stamp = new DateTime(2026, 3, 4, 5, 6, 7, DateTimeKind.Utc);
+        // Before 1970 with a fraction of a second: futimens needs the seconds floored, not truncated.
+        var moonLanding = new DateTime(1969, 7, 20, 20, 17, 40, 500, DateTimeKind.Utc);
+        File.WriteAllText(Path.Combine(plugins, "old.txt"), "one small step");
+        File.SetLastWriteTimeUtc(Path.Combine(plugins, "old.txt"), moonLanding);
         string[] stamped = [Path.Combine(deep, "index.js"), deep, Path.Combine(plugins, "a", "b"), Path.Combine(plugins, "a"), locked];
         foreach (var path in stamped)
         {
@@ -47,6 +51,7 @@ public sealed class ManySmallFilesTests : IDisposable
         {
             Assert.Equal(stamp, File.GetLastWriteTimeUtc(path));
         }
+        Assert.Equal(moonLanding, File.GetLastWriteTimeUtc(Path.Combine(plugins, "old.txt")));
         Assert.Equal((UnixFileMode)0x16d, File.GetUnixFileMode(locked));
         Assert.Equal("{}", File.ReadAllText(Path.Combine(locked, "inside.json")));
         Assert.Equal((UnixFileMode)0x1ed, File.GetUnixFileMode(Path.Combine(plugins, "a", "tool.sh")));
@@ -76,7 +81,8 @@ public sealed class ManySmallFilesTests : IDisposable
         var report = manager.VerifyFile(path);
 
         Assert.False(report.Valid);
-        Assert.Contains(report.Errors, e => e.Contains("opt/d3kos/config/a.json", StringComparison.Ordinal) && e.Contains("not where the manifest lists it", StringComparison.Ordinal));
+        // Listed [b, a], archived [a, b]: a is taken with b passed over, then b comes where nothing is listed.
+        Assert.Contains(report.Errors, e => e.Contains("opt/d3kos/config/b.json", StringComparison.Ordinal) && e.Contains("not where the manifest lists it", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -90,6 +96,20 @@ public sealed class ManySmallFilesTests : IDisposable
 
         Assert.False(report.Valid);
         Assert.Contains("file 'opt/d3kos/config/gone.json' is in the manifest but not in the archive", report.Errors);
+    }
+
+    [Fact]
+    public void Verify_WhenOneListedFileIsMissingInTheMiddle_NamesThatFileOnce()
+    {
+        var path = WriteArchive(filesFirst: false, middleMissing: "opt/d3kos/config/gone.json",
+            files: [("opt/d3kos/config/a.json", "{}"), ("opt/d3kos/config/b.json", "[]"), ("opt/d3kos/config/c.json", "1")]);
+        var (manager, services) = Library.Create(_boat.Settings());
+        using var _ = services;
+
+        var report = manager.VerifyFile(path);
+
+        Assert.False(report.Valid);
+        Assert.Equal(["file 'opt/d3kos/config/gone.json' is in the manifest but not in the archive"], report.Errors);
     }
 
     [Fact]
@@ -117,18 +137,26 @@ public sealed class ManySmallFilesTests : IDisposable
     [InlineData("""{"format_version":1,"created":"2026-01-01T00:00:00Z","hostname":"h","sources_found":[],"sources_skipped":[],"files":[{"path":"x","size":-1,"sha256":"00"}]}""")]
     [InlineData("""{"format_version":1,"created":"2026-01-01T00:00:00Z","hostname":"h","sources_found":[],"sources_skipped":[],"files":[null]}""")]
     [InlineData("""{"format_version":1,"files":[""")]
+    [InlineData("""{"format_version":1,"created":"2026-01-01T00:00:00Z","hostname":"h","sources_found":[],"sources_skipped":[],"files":[{"path":null,"size":1,"sha256":"0000000000000000000000000000000000000000000000000000000000000000"}]}""")]
+    [InlineData("""{"format_version":1,"created":"2026-01-01T00:00:00Z","hostname":"h","sources_found":[],"sources_skipped":[],"files":[{"path":"x","size":1,"sha256":null}]}""")]
+    [InlineData("""{"format_version":1,"created":"2026-01-01T00:00:00Z","hostname":"h","sources_found":[],"sources_skipped":[],"files":[],"files":[]}""")]
+    [InlineData("""{"format_version":1,"created":"2026-01-01T00:00:00Z","hostname":"h","sources_found":[],"sources_skipped":[],"files":[{"path":"a","size":9223372036854775807,"sha256":"0000000000000000000000000000000000000000000000000000000000000000"},{"path":"b","size":9223372036854775807,"sha256":"0000000000000000000000000000000000000000000000000000000000000000"}]}""")]
     public void Summarize_RefusesAManifestThatIsNotWhole(string manifest)
     {
         Assert.ThrowsAny<JsonException>(() => ManifestReader.Summarize(new MemoryStream(Encoding.UTF8.GetBytes(manifest))));
     }
 
     /// <summary>An archive with a hand-written manifest: its field order and its file order chosen by the test.</summary>
-    private string WriteArchive(bool filesFirst, (string Path, string Content)[] files, bool listedInReverse = false, string? extraListed = null)
+    private string WriteArchive(bool filesFirst, (string Path, string Content)[] files, bool listedInReverse = false, string? extraListed = null, string? middleMissing = null)
     {
         var records = files.Select(f => $$"""{"path":"{{f.Path}}","size":{{Encoding.UTF8.GetByteCount(f.Content)}},"sha256":"{{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(f.Content)))}}"}""").ToList();
         if (listedInReverse)
         {
             records.Reverse();
+        }
+        if (middleMissing is not null)
+        {
+            records.Insert(1, $$"""{"path":"{{middleMissing}}","size":2,"sha256":"{{new string('0', 64)}}"}""");
         }
         if (extraListed is not null)
         {

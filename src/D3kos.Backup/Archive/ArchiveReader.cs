@@ -96,7 +96,7 @@ internal static class ArchiveReader
                 {
                     hasUnsafe = true;
                     // A refused file that the manifest lists is passed over there too, so one problem reports once.
-                    expected?.TryTake(member, out _);
+                    expected?.TryTake(member, out _, out _);
                     Fail(errors, problem, sink, BackupError.UnsafeArchive);
                     continue;
                 }
@@ -115,10 +115,14 @@ internal static class ArchiveReader
                     sink?.EndFile(entry, member, source!);
                     continue;
                 }
-                if (!expected.TryTake(member, out var listed))
+                if (!expected.TryTake(member, out var listed, out var missing))
                 {
                     Fail(errors, $"file '{BackupPaths.Printable(member)}' is not in the manifest, or not where the manifest lists it", sink);
                     continue;
+                }
+                if (missing is not null)
+                {
+                    Fail(errors, $"file '{BackupPaths.Printable(missing)}' is in the manifest but not in the archive", sink);
                 }
                 // The size in the header is known before a byte is read: a file larger than its manifest
                 // entry is refused before it reaches staging, not after.
@@ -144,7 +148,7 @@ internal static class ArchiveReader
             // tar stops at its end-of-archive blocks: read what follows so gzip checks the CRC of every member.
             gzip.CopyTo(Stream.Null);
         }
-        catch (Exception ex) when (sink is null && ex is InvalidDataException or EndOfStreamException or FormatException or IOException or ArgumentException or JsonException)
+        catch (Exception ex) when (sink is null && ex is InvalidDataException or EndOfStreamException or FormatException or IOException or ArgumentException or JsonException or OverflowException)
         {
             errors.Add($"the archive is truncated or corrupt: {ex.Message}");
         }

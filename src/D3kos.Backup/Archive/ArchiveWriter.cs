@@ -177,7 +177,16 @@ internal static class ArchiveWriter
             {
                 return null; // deleted or replaced since the scan: it is simply not part of this backup
             }
-            var opened = LibC.Stat(handle);
+            FileStat opened;
+            try
+            {
+                opened = LibC.Stat(handle);
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
             if (!opened.IsRegularFile)
             {
                 handle.Dispose();

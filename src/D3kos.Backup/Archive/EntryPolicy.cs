@@ -12,8 +12,9 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
 {
     // Every member seen, as 63 bits of the path's SHA-256 with the lowest bit saying "a regular file":
     // this grows with the number of files, so it holds 8 bytes per entry rather than the path. A
-    // collision could only refuse an archive as "appears twice", or let a hard link name a path that is
-    // not an earlier file, which link(2) in the private staging folder then refuses or makes harmlessly.
+    // collision could only refuse an archive as "appears twice", or let a hard link name another clean
+    // path inside its own source (see HardLinkProblem), which link(2) in the private staging folder then
+    // refuses (missing, a folder) or makes harmlessly (a checked symlink).
     private readonly HashSet<ulong> _seen = [];
     private readonly HashSet<string> _symlinks = new(StringComparer.Ordinal);
 
@@ -60,19 +61,34 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
             // Made after a link that walks through this path: it would change where that link leads.
             return (member, source, $"symlink '{shown}' lies on the way of an earlier link's target");
         }
-        if (entry.EntryType == TarEntryType.HardLink && !_seen.Contains(PathKey(entry.LinkName.TrimStart('/')) | 1))
+        if (entry.EntryType == TarEntryType.HardLink && HardLinkProblem(entry.LinkName.TrimStart('/'), source) is { } hardLinkProblem)
         {
-            return (member, source, $"hard link '{shown}' points to '{BackupPaths.Printable(entry.LinkName)}', which is not a file earlier in the same archive");
-        }
-        if (entry.EntryType == TarEntryType.HardLink && !source.Contains(entry.LinkName.TrimStart('/')))
-        {
-            return (member, source, $"hard link '{shown}' points outside its source");
+            return (member, source, $"hard link '{shown}' points to '{BackupPaths.Printable(entry.LinkName)}', {hardLinkProblem}");
         }
         if (entry.EntryType == TarEntryType.SymbolicLink)
         {
             _symlinks.Add(member);
         }
         return (member, source, null);
+    }
+
+    /// <summary>
+    /// A hard link's target must be a clean path (the same name checks as an entry's: no '..', no '.',
+    /// not absolute, not through a symlink), inside the link's source, and a regular file earlier in
+    /// the archive. The name checks come first: the last test compares 63-bit keys, and only names that
+    /// pass them can ever reach link(2), so a contrived key collision cannot name a path outside.
+    /// </summary>
+    private string? HardLinkProblem(string target, BackupSource source)
+    {
+        if (NameProblem(target) is not null || ThroughSymlink(target) is not null)
+        {
+            return "which is not a plain path";
+        }
+        if (!source.Contains(target))
+        {
+            return "outside its source";
+        }
+        return _seen.Contains(PathKey(target) | 1) ? null : "which is not a file earlier in the same archive";
     }
 
     public static string? NameProblem(string member)

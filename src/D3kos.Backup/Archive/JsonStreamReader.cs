@@ -113,8 +113,11 @@ internal sealed class JsonStreamReader(Stream stream, int maxValueBytes)
             }
             Array.Resize(ref _buffer, _buffer.Length * 2);
         }
-        var read = stream.Read(_buffer, _end, _buffer.Length - _end);
+        // Filled to the end of the window (a gzip stream gives a few KiB per read): a value is parsed again
+        // from its start after each refill, so each refill must at least double what it had.
+        var wanted = _buffer.Length - _end;
+        var read = stream.ReadAtLeast(_buffer.AsSpan(_end, wanted), wanted, throwOnEndOfStream: false);
         _end += read;
-        _final = read == 0;
+        _final = read < wanted;
     }
 }

@@ -45,13 +45,15 @@ internal static class ManifestReader
                 case "installation_id": installationId = json.Value(context.String); break;
                 case "sources_found": found = json.Value(context.ListString); break;
                 case "sources_skipped": skipped = json.Value(context.ListString); break;
+                case BackupManifest.FilesProperty when sawFiles:
+                    throw new JsonException("it has two file lists");
                 case BackupManifest.FilesProperty:
                     ExpectArray(json);
                     while (json.TryNextItem(context.ManifestFile, out var file))
                     {
                         Check(file);
                         count++;
-                        total += file!.Size;
+                        total = long.MaxValue - total < file!.Size ? throw new JsonException("its file sizes add up past any disk") : total + file.Size;
                     }
                     sawFiles = true;
                     break;
@@ -106,8 +108,8 @@ internal static class ManifestReader
     private static void Check(ManifestFile? file)
     {
         Span<byte> sha256 = stackalloc byte[32];
-        if (file is null || file.Path.Length == 0 || file.Size < 0
-            || file.Sha256.Length != 64 || Convert.FromHexString(file.Sha256, sha256, out _, out _) != System.Buffers.OperationStatus.Done)
+        if (file is null || string.IsNullOrEmpty(file.Path) || file.Size < 0
+            || file.Sha256 is not { Length: 64 } || Convert.FromHexString(file.Sha256, sha256, out _, out _) != System.Buffers.OperationStatus.Done)
         {
             throw new JsonException("a file record has no path, a negative size or no SHA-256");
         }
@@ -116,7 +118,8 @@ internal static class ManifestReader
 
 /// <summary>
 /// The manifest's records in step with the archive: each regular file must be the next one listed.
-/// Our writer lists files in the order it archives them, so this needs no lookup table.
+/// Our writer lists files in the order it archives them, so this needs no lookup table. One record of
+/// look-ahead tells a file missing from the archive (listed, then passed over) from one out of place.
 /// </summary>
 internal sealed class ManifestCursor : IDisposable
 {
@@ -124,45 +127,76 @@ internal sealed class ManifestCursor : IDisposable
     private readonly GZipStream _gzip;
     private readonly TarReader _tar;
     private readonly IEnumerator<ManifestFile> _records;
-    private bool _hasNext;
+    private ManifestFile? _next;
+    private ManifestFile? _afterNext;
 
     public ManifestCursor(string archivePath)
     {
         _file = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         _gzip = new GZipStream(_file, CompressionMode.Decompress);
         _tar = new TarReader(_gzip);
-        var first = _tar.GetNextEntry() ?? throw new InvalidDataException("the archive is empty");
-        _records = ManifestReader.Files(first.DataStream ?? Stream.Null).GetEnumerator();
-        _hasNext = _records.MoveNext();
+        try
+        {
+            var first = _tar.GetNextEntry() ?? throw new InvalidDataException("the archive is empty");
+            _records = ManifestReader.Files(first.DataStream ?? Stream.Null).GetEnumerator();
+            _next = Read();
+            _afterNext = Read();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
 
-    /// <summary>The record of <paramref name="member"/> when it is the next one listed; otherwise the cursor stays.</summary>
-    public bool TryTake(string member, out ManifestFile listed)
+    /// <summary>
+    /// The record of <paramref name="member"/> when it is the next one listed, or the one after it (then
+    /// <paramref name="missing"/> names the one passed over); otherwise false and the cursor stays.
+    /// </summary>
+    public bool TryTake(string member, out ManifestFile listed, out string? missing)
     {
-        listed = _records.Current;
-        if (!_hasNext || listed.Path != member)
+        missing = null;
+        if (_next?.Path == member)
         {
-            return false;
+            listed = _next;
+            Advance();
+            return true;
         }
-        _hasNext = _records.MoveNext();
-        return true;
+        if (_afterNext?.Path == member)
+        {
+            missing = _next!.Path;
+            listed = _afterNext;
+            Advance();
+            Advance();
+            return true;
+        }
+        listed = null!;
+        return false;
     }
 
     /// <summary>The paths listed after the last one taken: in the manifest, but not (or not there) in the archive.</summary>
     public IEnumerable<string> Remaining()
     {
-        while (_hasNext)
+        while (_next is not null)
         {
-            yield return _records.Current.Path;
-            _hasNext = _records.MoveNext();
+            yield return _next.Path;
+            Advance();
         }
     }
 
     public void Dispose()
     {
-        _records.Dispose();
+        _records?.Dispose();
         _tar.Dispose();
         _gzip.Dispose();
         _file.Dispose();
     }
+
+    private void Advance()
+    {
+        _next = _afterNext;
+        _afterNext = Read();
+    }
+
+    private ManifestFile? Read() => _records.MoveNext() ? _records.Current : null;
 }

@@ -55,10 +55,13 @@ internal sealed class ManifestSpool : IDisposable
         return buffer.WrittenCount + 1;
     }
 
-    /// <summary>The room to reserve for the manifest: its header and frame, and every record at its longest.</summary>
+    /// <summary>
+    /// The room to reserve for the manifest: its header and frame, every record at its longest, and room
+    /// for a few files added while the backup runs (64 KiB or 1 %, stored as spaces in the archive).
+    /// </summary>
     public static int Reserve(BackupManifest header, long recordBounds)
     {
-        var bytes = HeaderStart(header).Length + End.Length + recordBounds;
+        var bytes = HeaderStart(header).Length + End.Length + recordBounds + Math.Max(64 * 1024, recordBounds / 100);
         return bytes <= ManifestReader.MaxManifestBytes
             ? (int)bytes
             : throw new BackupException(BackupError.TooLarge, $"The sources hold too many files for one backup's manifest ({bytes / (1 << 20)} MiB).");
@@ -143,7 +146,8 @@ internal sealed class ManifestSpool : IDisposable
             if (at < _recordsLength)
             {
                 records.Position = at;
-                return records.Read(buffer[..(int)Math.Min(buffer.Length, _recordsLength - at)]);
+                var read = records.Read(buffer[..(int)Math.Min(buffer.Length, _recordsLength - at)]);
+                return read > 0 ? read : throw new IOException("The manifest's spool file ended before its length.");
             }
             at -= _recordsLength;
             if (at < tail.Length)

@@ -87,12 +87,16 @@ internal static class SourceScanner
         return scan;
     }
 
-    /// <summary>One source's entries; what vanished since it was listed is passed over, what cannot be archived is noted in <paramref name="ignored"/>.</summary>
+    /// <summary>
+    /// One found source's entries; what vanished inside it since it was listed is passed over, what cannot
+    /// be archived is noted in <paramref name="ignored"/>. The source itself gone (or now another kind)
+    /// starts the backup over: the manifest already names it as found.
+    /// </summary>
     internal static IEnumerable<SourceItem> Walk(BackupSource source, string backupsFolder, List<string>? ignored)
     {
         if (!LibC.TryStat(source.RealPath, out var stat) || source.IsFolder != stat.IsDirectory)
         {
-            return [];
+            throw new BackupException(BackupError.SourceChanged, $"{source.PiPath} disappeared while it was being backed up.");
         }
         return Visit(source.RealPath, source.Member, stat, backupsFolder, ignored);
     }

@@ -53,7 +53,14 @@ public sealed class ReadAheadStream : Stream
             Return(_current);
             _current = _ready.Take();
             _offset = 0;
-            _current.Error?.Throw();
+            if (_current.Error is { } error)
+            {
+                // The reader thread has stopped: every later read ends here too instead of waiting for it.
+                _ended = true;
+                Return(_current);
+                _current = null;
+                error.Throw();
+            }
             if (_current.Length == 0)
             {
                 _ended = true;

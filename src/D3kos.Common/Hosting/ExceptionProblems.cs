@@ -23,7 +23,12 @@ internal sealed partial class ExceptionProblems(
             _ when AtomicFile.IsDiskFull(exception) => (StatusCodes.Status507InsufficientStorage, "The disk is full: nothing was saved. Free some space and try again."),
             _ => (StatusCodes.Status500InternalServerError, "Internal error: nothing was changed by this request; see the service log."),
         };
-        if (status >= 500)
+        if (known is not null && status >= 500)
+        {
+            // Expected, with a sentence that says it all: no stack trace in the journal.
+            LogExpected(logger, httpContext.Request.Method, httpContext.Request.Path, status, exception.Message);
+        }
+        else if (status >= 500)
         {
             LogUnhandled(logger, httpContext.Request.Method, httpContext.Request.Path, exception);
         }
@@ -35,6 +40,9 @@ internal sealed partial class ExceptionProblems(
             ProblemDetails = { Status = status, Detail = error, Extensions = { ["success"] = false, ["error"] = error } },
         });
     }
+
+    [LoggerMessage(EventId = 901, Level = LogLevel.Warning, Message = "Request {Method} {Path} answered {Status}: {Error}")]
+    private static partial void LogExpected(ILogger logger, string method, string path, int status, string error);
 
     [LoggerMessage(EventId = 900, Level = LogLevel.Error, Message = "Request {Method} {Path} failed")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);

@@ -227,10 +227,17 @@ public static partial class LibC
         {
             throw Error("Cannot set the mode of a restored file");
         }
+        // Floor division: before 1970 the seconds go down and the nanoseconds stay in [0, 1e9), as futimens requires.
         var ticks = modified.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        var seconds = Math.DivRem(ticks, TimeSpan.TicksPerSecond, out var rest);
+        if (rest < 0)
+        {
+            seconds--;
+            rest += TimeSpan.TicksPerSecond;
+        }
         Span<TimeSpec> times = [
             new TimeSpec(0, Flags.TimeOmit), // access time: left as it is
-            new TimeSpec(Math.DivRem(ticks, TimeSpan.TicksPerSecond, out var rest), rest * 100),
+            new TimeSpec(seconds, rest * 100),
         ];
         if (FUtimens(fd, ref MemoryMarshal.GetReference(times)) != 0)
         {

@@ -17,7 +17,7 @@ public static class BackupEndpoints
 {
     public static IEndpointRouteBuilder MapBackups(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/health", GetAndHead.Methods, () => TypedResults.Ok(new HealthResponse("healthy", "backup-api")));
+        app.MapD3kosHealth("backup-api");
         var group = app.MapGroup("/api/backup").WithTags("Backups");
         group.MapPost("/create", Create).RequireAdmin();
         group.MapMethods("/list", GetAndHead.Methods, List);

@@ -9,6 +9,7 @@ return ServiceExit.Run("d3kos-backup-api", () =>
     builder.AddD3kosDefaults(defaultPort: 8100, BackupApiJsonContext.Default);
     builder.Services.AddD3kosBackup();
     builder.Services.AddSingleton(BackupProblems.Failure);
+    builder.Services.AddHealthChecks();
 
     var app = builder.Build();
     app.UseD3kosDefaults();

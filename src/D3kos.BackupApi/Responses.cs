@@ -3,8 +3,6 @@ using D3kos.Backup;
 
 namespace D3kos.BackupApi;
 
-public sealed record HealthResponse(string Status, string Service);
-
 public sealed record CreateResponse(bool Success, string BackupFile, long SizeBytes, string Path, string Sha256, int FileCount, long DurationMs, IReadOnlyList<string> SourcesSkipped);
 
 public sealed record VerifyResponse(
@@ -31,7 +29,6 @@ public sealed record UploadResponse(bool Success, string BackupFile, long SizeBy
 public sealed record DeleteResponse(bool Success, string Deleted);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-[JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(CreateResponse))]
 [JsonSerializable(typeof(IReadOnlyList<BackupInfo>))]
 [JsonSerializable(typeof(VerifyResponse))]

@@ -9,7 +9,6 @@ namespace D3kos.ExportManager;
 [JsonSerializable(typeof(QueueDocument))]
 [JsonSerializable(typeof(System.Text.Json.JsonElement))]
 [JsonSerializable(typeof(QueueEntry))]
-[JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(StatusResponse))]
 [JsonSerializable(typeof(GenerateResponse))]
 [JsonSerializable(typeof(BoatlogExportResponse))]

@@ -25,6 +25,7 @@ return ServiceExit.Run("d3kos-export-manager", () =>
     builder.Services.AddSingleton<ExportQueue>();
     builder.Services.AddSingleton<ExportQueueWorker>();
     builder.Services.AddHostedService(services => services.GetRequiredService<ExportQueueWorker>());
+    builder.Services.AddHealthChecks().AddCheck<QueueWorkerHealthCheck>("queue_worker");
 
     var app = builder.Build();
     app.UseD3kosDefaults();

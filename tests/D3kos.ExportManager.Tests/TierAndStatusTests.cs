@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using D3kos.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace D3kos.ExportManager.Tests;
 
@@ -19,6 +21,39 @@ public sealed class TierAndStatusTests : IDisposable
         Assert.Equal("export-manager", health.GetProperty("service").GetString());
         Assert.True(health.GetProperty("queue_initialized").GetBoolean());
         Assert.True(health.GetProperty("worker_running").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Health_AnswersGetAndHeadOnly()
+    {
+        _root.WithLicense(tier: 1);
+        await using var app = new ExportManagerApp(_root);
+        var client = app.CreateClient();
+
+        using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/health"));
+        using var post = await client.PostAsync("/health", null);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.MethodNotAllowed, post.StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_IsUnhealthyWhenTheQueueWorkerHasStopped()
+    {
+        _root.WithLicense(tier: 1);
+        await using var app = new ExportManagerApp(_root);
+        var client = app.CreateClient();
+        var worker = app.Services.GetRequiredService<D3kos.ExportManager.Queue.ExportQueueWorker>();
+        await Eventually.TrueAsync(() => worker.IsRunning, "the worker starts");
+
+        await worker.StopAsync(CancellationToken.None);
+        using var response = await client.GetAsync("/health");
+        var health = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("unhealthy", health.GetProperty("status").GetString());
+        Assert.False(health.GetProperty("worker_running").GetBoolean());
+        Assert.Contains("worker has stopped", health.GetProperty("checks").GetProperty("queue_worker").GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -15,16 +15,13 @@ public static class ExportEndpoints
 
     public static IEndpointRouteBuilder MapExports(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/health", GetAndHead.Methods, Health);
+        app.MapD3kosHealth("export-manager");
         var group = app.MapGroup("/export").WithTags("Exports");
         group.MapMethods("/status", GetAndHead.Methods, Status);
         group.MapPost("/generate", Generate).RequireAdmin().RequireExportTier();
         group.MapPost("/boatlog", SnapshotBoatlog).RequireAdmin().RequireExportTier();
         return app;
     }
-
-    private static Ok<HealthResponse> Health(ExportQueue queue, ExportQueueWorker worker) =>
-        TypedResults.Ok(new HealthResponse("healthy", "export-manager", queue.IsInitialized, worker.IsRunning));
 
     private static Ok<StatusResponse> Status(HttpContext context, LicenseReader licenseReader, ExportQueue queue, ExportBuilder builder)
     {

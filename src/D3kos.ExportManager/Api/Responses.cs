@@ -2,7 +2,6 @@ using D3kos.ExportManager.Queue;
 
 namespace D3kos.ExportManager.Api;
 
-public sealed record HealthResponse(string Status, string Service, bool QueueInitialized, bool WorkerRunning);
 
 public sealed record StatusResponse(
     bool Success,

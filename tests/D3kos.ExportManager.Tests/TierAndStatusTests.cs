@@ -24,6 +24,23 @@ public sealed class TierAndStatusTests : IDisposable
     }
 
     [Fact]
+    public async Task OpenApi_DescribesTheEndpointsWithTheirTags()
+    {
+        _root.WithLicense(tier: 1);
+        await using var app = new ExportManagerApp(_root);
+
+        var document = await app.CreateClient().GetJsonAsync("/openapi/v1.json");
+
+        var paths = document.GetProperty("paths");
+        foreach (var path in new[] { "/export/generate", "/export/boatlog", "/export/boatlog/csv", "/export/queue", "/export/status" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"{path} is not described");
+        }
+        var tags = paths.GetProperty("/export/generate").GetProperty("post").GetProperty("tags").EnumerateArray().Select(t => t.GetString());
+        Assert.Contains("Exports", tags);
+    }
+
+    [Fact]
     public async Task Health_AnswersGetAndHeadOnly()
     {
         _root.WithLicense(tier: 1);

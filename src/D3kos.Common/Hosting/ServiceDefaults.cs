@@ -64,6 +64,9 @@ public static class ServiceDefaults
             problem.Extensions.TryAdd("error", problem.Detail ?? problem.Title ?? "Request failed");
         });
         builder.Services.AddExceptionHandler<ExceptionProblems>();
+        // The API description (GET /openapi/v1.json), from the endpoints' own types and tags: the d3kOS
+        // dashboard's authors generate their client from it. Built from the source-generated JSON contracts.
+        builder.Services.AddOpenApi();
 
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
@@ -82,6 +85,7 @@ public static class ServiceDefaults
         app.UseStatusCodePages();
         // After the forwarded address is known (the failure limiter counts per client), before any endpoint.
         app.UseAdminAccess();
+        app.MapOpenApi();
         return app;
     }
 }

@@ -1,9 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace D3kos.Backup;
 
 /// <summary>What is backed up, where backups live and how a restore behaves (configuration section "Backup").</summary>
-public sealed class BackupOptions
+public sealed class BackupOptions : IValidatableObject
 {
     public const string Section = "Backup";
 
@@ -25,12 +26,15 @@ public sealed class BackupOptions
     public string BackupsFolder { get; set; } = "/opt/d3kos/backups";
 
     /// <summary>How many regular backups retention keeps.</summary>
+    [Range(1, 10_000)]
     public int Keep { get; set; } = 5;
 
     /// <summary>How many pre-restore safety backups retention keeps.</summary>
+    [Range(1, 10_000)]
     public int KeepSafety { get; set; } = 3;
 
     /// <summary>How many imported (uploaded) backups retention keeps; they never push out the boat's own.</summary>
+    [Range(1, 10_000)]
     public int KeepImported { get; set; } = 5;
 
     /// <summary>Services stopped during a restore and started again after it; null keeps the defaults.</summary>
@@ -51,35 +55,27 @@ public sealed class BackupOptions
     public IReadOnlyList<string> EffectiveSources => Sources is { Length: > 0 } ? Sources : DefaultSources;
 
     public IReadOnlyList<string> EffectiveServices => Services ?? DefaultServices;
-}
 
-internal sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
-{
-    public ValidateOptionsResult Validate(string? name, BackupOptions options)
+    /// <summary>The rules across fields; the ranges above are checked by the generated validator.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var failures = new List<string>();
-        if (options.Keep < 1)
+        if (!BackupsFolder.StartsWith('/'))
         {
-            failures.Add("Backup:Keep must be at least 1");
+            yield return new ValidationResult("Backup:BackupsFolder must be an absolute path as on the Pi", [nameof(BackupsFolder)]);
         }
-        if (options.KeepSafety < 1)
+        foreach (var source in EffectiveSources.Where(s => !s.StartsWith('/') || s.Contains("..", StringComparison.Ordinal)))
         {
-            failures.Add("Backup:KeepSafety must be at least 1");
+            yield return new ValidationResult($"Backup:Sources entry '{source}' must be an absolute path without '..'", [nameof(Sources)]);
         }
-        if (options.KeepImported < 1)
-        {
-            failures.Add("Backup:KeepImported must be at least 1");
-        }
-        if (!options.BackupsFolder.StartsWith('/'))
-        {
-            failures.Add("Backup:BackupsFolder must be an absolute path as on the Pi");
-        }
-        failures.AddRange(options.EffectiveSources.Where(s => !s.StartsWith('/') || s.Contains("..", StringComparison.Ordinal))
-            .Select(s => $"Backup:Sources entry '{s}' must be an absolute path without '..'"));
         // A restore swaps whole sources: one that held the backups folder would move the backups away.
-        var backups = options.BackupsFolder.TrimEnd('/') + "/";
-        failures.AddRange(options.EffectiveSources.Where(s => backups.StartsWith(s.TrimEnd('/') + "/", StringComparison.Ordinal))
-            .Select(s => $"Backup:BackupsFolder must not lie inside the source '{s}'"));
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        var backups = BackupsFolder.TrimEnd('/') + "/";
+        foreach (var source in EffectiveSources.Where(s => backups.StartsWith(s.TrimEnd('/') + "/", StringComparison.Ordinal)))
+        {
+            yield return new ValidationResult($"Backup:BackupsFolder must not lie inside the source '{source}'", [nameof(BackupsFolder)]);
+        }
     }
 }
+
+/// <summary>Generated at build time from the attributes and <see cref="BackupOptions.Validate"/>: no reflection, AOT-clean.</summary>
+[OptionsValidator]
+internal sealed partial class BackupOptionsValidator : IValidateOptions<BackupOptions>;

@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using D3kos.Common.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace D3kos.ExportManager;
@@ -8,19 +11,26 @@ public sealed class ExportOptions
     public const string Section = "Export";
 
     /// <summary>How often the background processor looks at the queue even when nothing wakes it.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TimeSpanRange.Checked)]
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ProcessInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Wait between two attempts of the same entry.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TimeSpanRange.Checked)]
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 
+    [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;
 
     /// <summary>History entries, failed export files and delivered export files older than this are pruned.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TimeSpanRange.Checked)]
+    [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
     public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(30);
 }
 
 /// <summary>Where exports are delivered (configuration section "Central").</summary>
-public sealed class CentralOptions
+public sealed class CentralOptions : IValidatableObject
 {
     public const string Section = "Central";
 
@@ -33,7 +43,12 @@ public sealed class CentralOptions
     /// <summary>Bearer token for the central endpoint; the installation id is sent when this is empty.</summary>
     public string? Token { get; set; }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TimeSpanRange.Checked)]
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Central:Url parsed: the one place that decides what a delivery address may be.</summary>
+    public Uri? Target => Uri.TryCreate(Url, UriKind.Absolute, out var target) && target.Scheme is "http" or "https" or "file" ? target : null;
 
     /// <summary>
     /// Sends stored gzip exports as they are, with Content-Encoding: gzip (a tenth of the bytes over
@@ -41,38 +56,19 @@ public sealed class CentralOptions
     /// decompressed on the way out.
     /// </summary>
     public bool Compression { get; set; } = true;
-}
 
-/// <summary>Hand-written checks: DataAnnotations' TimeSpan ranges need reflection that Native AOT cannot keep.</summary>
-internal sealed class ExportOptionsValidator : IValidateOptions<ExportOptions>
-{
-    public ValidateOptionsResult Validate(string? name, ExportOptions options)
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var failures = new List<string>();
-        Check(failures, options.ProcessInterval >= TimeSpan.FromSeconds(1) && options.ProcessInterval <= TimeSpan.FromDays(1), "Export:ProcessInterval must be between 1 second and 1 day");
-        Check(failures, options.RetryDelay >= TimeSpan.Zero && options.RetryDelay <= TimeSpan.FromDays(1), "Export:RetryDelay must be between 0 and 1 day");
-        Check(failures, options.MaxAttempts is >= 1 and <= 100, "Export:MaxAttempts must be between 1 and 100");
-        Check(failures, options.HistoryRetention >= TimeSpan.FromHours(1), "Export:HistoryRetention must be at least 1 hour");
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    internal static void Check(List<string> failures, bool ok, string message)
-    {
-        if (!ok)
+        if (Target is null)
         {
-            failures.Add(message);
+            yield return new ValidationResult($"Central:Url must be an absolute http, https or file URL, not '{Url}'", [nameof(Url)]);
         }
     }
 }
 
-internal sealed class CentralOptionsValidator : IValidateOptions<CentralOptions>
-{
-    public ValidateOptionsResult Validate(string? name, CentralOptions options)
-    {
-        var failures = new List<string>();
-        ExportOptionsValidator.Check(failures, Uri.TryCreate(options.Url, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" or "file",
-            $"Central:Url must be an absolute http, https or file URL, not '{options.Url}'");
-        ExportOptionsValidator.Check(failures, options.Timeout >= TimeSpan.FromSeconds(1) && options.Timeout <= TimeSpan.FromHours(1), "Central:Timeout must be between 1 second and 1 hour");
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-}
+/// <summary>Checks of the attributes above, generated at build time (no reflection, AOT-clean).</summary>
+[OptionsValidator]
+internal sealed partial class ExportOptionsValidator : IValidateOptions<ExportOptions>;
+
+[OptionsValidator]
+internal sealed partial class CentralOptionsValidator : IValidateOptions<CentralOptions>;

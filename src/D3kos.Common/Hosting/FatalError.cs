@@ -23,7 +23,7 @@ public sealed partial record FatalError(FatalErrorKind Kind, string Sentence)
 {
     public static FatalError Describe(Exception exception) => exception switch
     {
-        OptionsValidationException invalid => new(FatalErrorKind.Configuration, "Invalid setting: " + string.Join("; ", invalid.Failures)),
+        OptionsValidationException invalid => new(FatalErrorKind.Configuration, "Invalid setting: " + string.Join("; ", invalid.Failures.Select(NamingTheKey))),
         InvalidOperationException { Message: var message } when BindingFailure().Match(message) is { Success: true } match =>
             new(FatalErrorKind.Configuration, $"Invalid setting {match.Groups["key"].Value}: '{match.Groups["value"].Value}' is not {Expected(match.Groups["type"].Value)}."),
         FileNotFoundException { FileName: { } file } => new(FatalErrorKind.NotFound, $"No such file: {file}."),
@@ -46,6 +46,27 @@ public sealed partial record FatalError(FatalErrorKind Kind, string Sentence)
         "System.Uri" => "an address",
         _ => "a valid " + type.Replace("System.", "", StringComparison.Ordinal),
     };
+
+    /// <summary>
+    /// The generated options validators name a property ("MaxAttempts: The field ExportOptions.MaxAttempts must
+    /// be between 1 and 100."); the owner sets a key (Export:MaxAttempts, Export__MaxAttempts). Each options type
+    /// is named for its section plus "Options", so the key is put in its place. A failure that already starts
+    /// with its key ("Url: Central:Url must be …") only loses the property prefix.
+    /// </summary>
+    private static string NamingTheKey(string failure)
+    {
+        if (GeneratedFailure().Match(failure) is { Success: true } generated)
+        {
+            return $"{generated.Groups["section"].Value}:{generated.Groups["member"].Value} {generated.Groups["rule"].Value}";
+        }
+        return KeyedFailure().Match(failure) is { Success: true } keyed ? keyed.Groups["rest"].Value : failure;
+    }
+
+    [GeneratedRegex(@"^\w+: The field (?<section>\w+)Options\.(?<member>\w+) (?<rule>.*)$", RegexOptions.Singleline)]
+    private static partial Regex GeneratedFailure();
+
+    [GeneratedRegex(@"^(?<member>\w+): (?<rest>\w+:\k<member>\b.*)$", RegexOptions.Singleline)]
+    private static partial Regex KeyedFailure();
 
     // .NET's wording: "Could not find a part of the path '/no/such.tar.gz'."
     [GeneratedRegex("'(.*)'", RegexOptions.Singleline)]

@@ -1,9 +1,12 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using D3kos.Common.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace D3kos.Common.Security;
 
 /// <summary>Who may run the admin operations (configuration section "Auth").</summary>
-public sealed class AuthOptions
+public sealed class AuthOptions : IValidatableObject
 {
     public const string Section = "Auth";
 
@@ -23,27 +26,22 @@ public sealed class AuthOptions
     public bool AllowUnauthenticatedLoopback { get; set; }
 
     /// <summary>Failed attempts from one address within <see cref="FailureWindow"/> before it gets 429.</summary>
+    [Range(1, 1_000_000)]
     public int MaxFailures { get; set; } = 10;
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TimeSpanRange.Checked)]
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(5);
-}
 
-internal sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
-{
-    public ValidateOptionsResult Validate(string? name, AuthOptions options)
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (options.MaxFailures < 1)
+        if (Token is { Length: > 0 and < 16 })
         {
-            return ValidateOptionsResult.Fail("Auth:MaxFailures must be at least 1");
+            yield return new ValidationResult("Auth:Token must be at least 16 characters", [nameof(Token)]);
         }
-        if (options.FailureWindow <= TimeSpan.Zero)
-        {
-            return ValidateOptionsResult.Fail("Auth:FailureWindow must be positive");
-        }
-        if (options.Token is { Length: > 0 and < 16 })
-        {
-            return ValidateOptionsResult.Fail("Auth:Token must be at least 16 characters");
-        }
-        return ValidateOptionsResult.Success;
     }
 }
+
+/// <summary>Generated at build time from the attributes and <see cref="AuthOptions.Validate"/>: no reflection, AOT-clean.</summary>
+[OptionsValidator]
+internal sealed partial class AuthOptionsValidator : IValidateOptions<AuthOptions>;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using D3kos.Common.Files;
 using D3kos.Common.Licensing;
 using Microsoft.Extensions.Options;
@@ -11,10 +12,8 @@ public static class CentralUploaderFactory
     {
         var options = services.GetRequiredService<IOptions<CentralOptions>>().Value;
         var root = services.GetRequiredService<D3kosRoot>();
-        if (!Uri.TryCreate(options.Url, UriKind.Absolute, out var target))
-        {
-            throw new OptionsValidationException(CentralOptions.Section, typeof(CentralOptions), [$"Central:Url '{options.Url}' is not an absolute URL"]);
-        }
+        // Validated at start (CentralOptions.Validate): an invalid address never gets this far.
+        var target = options.Target ?? throw new OptionsValidationException(CentralOptions.Section, typeof(CentralOptions), [$"Central:Url '{options.Url}' is not a delivery address"]);
         return target.Scheme switch
         {
             "file" => new FileDropUploader(root.Resolve(Uri.UnescapeDataString(target.AbsolutePath))),
@@ -23,7 +22,7 @@ public static class CentralUploaderFactory
                 target,
                 options,
                 services.GetRequiredService<LicenseReader>()),
-            _ => throw new OptionsValidationException(CentralOptions.Section, typeof(CentralOptions), [$"Central:Url scheme '{target.Scheme}' is not http, https or file"]),
+            _ => throw new UnreachableException($"CentralOptions.Target admitted the scheme {target.Scheme}."),
         };
     }
 }

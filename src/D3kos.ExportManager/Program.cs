@@ -21,6 +21,7 @@ return ServiceExit.Run("d3kos-export-manager", () =>
     builder.Services.AddSingleton<LicenseReader>();
     builder.Services.AddSingleton(CentralUploaderFactory.Create);
     builder.Services.AddSingleton<ExportBuilder>();
+    builder.Services.AddSingleton<ExportService>();
     builder.Services.AddSingleton<D3kos.ExportManager.Boatlog.CsvDownloadGate>();
     builder.Services.AddSingleton<ExportQueue>();
     builder.Services.AddSingleton<ExportQueueWorker>();

@@ -1,12 +1,13 @@
 using D3kos.Common.Hosting;
 using D3kos.Common.Security;
 using D3kos.ExportManager.Boatlog;
+using D3kos.ExportManager.Exports;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Data.Sqlite;
 
 namespace D3kos.ExportManager.Api;
 
-/// <summary>The boat log as a CSV download.</summary>
+/// <summary>The boat log: its export into the delivery queue, and its CSV download.</summary>
 public static class BoatlogEndpoints
 {
     private const int SqliteBusy = 5;
@@ -14,9 +15,23 @@ public static class BoatlogEndpoints
 
     public static IEndpointRouteBuilder MapBoatlog(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/export").WithTags("Boatlog")
-            .MapMethods("/boatlog/csv", GetAndHead.Methods, DownloadCsv).RequireAdmin().RequireExportTier();
+        var group = app.MapGroup("/export/boatlog").WithTags("Boatlog");
+        group.MapPost("", SnapshotBoatlog).RequireAdmin().RequireExportTier();
+        group.MapMethods("/csv", GetAndHead.Methods, DownloadCsv).RequireAdmin().RequireExportTier();
         return app;
+    }
+
+    private static Results<Ok<BoatlogExportResponse>, ProblemHttpResult> SnapshotBoatlog(ExportService exports)
+    {
+        try
+        {
+            var (built, entry) = exports.SnapshotBoatlog();
+            return TypedResults.Ok(new BoatlogExportResponse(true, built.ExportId, built.File.FileName, entry.Id, built.Count));
+        }
+        catch (ExportSourceException ex)
+        {
+            return ApiProblem.Create(StatusCodes.Status422UnprocessableEntity, $"{ex.Message}. Nothing was queued.");
+        }
     }
 
     private static async Task<Results<BoatlogCsv, ProblemHttpResult>> DownloadCsv(

@@ -9,6 +9,7 @@ namespace D3kos.ExportManager;
 [JsonSerializable(typeof(QueueDocument))]
 [JsonSerializable(typeof(System.Text.Json.JsonElement))]
 [JsonSerializable(typeof(QueueEntry))]
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(StatusResponse))]
 [JsonSerializable(typeof(GenerateResponse))]
 [JsonSerializable(typeof(BoatlogExportResponse))]

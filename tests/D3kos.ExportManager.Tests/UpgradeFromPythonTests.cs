@@ -61,7 +61,7 @@ public sealed class UpgradeFromPythonTests : IAsyncLifetime
 
         Assert.Equal(["full_export_20260219_090000", "full_export_20260220_113000", "full_export_20260220_121500"], active.Select(e => e.Id));
         Assert.Equal([2, 0, 1], active.Select(e => e.Attempts));
-        Assert.Equal(["retry", "pending", "retry"], active.Select(e => e.Status));
+        Assert.Equal([QueueStatus.Retry, QueueStatus.Pending, QueueStatus.Retry], active.Select(e => e.Status));
         // Naive local times on a UTC-5 boat: 12:15 there is 17:15 UTC.
         Assert.Equal(new DateTimeOffset(2026, 2, 20, 17, 15, 0, TimeSpan.Zero), active[2].Timestamp);
         Assert.Equal(new DateTimeOffset(2026, 2, 20, 17, 20, 0, TimeSpan.Zero), active[2].NextRetry);
@@ -73,7 +73,7 @@ public sealed class UpgradeFromPythonTests : IAsyncLifetime
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(moved))), active[2].Data.Sha256);
         // The history shows the old completed one.
         var history = Assert.Single(harness.Queue.HistoryEntries());
-        Assert.Equal(("full_export_20260218_080000", "completed"), (history.Id, history.Status));
+        Assert.Equal(("full_export_20260218_080000", QueueStatus.Completed), (history.Id, history.Status));
         // Both files are in the new format now, with the originals kept byte for byte.
         Assert.Equal(originalQueue, File.ReadAllBytes(QueuePath + ".v1"));
         Assert.True(File.Exists(HistoryPath + ".v1"));

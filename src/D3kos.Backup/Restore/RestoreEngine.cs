@@ -25,7 +25,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
 
         var restoreId = Guid.NewGuid().ToString("N")[..12];
         var swaps = sources.Select(s => SourceSwap.Plan(s, restoreId)).ToList();
-        var journal = new RestoreJournal { BackupFile = Path.GetFileName(archive), Phase = RestoreJournalFile.Staging, Swaps = swaps };
+        var journal = new RestoreJournal { BackupFile = Path.GetFileName(archive), Phase = RestorePhase.Staging, Swaps = swaps };
         RestoreJournalFile.Write(paths, journal);
 
         // The safety backup of the live state and the unpacking of the archive into staging run side
@@ -65,13 +65,13 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         var warnings = new List<string>(services.Run("stop", options.EffectiveServices));
         try
         {
-            RestoreJournalFile.Write(paths, journal with { Phase = RestoreJournalFile.Swapping });
+            RestoreJournalFile.Write(paths, journal with { Phase = RestorePhase.Swapping });
             foreach (var swap in swaps)
             {
                 SourceSwap.Apply(swap);
             }
             FlushFileSystems(swaps);
-            RestoreJournalFile.Write(paths, journal with { Phase = RestoreJournalFile.Swapped });
+            RestoreJournalFile.Write(paths, journal with { Phase = RestorePhase.Swapped });
         }
         catch (Exception ex)
         {
@@ -151,10 +151,10 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         {
             switch (journal.Phase)
             {
-                case RestoreJournalFile.Swapped:
+                case RestorePhase.Swapped:
                     CleanUp(journal.Swaps);
                     break;
-                case RestoreJournalFile.Swapping:
+                case RestorePhase.Swapping:
                     RollBack(journal.Swaps);
                     break;
                 default:
@@ -279,6 +279,6 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         public static partial void RollingBack(ILogger logger, Exception exception);
 
         [LoggerMessage(EventId = 312, Level = LogLevel.Warning, Message = "Found an interrupted restore of {File} in phase {Phase}; recovering")]
-        public static partial void Recovering(ILogger logger, string file, string phase);
+        public static partial void Recovering(ILogger logger, string file, RestorePhase phase);
     }
 }

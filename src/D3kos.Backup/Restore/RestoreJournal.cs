@@ -1,10 +1,26 @@
+using System.Text.Json.Serialization;
+
 namespace D3kos.Backup;
+
+/// <summary>How far a restore got: staging (nothing live touched), swapping (renames under way), swapped (only clean-up left).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RestorePhase>))]
+public enum RestorePhase
+{
+    [JsonStringEnumMemberName("staging")]
+    Staging,
+
+    [JsonStringEnumMemberName("swapping")]
+    Swapping,
+
+    [JsonStringEnumMemberName("swapped")]
+    Swapped,
+}
 
 /// <summary>Written next to every restore so a crash in the middle can be finished or rolled back on the next start.</summary>
 public sealed record RestoreJournal
 {
     public required string BackupFile { get; init; }
-    public required string Phase { get; init; }
+    public required RestorePhase Phase { get; init; }
     public required List<RestoreSwap> Swaps { get; init; }
 }
 

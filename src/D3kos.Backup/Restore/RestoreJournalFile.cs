@@ -6,10 +6,6 @@ namespace D3kos.Backup;
 /// <summary>The restore's journal: which phase it reached and where each source's old and new copies are.</summary>
 internal static class RestoreJournalFile
 {
-    public const string Staging = "staging";
-    public const string Swapping = "swapping";
-    public const string Swapped = "swapped";
-
     public static void Write(BackupPaths paths, RestoreJournal journal) =>
         AtomicFile.WriteJson(paths.JournalFile, journal, BackupJsonContext.Default.RestoreJournal);
 

@@ -18,7 +18,7 @@ public sealed class ExportService(ExportBuilder builder, ExportQueue queue)
     /// <exception cref="ExportSourceException">The boat log cannot be read; nothing was queued.</exception>
     public QueuedExport SnapshotBoatlog() => Queue(ExportType.Boatlog, builder.BuildBoatlogSnapshot());
 
-    private QueuedExport Queue(string type, BuiltExport built)
+    private QueuedExport Queue(ExportType type, BuiltExport built)
     {
         var data = new ExportData
         {

@@ -11,7 +11,7 @@ public sealed partial class ExportQueue
         public static partial void Queued(ILogger logger, string id, string file);
 
         [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Export {Id} is now {Status} after {Attempts} attempt(s); last error: {Error}")]
-        public static partial void Attempted(ILogger logger, string id, string status, int attempts, string error);
+        public static partial void Attempted(ILogger logger, string id, QueueStatus status, int attempts, string error);
 
         [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Queue file was broken and moved to {MovedTo} ({Problem}); {Recovered} entries recovered")]
         public static partial void CorruptFile(ILogger logger, string movedTo, string problem, int recovered);

@@ -45,7 +45,7 @@ public sealed partial class ExportQueue(
         }
     }
 
-    public QueueEntry Enqueue(string type, ExportData data)
+    public QueueEntry Enqueue(ExportType type, ExportData data)
     {
         QueueEntry entry;
         lock (_gate)
@@ -299,12 +299,12 @@ public sealed partial class ExportQueue(
         Log.Loaded(logger, _active.Count, _history.Count);
     }
 
-    private string NewUniqueId(string type, DateTimeOffset now)
+    private string NewUniqueId(ExportType type, DateTimeOffset now)
     {
         var stamp = now.UtcDateTime.ToString("yyyyMMdd_HHmmss", CultureInfo.InvariantCulture);
         while (true)
         {
-            var id = $"{type}_{stamp}_{RandomNumberGenerator.GetHexString(8, lowercase: true)}";
+            var id = $"{QueueNames.Of(type)}_{stamp}_{RandomNumberGenerator.GetHexString(8, lowercase: true)}";
             if (!_active.Exists(e => e.Id == id) && !_history.Exists(e => e.Id == id))
             {
                 return id;

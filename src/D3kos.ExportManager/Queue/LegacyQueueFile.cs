@@ -64,9 +64,7 @@ internal static class LegacyQueueFile
 
     private static QueueEntry Convert(string id, JsonElement old, ExportPaths paths, TimeZoneInfo localZone)
     {
-        var status = Text(old, "status") is { } s && s is QueueStatus.Pending or QueueStatus.Retry or QueueStatus.Completed or QueueStatus.Failed
-            ? s
-            : QueueStatus.Pending;
+        var status = QueueNames.Parse(Text(old, "status"), ExportJsonContext.Default.QueueStatus) ?? QueueStatus.Pending;
         var data = old.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object ? d : default;
         var oldPath = data.ValueKind == JsonValueKind.Object ? Text(data, "export_file") : null;
         var fileName = oldPath is null ? id + ".json" : Path.GetFileName(oldPath);
@@ -76,7 +74,7 @@ internal static class LegacyQueueFile
         return new QueueEntry
         {
             Id = id,
-            Type = Text(old, "type") ?? ExportType.FullExport,
+            Type = QueueNames.Parse(Text(old, "type"), ExportJsonContext.Default.ExportType) ?? ExportType.FullExport,
             Data = new ExportData
             {
                 ExportId = (data.ValueKind == JsonValueKind.Object ? Text(data, "export_id") : null) ?? Path.GetFileNameWithoutExtension(fileName),

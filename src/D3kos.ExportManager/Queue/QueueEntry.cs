@@ -6,11 +6,11 @@ namespace D3kos.ExportManager.Queue;
 public sealed record QueueEntry
 {
     public required string Id { get; init; }
-    public required string Type { get; init; }
+    public required ExportType Type { get; init; }
     public required ExportData Data { get; init; }
     public required DateTimeOffset Timestamp { get; init; }
     public int Attempts { get; init; }
-    public required string Status { get; init; }
+    public required QueueStatus Status { get; init; }
     public DateTimeOffset? NextRetry { get; init; }
     public string? LastError { get; init; }
 

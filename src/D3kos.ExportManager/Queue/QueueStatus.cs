@@ -1,10 +1,20 @@
+using System.Text.Json.Serialization;
+
 namespace D3kos.ExportManager.Queue;
 
-/// <summary>The states an entry moves through; completed and failed entries live in the history.</summary>
-public static class QueueStatus
+/// <summary>The states an entry moves through; completed and failed entries live in the history. Stored and sent as snake-case strings.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<QueueStatus>))]
+public enum QueueStatus
 {
-    public const string Pending = "pending";
-    public const string Retry = "retry";
-    public const string Completed = "completed";
-    public const string Failed = "failed";
+    [JsonStringEnumMemberName("pending")]
+    Pending,
+
+    [JsonStringEnumMemberName("retry")]
+    Retry,
+
+    [JsonStringEnumMemberName("completed")]
+    Completed,
+
+    [JsonStringEnumMemberName("failed")]
+    Failed,
 }

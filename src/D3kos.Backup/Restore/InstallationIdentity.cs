@@ -20,18 +20,13 @@ internal static class InstallationIdentity
         {
             return false;
         }
-        string? currentId;
-        JsonNode? staged;
-        try
-        {
-            currentId = JsonNode.Parse(File.ReadAllText(liveLicense))?["installation_id"]?.GetValue<string>();
-            staged = JsonNode.Parse(File.ReadAllText(stagedLicense));
-        }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        var currentId = LicenseReader.Parse(liveLicense).InstallationId;
+        if (currentId is null || LicenseReader.Parse(stagedLicense).InstallationId == currentId)
         {
             return false;
         }
-        if (currentId is null || staged is not JsonObject license || license["installation_id"]?.ToString() == currentId)
+        // Rewritten as a JSON tree, so every other field of the staged license stays as it was.
+        if (ReadTree(stagedLicense) is not JsonObject license)
         {
             return false;
         }
@@ -46,5 +41,17 @@ internal static class InstallationIdentity
         File.SetUnixFileMode(stagedLicense, mode);
         LibC.SetOwner(stagedLicense, stat.Uid, stat.Gid);
         return true;
+    }
+
+    private static JsonNode? ReadTree(string path)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 }

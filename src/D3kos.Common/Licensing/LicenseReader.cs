@@ -24,7 +24,8 @@ public sealed class LicenseReader(D3kosRoot root)
     public LicenseState Read() =>
         _file.TryRead(out var state) ? state : new LicenseState(0, null, "License file not found");
 
-    private static LicenseState Parse(string path)
+    /// <summary>The one license parser: what a license file says (a live one here, or a staged one during a restore).</summary>
+    public static LicenseState Parse(string path)
     {
         try
         {

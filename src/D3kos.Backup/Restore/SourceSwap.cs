@@ -58,13 +58,7 @@ internal static class SourceSwap
         RemoveWorkFolder(swap);
     }
 
-    public static void RemoveWorkFolder(RestoreSwap swap)
-    {
-        if (Directory.Exists(swap.WorkFolder))
-        {
-            Directory.Delete(swap.WorkFolder, recursive: true);
-        }
-    }
+    public static void RemoveWorkFolder(RestoreSwap swap) => FolderRemoval.Remove(swap.WorkFolder);
 
     private static void Discard(RestoreSwap swap)
     {

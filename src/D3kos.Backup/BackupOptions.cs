@@ -26,15 +26,15 @@ public sealed class BackupOptions : IValidatableObject
     public string BackupsFolder { get; set; } = "/opt/d3kos/backups";
 
     /// <summary>How many regular backups retention keeps.</summary>
-    [Range(1, 10_000)]
+    [Range(1, int.MaxValue)]
     public int Keep { get; set; } = 5;
 
     /// <summary>How many pre-restore safety backups retention keeps.</summary>
-    [Range(1, 10_000)]
+    [Range(1, int.MaxValue)]
     public int KeepSafety { get; set; } = 3;
 
     /// <summary>How many imported (uploaded) backups retention keeps; they never push out the boat's own.</summary>
-    [Range(1, 10_000)]
+    [Range(1, int.MaxValue)]
     public int KeepImported { get; set; } = 5;
 
     /// <summary>Services stopped during a restore and started again after it; null keeps the defaults.</summary>

@@ -138,7 +138,7 @@ public sealed class CliTests : IDisposable
     [Theory]
     [InlineData("Backup__Keep", "abc", "Error: Invalid setting Backup:Keep: 'abc' is not a whole number.")]
     [InlineData("Backup__MaxRestoreBytes", "lots", "Error: Invalid setting Backup:MaxRestoreBytes: 'lots' is not a whole number.")]
-    [InlineData("Backup__Keep", "0", "Error: Invalid setting: Backup:Keep must be between 1 and 10000.")]
+    [InlineData("Backup__Keep", "0", "Error: Invalid setting: Backup:Keep must be between 1 and 2147483647.")]
     [InlineData("Backup__BackupsFolder", "backups", "Error: Invalid setting: Backup:BackupsFolder must be an absolute path as on the Pi")]
     public void A_setting_that_does_not_hold_names_its_key_and_exits7(string key, string value, string sentence)
     {

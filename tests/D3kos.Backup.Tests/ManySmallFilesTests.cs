@@ -59,28 +59,6 @@ public sealed class ManySmallFilesTests : IDisposable
     }
 
     [Fact]
-    public void RemovingThePreviousCopy_RemovesTheTreeButNeverWhatItsSymlinksPointTo()
-    {
-        var outside = _boat.Root.At("/elsewhere");
-        Directory.CreateDirectory(outside);
-        File.WriteAllText(Path.Combine(outside, "keep.txt"), "not ours to delete");
-        var previous = _boat.Root.At("/work/old");
-        for (var i = 0; i < 40; i++)
-        {
-            var folder = Path.Combine(previous, $"p{i % 5}", $"m{i}");
-            Directory.CreateDirectory(folder);
-            File.WriteAllText(Path.Combine(folder, "index.js"), "x");
-        }
-        File.CreateSymbolicLink(Path.Combine(previous, "link-to-elsewhere"), outside);
-        File.CreateSymbolicLink(Path.Combine(previous, "p1", "deep-link"), outside);
-
-        FolderRemoval.Remove(previous);
-
-        Assert.False(Directory.Exists(previous));
-        Assert.Equal("not ours to delete", File.ReadAllText(Path.Combine(outside, "keep.txt")));
-    }
-
-    [Fact]
     public void Verify_ReadsAManifestWhoseFileListComesBeforeItsOtherFields()
     {
         var path = WriteArchive(filesFirst: true, files: [("opt/d3kos/config/a.json", "{}"), ("opt/d3kos/config/b.json", "[]")]);

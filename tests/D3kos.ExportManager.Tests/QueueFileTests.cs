@@ -53,6 +53,19 @@ public sealed class QueueFileTests : IDisposable
     }
 
     [Fact]
+    public void Load_StatesAreWrittenAsNames_AndANumberIsDamageNotAState()
+    {
+        QueueFile.Save(QueuePath, [Entry(0)]);
+        Assert.Contains("\"status\":\"pending\"", File.ReadAllText(QueuePath).Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        File.WriteAllText(QueuePath, File.ReadAllText(QueuePath).Replace("\"pending\"", "7", StringComparison.Ordinal));
+
+        var load = QueueFile.Load(QueuePath, _now, new LegacyUpgrade(new ExportPaths(new Common.Files.D3kosRoot(_root.Path)), TimeZoneInfo.Utc));
+
+        Assert.DoesNotContain(load.Entries, e => !Enum.IsDefined(e.Status));
+        Assert.NotNull(load.Problem);
+    }
+
+    [Fact]
     public void Load_TruncatedFile_RecoversEveryCompleteEntryBeforeTheCut()
     {
         var entries = Enumerable.Range(0, 3).Select(Entry).ToList();

@@ -17,7 +17,7 @@ public sealed class StartupFailureTests : IDisposable
     [InlineData("Central__Url", "ftp://shore", "Invalid setting: Central:Url must be an absolute http, https or file URL, not 'ftp://shore'")]
     [InlineData("Export__ProcessInterval", "00:00:00", "Invalid setting: Export:ProcessInterval must be between 00:00:01 and 1.00:00:00.")]
     [InlineData("Central__Timeout", "02:00:00", "Invalid setting: Central:Timeout must be between 00:00:01 and 01:00:00.")]
-    [InlineData("Auth__MaxFailures", "0", "Invalid setting: Auth:MaxFailures must be between 1 and 1000000.")]
+    [InlineData("Auth__MaxFailures", "0", "Invalid setting: Auth:MaxFailures must be between 1 and 2147483647.")]
     [InlineData("Auth__Token", "short", "Invalid setting: Auth:Token must be at least 16 characters")]
     public async Task An_invalid_setting_stops_the_service_with_one_sentence(string key, string value, string expected)
     {

@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using D3kos.Common.Hosting;
 
 namespace D3kos.Backup;
 
 /// <summary>How far a restore got: staging (nothing live touched), swapping (renames under way), swapped (only clean-up left).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<RestorePhase>))]
+[JsonConverter(typeof(NamesOnly<RestorePhase>))]
 public enum RestorePhase
 {
     [JsonStringEnumMemberName("staging")]

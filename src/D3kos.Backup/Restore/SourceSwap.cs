@@ -58,7 +58,13 @@ internal static class SourceSwap
         RemoveWorkFolder(swap);
     }
 
-    public static void RemoveWorkFolder(RestoreSwap swap) => FolderRemoval.Remove(swap.WorkFolder);
+    public static void RemoveWorkFolder(RestoreSwap swap)
+    {
+        if (Directory.Exists(swap.WorkFolder))
+        {
+            Directory.Delete(swap.WorkFolder, recursive: true);
+        }
+    }
 
     private static void Discard(RestoreSwap swap)
     {

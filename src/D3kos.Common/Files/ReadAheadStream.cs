@@ -20,6 +20,7 @@ public sealed class ReadAheadStream : Stream
     private int _offset;
     private bool _ended;
     private bool _disposed;
+    private ExceptionDispatchInfo? _failed;
 
     public ReadAheadStream(Stream inner, int chunkSize = 1 << 20, int chunksAhead = 4)
     {
@@ -40,6 +41,7 @@ public sealed class ReadAheadStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        _failed?.Throw();
         if (buffer.IsEmpty)
         {
             return 0;
@@ -55,8 +57,9 @@ public sealed class ReadAheadStream : Stream
             _offset = 0;
             if (_current.Error is { } error)
             {
-                // The reader thread has stopped: every later read ends here too instead of waiting for it.
+                // The reader thread has stopped: every later read fails the same way instead of waiting for it.
                 _ended = true;
+                _failed = error;
                 Return(_current);
                 _current = null;
                 error.Throw();

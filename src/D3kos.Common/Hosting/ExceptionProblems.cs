@@ -25,8 +25,8 @@ internal sealed partial class ExceptionProblems(
         };
         if (known is not null && status >= 500)
         {
-            // Expected, with a sentence that says it all: no stack trace in the journal.
-            LogExpected(logger, httpContext.Request.Method, httpContext.Request.Path, status, exception.Message);
+            // Expected, with a sentence that says it all; the cause it wraps, if any, keeps its stack trace.
+            LogExpected(logger, httpContext.Request.Method, httpContext.Request.Path, status, exception.Message, exception.InnerException);
         }
         else if (status >= 500)
         {
@@ -42,7 +42,7 @@ internal sealed partial class ExceptionProblems(
     }
 
     [LoggerMessage(EventId = 901, Level = LogLevel.Warning, Message = "Request {Method} {Path} answered {Status}: {Error}")]
-    private static partial void LogExpected(ILogger logger, string method, string path, int status, string error);
+    private static partial void LogExpected(ILogger logger, string method, string path, int status, string error, Exception? cause);
 
     [LoggerMessage(EventId = 900, Level = LogLevel.Error, Message = "Request {Method} {Path} failed")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);

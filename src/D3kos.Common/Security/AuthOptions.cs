@@ -26,11 +26,11 @@ public sealed class AuthOptions : IValidatableObject
     public bool AllowUnauthenticatedLoopback { get; set; }
 
     /// <summary>Failed attempts from one address within <see cref="FailureWindow"/> before it gets 429.</summary>
-    [Range(1, 1_000_000)]
+    [Range(1, int.MaxValue)]
     public int MaxFailures { get; set; } = 10;
 
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TimeSpanRange.Checked)]
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(5);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -10,9 +10,11 @@ namespace D3kos.Common.Compression;
 /// into a complete gzip member, and the members are written in order. GNU gzip, tar and .NET read
 /// concatenated members as one stream (RFC 1952 2.2). Blocks of 1 MiB lose little ratio to the reset
 /// dictionary and keep memory bounded: at most two blocks per core are in flight.
-/// The compressing runs on threads of the stream's own, not the thread pool: the writer waits for them
-/// synchronously, and a writer that is itself on a pool thread (the restore's safety backup) would
-/// otherwise wait for pool threads that the pool adds only one or two a second.
+/// The compressing runs on threads of this class's own (one per core, started once and shared by every
+/// stream), not the thread pool: the writer waits for them synchronously, and a writer that is itself on
+/// a pool thread (the restore's safety backup) would otherwise wait for pool threads that the pool adds
+/// only one or two a second. Threads made per stream would cost their stacks and the buffers cached per
+/// thread by ArrayPool on every export (the export manager's peak RSS grew from 52–58 to 63–74 MB).
 /// </summary>
 public sealed class ParallelGzipStream : Stream
 {
@@ -22,9 +24,10 @@ public sealed class ParallelGzipStream : Stream
     private readonly int _blockSize;
     private readonly int _maxInFlight;
     private readonly int _level;
+    private static readonly BlockingCollection<Job> Jobs = new();
+    private static readonly Lazy<Thread[]> Workers = new(StartWorkers);
+
     private readonly Queue<Job> _inFlight = new();
-    private readonly BlockingCollection<Job> _queue = new();
-    private readonly Thread[] _workers;
     private byte[] _block;
     private int _filled;
     private bool _anyMember;
@@ -43,15 +46,9 @@ public sealed class ParallelGzipStream : Stream
         _output = output;
         _level = zlibLevel;
         _blockSize = blockSize;
-        var threads = Math.Max(1, workers ?? Environment.ProcessorCount);
-        _maxInFlight = 2 * threads;
+        _maxInFlight = 2 * Math.Max(1, workers ?? Environment.ProcessorCount);
+        _ = Workers.Value;
         _block = ArrayPool<byte>.Shared.Rent(blockSize);
-        _workers = new Thread[threads];
-        for (var i = 0; i < threads; i++)
-        {
-            _workers[i] = new Thread(Work) { IsBackground = true, Name = $"gzip-{i}" };
-            _workers[i].Start();
-        }
     }
 
     public override bool CanRead => false;
@@ -113,18 +110,14 @@ public sealed class ParallelGzipStream : Stream
             finally
             {
                 _disposed = true;
-                _queue.CompleteAdding();
-                foreach (var worker in _workers)
-                {
-                    worker.Join();
-                }
-                // After a failure elsewhere, blocks still in flight give their buffers back.
+                // After a failure elsewhere, blocks still in flight finish and give their buffers back.
                 foreach (var pending in _inFlight)
                 {
+                    pending.Done.Wait();
                     pending.Result?.Return();
                     pending.Done.Dispose();
                 }
-                _queue.Dispose();
+                _inFlight.Clear();
                 ArrayPool<byte>.Shared.Return(_block);
             }
         }
@@ -135,7 +128,7 @@ public sealed class ParallelGzipStream : Stream
     {
         var job = new Job(_block, _filled, _level);
         _inFlight.Enqueue(job);
-        _queue.Add(job);
+        Jobs.Add(job);
         _anyMember = true;
         _block = ArrayPool<byte>.Shared.Rent(_blockSize);
         _filled = 0;
@@ -201,9 +194,20 @@ public sealed class ParallelGzipStream : Stream
         }
     }
 
-    private void Work()
+    private static Thread[] StartWorkers()
     {
-        foreach (var job in _queue.GetConsumingEnumerable())
+        var threads = new Thread[Environment.ProcessorCount];
+        for (var i = 0; i < threads.Length; i++)
+        {
+            threads[i] = new Thread(Work) { IsBackground = true, Name = $"gzip-{i}" };
+            threads[i].Start();
+        }
+        return threads;
+    }
+
+    private static void Work()
+    {
+        foreach (var job in Jobs.GetConsumingEnumerable())
         {
             try
             {

@@ -27,7 +27,6 @@ internal sealed class SourceScan(IReadOnlyList<BackupSource> found, string backu
     public List<string> Found { get; } = [.. found.Select(s => s.PiPath)];
     public List<string> Skipped { get; } = [];
     public List<string> Ignored { get; } = [];
-    public int DataFiles { get; set; }
     public long TotalBytes { get; set; }
     public long LargestDatabase { get; set; }
 
@@ -76,7 +75,6 @@ internal static class SourceScanner
             {
                 continue;
             }
-            scan.DataFiles++;
             scan.TotalBytes += item.Stat.Size;
             scan.ManifestRecordBytes += ManifestSpool.RecordBound(item.Member);
             if (item.Kind == ItemKind.SqliteDatabase)

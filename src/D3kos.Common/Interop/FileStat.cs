@@ -11,9 +11,6 @@ public readonly record struct FileStat(int Uid, int Gid, ushort Mode, long Size,
     /// <summary>The mount it is seen through (0 when the kernel does not say): a bind mount of the same disk is another one, and rename(2) does not cross it.</summary>
     public ulong MountId { get; init; }
 
-    /// <summary>The inode number: with <see cref="Device"/>, which file this is, whatever its name.</summary>
-    public ulong Inode { get; init; }
-
     /// <summary>Group or others may create, rename and delete entries (without the sticky bit protecting them).</summary>
     public bool WritableByOthers => (Mode & 0x12) != 0 && (Mode & 0x200) == 0;
 
@@ -38,7 +35,6 @@ public readonly record struct FileStat(int Uid, int Gid, ushort Mode, long Size,
             Size: BinaryPrimitives.ReadInt64LittleEndian(statx[StatxLayout.FileSize..]),
             ModifiedAt: DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100))
         {
-            Inode = BinaryPrimitives.ReadUInt64LittleEndian(statx[StatxLayout.Inode..]),
             Device = (BinaryPrimitives.ReadUInt32LittleEndian(statx[StatxLayout.DeviceMajor..]), BinaryPrimitives.ReadUInt32LittleEndian(statx[StatxLayout.DeviceMinor..])),
             // stx_mask (offset 0) says whether the kernel filled stx_mnt_id (Linux 5.8 and later).
             MountId = (BinaryPrimitives.ReadUInt32LittleEndian(statx) & LibCConstants.Current.StatxMountId) != 0

@@ -3,7 +3,9 @@ using Microsoft.Data.Sqlite;
 
 namespace D3kos.Demo;
 
-public sealed record SeedOptions(string Root, int Entries, int ImagesMegabytes, int Seed);
+/// <param name="Unordered">Rows written out of time order (a log merged from another device), so reading it
+/// in time order walks the table at random.</param>
+public sealed record SeedOptions(string Root, int Entries, int ImagesMegabytes, int Seed, bool Unordered = false);
 
 /// <summary>
 /// Lays out a boat after a season on Lake Ontario: a tier-1 license, a boat log (western-hemisphere
@@ -39,12 +41,12 @@ public static class BoatSeeder
         Write(options.Root, "var/www/html/index.html", "<!doctype html><title>d3kOS</title><h1>d3kOS helm</h1>");
         Write(options.Root, "home/d3kos/.signalk/settings.json", """{"interfaces":{},"ssl":false,"port":3000}""");
         Write(options.Root, "home/d3kos/.node-red/flows.json", """[{"id":"1","type":"tab","label":"Helm"}]""");
-        SeedBoatlog(Path.Combine(options.Root, "opt/d3kos/data/boatlog/boatlog.db"), options.Entries, random);
+        SeedBoatlog(Path.Combine(options.Root, "opt/d3kos/data/boatlog/boatlog.db"), options.Entries, options.Unordered, random);
         SeedCaptures(Path.Combine(options.Root, "opt/d3kos/data/marine-vision/captures.db"), random);
         SeedImages(Path.Combine(options.Root, "opt/d3kos/data/marine-vision/images"), options.ImagesMegabytes, random);
     }
 
-    private static void SeedBoatlog(string path, int entries, Random random)
+    private static void SeedBoatlog(string path, int entries, bool unordered, Random random)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.Delete(path);
@@ -66,10 +68,14 @@ public static class BoatSeeder
         var lon = insert.Parameters.Add("$lon", SqliteType.Real);
         var weather = insert.Parameters.Add("$weather", SqliteType.Text);
         var start = new DateTime(2026, 5, 1, 8, 0, 0);
+        // i -> i * prime mod entries visits every slot once (the prime is larger than any log seeded here,
+        // so it shares no factor with the count): a scrambled order without a million-entry array.
+        const long Scramble = 1_000_003;
         for (var i = 0; i < entries; i++)
         {
             id.Value = i + 1;
-            ts.Value = start.AddSeconds(i * 37L).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+            var slot = unordered ? i * Scramble % entries : i;
+            ts.Value = start.AddSeconds(slot * 37L).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
             type.Value = Types[random.Next(Types.Length)];
             content.Value = Notes[random.Next(Notes.Length)];
             // Lake Ontario, west of Greenwich: negative longitudes with full precision.

@@ -1,7 +1,7 @@
 using System.Globalization;
 using D3kos.Demo;
 
-// d3kos-demo-seed ROOT [--entries N] [--images-mb N] [--seed N] [--signalk-files N]
+// d3kos-demo-seed ROOT [--entries N] [--images-mb N] [--seed N] [--signalk-files N] [--unordered]
 // d3kos-demo-seed --check-roundtrip CSV DATABASE   (prints how many longitudes did not survive)
 if (args is ["--check-roundtrip", var csvPath, var databasePath])
 {
@@ -10,20 +10,21 @@ if (args is ["--check-roundtrip", var csvPath, var databasePath])
 }
 if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
 {
-    Console.Error.WriteLine("Usage: d3kos-demo-seed ROOT [--entries N] [--images-mb N] [--seed N] [--signalk-files N] | --check-roundtrip CSV DATABASE");
+    Console.Error.WriteLine("Usage: d3kos-demo-seed ROOT [--entries N] [--images-mb N] [--seed N] [--signalk-files N] [--unordered] | --check-roundtrip CSV DATABASE");
     return 2;
 }
 var options = new SeedOptions(Path.GetFullPath(args[0]),
     Entries: Option("--entries", 300),
     ImagesMegabytes: Option("--images-mb", 1),
-    Seed: Option("--seed", 42));
+    Seed: Option("--seed", 42),
+    Unordered: args.Contains("--unordered"));
 BoatSeeder.Seed(options);
 var signalKFiles = Option("--signalk-files", 0);
 if (signalKFiles > 0)
 {
     SignalKTree.Seed(options.Root, signalKFiles, options.Seed);
 }
-Console.WriteLine($"Seeded {options.Root}: {options.Entries} boat-log entries, {options.ImagesMegabytes} MB of images, {signalKFiles} Signal K plugin files");
+Console.WriteLine($"Seeded {options.Root}: {options.Entries} boat-log entries{(options.Unordered ? " (out of time order)" : "")}, {options.ImagesMegabytes} MB of images, {signalKFiles} Signal K plugin files");
 return 0;
 
 int Option(string name, int fallback)

@@ -17,13 +17,11 @@ public static class RoundTripCheck
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT longitude FROM boatlog_entries ORDER BY timestamp";
         using var stored = command.ExecuteReader();
-        using var text = new StreamReader(csvPath);
-        using var csv = new CsvParser(text, CultureInfo.InvariantCulture);
-        csv.Read(); // header
+        using var csv = CsvReader.Create(File.OpenRead(csvPath), CsvReaderOptions.Default with { HasHeader = true }, leaveOpen: false);
         var lost = 0;
         while (csv.Read() && stored.Read())
         {
-            var cell = csv.Record![4];
+            var cell = csv.GetString(4);
             if (stored.IsDBNull(0))
             {
                 lost += cell.Length == 0 ? 0 : 1;

@@ -23,7 +23,8 @@ return ServiceExit.Run("d3kos-export-manager", () =>
     builder.Services.AddSingleton<ExportBuilder>();
     builder.Services.AddSingleton<ExportService>();
     builder.Services.AddSingleton<D3kos.ExportManager.Boatlog.CsvDownloadGate>();
-    builder.Services.AddSingleton<ExportQueue>();
+    builder.Services.AddSingleton<QueueStore>();
+    builder.Services.AddSingleton<QueueProcessor>();
     builder.Services.AddSingleton<ExportQueueWorker>();
     builder.Services.AddHostedService(services => services.GetRequiredService<ExportQueueWorker>());
     builder.Services.AddHealthChecks().AddCheck<QueueWorkerHealthCheck>("queue_worker");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using CsvHelper;
 using D3kos.Testing;
 using Microsoft.Data.Sqlite;
@@ -156,12 +157,11 @@ public sealed class BoatlogCsvTests : IDisposable
 
     private static List<string[]> Parse(string text)
     {
-        using var reader = new StringReader(text);
-        using var csv = new CsvParser(reader, CultureInfo.InvariantCulture);
+        using var csv = CsvReader.Create(Encoding.UTF8.GetBytes(text), CsvReaderOptions.Default with { HasHeader = false });
         var rows = new List<string[]>();
         while (csv.Read())
         {
-            rows.Add(csv.Record!);
+            rows.Add([.. Enumerable.Range(0, csv.FieldCount).Select(csv.GetString)]);
         }
         return rows;
     }

@@ -24,9 +24,9 @@ public sealed class CompressedDeliveryTests : IAsyncLifetime
         using var harness = new QueueHarness(_root, _central.Url);
         var entry = harness.EnqueueGzipFile(Json);
 
-        await harness.Queue.ProcessDueAsync(CancellationToken.None);
+        await harness.Processor.ProcessDueAsync(CancellationToken.None);
         harness.Time.Advance(TimeSpan.FromMinutes(5));
-        await harness.Queue.ProcessDueAsync(CancellationToken.None);
+        await harness.Processor.ProcessDueAsync(CancellationToken.None);
 
         var received = _central.Received.ToArray();
         Assert.Equal(2, received.Length);
@@ -48,7 +48,7 @@ public sealed class CompressedDeliveryTests : IAsyncLifetime
         using var harness = new QueueHarness(_root, _central.Url, compression: false);
         var entry = harness.EnqueueGzipFile(Json);
 
-        await harness.Queue.ProcessDueAsync(CancellationToken.None);
+        await harness.Processor.ProcessDueAsync(CancellationToken.None);
 
         var received = Assert.Single(_central.Received);
         Assert.Null(received.ContentEncoding);
@@ -62,7 +62,7 @@ public sealed class CompressedDeliveryTests : IAsyncLifetime
         using var harness = new QueueHarness(_root, _central.Url);
         var entry = harness.EnqueueFile(Json);
 
-        await harness.Queue.ProcessDueAsync(CancellationToken.None);
+        await harness.Processor.ProcessDueAsync(CancellationToken.None);
 
         var received = Assert.Single(_central.Received);
         Assert.Null(received.ContentEncoding);

@@ -25,13 +25,13 @@ public sealed class NetworkChaosTests : IAsyncLifetime
         using var harness = new QueueHarness(_root, _central.Url, timeout: TimeSpan.FromMilliseconds(300));
         var entries = Enumerable.Range(0, 40).Select(i => harness.EnqueueFile($"{{\"n\":{i},\"padding\":\"{new string('x', 4096)}\"}}")).ToList();
 
-        for (var round = 0; round < 5 && harness.Queue.ActiveEntries().Count > 0; round++)
+        for (var round = 0; round < 5 && harness.Store.ActiveEntries().Count > 0; round++)
         {
-            await harness.Queue.ProcessDueAsync(CancellationToken.None);
+            await harness.Processor.ProcessDueAsync(CancellationToken.None);
             harness.Time.Advance(TimeSpan.FromMinutes(5));
         }
 
-        Assert.Empty(harness.Queue.ActiveEntries());
+        Assert.Empty(harness.Store.ActiveEntries());
         var received = _central.Received.ToArray();
         foreach (var entry in entries.Select(e => harness.Find(e.Id)))
         {

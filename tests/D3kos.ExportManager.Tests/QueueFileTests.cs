@@ -117,8 +117,8 @@ public sealed class QueueFileTests : IDisposable
         QueueFile.Save(_root.At("/opt/d3kos/data/exports/export_history.json"), [finished]);
         using var harness = new QueueHarness(_root, new Uri("http://127.0.0.1:9/"));
 
-        Assert.Equal(["entry-1"], harness.Queue.ActiveEntries().Select(e => e.Id));
-        Assert.Equal(finished, Assert.Single(harness.Queue.HistoryEntries()));
+        Assert.Equal(["entry-1"], harness.Store.ActiveEntries().Select(e => e.Id));
+        Assert.Equal(finished, Assert.Single(harness.Store.HistoryEntries()));
     }
 
     private QueueEntry Entry(int n) => new()

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace D3kos.ExportManager.Tests;
 
-/// <summary>An ExportQueue on a test root, driven by a fake clock, uploading to a real loopback server.</summary>
+/// <summary>A queue (store and processor) on a test root, driven by a fake clock, uploading to a real loopback server.</summary>
 internal sealed class QueueHarness : IDisposable
 {
     public QueueHarness(TempRoot root, Uri central, ExportOptions? options = null, TimeSpan? timeout = null, bool compression = true)
@@ -24,14 +24,16 @@ internal sealed class QueueHarness : IDisposable
             central,
             new CentralOptions { Url = central.ToString(), Timeout = timeout ?? TimeSpan.FromSeconds(10), Compression = compression },
             new LicenseReader(new D3kosRoot(root.Path)));
-        Queue = new ExportQueue(Paths, Microsoft.Extensions.Options.Options.Create(Options), uploader, Time, NullLogger<ExportQueue>.Instance);
+        Store = new QueueStore(Paths, Time, NullLogger<QueueStore>.Instance);
+        Processor = new QueueProcessor(Store, Paths, Microsoft.Extensions.Options.Options.Create(Options), uploader, Time, NullLogger<QueueProcessor>.Instance);
     }
 
     public TempRoot Root { get; }
     public ExportPaths Paths { get; }
     public ExportOptions Options { get; }
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 2, 20, 12, 0, 0, TimeSpan.Zero));
-    public ExportQueue Queue { get; }
+    public QueueStore Store { get; }
+    public QueueProcessor Processor { get; }
 
     /// <summary>Writes a small export file and queues it, as the API does.</summary>
     public QueueEntry EnqueueFile(string content = """{"data":{}}""")
@@ -40,7 +42,7 @@ internal sealed class QueueHarness : IDisposable
         Directory.CreateDirectory(Paths.ExportFiles);
         var bytes = Encoding.UTF8.GetBytes(content);
         File.WriteAllBytes(Paths.ExportFile(name), bytes);
-        return Queue.Enqueue(ExportType.FullExport, new ExportData
+        return Store.Enqueue(ExportType.FullExport, new ExportData
         {
             ExportId = name,
             ExportFile = name,
@@ -55,7 +57,7 @@ internal sealed class QueueHarness : IDisposable
         Directory.CreateDirectory(Paths.ExportFiles);
         var id = $"export_{Guid.NewGuid():N}";
         var written = Exports.ExportFileWriter.Write(Paths.ExportFiles, id, writer => System.Text.Json.JsonDocument.Parse(content).WriteTo(writer));
-        return Queue.Enqueue(ExportType.FullExport, new ExportData
+        return Store.Enqueue(ExportType.FullExport, new ExportData
         {
             ExportId = id,
             ExportFile = written.FileName,
@@ -65,7 +67,7 @@ internal sealed class QueueHarness : IDisposable
     }
 
     public QueueEntry Find(string id) =>
-        Queue.ActiveEntries().Concat(Queue.HistoryEntries()).Single(e => e.Id == id);
+        Store.ActiveEntries().Concat(Store.HistoryEntries()).Single(e => e.Id == id);
 
-    public void Dispose() => Queue.Dispose();
+    public void Dispose() => Processor.Dispose();
 }

@@ -18,7 +18,7 @@ public sealed class QueueRetryTests : IAsyncLifetime
         using var harness = new QueueHarness(_root, _central.Url);
         var entry = harness.EnqueueFile();
 
-        var first = await harness.Queue.ProcessDueAsync(CancellationToken.None);
+        var first = await harness.Processor.ProcessDueAsync(CancellationToken.None);
         var afterFirst = harness.Find(entry.Id);
         Assert.Equal((1, 0, 1, 0), (first.Processed, first.Completed, first.Retrying, first.Failed));
         Assert.Equal(QueueStatus.Retry, afterFirst.Status);
@@ -27,16 +27,16 @@ public sealed class QueueRetryTests : IAsyncLifetime
         Assert.Contains("503", afterFirst.LastError, StringComparison.Ordinal);
 
         harness.Time.Advance(TimeSpan.FromMinutes(4));
-        Assert.Equal(0, (await harness.Queue.ProcessDueAsync(CancellationToken.None)).Processed);
+        Assert.Equal(0, (await harness.Processor.ProcessDueAsync(CancellationToken.None)).Processed);
 
         harness.Time.Advance(TimeSpan.FromMinutes(1));
-        var second = await harness.Queue.ProcessDueAsync(CancellationToken.None);
+        var second = await harness.Processor.ProcessDueAsync(CancellationToken.None);
 
         Assert.Equal(1, second.Completed);
         var done = harness.Find(entry.Id);
         Assert.Equal(QueueStatus.Completed, done.Status);
         Assert.Equal(2, done.Attempts);
-        Assert.Empty(harness.Queue.ActiveEntries());
+        Assert.Empty(harness.Store.ActiveEntries());
         var received = _central.Received.ToArray();
         Assert.Equal(2, received.Length);
         Assert.All(received, r => Assert.Equal(entry.Id, r.IdempotencyKey));
@@ -53,7 +53,7 @@ public sealed class QueueRetryTests : IAsyncLifetime
         using var harness = new QueueHarness(_root, _central.Url);
         var entry = harness.EnqueueFile();
 
-        var report = await harness.Queue.ProcessDueAsync(CancellationToken.None);
+        var report = await harness.Processor.ProcessDueAsync(CancellationToken.None);
 
         Assert.Equal(1, report.Failed);
         var failed = harness.Find(entry.Id);
@@ -73,7 +73,7 @@ public sealed class QueueRetryTests : IAsyncLifetime
 
         for (var i = 0; i < 6; i++)
         {
-            await harness.Queue.ProcessDueAsync(CancellationToken.None);
+            await harness.Processor.ProcessDueAsync(CancellationToken.None);
             harness.Time.Advance(TimeSpan.FromMinutes(5));
         }
 
@@ -91,7 +91,7 @@ public sealed class QueueRetryTests : IAsyncLifetime
         using var harness = new QueueHarness(_root, _central.Url, timeout: TimeSpan.FromSeconds(1));
         var entry = harness.EnqueueFile();
 
-        await harness.Queue.ProcessDueAsync(CancellationToken.None);
+        await harness.Processor.ProcessDueAsync(CancellationToken.None);
 
         var retry = harness.Find(entry.Id);
         Assert.Equal(QueueStatus.Retry, retry.Status);
@@ -105,7 +105,7 @@ public sealed class QueueRetryTests : IAsyncLifetime
         using var harness = new QueueHarness(_root, _central.Url);
         var entry = harness.EnqueueFile();
 
-        await harness.Queue.ProcessDueAsync(CancellationToken.None);
+        await harness.Processor.ProcessDueAsync(CancellationToken.None);
 
         Assert.Equal(QueueStatus.Retry, harness.Find(entry.Id).Status);
     }
@@ -119,7 +119,7 @@ public sealed class QueueRetryTests : IAsyncLifetime
         using var harness = new QueueHarness(_root, deadUrl);
         var entry = harness.EnqueueFile();
 
-        await harness.Queue.ProcessDueAsync(CancellationToken.None);
+        await harness.Processor.ProcessDueAsync(CancellationToken.None);
 
         var retry = harness.Find(entry.Id);
         Assert.Equal(QueueStatus.Retry, retry.Status);
@@ -134,12 +134,12 @@ public sealed class QueueRetryTests : IAsyncLifetime
         using (var before = new QueueHarness(_root, _central.Url))
         {
             id = before.EnqueueFile().Id;
-            await before.Queue.ProcessDueAsync(CancellationToken.None);
+            await before.Processor.ProcessDueAsync(CancellationToken.None);
         }
 
         using var after = new QueueHarness(_root, _central.Url);
 
-        var entry = Assert.Single(after.Queue.ActiveEntries());
+        var entry = Assert.Single(after.Store.ActiveEntries());
         Assert.Equal(id, entry.Id);
         Assert.Equal(1, entry.Attempts);
         Assert.Equal(QueueStatus.Retry, entry.Status);
@@ -150,17 +150,17 @@ public sealed class QueueRetryTests : IAsyncLifetime
     {
         using var harness = new QueueHarness(_root, _central.Url);
         var entry = harness.EnqueueFile();
-        await harness.Queue.ProcessDueAsync(CancellationToken.None);
-        Assert.Single(harness.Queue.HistoryEntries());
+        await harness.Processor.ProcessDueAsync(CancellationToken.None);
+        Assert.Single(harness.Store.HistoryEntries());
         File.SetLastWriteTimeUtc(harness.Paths.ExportFile(entry.Data.ExportFile), harness.Time.GetUtcNow().UtcDateTime);
 
         harness.Time.Advance(TimeSpan.FromDays(29));
-        harness.Queue.Prune();
-        Assert.Single(harness.Queue.HistoryEntries());
+        harness.Processor.Prune();
+        Assert.Single(harness.Store.HistoryEntries());
 
         harness.Time.Advance(TimeSpan.FromDays(2));
-        harness.Queue.Prune();
-        Assert.Empty(harness.Queue.HistoryEntries());
+        harness.Processor.Prune();
+        Assert.Empty(harness.Store.HistoryEntries());
         Assert.False(File.Exists(harness.Paths.ExportFile(entry.Data.ExportFile)));
     }
 

@@ -57,7 +57,7 @@ public sealed class UpgradeFromPythonTests : IAsyncLifetime
         var originalQueue = File.ReadAllBytes(QueuePath);
         using var harness = NewHarness();
 
-        var active = harness.Queue.ActiveEntries().OrderBy(e => e.Timestamp).ToList();
+        var active = harness.Store.ActiveEntries().OrderBy(e => e.Timestamp).ToList();
 
         Assert.Equal(["full_export_20260219_090000", "full_export_20260220_113000", "full_export_20260220_121500"], active.Select(e => e.Id));
         Assert.Equal([2, 0, 1], active.Select(e => e.Attempts));
@@ -72,7 +72,7 @@ public sealed class UpgradeFromPythonTests : IAsyncLifetime
         Assert.False(File.Exists(_root.At("/opt/d3kos/data/exports/d3kos_export_20260220_121500.json")));
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(moved))), active[2].Data.Sha256);
         // The history shows the old completed one.
-        var history = Assert.Single(harness.Queue.HistoryEntries());
+        var history = Assert.Single(harness.Store.HistoryEntries());
         Assert.Equal(("full_export_20260218_080000", QueueStatus.Completed), (history.Id, history.Status));
         // Both files are in the new format now, with the originals kept byte for byte.
         Assert.Equal(originalQueue, File.ReadAllBytes(QueuePath + ".v1"));
@@ -87,10 +87,10 @@ public sealed class UpgradeFromPythonTests : IAsyncLifetime
         WriteOldFiles();
         using var harness = NewHarness();
         // Its next retry, 12:20 on the boat, is 17:20 UTC: not due before then.
-        Assert.Equal(2, (await harness.Queue.ProcessDueAsync(CancellationToken.None)).Processed);
+        Assert.Equal(2, (await harness.Processor.ProcessDueAsync(CancellationToken.None)).Processed);
         harness.Time.Advance(TimeSpan.FromHours(6));
 
-        var report = await harness.Queue.ProcessDueAsync(CancellationToken.None);
+        var report = await harness.Processor.ProcessDueAsync(CancellationToken.None);
 
         Assert.Equal((1, 1, 0), (report.Processed, report.Completed, report.Failed));
         var received = _central.Received.ToArray();
@@ -99,7 +99,7 @@ public sealed class UpgradeFromPythonTests : IAsyncLifetime
         var gone = harness.Find("full_export_20260219_090000");
         Assert.Equal(QueueStatus.Failed, gone.Status);
         Assert.Contains("d3kos_export_20260219_090000.json is missing", gone.LastError, StringComparison.Ordinal);
-        Assert.Equal(4, harness.Queue.HistoryEntries().Count);
+        Assert.Equal(4, harness.Store.HistoryEntries().Count);
     }
 
     [Fact]
@@ -109,12 +109,12 @@ public sealed class UpgradeFromPythonTests : IAsyncLifetime
         var originalQueue = File.ReadAllBytes(QueuePath);
         using (var first = NewHarness())
         {
-            Assert.Equal(3, first.Queue.ActiveEntries().Count);
+            Assert.Equal(3, first.Store.ActiveEntries().Count);
         }
 
         using var second = NewHarness();
 
-        Assert.Equal(3, second.Queue.ActiveEntries().Count);
+        Assert.Equal(3, second.Store.ActiveEntries().Count);
         Assert.Equal(originalQueue, File.ReadAllBytes(QueuePath + ".v1"));
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(QueuePath)!, "*.corrupt-*"));
     }

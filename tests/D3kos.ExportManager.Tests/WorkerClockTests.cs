@@ -19,7 +19,7 @@ public sealed class WorkerClockTests : IAsyncLifetime
         _central.Script(CentralBehaviour.ServiceUnavailable, CentralBehaviour.Ok);
         var options = new ExportOptions { ProcessInterval = TimeSpan.FromHours(1), RetryDelay = TimeSpan.FromMinutes(5) };
         using var harness = new QueueHarness(_root, _central.Url, options);
-        using var worker = new ExportQueueWorker(harness.Queue, Options.Create(options), harness.Time, NullLogger<ExportQueueWorker>.Instance);
+        using var worker = new ExportQueueWorker(harness.Store, harness.Processor, Options.Create(options), harness.Time, NullLogger<ExportQueueWorker>.Instance);
         await worker.StartAsync(CancellationToken.None);
 
         var start = harness.Time.GetUtcNow();

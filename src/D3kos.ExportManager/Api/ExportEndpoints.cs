@@ -21,12 +21,12 @@ public static class ExportEndpoints
         return app;
     }
 
-    private static Ok<StatusResponse> Status(HttpContext context, LicenseReader licenseReader, ExportQueue queue, ExportBuilder builder)
+    private static Ok<StatusResponse> Status(HttpContext context, LicenseReader licenseReader, QueueStore queue, QueueProcessor processor, ExportBuilder builder)
     {
         var license = licenseReader.Read();
         var port = context.Connection.LocalPort is > 0 and var local ? local : DefaultPort;
         return TypedResults.Ok(new StatusResponse(
-            true, "export-manager", port, license.Tier, TierGate.Refusal(license) is null, license.Error, queue.Stats(), queue.LastRun, builder.LastWarnings));
+            true, "export-manager", port, license.Tier, TierGate.Refusal(license) is null, license.Error, queue.Stats(), processor.LastRun, builder.LastWarnings));
     }
 
     private static Ok<GenerateResponse> Generate(ExportService exports)

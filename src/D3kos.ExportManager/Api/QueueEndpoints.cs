@@ -17,12 +17,12 @@ public static class QueueEndpoints
         return app;
     }
 
-    private static Ok<QueueResponse> List(ExportQueue queue) =>
+    private static Ok<QueueResponse> List(QueueStore queue) =>
         TypedResults.Ok(new QueueResponse(true, queue.Stats(), queue.ActiveEntries()));
 
-    private static async Task<Results<Ok<ProcessResponse>, ProblemHttpResult>> Process(ExportQueue queue, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ProcessResponse>, ProblemHttpResult>> Process(QueueProcessor processor, CancellationToken cancellationToken)
     {
-        if (await queue.TryProcessNowAsync(cancellationToken) is not { } report)
+        if (await processor.TryProcessNowAsync(cancellationToken) is not { } report)
         {
             return ApiProblem.Conflict("The queue is being processed right now; try again when that run ends.");
         }
@@ -30,7 +30,7 @@ public static class QueueEndpoints
             true, report.Processed, report.Completed, report.Retrying, report.Failed, report.StartedAt, report.FinishedAt));
     }
 
-    private static Ok<HistoryResponse> History(ExportQueue queue)
+    private static Ok<HistoryResponse> History(QueueStore queue)
     {
         var entries = queue.HistoryEntries();
         return TypedResults.Ok(new HistoryResponse(true, entries.Count, entries));

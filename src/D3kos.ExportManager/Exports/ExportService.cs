@@ -11,7 +11,7 @@ public sealed record QueuedExport(BuiltExport Built, QueueEntry Entry);
 /// durably is deleted, so there is no orphan file and no false success. The endpoints call this and
 /// never touch the queue's files themselves.
 /// </summary>
-public sealed class ExportService(ExportBuilder builder, ExportQueue queue)
+public sealed class ExportService(ExportBuilder builder, QueueStore queue, ExportPaths paths)
 {
     public QueuedExport GenerateFull() => Queue(ExportType.FullExport, builder.BuildFull());
 
@@ -35,7 +35,7 @@ public sealed class ExportService(ExportBuilder builder, ExportQueue queue)
         }
         catch
         {
-            AtomicFile.TryDelete(Path.Combine(queue.ExportFolder, built.File.FileName));
+            AtomicFile.TryDelete(paths.ExportFile(built.File.FileName));
             throw;
         }
     }

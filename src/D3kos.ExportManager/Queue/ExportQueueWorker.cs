@@ -8,7 +8,8 @@ namespace D3kos.ExportManager.Queue;
 /// let a retry due just after a tick wait a whole extra interval.
 /// </summary>
 public sealed partial class ExportQueueWorker(
-    ExportQueue queue,
+    QueueStore queue,
+    QueueProcessor processor,
     IOptions<ExportOptions> options,
     TimeProvider time,
     ILogger<ExportQueueWorker> logger) : BackgroundService
@@ -34,8 +35,8 @@ public sealed partial class ExportQueueWorker(
                 queue.ConsumeWake();
                 try
                 {
-                    await queue.ProcessDueAsync(stoppingToken);
-                    queue.Prune();
+                    await processor.ProcessDueAsync(stoppingToken);
+                    processor.Prune();
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {

@@ -6,7 +6,7 @@ namespace D3kos.ExportManager.Queue;
 /// Healthy only while the queue is loaded and its worker runs: a worker that stopped (a crash in its
 /// loop, a shutdown that hung) would otherwise leave exports piling up behind a "healthy" service.
 /// </summary>
-public sealed class QueueWorkerHealthCheck(ExportQueue queue, ExportQueueWorker worker) : IHealthCheck
+public sealed class QueueWorkerHealthCheck(QueueStore queue, ExportQueueWorker worker) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

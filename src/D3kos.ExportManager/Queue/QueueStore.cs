@@ -1,25 +1,18 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Threading.Channels;
-using D3kos.ExportManager.Upload;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace D3kos.ExportManager.Queue;
 
 /// <summary>
-/// The durable retry queue. Memory holds the truth while the process runs; every change is written
-/// to disk before the caller hears of it, so an acknowledged export survives any crash.
+/// The durable state of the retry queue: the entries waiting for delivery and the finished ones (history).
+/// Memory holds the truth while the process runs; every change is written to disk before the caller
+/// hears of it, so an acknowledged export survives any crash. Broken or legacy files are recovered here.
 /// </summary>
-public sealed partial class ExportQueue(
-    ExportPaths paths,
-    IOptions<ExportOptions> options,
-    ICentralUploader uploader,
-    TimeProvider time,
-    ILogger<ExportQueue> logger) : IDisposable
+public sealed partial class QueueStore(ExportPaths paths, TimeProvider time, ILogger<QueueStore> logger)
 {
     private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _processing = new(1, 1);
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private List<QueueEntry> _active = [];
     private List<QueueEntry> _history = [];
@@ -27,10 +20,6 @@ public sealed partial class ExportQueue(
     private bool _unsaved;
 
     public bool IsInitialized => _loaded;
-
-    public string ExportFolder => paths.ExportFiles;
-
-    public ProcessReport? LastRun { get; private set; }
 
     /// <summary>Completes when an entry was queued since the last wake-up.</summary>
     public ValueTask<bool> WaitForWorkAsync(CancellationToken cancellationToken) => _wake.Reader.WaitToReadAsync(cancellationToken);
@@ -45,6 +34,7 @@ public sealed partial class ExportQueue(
         }
     }
 
+    /// <summary>Adds a pending entry; it is on disk when this returns, or the call throws and nothing changed.</summary>
     public QueueEntry Enqueue(ExportType type, ExportData data)
     {
         QueueEntry entry;
@@ -103,6 +93,17 @@ public sealed partial class ExportQueue(
         }
     }
 
+    /// <summary>The active entries due at <paramref name="now"/>, after writing out any change an earlier save missed.</summary>
+    public IReadOnlyList<QueueEntry> DueEntries(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            EnsureLoaded();
+            SaveIfBehind();
+            return [.. _active.Where(e => e.IsDue(now))];
+        }
+    }
+
     /// <summary>When the earliest active entry becomes due, or null when nothing waits.</summary>
     public DateTimeOffset? NextDueAt()
     {
@@ -113,91 +114,9 @@ public sealed partial class ExportQueue(
         }
     }
 
-    /// <summary>Processes every due entry, or answers null at once when a run is already under way.</summary>
-    public async Task<ProcessReport?> TryProcessNowAsync(CancellationToken cancellationToken)
+    /// <summary>Replaces an active entry with its next state; a finished one moves to the history.</summary>
+    public void Record(QueueEntry updated)
     {
-        if (!await _processing.WaitAsync(0, cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-        try
-        {
-            return await ProcessDueCoreAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _processing.Release();
-        }
-    }
-
-    /// <summary>Processes every due entry, waiting for a run already under way to end first.</summary>
-    public async Task<ProcessReport> ProcessDueAsync(CancellationToken cancellationToken)
-    {
-        await _processing.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await ProcessDueCoreAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _processing.Release();
-        }
-    }
-
-    private async Task<ProcessReport> ProcessDueCoreAsync(CancellationToken cancellationToken)
-    {
-        var startedAt = time.GetUtcNow();
-        List<QueueEntry> due;
-        lock (_gate)
-        {
-            EnsureLoaded();
-            SaveIfBehind();
-            due = [.. _active.Where(e => e.IsDue(startedAt))];
-        }
-
-        int completed = 0, retrying = 0, failed = 0;
-        foreach (var entry in due)
-        {
-            var outcome = await UploadAsync(entry, cancellationToken).ConfigureAwait(false);
-            var updated = QueueTransitions.Next(entry, outcome, time.GetUtcNow(), options.Value);
-            Record(updated);
-            switch (updated.Status)
-            {
-                case QueueStatus.Completed: completed++; break;
-                case QueueStatus.Failed: failed++; break;
-                default: retrying++; break;
-            }
-        }
-
-        var report = new ProcessReport(startedAt, time.GetUtcNow(), due.Count, completed, retrying, failed);
-        LastRun = report;
-        return report;
-    }
-
-    private async Task<UploadOutcome> UploadAsync(QueueEntry entry, CancellationToken cancellationToken)
-    {
-        var file = paths.ExportFile(entry.Data.ExportFile);
-        if (!File.Exists(file))
-        {
-            return UploadOutcome.Reject($"Export file {entry.Data.ExportFile} is missing");
-        }
-        try
-        {
-            return await uploader.UploadAsync(entry, file, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Whatever the transport throws is a passing fault until the attempts run out.
-            return UploadOutcome.Retry(ex.Message);
-        }
-    }
-
-    private void Record(QueueEntry updated)
-    {
-        if (updated.Status == QueueStatus.Failed && ExportFileJanitor.MoveToFailedFolder(paths, updated.Data.ExportFile) is { } problem)
-        {
-            Log.MoveFailed(logger, updated.Data.ExportFile, problem);
-        }
         lock (_gate)
         {
             var index = _active.FindIndex(e => e.Id == updated.Id);
@@ -220,11 +139,9 @@ public sealed partial class ExportQueue(
         Log.Attempted(logger, updated.Id, updated.Status, updated.Attempts, updated.LastError ?? "none");
     }
 
-    /// <summary>Drops history entries and export files older than the retention period.</summary>
-    public void Prune()
+    /// <summary>Drops history entries that finished before <paramref name="cutoff"/>; answers the export files active entries still need.</summary>
+    public IReadOnlySet<string> PruneHistory(DateTimeOffset cutoff)
     {
-        var cutoff = time.GetUtcNow() - options.Value.HistoryRetention;
-        HashSet<string> stillNeeded;
         lock (_gate)
         {
             EnsureLoaded();
@@ -233,12 +150,7 @@ public sealed partial class ExportQueue(
                 _unsaved = true;
                 SaveIfBehind();
             }
-            stillNeeded = [.. _active.Select(e => e.Data.ExportFile)];
-        }
-        foreach (var pruned in ExportFileJanitor.DeleteOlderThan(paths.FailedExports, cutoff, static _ => true)
-                     .Concat(ExportFileJanitor.DeleteOlderThan(paths.ExportFiles, cutoff, name => !stillNeeded.Contains(name))))
-        {
-            Log.Pruned(logger, pruned);
+            return _active.Select(e => e.Data.ExportFile).ToHashSet(StringComparer.Ordinal);
         }
     }
 
@@ -312,5 +224,24 @@ public sealed partial class ExportQueue(
         }
     }
 
-    public void Dispose() => _processing.Dispose();
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Queued export {Id} ({File})")]
+        public static partial void Queued(ILogger logger, string id, string file);
+
+        [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Export {Id} is now {Status} after {Attempts} attempt(s); last error: {Error}")]
+        public static partial void Attempted(ILogger logger, string id, QueueStatus status, int attempts, string error);
+
+        [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Queue file was broken and moved to {MovedTo} ({Problem}); {Recovered} entries recovered")]
+        public static partial void CorruptFile(ILogger logger, string movedTo, string problem, int recovered);
+
+        [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "Could not write the queue to disk; will write again on the next change")]
+        public static partial void SaveFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Queue loaded: {Active} active, {History} in history")]
+        public static partial void Loaded(ILogger logger, int active, int history);
+
+        [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "Upgraded a queue file of d3kOS v0.9.1.2 (original kept as {Original}): {Entries} entries carried over, {Skipped} unreadable elements skipped; {Problem}")]
+        public static partial void Upgraded(ILogger logger, string original, int entries, int skipped, string problem);
+    }
 }

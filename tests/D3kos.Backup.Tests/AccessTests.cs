@@ -12,11 +12,11 @@ public sealed class AccessTests : IAsyncLifetime
     private readonly BoatRoot _boat = new();
     private BackupApiApp _app = null!;
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         _boat.Root.Write("/opt/d3kos/config/api-token", Token + "\n");
         _app = new BackupApiApp(_boat.Settings(("Auth:AllowUnauthenticatedLoopback", "false"), ("Auth:MaxFailures", "5")));
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     public static TheoryData<string, string> AdminEndpoints => new()
@@ -55,7 +55,7 @@ public sealed class AccessTests : IAsyncLifetime
     [MemberData(nameof(AdminEndpoints))]
     public async Task AdminEndpoint_WithoutToken_Returns401WithChallenge(string method, string url)
     {
-        using var response = await _app.CreateClient().SendAsync(Request(method, url));
+        using var response = await _app.CreateClient().SendAsync(Request(method, url), TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 401, "access token");
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
@@ -65,7 +65,7 @@ public sealed class AccessTests : IAsyncLifetime
     [MemberData(nameof(AdminEndpoints))]
     public async Task AdminEndpoint_WithWrongToken_Returns401(string method, string url)
     {
-        using var response = await _app.CreateClient().SendAsync(Request(method, url, bearer: Token + "x"));
+        using var response = await _app.CreateClient().SendAsync(Request(method, url, bearer: Token + "x"), TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 401);
     }
@@ -74,7 +74,7 @@ public sealed class AccessTests : IAsyncLifetime
     [MemberData(nameof(AdminEndpoints))]
     public async Task AdminEndpoint_WithTheToken_GetsPastTheGuard(string method, string url)
     {
-        using var response = await _app.CreateClient().SendAsync(Request(method, url, bearer: Token));
+        using var response = await _app.CreateClient().SendAsync(Request(method, url, bearer: Token), TestContext.Current.CancellationToken);
 
         Assert.NotEqual(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.NotEqual(HttpStatusCode.Forbidden, response.StatusCode);
@@ -83,7 +83,7 @@ public sealed class AccessTests : IAsyncLifetime
     [Fact]
     public async Task Create_WithTheTokenAsApiKey_Works()
     {
-        using var response = await _app.CreateClient().SendAsync(Request("POST", "/api/backup/create", apiKey: Token));
+        using var response = await _app.CreateClient().SendAsync(Request("POST", "/api/backup/create", apiKey: Token), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -93,7 +93,7 @@ public sealed class AccessTests : IAsyncLifetime
     [InlineData("/api/backup/list")]
     public async Task ReadOnlyEndpoint_WithoutToken_Works(string url)
     {
-        using var response = await _app.CreateClient().GetAsync(url);
+        using var response = await _app.CreateClient().GetAsync(url, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -104,11 +104,11 @@ public sealed class AccessTests : IAsyncLifetime
         var client = _app.CreateClient();
         for (var i = 0; i < 5; i++)
         {
-            using var wrong = await client.SendAsync(Request("POST", "/api/backup/create", bearer: $"guess-{i}"));
+            using var wrong = await client.SendAsync(Request("POST", "/api/backup/create", bearer: $"guess-{i}"), TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         }
 
-        using var limited = await client.SendAsync(Request("POST", "/api/backup/create", bearer: Token));
+        using var limited = await client.SendAsync(Request("POST", "/api/backup/create", bearer: Token), TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(limited, 429, "Too many failed attempts");
         Assert.NotNull(limited.Headers.RetryAfter);
@@ -119,7 +119,7 @@ public sealed class AccessTests : IAsyncLifetime
     {
         File.Delete(_boat.Root.At("/opt/d3kos/config/api-token"));
 
-        using var response = await _app.CreateClient().SendAsync(Request("POST", "/api/backup/create"));
+        using var response = await _app.CreateClient().SendAsync(Request("POST", "/api/backup/create"), TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 403, "api-token");
     }
@@ -128,7 +128,7 @@ public sealed class AccessTests : IAsyncLifetime
     public async Task RotatedTokenFile_TakesEffectWithoutRestart()
     {
         var client = _app.CreateClient();
-        using (var before = await client.SendAsync(Request("POST", "/api/backup/create", bearer: Token)))
+        using (var before = await client.SendAsync(Request("POST", "/api/backup/create", bearer: Token), TestContext.Current.CancellationToken))
         {
             Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         }
@@ -136,13 +136,13 @@ public sealed class AccessTests : IAsyncLifetime
         var file = _boat.Root.Write("/opt/d3kos/config/api-token", "a-brand-new-token-9876543210");
         File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddSeconds(5));
 
-        using var old = await client.SendAsync(Request("POST", "/api/backup/create", bearer: Token));
-        using var rotated = await client.SendAsync(Request("POST", "/api/backup/create", bearer: "a-brand-new-token-9876543210"));
+        using var old = await client.SendAsync(Request("POST", "/api/backup/create", bearer: Token), TestContext.Current.CancellationToken);
+        using var rotated = await client.SendAsync(Request("POST", "/api/backup/create", bearer: "a-brand-new-token-9876543210"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Unauthorized, old.StatusCode);
         Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _app.DisposeAsync();
         _boat.Dispose();
@@ -155,13 +155,13 @@ public sealed class ForwardedClientTests : IAsyncLifetime
     private readonly BoatRoot _boat = new();
     private BackupApiApp _app = null!;
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         _boat.Root.Write("/opt/d3kos/config/api-token", "owner-token-0123456789abcdef");
         _app = new BackupApiApp(_boat.Settings(("Auth:AllowUnauthenticatedLoopback", "false"), ("Auth:MaxFailures", "3")));
         _app.UseKestrel(0);
         _app.StartServer();
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     private static async Task<HttpStatusCode> GuessFrom(HttpClient client, string clientAddress)
@@ -186,7 +186,7 @@ public sealed class ForwardedClientTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, await GuessFrom(client, "192.0.2.99"));
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _app.DisposeAsync();
         _boat.Dispose();

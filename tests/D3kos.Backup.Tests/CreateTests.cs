@@ -16,7 +16,7 @@ public sealed class CreateTests : IDisposable
         await using var app = new BackupApiApp(_boat.Settings());
         var client = app.CreateClient();
 
-        var created = await client.PostAsync("/api/backup/create", null).OkJsonAsync();
+        var created = await client.PostAsync("/api/backup/create", null, TestContext.Current.CancellationToken).OkJsonAsync();
 
         var name = created.GetProperty("backup_file").GetString()!;
         Assert.Matches(@"^d3kos_backup_\d{8}_\d{6}\.tar\.gz$", name);
@@ -108,7 +108,7 @@ public sealed class CreateTests : IDisposable
         });
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
-        await Task.Delay(200);
+        await Task.Delay(200, TestContext.Current.CancellationToken);
 
         var results = Enumerable.Range(0, 3).Select(_ => manager.Create()).ToList();
         await stop.CancelAsync();
@@ -178,7 +178,7 @@ public sealed class CreateTests : IDisposable
     {
         await using var app = new BackupApiApp(_boat.Settings(("Backup:FreeSpaceMarginBytes", (1L << 60).ToString(System.Globalization.CultureInfo.InvariantCulture))));
 
-        using var response = await app.CreateClient().PostAsync("/api/backup/create", null);
+        using var response = await app.CreateClient().PostAsync("/api/backup/create", null, TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 507, "Not enough free space");
         Assert.Empty(Directory.GetFiles(_boat.BackupsFolder, "*.tar.gz*"));
@@ -193,11 +193,11 @@ public sealed class CreateTests : IDisposable
 
         using (BackupLock.Acquire(manager.Paths))
         {
-            using var response = await client.PostAsync("/api/backup/create", null);
+            using var response = await client.PostAsync("/api/backup/create", null, TestContext.Current.CancellationToken);
             await Json.AssertProblemAsync(response, 409, "Another backup or restore is running");
         }
 
-        using var after = await client.PostAsync("/api/backup/create", null);
+        using var after = await client.PostAsync("/api/backup/create", null, TestContext.Current.CancellationToken);
         Assert.Equal(200, (int)after.StatusCode);
     }
 

@@ -11,7 +11,7 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
     private HttpClient _client = null!;
     private string _name = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _app = new BackupApiApp(_boat.Settings());
         _client = _app.CreateClient();
@@ -23,9 +23,9 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
     [Fact]
     public async Task List_ShowsBackupsNewestFirstWithChecksums()
     {
-        var second = (await _client.PostAsync("/api/backup/create", null).OkJsonAsync()).GetProperty("backup_file").GetString();
+        var second = (await _client.PostAsync("/api/backup/create", null, TestContext.Current.CancellationToken).OkJsonAsync()).GetProperty("backup_file").GetString();
 
-        var list = await _client.GetAsync("/api/backup/list").OkJsonAsync();
+        var list = await _client.GetAsync("/api/backup/list", TestContext.Current.CancellationToken).OkJsonAsync();
 
         Assert.Equal([second, _name], list.EnumerateArray().Select(b => b.GetProperty("filename").GetString()));
         var first = list[1];
@@ -37,17 +37,17 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
     [Fact]
     public async Task Download_ReturnsTheExactBytesAndHonoursRanges()
     {
-        using var whole = await _client.GetAsync($"/api/backup/download/{_name}");
+        using var whole = await _client.GetAsync($"/api/backup/download/{_name}", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
         Assert.Equal("application/gzip", whole.Content.Headers.ContentType?.MediaType);
         Assert.Equal("attachment", whole.Content.Headers.ContentDisposition?.DispositionType);
-        Assert.Equal(File.ReadAllBytes(ArchivePath), await whole.Content.ReadAsByteArrayAsync());
+        Assert.Equal(File.ReadAllBytes(ArchivePath), await whole.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
 
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/backup/download/{_name}");
         request.Headers.Range = new RangeHeaderValue(10, 99);
-        using var part = await _client.SendAsync(request);
+        using var part = await _client.SendAsync(request, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
-        Assert.Equal(File.ReadAllBytes(ArchivePath)[10..100], await part.Content.ReadAsByteArrayAsync());
+        Assert.Equal(File.ReadAllBytes(ArchivePath)[10..100], await part.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
     }
 
     [Theory]
@@ -62,10 +62,10 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
     {
         File.WriteAllText(Path.Combine(_boat.BackupsFolder, "notes.txt"), "SENTINEL-7f3a");
 
-        using var response = await _client.GetAsync($"/api/backup/download/{name}");
+        using var response = await _client.GetAsync($"/api/backup/download/{name}", TestContext.Current.CancellationToken);
 
         Assert.True((int)response.StatusCode is 400 or 404, $"answered {(int)response.StatusCode}");
-        var body = await response.Content.ReadAsStringAsync();
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.DoesNotContain("installation_id", body, StringComparison.Ordinal);
         Assert.DoesNotContain("SENTINEL-7f3a", body, StringComparison.Ordinal);
         Assert.DoesNotContain("root:", body, StringComparison.Ordinal);
@@ -74,7 +74,7 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
     [Fact]
     public async Task Download_OfMissingBackup_Returns404()
     {
-        using var response = await _client.GetAsync("/api/backup/download/d3kos_backup_20200101_000000.tar.gz");
+        using var response = await _client.GetAsync("/api/backup/download/d3kos_backup_20200101_000000.tar.gz", TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 404, "No backup named");
     }
@@ -82,7 +82,7 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
     [Fact]
     public async Task Verify_OfAGoodBackup_IsValid()
     {
-        var report = await _client.GetAsync($"/api/backup/verify/{_name}").OkJsonAsync();
+        var report = await _client.GetAsync($"/api/backup/verify/{_name}", TestContext.Current.CancellationToken).OkJsonAsync();
 
         Assert.True(report.GetProperty("valid").GetBoolean());
         Assert.True(report.GetProperty("files_checked").GetInt32() >= 8);
@@ -95,7 +95,7 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
         var bytes = File.ReadAllBytes(ArchivePath);
         File.WriteAllBytes(ArchivePath, bytes[..(bytes.Length * 2 / 3)]);
 
-        var report = await _client.GetAsync($"/api/backup/verify/{_name}").OkJsonAsync();
+        var report = await _client.GetAsync($"/api/backup/verify/{_name}", TestContext.Current.CancellationToken).OkJsonAsync();
 
         Assert.False(report.GetProperty("valid").GetBoolean());
         Assert.NotEqual(0, report.GetProperty("errors").GetArrayLength());
@@ -108,7 +108,7 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
         new ArchiveBuilder().Folder("opt/d3kos/config/").File("opt/d3kos/config/a.json", "{}", claimedSha256: new string('0', 64))
             .Write(Path.Combine(_boat.BackupsFolder, name));
 
-        var report = await _client.GetAsync($"/api/backup/verify/{name}").OkJsonAsync();
+        var report = await _client.GetAsync($"/api/backup/verify/{name}", TestContext.Current.CancellationToken).OkJsonAsync();
 
         Assert.False(report.GetProperty("valid").GetBoolean());
         Assert.Contains("opt/d3kos/config/a.json", report.GetProperty("errors")[0].GetString(), StringComparison.Ordinal);
@@ -120,9 +120,9 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
         var kept = Path.Combine(_boat.BackupsFolder, "notes.txt");
         File.WriteAllText(kept, "x");
 
-        var deleted = await _client.DeleteAsync($"/api/backup/{_name}").OkJsonAsync();
-        using var traversal = await _client.DeleteAsync("/api/backup/..%2Fbackups%2Fnotes.txt");
-        using var again = await _client.DeleteAsync($"/api/backup/{_name}");
+        var deleted = await _client.DeleteAsync($"/api/backup/{_name}", TestContext.Current.CancellationToken).OkJsonAsync();
+        using var traversal = await _client.DeleteAsync("/api/backup/..%2Fbackups%2Fnotes.txt", TestContext.Current.CancellationToken);
+        using var again = await _client.DeleteAsync($"/api/backup/{_name}", TestContext.Current.CancellationToken);
 
         Assert.Equal(_name, deleted.GetProperty("deleted").GetString());
         Assert.False(File.Exists(ArchivePath));
@@ -132,7 +132,7 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
         await Json.AssertProblemAsync(again, 404);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _client.Dispose();
         await _app.DisposeAsync();

@@ -11,11 +11,11 @@ public sealed class HardeningTests : IAsyncLifetime
     private BackupApiApp _app = null!;
     private HttpClient _client = null!;
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         _app = new BackupApiApp(_boat.Settings());
         _client = _app.CreateClient();
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     private string Archive => Path.Combine(_boat.BackupsFolder, Name);
@@ -30,7 +30,7 @@ public sealed class HardeningTests : IAsyncLifetime
             .File("opt/d3kos/config/open.json", "{}"u8.ToArray(), mode: (UnixFileMode)Convert.ToInt32("0666", 8))
             .Write(Archive);
 
-        await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true }).OkJsonAsync();
+        await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true }, cancellationToken: TestContext.Current.CancellationToken).OkJsonAsync();
 
         Assert.Equal("755", Octal(File.GetUnixFileMode(_boat.Root.At("/opt/d3kos/config/tool"))));
         Assert.Equal("664", Octal(File.GetUnixFileMode(_boat.Root.At("/opt/d3kos/config/open.json"))));
@@ -40,7 +40,7 @@ public sealed class HardeningTests : IAsyncLifetime
     [Fact]
     public async Task Backups_are_owner_only_whatever_the_umask()
     {
-        var created = await _client.PostAsync("/api/backup/create", null).OkJsonAsync();
+        var created = await _client.PostAsync("/api/backup/create", null, TestContext.Current.CancellationToken).OkJsonAsync();
 
         Assert.Equal("700", Octal(File.GetUnixFileMode(_boat.BackupsFolder)));
         Assert.Equal("600", Octal(File.GetUnixFileMode(Path.Combine(_boat.BackupsFolder, created.GetProperty("backup_file").GetString()!))));
@@ -52,12 +52,12 @@ public sealed class HardeningTests : IAsyncLifetime
         Directory.CreateDirectory(_boat.BackupsFolder);
         File.CreateSymbolicLink(Archive, _boat.Root.At("/opt/d3kos/config/api-keys.json"));
 
-        var list = await _client.GetAsync("/api/backup/list").OkJsonAsync();
-        using var download = await _client.GetAsync($"/api/backup/download/{Name}");
+        var list = await _client.GetAsync("/api/backup/list", TestContext.Current.CancellationToken).OkJsonAsync();
+        using var download = await _client.GetAsync($"/api/backup/download/{Name}", TestContext.Current.CancellationToken);
 
         Assert.Equal(0, list.GetArrayLength());
         await Json.AssertProblemAsync(download, 404);
-        Assert.DoesNotContain("sk-test", await download.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-test", await download.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class HardeningTests : IAsyncLifetime
         new ArchiveBuilder().Folder("opt/d3kos/config/").File("opt/d3kos/config/big.bin", new byte[256 * 1024], claimedSize: 10).Write(Archive);
         var before = TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder);
 
-        using var response = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true });
+        using var response = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true }, cancellationToken: TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 422, "262144 bytes where the manifest says 10");
         TreeSnapshot.AssertSame(before, TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder));
@@ -111,7 +111,7 @@ public sealed class HardeningTests : IAsyncLifetime
             File.Delete(link);
         }
 
-        await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true, accept_no_checksums = true }).OkJsonAsync();
+        await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true, accept_no_checksums = true }, cancellationToken: TestContext.Current.CancellationToken).OkJsonAsync();
 
         using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%h", big]) { RedirectStandardOutput = true })!;
         Assert.Equal("51", stat.StandardOutput.ReadToEnd().Trim());
@@ -124,7 +124,7 @@ public sealed class HardeningTests : IAsyncLifetime
     {
         // Kestrel leaves the body out for HEAD (the end-to-end run checks that through nginx); the
         // in-process test server does not, so only the status is asserted here.
-        using var response = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, url));
+        using var response = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, url), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -132,10 +132,10 @@ public sealed class HardeningTests : IAsyncLifetime
     [Fact]
     public async Task Head_on_a_download_gives_its_length()
     {
-        var created = await _client.PostAsync("/api/backup/create", null).OkJsonAsync();
+        var created = await _client.PostAsync("/api/backup/create", null, TestContext.Current.CancellationToken).OkJsonAsync();
         var name = created.GetProperty("backup_file").GetString();
 
-        using var response = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/api/backup/download/{name}"));
+        using var response = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/api/backup/download/{name}"), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(created.GetProperty("size_bytes").GetInt64(), response.Content.Headers.ContentLength);
@@ -146,14 +146,14 @@ public sealed class HardeningTests : IAsyncLifetime
     [InlineData("d3kos_backup_20260101_٠٠٠٠٠٠.tar.gz")]
     public async Task Backup_names_take_ascii_digits_only(string name)
     {
-        using var response = await _client.GetAsync($"/api/backup/verify/{Uri.EscapeDataString(name)}");
+        using var response = await _client.GetAsync($"/api/backup/verify/{Uri.EscapeDataString(name)}", TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 400, "not a backup file name");
     }
 
     private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8);
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _client.Dispose();
         await _app.DisposeAsync();

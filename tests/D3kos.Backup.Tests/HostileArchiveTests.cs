@@ -12,12 +12,12 @@ public sealed class HostileArchiveTests : IAsyncLifetime
     private BackupApiApp _app = null!;
     private HttpClient _client = null!;
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         _app = new BackupApiApp(_boat.Settings(("Backup:MaxRestoreBytes", "1048576")));
         _client = _app.CreateClient();
         Directory.CreateDirectory(_boat.BackupsFolder);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     public static TheoryData<string> Cases => [.. Builders.Keys];
@@ -58,16 +58,16 @@ public sealed class HostileArchiveTests : IAsyncLifetime
         Builders[hostile](_outside).Write(Path.Combine(_boat.BackupsFolder, Name));
         var before = TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder);
 
-        using var response = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true });
+        using var response = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true }, cancellationToken: TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 422, "nothing was changed");
         TreeSnapshot.AssertSame(before, TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder));
         Assert.False(Path.Exists(_outside));
         Assert.Empty(_boat.ServiceCommands);
-        var verify = await _client.GetAsync($"/api/backup/verify/{Name}").OkJsonAsync();
+        var verify = await _client.GetAsync($"/api/backup/verify/{Name}", TestContext.Current.CancellationToken).OkJsonAsync();
         Assert.False(verify.GetProperty("valid").GetBoolean());
         // The service keeps serving.
-        Assert.Equal(200, (int)(await _client.GetAsync("/health")).StatusCode);
+        Assert.Equal(200, (int)(await _client.GetAsync("/health", TestContext.Current.CancellationToken)).StatusCode);
     }
 
     /// <summary>The same hostile entries in a legacy archive (no manifest), confirmed by the owner: still refused.</summary>
@@ -80,13 +80,13 @@ public sealed class HostileArchiveTests : IAsyncLifetime
         Builders[hostile](_outside).WriteWithoutManifest(Path.Combine(_boat.BackupsFolder, Name));
         var before = TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder);
 
-        using var response = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true, accept_no_checksums = true });
+        using var response = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true, accept_no_checksums = true }, cancellationToken: TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 422, "nothing was changed");
         TreeSnapshot.AssertSame(before, TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder));
         Assert.False(Path.Exists(_outside));
         Assert.Empty(_boat.ServiceCommands);
-        var verify = await _client.GetAsync($"/api/backup/verify/{Name}").OkJsonAsync();
+        var verify = await _client.GetAsync($"/api/backup/verify/{Name}", TestContext.Current.CancellationToken).OkJsonAsync();
         Assert.False(verify.GetProperty("valid").GetBoolean());
     }
 
@@ -95,12 +95,12 @@ public sealed class HostileArchiveTests : IAsyncLifetime
     {
         File.WriteAllText(Path.Combine(_boat.BackupsFolder, Name), "this is not gzip at all");
 
-        using var response = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true });
+        using var response = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true }, cancellationToken: TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 422);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _client.Dispose();
         await _app.DisposeAsync();

@@ -10,13 +10,13 @@ public sealed class HostileHttpTests : IAsyncLifetime
     private BackupApiApp _app = null!;
     private HttpClient _client = null!;
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         _app = new BackupApiApp(_boat.Settings());
         _client = _app.CreateClient();
         Directory.CreateDirectory(_boat.BackupsFolder);
         File.WriteAllText(Path.Combine(_boat.BackupsFolder, "secret.txt"), "SENTINEL-42");
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     public static TheoryData<string> TraversalNames =>
@@ -41,12 +41,12 @@ public sealed class HostileHttpTests : IAsyncLifetime
         foreach (var request in requests)
         {
             using var response = await request();
-            var body = await response.Content.ReadAsStringAsync();
+            var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
             Assert.True((int)response.StatusCode is 400 or 404 or 405, $"{(int)response.StatusCode}: {body}");
             Assert.DoesNotContain("SENTINEL-42", body, StringComparison.Ordinal);
         }
         Assert.True(File.Exists(Path.Combine(_boat.BackupsFolder, "secret.txt")));
-        Assert.Equal(200, (int)(await _client.GetAsync("/health")).StatusCode);
+        Assert.Equal(200, (int)(await _client.GetAsync("/health", TestContext.Current.CancellationToken)).StatusCode);
         Assert.Empty(_boat.ServiceCommands);
     }
 
@@ -56,10 +56,10 @@ public sealed class HostileHttpTests : IAsyncLifetime
         var huge = "{\"backup_file\":\"" + new string('a', 40 * 1024 * 1024) + "\",\"confirm\":true}";
         using var content = new StringContent(huge, Encoding.UTF8, "application/json");
 
-        using var response = await _client.PostAsync("/api/backup/restore", content);
+        using var response = await _client.PostAsync("/api/backup/restore", content, TestContext.Current.CancellationToken);
 
         Assert.InRange((int)response.StatusCode, 400, 499);
-        Assert.Equal(200, (int)(await _client.GetAsync("/health")).StatusCode);
+        Assert.Equal(200, (int)(await _client.GetAsync("/health", TestContext.Current.CancellationToken)).StatusCode);
     }
 
     [Fact]
@@ -69,9 +69,9 @@ public sealed class HostileHttpTests : IAsyncLifetime
 
         Assert.All(answers, a => Assert.True((int)a.StatusCode is 200 or 409, $"{(int)a.StatusCode}"));
         Assert.Contains(answers, a => (int)a.StatusCode == 200);
-        foreach (var backup in (await _client.GetAsync("/api/backup/list").OkJsonAsync()).EnumerateArray())
+        foreach (var backup in (await _client.GetAsync("/api/backup/list", TestContext.Current.CancellationToken).OkJsonAsync()).EnumerateArray())
         {
-            var report = await _client.GetAsync($"/api/backup/verify/{backup.GetProperty("filename").GetString()}").OkJsonAsync();
+            var report = await _client.GetAsync($"/api/backup/verify/{backup.GetProperty("filename").GetString()}", TestContext.Current.CancellationToken).OkJsonAsync();
             Assert.True(report.GetProperty("valid").GetBoolean());
         }
     }
@@ -79,18 +79,19 @@ public sealed class HostileHttpTests : IAsyncLifetime
     [Fact]
     public async Task RestoreWhileCreating_OneOfThemIsTold409()
     {
-        var name = (await _client.PostAsync("/api/backup/create", null).OkJsonAsync()).GetProperty("backup_file").GetString();
+        var name = (await _client.PostAsync("/api/backup/create", null, TestContext.Current.CancellationToken).OkJsonAsync()).GetProperty("backup_file").GetString();
 
+        var cancel = TestContext.Current.CancellationToken;
         var both = await Task.WhenAll(
-            _client.PostAsync("/api/backup/create", null),
-            _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = name, confirm = true }),
-            _client.PostAsync("/api/backup/create", null));
+            _client.PostAsync("/api/backup/create", null, cancel),
+            _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = name, confirm = true }, cancel),
+            _client.PostAsync("/api/backup/create", null, cancel));
 
         Assert.All(both, a => Assert.True((int)a.StatusCode is 200 or 409, $"{(int)a.StatusCode}"));
         Assert.Contains(both, a => (int)a.StatusCode == 200);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _client.Dispose();
         await _app.DisposeAsync();

@@ -15,11 +15,11 @@ public sealed class LegacyBackupTests : IAsyncLifetime
     private BackupApiApp _app = null!;
     private HttpClient _client = null!;
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         _app = new BackupApiApp(_boat.Settings());
         _client = _app.CreateClient();
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     private string LegacyPath => Path.Combine(_boat.BackupsFolder, Name);
@@ -37,8 +37,8 @@ public sealed class LegacyBackupTests : IAsyncLifetime
     {
         MakeLegacyBackup();
 
-        var list = await _client.GetAsync("/api/backup/list").OkJsonAsync();
-        var verify = await _client.GetAsync($"/api/backup/verify/{Name}").OkJsonAsync();
+        var list = await _client.GetAsync("/api/backup/list", TestContext.Current.CancellationToken).OkJsonAsync();
+        var verify = await _client.GetAsync($"/api/backup/verify/{Name}", TestContext.Current.CancellationToken).OkJsonAsync();
 
         Assert.Equal("legacy", list.EnumerateArray().Single(b => b.GetProperty("filename").GetString() == Name).GetProperty("kind").GetString());
         Assert.True(verify.GetProperty("valid").GetBoolean(), verify.ToString());
@@ -55,7 +55,7 @@ public sealed class LegacyBackupTests : IAsyncLifetime
         bytes[bytes.Length / 2] ^= 0x55;
         File.WriteAllBytes(LegacyPath, bytes);
 
-        var verify = await _client.GetAsync($"/api/backup/verify/{Name}").OkJsonAsync();
+        var verify = await _client.GetAsync($"/api/backup/verify/{Name}", TestContext.Current.CancellationToken).OkJsonAsync();
 
         Assert.False(verify.GetProperty("valid").GetBoolean());
     }
@@ -69,11 +69,11 @@ public sealed class LegacyBackupTests : IAsyncLifetime
         _boat.Root.Write("/opt/d3kos/config/license.json", """{"installation_id":"cccccccccccccccc","tier":1}""");
         var before = TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder);
 
-        using var refused = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true });
+        using var refused = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true }, cancellationToken: TestContext.Current.CancellationToken);
         await Json.AssertProblemAsync(refused, 400, "without per-file checksums");
         TreeSnapshot.AssertSame(before, TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder));
 
-        var result = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true, accept_no_checksums = true }).OkJsonAsync();
+        var result = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = Name, confirm = true, accept_no_checksums = true }, cancellationToken: TestContext.Current.CancellationToken).OkJsonAsync();
 
         Assert.Equal(original, File.ReadAllText(_boat.Root.At("/var/www/html/index.html")));
         Assert.StartsWith("d3kos_prerestore_", result.GetProperty("safety_backup").GetString(), StringComparison.Ordinal);
@@ -92,10 +92,10 @@ public sealed class LegacyBackupTests : IAsyncLifetime
 
         for (var i = 0; i < 7; i++)
         {
-            (await _client.PostAsync("/api/backup/create", null)).EnsureSuccessStatusCode();
+            (await _client.PostAsync("/api/backup/create", null, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         }
 
-        var kinds = (await _client.GetAsync("/api/backup/list").OkJsonAsync()).EnumerateArray().Select(b => b.GetProperty("kind").GetString()).ToList();
+        var kinds = (await _client.GetAsync("/api/backup/list", TestContext.Current.CancellationToken).OkJsonAsync()).EnumerateArray().Select(b => b.GetProperty("kind").GetString()).ToList();
         Assert.Equal(5, kinds.Count(k => k == "regular"));
         Assert.Equal(1, kinds.Count(k => k == "legacy"));
         Assert.True(File.Exists(LegacyPath));
@@ -110,10 +110,10 @@ public sealed class LegacyBackupTests : IAsyncLifetime
         {
             using var content = new StreamContent(File.OpenRead(elsewhere));
             content.Headers.ContentType = new("application/gzip");
-            var uploaded = await _client.PostAsync("/api/backup/upload", content).OkJsonAsync();
+            var uploaded = await _client.PostAsync("/api/backup/upload", content, TestContext.Current.CancellationToken).OkJsonAsync();
 
             var name = uploaded.GetProperty("backup_file").GetString();
-            var list = await _client.GetAsync("/api/backup/list").OkJsonAsync();
+            var list = await _client.GetAsync("/api/backup/list", TestContext.Current.CancellationToken).OkJsonAsync();
             Assert.Equal("legacy", list.EnumerateArray().Single(b => b.GetProperty("filename").GetString() == name).GetProperty("kind").GetString());
         }
         finally
@@ -122,7 +122,7 @@ public sealed class LegacyBackupTests : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _client.Dispose();
         await _app.DisposeAsync();

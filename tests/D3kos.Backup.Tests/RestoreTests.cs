@@ -11,7 +11,7 @@ public sealed class RestoreTests : IAsyncLifetime
     private string _name = null!;
     private SortedDictionary<string, string> _atBackup = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _app = new BackupApiApp(_boat.Settings());
         _client = _app.CreateClient();
@@ -33,7 +33,7 @@ public sealed class RestoreTests : IAsyncLifetime
         _boat.Root.Write("/var/www/html/index.html", "changed");
         var before = LiveTree();
 
-        using var response = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = _name });
+        using var response = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = _name }, cancellationToken: TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 400, "confirm");
         TreeSnapshot.AssertSame(before, LiveTree());
@@ -47,7 +47,7 @@ public sealed class RestoreTests : IAsyncLifetime
         _boat.Root.Write("/opt/d3kos/config/added-later.json", "{}");
         File.Delete(_boat.Root.At("/home/d3kos/.node-red/flows.json"));
 
-        var result = await _client.PostAsJsonAsync("/api/backup/restore", Request(_name)).OkJsonAsync();
+        var result = await _client.PostAsJsonAsync("/api/backup/restore", Request(_name), cancellationToken: TestContext.Current.CancellationToken).OkJsonAsync();
 
         TreeSnapshot.AssertSame(_atBackup, LiveTree());
         Assert.Equal(["stop d3kos-export-manager", "stop signalk", "start d3kos-export-manager", "start signalk"], _boat.ServiceCommands);
@@ -64,7 +64,7 @@ public sealed class RestoreTests : IAsyncLifetime
         var license = _boat.Root.At("/opt/d3kos/config/license.json");
         _boat.Root.WithLicense(tier: 2, installationId: "cccccccccccccccc");
 
-        var kept = await _client.PostAsJsonAsync("/api/backup/restore", Request(_name)).OkJsonAsync();
+        var kept = await _client.PostAsJsonAsync("/api/backup/restore", Request(_name), cancellationToken: TestContext.Current.CancellationToken).OkJsonAsync();
         Assert.True(kept.GetProperty("installation_id_kept").GetBoolean());
         using (var restored = JsonDocument.Parse(File.ReadAllText(license)))
         {
@@ -73,7 +73,7 @@ public sealed class RestoreTests : IAsyncLifetime
         }
 
         _boat.Root.WithLicense(tier: 2, installationId: "cccccccccccccccc");
-        await _client.PostAsJsonAsync("/api/backup/restore", Request(_name, replaceId: true)).OkJsonAsync();
+        await _client.PostAsJsonAsync("/api/backup/restore", Request(_name, replaceId: true), cancellationToken: TestContext.Current.CancellationToken).OkJsonAsync();
         using var replaced = JsonDocument.Parse(File.ReadAllText(license));
         Assert.Equal("aaaaaaaaaaaaaaaa", replaced.RootElement.GetProperty("installation_id").GetString());
     }
@@ -93,7 +93,7 @@ public sealed class RestoreTests : IAsyncLifetime
         _boat.Root.Write("/opt/d3kos/config/added-later.json", "{}");
         var before = LiveTree();
 
-        using var response = await _client.PostAsJsonAsync("/api/backup/restore", Request(_name));
+        using var response = await _client.PostAsJsonAsync("/api/backup/restore", Request(_name), cancellationToken: TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 500, "put back as it was");
         TreeSnapshot.AssertSame(before, LiveTree());
@@ -110,7 +110,7 @@ public sealed class RestoreTests : IAsyncLifetime
         _boat.Root.Write("/var/www/html/index.html", "changed");
         var before = LiveTree();
 
-        using var response = await _client.PostAsJsonAsync("/api/backup/restore", Request(_name));
+        using var response = await _client.PostAsJsonAsync("/api/backup/restore", Request(_name), cancellationToken: TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 422, "nothing was changed");
         TreeSnapshot.AssertSame(before, LiveTree());
@@ -126,7 +126,7 @@ public sealed class RestoreTests : IAsyncLifetime
     {
         using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
 
-        using var response = await _client.PostAsync("/api/backup/restore", content);
+        using var response = await _client.PostAsync("/api/backup/restore", content, TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 400);
     }
@@ -136,7 +136,7 @@ public sealed class RestoreTests : IAsyncLifetime
     {
         using var content = new StringContent($"backup_file={_name}&confirm=true", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
 
-        using var response = await _client.PostAsync("/api/backup/restore", content);
+        using var response = await _client.PostAsync("/api/backup/restore", content, TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 415);
     }
@@ -144,12 +144,12 @@ public sealed class RestoreTests : IAsyncLifetime
     [Fact]
     public async Task Restore_WithTraversalName_Returns400()
     {
-        using var response = await _client.PostAsJsonAsync("/api/backup/restore", Request("../config/license.json"));
+        using var response = await _client.PostAsJsonAsync("/api/backup/restore", Request("../config/license.json"), cancellationToken: TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 400, "not a backup file name");
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _client.Dispose();
         await _app.DisposeAsync();

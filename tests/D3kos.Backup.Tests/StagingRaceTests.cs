@@ -12,10 +12,10 @@ public sealed class StagingRaceTests : IDisposable
     private const int Nobody = 65534;
     private readonly BoatRoot _boat = new();
 
-    [SkippableFact]
+    [Fact]
     public void A_user_swapping_staging_for_a_symlink_cannot_make_a_root_restore_write_outside_the_sources()
     {
-        Skip.IfNot(Environment.UserName == "root" && File.Exists("/usr/bin/setpriv"), "needs root, to run the racer as nobody");
+        Assert.SkipUnless(Environment.UserName == "root" && File.Exists("/usr/bin/setpriv"), "needs root, to run the racer as nobody");
         _boat.Root.Write("/home/d3kos/.signalk/evil-cron", "* * * * * root touch /owned\n");
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
@@ -63,10 +63,10 @@ public sealed class StagingRaceTests : IDisposable
         File.Delete(found + ".stop");
     }
 
-    [SkippableFact]
+    [Fact]
     public void A_folder_on_the_way_to_a_source_swapped_for_a_symlink_sends_nothing_elsewhere()
     {
-        Skip.IfNot(Environment.UserName == "root", "needs root, as the restore runs");
+        Assert.SkipUnless(Environment.UserName == "root", "needs root, as the restore runs");
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
         var name = manager.Create().FileName;

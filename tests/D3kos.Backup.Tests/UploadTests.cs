@@ -12,7 +12,7 @@ public sealed class UploadTests : IAsyncLifetime
     private HttpClient _client = null!;
     private byte[] _backup = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var (oldManager, services) = Library.Create(_oldBoat.Settings());
         using (services)
@@ -29,7 +29,7 @@ public sealed class UploadTests : IAsyncLifetime
         using var content = new ByteArrayContent(_backup);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
 
-        var uploaded = await _client.PostAsync("/api/backup/upload", content).OkJsonAsync();
+        var uploaded = await _client.PostAsync("/api/backup/upload", content, TestContext.Current.CancellationToken).OkJsonAsync();
 
         var name = uploaded.GetProperty("backup_file").GetString()!;
         Assert.Matches(@"^d3kos_imported_[0-9]{8}_[0-9]{6}(_[0-9]+)?\.tar\.gz$", name);
@@ -39,7 +39,7 @@ public sealed class UploadTests : IAsyncLifetime
         Assert.Equal(sha256, uploaded.GetProperty("sha256").GetString());
         Assert.StartsWith(sha256 + "  " + name, File.ReadAllText(kept + ".sha256"), StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(_newBoat.BackupsFolder, "*.partial"));
-        var restored = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = name, confirm = true }).OkJsonAsync();
+        var restored = await _client.PostAsJsonAsync("/api/backup/restore", new { backup_file = name, confirm = true }, cancellationToken: TestContext.Current.CancellationToken).OkJsonAsync();
         Assert.True(restored.GetProperty("success").GetBoolean());
     }
 
@@ -52,7 +52,7 @@ public sealed class UploadTests : IAsyncLifetime
         form.Add(new StringContent("note"), "comment");
         form.Add(file, "backup", "from-the-old-pi.tar.gz");
 
-        var uploaded = await _client.PostAsync("/api/backup/upload", form).OkJsonAsync();
+        var uploaded = await _client.PostAsync("/api/backup/upload", form, TestContext.Current.CancellationToken).OkJsonAsync();
 
         Assert.Single(Directory.GetFiles(_newBoat.BackupsFolder, "d3kos_imported_*.tar.gz"));
         Assert.Equal(_backup.Length, uploaded.GetProperty("size_bytes").GetInt64());
@@ -63,7 +63,7 @@ public sealed class UploadTests : IAsyncLifetime
     {
         using var content = new ByteArrayContent("<html>not a backup</html>"u8.ToArray());
 
-        using var response = await _client.PostAsync("/api/backup/upload", content);
+        using var response = await _client.PostAsync("/api/backup/upload", content, TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 422, "Nothing was kept");
         Assert.Empty(Directory.GetFiles(_newBoat.BackupsFolder));
@@ -74,13 +74,13 @@ public sealed class UploadTests : IAsyncLifetime
     {
         using var content = new ByteArrayContent(new byte[2 * 1024 * 1024]);
 
-        using var response = await _client.PostAsync("/api/backup/upload", content);
+        using var response = await _client.PostAsync("/api/backup/upload", content, TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 413);
         Assert.True(!Directory.Exists(_newBoat.BackupsFolder) || Directory.GetFiles(_newBoat.BackupsFolder).Length == 0);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _client.Dispose();
         await _app.DisposeAsync();

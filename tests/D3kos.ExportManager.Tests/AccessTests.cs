@@ -41,8 +41,8 @@ public sealed class AccessTests : IDisposable
         await using var app = App();
         var client = app.CreateClient();
 
-        using var without = await client.SendAsync(Request(method, url));
-        using var wrong = await client.SendAsync(Request(method, url, "not-the-token-at-all"));
+        using var without = await client.SendAsync(Request(method, url), TestContext.Current.CancellationToken);
+        using var wrong = await client.SendAsync(Request(method, url, "not-the-token-at-all"), TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(without, 401);
         await Json.AssertProblemAsync(wrong, 401);
@@ -55,7 +55,7 @@ public sealed class AccessTests : IDisposable
     {
         await using var app = App();
 
-        using var response = await app.CreateClient().SendAsync(Request(method, url, Token));
+        using var response = await app.CreateClient().SendAsync(Request(method, url, Token), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -69,7 +69,7 @@ public sealed class AccessTests : IDisposable
     {
         await using var app = App();
 
-        using var response = await app.CreateClient().GetAsync(url);
+        using var response = await app.CreateClient().GetAsync(url, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -79,7 +79,7 @@ public sealed class AccessTests : IDisposable
     {
         await using var app = App(token: null);
 
-        using var response = await app.CreateClient().PostAsync("/export/generate", null);
+        using var response = await app.CreateClient().PostAsync("/export/generate", null, TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 403, "Auth:Token");
     }
@@ -97,8 +97,8 @@ public sealed class AccessTests : IDisposable
         });
         var client = app.CreateClient();
 
-        using var right = await client.SendAsync(Request("POST", "/export/boatlog", Token));
-        using var wrong = await client.SendAsync(Request("POST", "/export/boatlog", "sha256:" + hash));
+        using var right = await client.SendAsync(Request("POST", "/export/boatlog", Token), TestContext.Current.CancellationToken);
+        using var wrong = await client.SendAsync(Request("POST", "/export/boatlog", "sha256:" + hash), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, right.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
@@ -117,11 +117,11 @@ public sealed class AccessTests : IDisposable
             ["Auth:Token"] = null,
         });
         var client = app.CreateClient();
-        using var direct = await client.PostAsync("/export/boatlog", null);
+        using var direct = await client.PostAsync("/export/boatlog", null, TestContext.Current.CancellationToken);
         using var proxied = new HttpRequestMessage(HttpMethod.Post, "/export/boatlog");
         proxied.Headers.TryAddWithoutValidation(header, value);
 
-        using var response = await client.SendAsync(proxied);
+        using var response = await client.SendAsync(proxied, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, direct.StatusCode);
         await Json.AssertProblemAsync(response, 403, "No access token is configured");

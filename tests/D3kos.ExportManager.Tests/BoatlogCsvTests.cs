@@ -23,13 +23,13 @@ public sealed class BoatlogCsvTests : IDisposable
         ]);
         await using var app = new ExportManagerApp(_root);
 
-        using var response = await app.CreateClient().GetAsync("/export/boatlog/csv");
+        using var response = await app.CreateClient().GetAsync("/export/boatlog/csv", TestContext.Current.CancellationToken);
 
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("utf-8", response.Content.Headers.ContentType?.CharSet);
         Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
         Assert.Equal("boatlog.csv", response.Content.Headers.ContentDisposition?.FileName);
-        var text = await response.Content.ReadAsStringAsync();
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.StartsWith("Timestamp,Type,Content,Latitude,Longitude\r\n", text, StringComparison.Ordinal);
 
         var rows = Parse(text);
@@ -49,7 +49,7 @@ public sealed class BoatlogCsvTests : IDisposable
     {
         await using var app = new ExportManagerApp(_root);
 
-        var text = await app.CreateClient().GetStringAsync("/export/boatlog/csv");
+        var text = await app.CreateClient().GetStringAsync("/export/boatlog/csv", TestContext.Current.CancellationToken);
 
         Assert.Equal("Timestamp,Type,Content,Latitude,Longitude\r\n", text);
         Assert.False(File.Exists(_root.At("/opt/d3kos/data/boatlog/boatlog.db")));
@@ -69,7 +69,7 @@ public sealed class BoatlogCsvTests : IDisposable
         }
         await using var app = new ExportManagerApp(_root);
 
-        var text = await app.CreateClient().GetStringAsync("/export/boatlog/csv");
+        var text = await app.CreateClient().GetStringAsync("/export/boatlog/csv", TestContext.Current.CancellationToken);
 
         Assert.Equal("Timestamp,Type,Content,Latitude,Longitude\r\n", text);
     }
@@ -85,7 +85,7 @@ public sealed class BoatlogCsvTests : IDisposable
         ]);
         await using var app = new ExportManagerApp(_root);
 
-        var text = await app.CreateClient().GetStringAsync("/export/boatlog/csv?from=2026-02-20&to=2026-02-20&type=position");
+        var text = await app.CreateClient().GetStringAsync("/export/boatlog/csv?from=2026-02-20&to=2026-02-20&type=position", TestContext.Current.CancellationToken);
 
         var rows = Parse(text);
         Assert.Equal(2, rows.Count);
@@ -101,7 +101,7 @@ public sealed class BoatlogCsvTests : IDisposable
         _root.WithBoatlog([(1L, "2026-02-20T08:00:00", "position", "in range", 2.0, 2.0)]);
         await using var app = new ExportManagerApp(_root);
 
-        var text = await app.CreateClient().GetStringAsync("/export/boatlog/csv?" + query);
+        var text = await app.CreateClient().GetStringAsync("/export/boatlog/csv?" + query, TestContext.Current.CancellationToken);
 
         Assert.Equal("in range", Parse(text)[1][2]);
     }
@@ -114,7 +114,7 @@ public sealed class BoatlogCsvTests : IDisposable
     {
         await using var app = new ExportManagerApp(_root);
 
-        using var response = await app.CreateClient().GetAsync("/export/boatlog/csv?" + query);
+        using var response = await app.CreateClient().GetAsync("/export/boatlog/csv?" + query, TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 400, "ISO 8601");
     }
@@ -125,7 +125,7 @@ public sealed class BoatlogCsvTests : IDisposable
         _root.Write("/opt/d3kos/data/boatlog/boatlog.db", new string('x', 4096));
         await using var app = new ExportManagerApp(_root);
 
-        using var response = await app.CreateClient().GetAsync("/export/boatlog/csv");
+        using var response = await app.CreateClient().GetAsync("/export/boatlog/csv", TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 500, "cannot be read");
     }
@@ -149,7 +149,7 @@ public sealed class BoatlogCsvTests : IDisposable
         }
         await using var app = new ExportManagerApp(_root);
 
-        var rows = Parse(await app.CreateClient().GetStringAsync("/export/boatlog/csv"));
+        var rows = Parse(await app.CreateClient().GetStringAsync("/export/boatlog/csv", TestContext.Current.CancellationToken));
 
         Assert.Equal(2, rows.Count);
         Assert.Equal("first", rows[1][2]);
@@ -187,10 +187,10 @@ public sealed class LockedBoatlogTests : IDisposable
             await using var app = new ExportManagerApp(_root);
             var client = app.CreateClient();
 
-            using var response = await client.GetAsync("/export/boatlog/csv");
+            using var response = await client.GetAsync("/export/boatlog/csv", TestContext.Current.CancellationToken);
 
             await Json.AssertProblemAsync(response, 503, "locked");
-            Assert.Equal(200, (int)(await client.GetAsync("/health")).StatusCode);
+            Assert.Equal(200, (int)(await client.GetAsync("/health", TestContext.Current.CancellationToken)).StatusCode);
         }
     }
 

@@ -15,7 +15,7 @@ public sealed class CompressedDeliveryTests : IAsyncLifetime
     private readonly TempRoot _root = new TempRoot().WithLicense(tier: 1);
     private LoopbackCentral _central = null!;
 
-    public async Task InitializeAsync() => _central = await LoopbackCentral.StartAsync();
+    public async ValueTask InitializeAsync() => _central = await LoopbackCentral.StartAsync();
 
     [Fact]
     public async Task A_gzip_export_is_sent_gzip_with_its_header_and_key_on_every_attempt()
@@ -77,7 +77,7 @@ public sealed class CompressedDeliveryTests : IAsyncLifetime
         return reader.ReadToEnd();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _central.DisposeAsync();
         _root.Dispose();

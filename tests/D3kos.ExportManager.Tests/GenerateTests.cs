@@ -111,7 +111,7 @@ public sealed class GenerateTests : IDisposable
         var client = app.CreateClient();
 
         var answer = await client.PostJsonAsync("/export/boatlog");
-        await client.PostAsync("/export/queue/process", null);
+        await client.PostAsync("/export/queue/process", null, TestContext.Current.CancellationToken);
 
         const UnixFileMode OwnerReadWriteGroupRead = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
         Assert.Equal(OwnerReadWriteGroupRead, File.GetUnixFileMode(_root.At("/opt/d3kos/data/exports/exports/" + answer.GetProperty("export_file").GetString())));
@@ -127,7 +127,7 @@ public sealed class GenerateTests : IDisposable
         await using var app = new ExportManagerApp(_root);
         var client = app.CreateClient();
 
-        using var response = await client.PostAsync("/export/boatlog", null);
+        using var response = await client.PostAsync("/export/boatlog", null, TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 422, "boatlog could not be read");
         Assert.Equal(0, (await client.GetJsonAsync("/export/queue")).GetProperty("stats").GetProperty("total").GetInt32());

@@ -13,7 +13,7 @@ public sealed class NetworkChaosTests : IAsyncLifetime
     private readonly TempRoot _root = new TempRoot().WithLicense(tier: 1);
     private LoopbackCentral _central = null!;
 
-    public async Task InitializeAsync() => _central = await LoopbackCentral.StartAsync();
+    public async ValueTask InitializeAsync() => _central = await LoopbackCentral.StartAsync();
 
     [Fact]
     public async Task RandomFaults_EveryEntryEndsByTheRules()
@@ -63,7 +63,7 @@ public sealed class NetworkChaosTests : IAsyncLifetime
         Assert.DoesNotContain(received, r => r.IdempotencyKey is null);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _central.DisposeAsync();
         _root.Dispose();

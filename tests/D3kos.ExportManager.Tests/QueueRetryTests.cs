@@ -9,7 +9,7 @@ public sealed class QueueRetryTests : IAsyncLifetime
     private readonly TempRoot _root = new TempRoot().WithLicense(tier: 1);
     private LoopbackCentral _central = null!;
 
-    public async Task InitializeAsync() => _central = await LoopbackCentral.StartAsync();
+    public async ValueTask InitializeAsync() => _central = await LoopbackCentral.StartAsync();
 
     [Fact]
     public async Task ServiceUnavailableThenOk_RetriesAfterDelayAndCompletes()
@@ -164,7 +164,7 @@ public sealed class QueueRetryTests : IAsyncLifetime
         Assert.False(File.Exists(harness.Paths.ExportFile(entry.Data.ExportFile)));
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _central.DisposeAsync();
         _root.Dispose();

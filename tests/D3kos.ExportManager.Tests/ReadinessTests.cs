@@ -37,14 +37,14 @@ public sealed class ReadinessTests : IDisposable
 
             // Connect at once, before anything else: if READY came early this is refused.
             using var probe = new TcpClient();
-            await probe.ConnectAsync(IPAddress.Loopback, port);
+            await probe.ConnectAsync(IPAddress.Loopback, port, TestContext.Current.CancellationToken);
             Assert.Contains("READY=1", Encoding.UTF8.GetString(buffer, 0, received), StringComparison.Ordinal);
             Assert.True(probe.Connected);
         }
         finally
         {
             service.Kill(entireProcessTree: true);
-            await service.WaitForExitAsync();
+            await service.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
     }
 

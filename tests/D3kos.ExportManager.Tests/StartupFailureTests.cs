@@ -29,8 +29,8 @@ public sealed class StartupFailureTests : IDisposable
         start.Environment["D3KOS_FS_ROOT"] = _root.Path;
         start.Environment[key] = value;
         using var service = Process.Start(start)!;
-        var output = service.StandardOutput.ReadToEndAsync();
-        var error = service.StandardError.ReadToEndAsync();
+        var output = service.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = service.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await service.WaitForExitAsync(timeout.Token);
 
@@ -55,7 +55,7 @@ public sealed class StartupFailureTests : IDisposable
         start.Environment["JOURNAL_STREAM"] = "8:12345"; // what systemd sets for a service's standard output
         using var service = Process.Start(start)!;
         var lines = new List<string>();
-        while (await service.StandardOutput.ReadLineAsync() is { } line)
+        while (await service.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken) is { } line)
         {
             lines.Add(line);
             if (line.Contains("Application started", StringComparison.Ordinal))
@@ -64,7 +64,7 @@ public sealed class StartupFailureTests : IDisposable
             }
         }
         service.Kill(entireProcessTree: true);
-        await service.WaitForExitAsync();
+        await service.WaitForExitAsync(TestContext.Current.CancellationToken);
 
         Assert.Contains(lines, l => l.StartsWith("<3>[ERR]", StringComparison.Ordinal) && l.Contains("Queue file was broken", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("<6>[INF]", StringComparison.Ordinal));

@@ -47,8 +47,8 @@ public sealed class TierAndStatusTests : IDisposable
         await using var app = new ExportManagerApp(_root);
         var client = app.CreateClient();
 
-        using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/health"));
-        using var post = await client.PostAsync("/health", null);
+        using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/health"), TestContext.Current.CancellationToken);
+        using var post = await client.PostAsync("/health", null, TestContext.Current.CancellationToken);
 
         Assert.Equal(System.Net.HttpStatusCode.OK, head.StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.MethodNotAllowed, post.StatusCode);
@@ -64,8 +64,8 @@ public sealed class TierAndStatusTests : IDisposable
         await Eventually.TrueAsync(() => worker.IsRunning, "the worker starts");
 
         await worker.StopAsync(CancellationToken.None);
-        using var response = await client.GetAsync("/health");
-        var health = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        using var response = await client.GetAsync("/health", TestContext.Current.CancellationToken);
+        var health = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("unhealthy", health.GetProperty("status").GetString());
@@ -100,7 +100,7 @@ public sealed class TierAndStatusTests : IDisposable
         _root.WithLicense(tier: 0);
         await using var app = new ExportManagerApp(_root);
 
-        using var response = await app.CreateClient().PostAsync(url, null);
+        using var response = await app.CreateClient().PostAsync(url, null, TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 403, "Tier 0 does not have export capability");
     }
@@ -110,7 +110,7 @@ public sealed class TierAndStatusTests : IDisposable
     {
         await using var app = new ExportManagerApp(_root);
 
-        using var response = await app.CreateClient().GetAsync("/export/boatlog/csv");
+        using var response = await app.CreateClient().GetAsync("/export/boatlog/csv", TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 403, "License file not found");
     }
@@ -121,7 +121,7 @@ public sealed class TierAndStatusTests : IDisposable
         _root.Write("/opt/d3kos/config/license.json", "{\"tier\": 1,");
         await using var app = new ExportManagerApp(_root);
 
-        using var response = await app.CreateClient().PostAsync("/export/generate", null);
+        using var response = await app.CreateClient().PostAsync("/export/generate", null, TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 403, "cannot be parsed");
     }
@@ -140,7 +140,7 @@ public sealed class TierAndStatusTests : IDisposable
         var client = app.CreateClient();
 
         var status = await client.GetJsonAsync("/export/status");
-        using var refused = await client.PostAsync("/export/generate", null);
+        using var refused = await client.PostAsync("/export/generate", null, TestContext.Current.CancellationToken);
 
         Assert.False(status.GetProperty("can_export").GetBoolean());
         await Json.AssertProblemAsync(refused, 403, "no valid tier");
@@ -152,7 +152,7 @@ public sealed class TierAndStatusTests : IDisposable
         _root.WithLicense(tier: 0);
         await using var app = new ExportManagerApp(_root);
         var client = app.CreateClient();
-        using (var refused = await client.PostAsync("/export/boatlog", null))
+        using (var refused = await client.PostAsync("/export/boatlog", null, TestContext.Current.CancellationToken))
         {
             Assert.Equal(403, (int)refused.StatusCode);
         }

@@ -19,7 +19,7 @@ public sealed class UpgradeFromPythonTests : IAsyncLifetime
     private readonly TempRoot _root = new TempRoot().WithLicense(tier: 1);
     private LoopbackCentral _central = null!;
 
-    public async Task InitializeAsync() => _central = await LoopbackCentral.StartAsync();
+    public async ValueTask InitializeAsync() => _central = await LoopbackCentral.StartAsync();
 
     private string QueuePath => _root.At("/opt/d3kos/data/exports/export_queue.json");
     private string HistoryPath => _root.At("/opt/d3kos/data/exports/export_history.json");
@@ -126,7 +126,7 @@ public sealed class UpgradeFromPythonTests : IAsyncLifetime
         return harness;
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _central.DisposeAsync();
         _root.Dispose();

@@ -16,10 +16,10 @@ public sealed class WalSourceTests : IDisposable
     private const int Rows = 1000;
     private readonly TempRoot _root = new TempRoot().WithLicense(tier: 1);
 
-    [SkippableFact]
+    [Fact]
     public async Task A_WAL_boat_log_owned_by_another_user_without_its_shm_is_read_whole_by_an_unprivileged_service()
     {
-        Skip.IfNot(Environment.UserName == "root" && File.Exists("/usr/bin/setpriv"), "needs root, to run the service as nobody");
+        Assert.SkipUnless(Environment.UserName == "root" && File.Exists("/usr/bin/setpriv"), "needs root, to run the service as nobody");
         var database = _root.WithBoatlog(Enumerable.Range(1, Rows).Select(i =>
             ((object)(long)i, $"2026-05-01T10:{i / 60 % 60:D2}:{i % 60:D2}", "position", $"fix {i}", (double?)43.5, (double?)-79.5)));
         using (var writer = new SqliteConnection($"Data Source={database};Pooling=False"))
@@ -56,9 +56,9 @@ public sealed class WalSourceTests : IDisposable
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             await WaitUntilUpAsync(client, service);
 
-            var csv = await client.GetStringAsync("/export/boatlog/csv");
-            using var snapshot = await client.PostAsync("/export/boatlog", null);
-            var answer = JsonDocument.Parse(await snapshot.Content.ReadAsStringAsync()).RootElement;
+            var csv = await client.GetStringAsync("/export/boatlog/csv", TestContext.Current.CancellationToken);
+            using var snapshot = await client.PostAsync("/export/boatlog", null, TestContext.Current.CancellationToken);
+            var answer = JsonDocument.Parse(await snapshot.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
 
             Assert.Equal(Rows + 1, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
             Assert.True(snapshot.IsSuccessStatusCode, answer.ToString());
@@ -68,7 +68,7 @@ public sealed class WalSourceTests : IDisposable
         finally
         {
             service.Kill(entireProcessTree: true);
-            await service.WaitForExitAsync();
+            await service.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
     }
 

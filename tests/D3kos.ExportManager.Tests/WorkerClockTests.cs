@@ -11,7 +11,7 @@ public sealed class WorkerClockTests : IAsyncLifetime
     private readonly TempRoot _root = new TempRoot().WithLicense(tier: 1);
     private LoopbackCentral _central = null!;
 
-    public async Task InitializeAsync() => _central = await LoopbackCentral.StartAsync();
+    public async ValueTask InitializeAsync() => _central = await LoopbackCentral.StartAsync();
 
     [Fact]
     public async Task Worker_AttemptsAtOnceThenRetriesWhenDue_WithoutWaitingForTheInterval()
@@ -39,7 +39,7 @@ public sealed class WorkerClockTests : IAsyncLifetime
         Assert.Equal(2, _central.Received.Count);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _central.DisposeAsync();
         _root.Dispose();

@@ -37,7 +37,7 @@ public sealed class WorkerTests : IDisposable
         await client.PostJsonAsync("/export/boatlog");
         await Eventually.TrueAsync(() => !central.Received.IsEmpty, "the worker starts uploading");
 
-        using var response = await client.PostAsync("/export/queue/process", null);
+        using var response = await client.PostAsync("/export/queue/process", null, TestContext.Current.CancellationToken);
 
         await Json.AssertProblemAsync(response, 409, "being processed");
     }
@@ -56,7 +56,7 @@ public sealed class WorkerTests : IDisposable
         await client.PostJsonAsync("/export/boatlog");
 
         // The worker may get there first; either way, the entry ends failed exactly once.
-        await client.PostAsync("/export/queue/process", null);
+        await client.PostAsync("/export/queue/process", null, TestContext.Current.CancellationToken);
         await Eventually.TrueAsync(async () => (await client.GetJsonAsync("/export/status")).GetProperty("queue").GetProperty("failed").GetInt32() > 0, "the entry fails");
 
         var report = await client.PostJsonAsync("/export/queue/process");

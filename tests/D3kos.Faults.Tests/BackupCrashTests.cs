@@ -25,7 +25,7 @@ public sealed class BackupCrashTests : IDisposable
         {
             var before = Directory.GetFiles(Backups, "d3kos_backup_*.tar.gz").Length;
             using var create = Binaries.Start("d3kos-backup", environment, "create");
-            await Task.Delay(TimeSpan.FromMilliseconds(random.NextDouble() * duration.TotalMilliseconds));
+            await Task.Delay(TimeSpan.FromMilliseconds(random.NextDouble() * duration.TotalMilliseconds), TestContext.Current.CancellationToken);
             if (create.HasExited)
             {
                 completedAnyway++;
@@ -84,7 +84,7 @@ public sealed class BackupCrashTests : IDisposable
             {
                 CopySources(pristine, _root.Path);
                 using var restore = Binaries.Start("d3kos-backup", environment, "restore", backup, "--yes");
-                await Task.Delay(TimeSpan.FromMilliseconds(random.NextDouble() * duration.TotalMilliseconds * 1.2));
+                await Task.Delay(TimeSpan.FromMilliseconds(random.NextDouble() * duration.TotalMilliseconds * 1.2), TestContext.Current.CancellationToken);
                 Binaries.KillHard(restore);
 
                 Assert.Equal(0, await Binaries.RunAsync("d3kos-backup", environment, "list")); // the next start recovers

@@ -32,7 +32,7 @@ public sealed class ExportManagerCrashTests : IDisposable
             await Binaries.WaitForHealthAsync(client, port, service);
             using var stop = new CancellationTokenSource();
             var clients = Enumerable.Range(0, 4).Select(_ => Task.Run(() => QueueExportsAsync(client, port, acknowledged, stop.Token))).ToArray();
-            await Task.Delay(random.Next(10, 300));
+            await Task.Delay(random.Next(10, 300), TestContext.Current.CancellationToken);
             Binaries.KillHard(service);
             await stop.CancelAsync();
             await Task.WhenAll(clients);

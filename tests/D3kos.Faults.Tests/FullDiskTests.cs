@@ -11,7 +11,7 @@ namespace D3kos.Faults.Tests;
 /// <summary>A disk that fills up: answers say so, nothing half-written is left, nothing old is lost.</summary>
 public sealed class FullDiskTests
 {
-    [SkippableFact]
+    [Fact]
     public async Task BackupOnADiskThatFillsUp_Returns507AndKeepsTheOldBackup()
     {
         using var disk = SmallDisk.Mount(megabytes: 48);
@@ -50,7 +50,7 @@ public sealed class FullDiskTests
         Figures.Record("backup on a full disk", new Dictionary<string, object> { ["tmpfs_mb"] = 48, ["exit_while_filling"] = whileFilling, ["exit_precheck"] = refusedEarly, ["partial_left"] = 0 });
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task QueueOnAFullDisk_AnswersWithAnErrorKeepsTheQueueAndResumes()
     {
         using var disk = SmallDisk.Mount(megabytes: 16);
@@ -58,18 +58,18 @@ public sealed class FullDiskTests
         root.Write("/opt/d3kos/config/license.json", """{"installation_id":"0123456789abcdef","tier":1}""");
         await using var app = new ExportManagerOn(disk.Path);
         var client = app.CreateClient();
-        var first = await (await client.PostAsync("/export/boatlog", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var first = await (await client.PostAsync("/export/boatlog", null, TestContext.Current.CancellationToken)).Content.ReadFromJsonAsync<JsonElement>(cancellationToken: TestContext.Current.CancellationToken);
         var queueFile = root.At("/opt/d3kos/data/exports/export_queue.json");
         await Eventually.TrueAsync(async () => (await client.GetFromJsonAsync<JsonElement>("/export/status")).GetProperty("queue").GetProperty("completed").GetInt32() == 1, "the first export is delivered");
         var queueBefore = File.ReadAllBytes(queueFile);
 
         var filler = disk.Fill(leaveFree: 0);
-        using var refused = await client.PostAsync("/export/boatlog", null);
-        var body = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        using var refused = await client.PostAsync("/export/boatlog", null, TestContext.Current.CancellationToken);
+        var body = await refused.Content.ReadFromJsonAsync<JsonElement>(cancellationToken: TestContext.Current.CancellationToken);
         var queueAfterRefusal = File.ReadAllBytes(queueFile);
-        var health = await client.GetAsync("/health");
+        var health = await client.GetAsync("/health", TestContext.Current.CancellationToken);
         File.Delete(filler);
-        var resumed = await client.PostAsync("/export/boatlog", null);
+        var resumed = await client.PostAsync("/export/boatlog", null, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.InsufficientStorage, refused.StatusCode);
         Assert.Equal(queueBefore, queueAfterRefusal); // the refused export left the queue file as it was

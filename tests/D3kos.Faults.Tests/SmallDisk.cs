@@ -18,7 +18,7 @@ internal sealed class SmallDisk : IDisposable
         if (code != 0)
         {
             Directory.Delete(path);
-            Skip.If(true, $"cannot mount a tmpfs here ({error.Trim()}); run as root to exercise the full-disk cases");
+            Assert.Skip($"cannot mount a tmpfs here ({error.Trim()}); run as root to exercise the full-disk cases");
         }
         return new SmallDisk(path);
     }

@@ -45,7 +45,7 @@ public sealed class UnauthenticatedFloodTests : IDisposable
         }));
 
         var peak = Binaries.PeakRssKb(service.Id);
-        using var health = await client.GetAsync($"http://127.0.0.1:{port}/health");
+        using var health = await client.GetAsync($"http://127.0.0.1:{port}/health", TestContext.Current.CancellationToken);
         Binaries.KillHard(service);
         Figures.Record("20 unauthenticated 29 MB restore bodies", new Dictionary<string, object>
         {

@@ -92,7 +92,7 @@ public sealed partial class BackupManager(
                     }
                     await hashing.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 }
-                sha256 = hashing.HashHex();
+                sha256 = hashing.TakeHashHex();
                 await file.FlushAsync(cancellationToken);
                 file.Flush(flushToDisk: true);
             }

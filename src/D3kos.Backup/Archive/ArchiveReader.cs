@@ -222,16 +222,13 @@ internal static class ArchiveReader
     /// <summary>Reads a file's bytes through SHA-256 (one hash object for the whole archive) and on to the sink.</summary>
     private static byte[] HashAndCopy(TarEntry entry, IArchiveSink? target, IncrementalHash hash, byte[] buffer)
     {
-        if (entry.DataStream is { } data)
+        using var data = new HashingStream(entry.DataStream ?? Stream.Null, leaveOpen: true, sharedHash: hash);
+        int read;
+        while ((read = data.Read(buffer)) > 0)
         {
-            int read;
-            while ((read = data.Read(buffer)) > 0)
-            {
-                hash.AppendData(buffer.AsSpan(0, read));
-                target?.Write(buffer.AsSpan(0, read));
-            }
+            target?.Write(buffer.AsSpan(0, read));
         }
-        return hash.GetHashAndReset();
+        return data.TakeHash();
     }
 
     /// <summary>Verifying lists every problem; unpacking stops at the first.</summary>

@@ -194,10 +194,10 @@ internal static class ArchiveWriter
             }
             // The size is taken from the open file: a file that grows while it is read is cut at this
             // length, one that shrinks fails the attempt (and the backup starts over).
-            using var data = new ExactLengthReader(handle, opened.Size, item.Member, hash);
+            using var data = new HashingStream(new ExactLengthReader(handle, opened.Size, item.Member), sharedHash: hash);
             entry.DataStream = data;
             tar.WriteEntry(entry);
-            return new ManifestFile { Path = item.Member, Size = data.Length, Sha256 = data.HashHex(), SqliteSnapshot = item.Kind == ItemKind.SqliteDatabase };
+            return new ManifestFile { Path = item.Member, Size = data.Length, Sha256 = data.TakeHashHex(), SqliteSnapshot = item.Kind == ItemKind.SqliteDatabase };
         }
         finally
         {

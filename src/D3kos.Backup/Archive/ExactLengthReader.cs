@@ -1,19 +1,16 @@
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
 namespace D3kos.Backup;
 
 /// <summary>
-/// Gives the tar writer exactly the number of bytes its header announced, hashing them on the
-/// way. A file that shrank or grew since it was measured is reported, never written torn. It reads
-/// the open file directly (pread), without a FileStream and its buffer and position calls per file.
+/// Gives the tar writer exactly the number of bytes its header announced (hashed on the way by a
+/// <see cref="D3kos.Common.Files.HashingStream"/> around it). A file that shrank or grew since it was
+/// measured is reported, never written torn. It reads the open file directly (pread), without a
+/// FileStream and its buffer and position calls per file.
 /// </summary>
-internal sealed class ExactLengthReader(SafeFileHandle file, long length, string member, IncrementalHash hash) : Stream
+internal sealed class ExactLengthReader(SafeFileHandle file, long length, string member) : Stream
 {
     private long _read;
-
-    /// <summary>The SHA-256 of what was read, which also readies the (shared, per-archive) hash for the next file.</summary>
-    public string HashHex() => Convert.ToHexStringLower(hash.GetHashAndReset());
 
     public override bool CanRead => true;
 
@@ -37,7 +34,6 @@ internal sealed class ExactLengthReader(SafeFileHandle file, long length, string
         {
             throw new BackupException(BackupError.SourceChanged, $"/{member} shrank while it was being backed up.");
         }
-        hash.AppendData(buffer[..got]);
         _read += got;
         return got;
     }

@@ -4,22 +4,33 @@ namespace D3kos.Common.Files;
 
 /// <summary>
 /// Passes bytes through to an inner stream while computing their SHA-256, so a file is hashed in the
-/// same pass that writes or reads it instead of being read a second time.
+/// same pass that writes or reads it instead of being read a second time. The one place where data
+/// is hashed on its way: exports, uploads, and every file a backup writes or a restore reads.
 /// </summary>
-public sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stream
+/// <param name="sharedHash">A hash object to reuse (one per archive instead of one per file); it is left
+/// undisposed. Without one, the stream makes its own.</param>
+public sealed class HashingStream(Stream inner, bool leaveOpen = false, IncrementalHash? sharedHash = null) : Stream
 {
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash _hash = sharedHash ?? IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     public long BytesPassed { get; private set; }
 
-    /// <summary>Lower-case hex SHA-256 of every byte passed so far.</summary>
-    public string HashHex() => Convert.ToHexStringLower(_hash.GetCurrentHash());
+    /// <summary>The SHA-256 of every byte passed since it was last taken; the hash then starts over.</summary>
+    public byte[] TakeHash() => _hash.GetHashAndReset();
+
+    /// <summary><see cref="TakeHash"/> as lower-case hex.</summary>
+    public string TakeHashHex() => Convert.ToHexStringLower(TakeHash());
 
     public override bool CanRead => inner.CanRead;
-    public override bool CanSeek => false;
+    /// <summary>
+    /// As the inner stream says, so that a tar writer can take the entry's size as Length - Position
+    /// (an unseekable data stream would make it buffer the whole file). Nothing ever seeks: hashing
+    /// needs the bytes in order.
+    /// </summary>
+    public override bool CanSeek => inner.CanSeek;
     public override bool CanWrite => inner.CanWrite;
     public override long Length => inner.Length;
-    public override long Position { get => BytesPassed; set => throw new NotSupportedException(); }
+    public override long Position { get => inner.CanSeek ? inner.Position : BytesPassed; set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -69,7 +80,10 @@ public sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stream
     {
         if (disposing)
         {
-            _hash.Dispose();
+            if (sharedHash is null)
+            {
+                _hash.Dispose();
+            }
             if (!leaveOpen)
             {
                 inner.Dispose();

@@ -42,7 +42,7 @@ public static class ExportFileWriter
                 writeJson(writer);
             }
             size = hashing.BytesPassed;
-            sha256 = hashing.HashHex();
+            sha256 = hashing.TakeHashHex();
         });
         return new WrittenExport(fileName, size, sha256);
     }

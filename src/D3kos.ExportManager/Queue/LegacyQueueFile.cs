@@ -128,7 +128,7 @@ internal static class LegacyQueueFile
         using var file = File.OpenRead(target);
         using var hashing = new HashingStream(file);
         hashing.CopyTo(Stream.Null);
-        return (hashing.BytesPassed, hashing.HashHex());
+        return (hashing.BytesPassed, hashing.TakeHashHex());
     }
 
     private static string? Text(JsonElement element, string name) =>

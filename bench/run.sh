@@ -167,42 +167,33 @@ fi
 
 if ! $signalk_only; then
 # 3. Boat-log CSV from the running service against the sqlite3 shell, same ordered query.
-env "$bin/d3kos-export-manager" --urls http://127.0.0.1:18494 >"$work/export.log" 2>&1 &
-pid=$!; pids+=("$pid")
-wait_port 18494
-db="$root/opt/d3kos/data/boatlog/boatlog.db"
 query='SELECT timestamp AS Timestamp, entry_type AS Type, content AS Content, latitude AS Latitude, longitude AS Longitude FROM boatlog_entries ORDER BY timestamp'
-hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/csv.json" \
-    "curl -s -o $work/ours.csv http://127.0.0.1:18494/export/boatlog/csv" \
-    "sqlite3 -csv -header -cmd '.output $work/sqlite.csv' $db \"$query\"" >"$work/hyperfine-csv.txt" 2>&1
-t_c=$(mean "$work/csv.json" 0); t_s=$(mean "$work/csv.json" 1)
-hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
-row "boat-log CSV, $entries rows" "ours $(secs "$t_c")" "sqlite3 -csv $(secs "$t_s")" "$(ratio "$t_c" "$t_s") of sqlite3 (target <= 1.15x)"
-row "CSV service peak RSS (whole run)" "$((hwm / 1024)) MB" "" "target <= 64 MB"
 # Round trip: every CSV longitude parsed (correctly rounded) and compared with the stored double.
-lost() { dotnet "$repo/src/D3kos.Demo/bin/Release/net10.0/d3kos-demo-seed.dll" --check-roundtrip "$1" "${2:-$db}"; }
-row "longitudes that do not round-trip" "ours $(lost "$work/ours.csv")" "sqlite3 $(lost "$work/sqlite.csv")" "target: ours 0"
-kill "$pid"; wait "$pid" 2>/dev/null || true
-
+lost() { dotnet "$repo/src/D3kos.Demo/bin/Release/net10.0/d3kos-demo-seed.dll" --check-roundtrip "$1" "$2"; }
+csv_download() {  # csv_download ROOT PORT LABEL: the service on ROOT against sqlite3 on its log, rows added
+    local croot=$1 port=$2 label=$3 cdb="$1/opt/d3kos/data/boatlog/boatlog.db" pid hwm t_c t_s
+    env D3KOS_FS_ROOT="$croot" "$bin/d3kos-export-manager" --urls "http://127.0.0.1:$port" >"$work/export-$port.log" 2>&1 &
+    pid=$!; pids+=("$pid")
+    wait_port "$port"
+    hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/csv-$port.json" \
+        "curl -s -o $work/ours-$port.csv http://127.0.0.1:$port/export/boatlog/csv" \
+        "sqlite3 -csv -header -cmd '.output $work/sqlite-$port.csv' $cdb \"$query\"" >"$work/hyperfine-csv-$port.txt" 2>&1
+    t_c=$(mean "$work/csv-$port.json" 0); t_s=$(mean "$work/csv-$port.json" 1)
+    hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+    row "boat-log CSV, $entries rows$label" "ours $(secs "$t_c")" "sqlite3 -csv $(secs "$t_s")" "$(ratio "$t_c" "$t_s") of sqlite3 (target <= 1.15x)"
+    row "CSV service peak RSS (whole run)$label" "$((hwm / 1024)) MB" "" "target <= 64 MB"
+    row "longitudes that do not round-trip$label" "ours $(lost "$work/ours-$port.csv" "$cdb")" "sqlite3 $(lost "$work/sqlite-$port.csv" "$cdb")" "target: ours 0"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+csv_download "$root" 18494 ""
 # 3a. The same download from a log whose rows were written out of time order (merged from another
 # device): the timestamp index is walked in order, the table at random.
-uroot="$work/unordered"
-dotnet "$repo/src/D3kos.Demo/bin/Release/net10.0/d3kos-demo-seed.dll" "$uroot" --entries "$entries" --images-mb 0 --unordered >/dev/null
-udb="$uroot/opt/d3kos/data/boatlog/boatlog.db"
-env D3KOS_FS_ROOT="$uroot" "$bin/d3kos-export-manager" --urls http://127.0.0.1:18492 >"$work/export-unordered.log" 2>&1 &
-pid=$!; pids+=("$pid")
-wait_port 18492
-hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/csv-unordered.json" \
-    "curl -s -o $work/ours-unordered.csv http://127.0.0.1:18492/export/boatlog/csv" \
-    "sqlite3 -csv -header -cmd '.output $work/sqlite-unordered.csv' $udb \"$query\"" >"$work/hyperfine-csv-unordered.txt" 2>&1
-t_c=$(mean "$work/csv-unordered.json" 0); t_s=$(mean "$work/csv-unordered.json" 1)
-hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
-row "boat-log CSV, $entries rows out of time order" "ours $(secs "$t_c")" "sqlite3 -csv $(secs "$t_s")" "$(ratio "$t_c" "$t_s") of sqlite3 (target <= 1.15x), peak RSS $((hwm / 1024)) MB"
-row "longitudes that do not round-trip (out of order)" "ours $(lost "$work/ours-unordered.csv" "$udb")" "" "target: ours 0"
-kill "$pid"; wait "$pid" 2>/dev/null || true
-rm -rf "$uroot"
+dotnet "$repo/src/D3kos.Demo/bin/Release/net10.0/d3kos-demo-seed.dll" "$work/unordered" --entries "$entries" --images-mb 0 --unordered >/dev/null
+csv_download "$work/unordered" 18492 ", out of time order"
+rm -rf "$work/unordered"
 
 if ! $csv_only; then
+db="$root/opt/d3kos/data/boatlog/boatlog.db"
 # 3b. Exports of the whole log: POST /export/boatlog (stream → gzip → fsync → queue → outbox link)
 # against sqlite3 -json of the same table; peak RSS over boatlog and generate; bytes on the card.
 rm -rf "$root/opt/d3kos/data/exports"

@@ -115,7 +115,8 @@ internal static class ArchiveWriter
     /// </summary>
     private static long WriteManifestMember(Stream output, Stream manifest, DateTimeOffset created)
     {
-        var counted = new CountingStream(output);
+        // Counted on its way out (the hash goes unused: one pass-through type serves both).
+        using var counted = new HashingStream(output, leaveOpen: true);
         using (var gzip = new GZipStream(counted, CompressionLevel.NoCompression, leaveOpen: true))
         {
             // Not disposed: that would write the end-of-archive blocks, which belong at the very end.
@@ -127,7 +128,7 @@ internal static class ArchiveWriter
                 ModificationTime = created,
             });
         }
-        return counted.Written;
+        return counted.BytesPassed;
     }
 
     /// <summary>Writes one item; for a file, returns its manifest line (null when it vanished since the scan).</summary>
@@ -206,33 +207,5 @@ internal static class ArchiveWriter
                 File.Delete(dataPath);
             }
         }
-    }
-
-    /// <summary>Passes writes on and counts them (Stream.Null for measuring alone).</summary>
-    private sealed class CountingStream(Stream inner) : Stream
-    {
-        public long Written { get; private set; }
-
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            inner.Write(buffer);
-            Written += buffer.Length;
-        }
-
-        public override void Flush() => inner.Flush();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

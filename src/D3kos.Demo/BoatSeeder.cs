@@ -68,13 +68,17 @@ public static class BoatSeeder
         var lon = insert.Parameters.Add("$lon", SqliteType.Real);
         var weather = insert.Parameters.Add("$weather", SqliteType.Text);
         var start = new DateTime(2026, 5, 1, 8, 0, 0);
-        // i -> i * prime mod entries visits every slot once (the prime is larger than any log seeded here,
-        // so it shares no factor with the count): a scrambled order without a million-entry array.
-        const long Scramble = 1_000_003;
+        // Out of order: each row gets a time slot drawn from a shuffled list (Fisher-Yates), so reading the
+        // log in time order visits the table's pages at random.
+        var slots = unordered ? Enumerable.Range(0, entries).ToArray() : null;
+        if (slots is not null)
+        {
+            random.Shuffle(slots);
+        }
         for (var i = 0; i < entries; i++)
         {
             id.Value = i + 1;
-            var slot = unordered ? i * Scramble % entries : i;
+            var slot = slots is null ? i : slots[i];
             ts.Value = start.AddSeconds(slot * 37L).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
             type.Value = Types[random.Next(Types.Length)];
             content.Value = Notes[random.Next(Notes.Length)];

@@ -26,6 +26,7 @@ public sealed class LibCHeaderTests
             #define _GNU_SOURCE
             #include <errno.h>
             #include <fcntl.h>
+            #include <malloc.h>
             #include <stddef.h>
             #include <sys/stat.h>
             #include <time.h>
@@ -49,6 +50,7 @@ public sealed class LibCHeaderTests
         Equal("O_NONBLOCK", constants.OpenNonBlock);
         Equal("ELOOP", LibC.SymlinkLoop);
         Equal("UTIME_OMIT", constants.TimeOmit);
+        Equal("M_ARENA_MAX", constants.MallocArenaMax);
         // futimens takes struct timespec[2]: LibC passes two 64-bit fields each.
         Equal("sizeof(struct timespec)", 16);
         Equal("offsetof(struct timespec, tv_nsec)", 8);

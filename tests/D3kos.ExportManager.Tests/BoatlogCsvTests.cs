@@ -20,6 +20,7 @@ public sealed class BoatlogCsvTests : IDisposable
             (1L, "2026-02-20T12:00:00", "position", "Left \"Port Credit\", heading west", 43.5503, -79.5214),
             ("uuid-2", "2026-02-20T13:00:00", "note", "line one\nline two", -33.8688, 151.2093),
             (4L, "2026-02-20T15:00:00", "-engine", "+1 knot, @home", 0.1 + 0.2, -0.000001),
+            (5L, "2026-02-20T16:00:00", "note", " padded ", null, null),
         ]);
         await using var app = new ExportManagerApp(_root);
 
@@ -31,6 +32,12 @@ public sealed class BoatlogCsvTests : IDisposable
         Assert.Equal("boatlog.csv", response.Content.Headers.ContentDisposition?.FileName);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.StartsWith("Timestamp,Type,Content,Latitude,Longitude\r\n", text, StringComparison.Ordinal);
+        // The bytes themselves, not only what a reader makes of them: quotes doubled, formulas neutralised
+        // inside the quotes, NULL as nothing, a cell with outer spaces quoted so no spreadsheet trims it.
+        Assert.Contains("\r\n2026-02-20T12:00:00,position,\"Left \"\"Port Credit\"\", heading west\",43.5503,-79.5214\r\n", text, StringComparison.Ordinal);
+        Assert.Contains("\r\n2026-02-20T13:00:00,note,\"line one\nline two\",-33.8688,151.2093\r\n", text, StringComparison.Ordinal);
+        Assert.Contains("\r\n2026-02-20T14:00:00,note,\"'=HYPERLINK(\"\"http://evil\"\")\",,\r\n", text, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n2026-02-20T16:00:00,note,\" padded \",,\r\n", text, StringComparison.Ordinal);
 
         var rows = Parse(text);
         Assert.Equal(["Timestamp", "Type", "Content", "Latitude", "Longitude"], rows[0]);
@@ -41,7 +48,8 @@ public sealed class BoatlogCsvTests : IDisposable
         Assert.Equal("'+1 knot, @home", rows[4][2]);
         Assert.Equal(0.1 + 0.2, double.Parse(rows[4][3], CultureInfo.InvariantCulture));
         Assert.Equal(-0.000001, double.Parse(rows[4][4], CultureInfo.InvariantCulture));
-        Assert.Equal(5, rows.Count);
+        Assert.Equal(" padded ", rows[5][2]);
+        Assert.Equal(6, rows.Count);
     }
 
     [Fact]

@@ -25,7 +25,8 @@ public sealed record LibCConstants(
     int OpenCreate = 0x40,
     int OpenExclusive = 0x80,
     int OpenNonBlock = 0x800,
-    long TimeOmit = 0x3ffffffe)
+    long TimeOmit = 0x3ffffffe,
+    int MallocArenaMax = -8)
 {
     public static readonly LibCConstants X64 = new(
         Architecture.X64, "x86_64-linux-gnu",

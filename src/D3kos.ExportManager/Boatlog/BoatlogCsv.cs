@@ -65,13 +65,15 @@ public sealed class BoatlogCsv : IResult, IDisposable
             }
             var db = connection.Handle!;
             raw.sqlite3_busy_timeout(db, 5000);
-            // A 1 MB page cache: a log whose rows were not written in time order is read through the
-            // timestamp index with the table's pages at random, and its upper pages must stay cached
-            // (256 KiB took 1.13x the sqlite3 shell's time on such a log, 1 MB 1.01x, 2 MB 0.97x). SQLite's
-            // sorter, for a log without that index, takes as much again; CsvDownloadGate bounds how many
-            // downloads hold them at once (fifty waiting downloads: peak RSS 44-49 MB, 2 MB caches: 54-62).
-            Check(db, raw.sqlite3_exec(db, "PRAGMA cache_size = -1024"));
-            Check(db, raw.sqlite3_prepare_v2(db, Query(filter), out var statement));
+            var query = Query(filter);
+            // The page cache matters when the rows come through the timestamp index: a log whose rows were
+            // not written in time order then visits the table's pages at random, and their upper levels must
+            // stay cached (256 KiB took 1.13x the sqlite3 shell's time on such a log; the shell's default
+            // 2 MB, 0.97x). Without that index SQLite sorts instead, reading the table in order, and its
+            // sorter takes memory in proportion to the cache: there a small one keeps fifty waiting
+            // downloads at 44-49 MB (2 MB: 54-62). CsvDownloadGate bounds how many run at once.
+            Check(db, raw.sqlite3_exec(db, Sorts(db, query) ? "PRAGMA cache_size = -256" : "PRAGMA cache_size = -2000"));
+            Check(db, raw.sqlite3_prepare_v2(db, query, out var statement));
             var bound = 1;
             foreach (var value in new[] { filter.From, filter.ToExclusive, filter.Type }.Where(v => v is not null))
             {
@@ -165,6 +167,24 @@ public sealed class BoatlogCsv : IResult, IDisposable
         }
         var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
         return $"SELECT timestamp, entry_type, content, latitude, longitude FROM boatlog_entries{where} ORDER BY timestamp";
+    }
+
+    /// <summary>Whether SQLite will sort the rows itself (no usable index on timestamp) rather than walk an index.</summary>
+    private static bool Sorts(sqlite3 db, string query)
+    {
+        Check(db, raw.sqlite3_prepare_v2(db, "EXPLAIN QUERY PLAN " + query, out var plan));
+        using (plan)
+        {
+            while (raw.sqlite3_step(plan) == raw.SQLITE_ROW)
+            {
+                // The plan's "detail" column, e.g. "USE TEMP B-TREE FOR ORDER BY".
+                if (raw.sqlite3_column_text(plan, 3).utf8_to_string().Contains("TEMP B-TREE", StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static void Check(sqlite3 db, int result)

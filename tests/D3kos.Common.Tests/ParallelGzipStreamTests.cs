@@ -41,6 +41,35 @@ public sealed class ParallelGzipStreamTests
     }
 
     [Fact]
+    public void Already_compressed_blocks_are_stored_and_text_still_compresses()
+    {
+        Assert.SkipUnless(File.Exists("/bin/gzip") || File.Exists("/usr/bin/gzip"), "GNU gzip is not installed");
+        // Block 1: random (a JPEG, say). Block 2: log text. Block 3: random with a little text at its
+        // start, as a tar header and a small file before an image would be.
+        var random = RandomNumberGenerator.GetBytes(Block);
+        var text = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 4000).Select(i => $"2026-05-01T08:{i % 60:D2}:00,position,Underway {i}\n")))[..Block];
+        var mixed = RandomNumberGenerator.GetBytes(Block);
+        text.AsSpan(0, 2048).CopyTo(mixed);
+        byte[] input = [.. random, .. text, .. mixed];
+
+        Assert.Equal(input, GnuGunzip(Compress(input)));
+        // Level 1 deflate makes random bytes about 5% larger; stored, a block costs only its framing
+        // (5 bytes per 64 KiB stored block, 18 for the member's header and trailer).
+        Assert.InRange(Compress(random).Length, Block, Block + 64);
+        Assert.InRange(Compress(text).Length, 1, Block / 4);
+    }
+
+    private static byte[] Compress(byte[] input)
+    {
+        var compressed = new MemoryStream();
+        using (var gzip = new ParallelGzipStream(compressed, zlibLevel: 1, blockSize: Block, workers: 2))
+        {
+            gzip.Write(input);
+        }
+        return compressed.ToArray();
+    }
+
+    [Fact]
     public void A_failing_output_surfaces_its_error_and_the_workers_stop()
     {
         var gzip = new ParallelGzipStream(new FailingStream(), zlibLevel: 1, blockSize: Block, workers: 2);

@@ -9,7 +9,8 @@ namespace D3kos.Common.Compression;
 /// gzip on every core: the input is cut into blocks, each compressed on its own by the native zlib
 /// into a complete gzip member, and the members are written in order. GNU gzip, tar and .NET read
 /// concatenated members as one stream (RFC 1952 2.2). Blocks of 1 MiB lose little ratio to the reset
-/// dictionary and keep memory bounded: at most two blocks per core are in flight.
+/// dictionary and keep memory bounded: at most two blocks per core are in flight. A block of data that is
+/// already compressed (photos, archives) is stored rather than deflated (<see cref="LooksIncompressible"/>).
 /// The compressing runs on threads of this class's own (one per core, started once and shared by every
 /// stream), not the thread pool: the writer waits for them synchronously, and a writer that is itself on
 /// a pool thread (the restore's safety backup) would otherwise wait for pool threads that the pool adds
@@ -196,33 +197,37 @@ public sealed class ParallelGzipStream : Stream
     }
 
     private const int SampleBytes = 4096;
-    private const int Samples = 4;
+    private const int Samples = 8;
 
     /// <summary>
     /// Whether a block is already compressed data (a JPEG from the marine-vision camera, a .gz, an update
-    /// file): four 4 KiB samples spread over it, deflated at level 1 together, do not get below 97%. Such a
-    /// block is stored instead of deflated: zlib-ng spent 0.8 s of CPU on 40 MB of random bytes at level 1,
-    /// and made them 5.5% larger; stored, they cost a copy and a CRC. A block that is partly text keeps
-    /// being compressed, because one compressible sample pulls the total under the threshold.
+    /// file): eight 4 KiB samples spread over it, deflated together at level 2, save less than 2%. Such a
+    /// block is stored instead of deflated: zlib-ng spent 0.8 s of CPU on 40 MB of random bytes at level 1
+    /// and made them 5.5% larger (its level 1 has fixed Huffman codes only); stored, they cost a copy and
+    /// a CRC. Level 2 is the first with Huffman codes fitted to the data, so text with few repeats (base64
+    /// of a photo in an export, raw sensor data) is recognised as compressible. A block that is partly
+    /// text keeps being compressed, because a compressible sample pulls the total under the threshold; a
+    /// JPEG stored loses the 1-2% deflate would have taken off it.
     /// </summary>
     private static bool LooksIncompressible(byte[] block, int length)
     {
-        if (length < 4 * Samples * SampleBytes)
+        if (length < 2 * Samples * SampleBytes)
         {
             return false;
         }
+        // Deflate's worst case is a little over its input: twice the samples is room enough.
         var scratch = ArrayPool<byte>.Shared.Rent(2 * Samples * SampleBytes);
         try
         {
             var sink = new MemoryStream(scratch, 0, 2 * Samples * SampleBytes);
-            using (var deflate = new DeflateStream(sink, new ZLibCompressionOptions { CompressionLevel = 1 }, leaveOpen: true))
+            using (var deflate = new DeflateStream(sink, new ZLibCompressionOptions { CompressionLevel = 2 }, leaveOpen: true))
             {
                 for (var i = 0; i < Samples; i++)
                 {
                     deflate.Write(block, (int)((long)(length - SampleBytes) * i / (Samples - 1)), SampleBytes);
                 }
             }
-            return sink.Position * 100 >= 97L * Samples * SampleBytes;
+            return sink.Position * 100 >= 98L * Samples * SampleBytes;
         }
         finally
         {

@@ -273,21 +273,17 @@ public static partial class LibC
     }
 
     /// <summary>
-    /// Caps glibc's malloc arenas (mallopt M_ARENA_MAX). glibc gives each thread that allocates its own
-    /// arena, up to eight per core, and keeps freed memory in each: SQLite's page caches and sorters and
-    /// zlib's buffers, allocated on whichever pool thread runs a download or export, are left behind in
-    /// many arenas (fifty boat-log downloads with 2 MB caches: peak RSS 52-64 MB run to run, a steady
-    /// 52 MB with two arenas). Native memory is a small part of the services' work, so two arenas lose
-    /// little to lock contention.
+    /// Caps glibc's malloc arenas (mallopt M_ARENA_MAX) for the threads that make one from now on. glibc
+    /// gives each thread that allocates its own arena, up to eight per core, and keeps freed memory in
+    /// each: SQLite's page caches and sorters and zlib's buffers, allocated on whichever pool thread runs
+    /// a download or export, are left behind in many arenas (fifty boat-log downloads with 2 MB caches:
+    /// peak RSS 52-64 MB run to run, a steady 52 MB with MALLOC_ARENA_MAX=2). Arenas made before this call
+    /// (by the runtime's first threads) stay in use, so the systemd units also set MALLOC_ARENA_MAX=2, which
+    /// glibc reads at start; this call covers the demo, the tests and any other way the programs are run.
+    /// Native memory is a small part of the services' work, so two arenas lose little to lock contention.
+    /// Best effort: a libc that refuses the setting just keeps its own arenas.
     /// </summary>
-    public static void LimitMallocArenas(int arenas)
-    {
-        // mallopt returns 1 on success and 0 on error, and sets no errno.
-        if (MallOpt(Flags.MallocArenaMax, arenas) != 1)
-        {
-            throw new InvalidOperationException($"mallopt(M_ARENA_MAX, {arenas}) was refused.");
-        }
-    }
+    public static void LimitMallocArenas(int arenas) => _ = MallOpt(Flags.MallocArenaMax, arenas);
 
     /// <summary>struct timespec: two 64-bit fields on both supported processors (checked by the header test).</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -71,7 +71,7 @@ public sealed class BoatlogCsv : IResult, IDisposable
             // stay cached (256 KiB took 1.13x the sqlite3 shell's time on such a log; the shell's default
             // 2 MB, 0.97x). Without that index SQLite sorts instead, reading the table in order, and its
             // sorter takes memory in proportion to the cache: there a small one keeps fifty waiting
-            // downloads at 44-49 MB (2 MB: 54-62). CsvDownloadGate bounds how many run at once.
+            // downloads at 43-47 MB peak RSS (2 MB: 52-64). CsvDownloadGate bounds how many run at once.
             Check(db, raw.sqlite3_exec(db, Sorts(db, query) ? "PRAGMA cache_size = -256" : "PRAGMA cache_size = -2000"));
             Check(db, raw.sqlite3_prepare_v2(db, query, out var statement));
             var bound = 1;
@@ -175,13 +175,18 @@ public sealed class BoatlogCsv : IResult, IDisposable
         Check(db, raw.sqlite3_prepare_v2(db, "EXPLAIN QUERY PLAN " + query, out var plan));
         using (plan)
         {
-            while (raw.sqlite3_step(plan) == raw.SQLITE_ROW)
+            int step;
+            while ((step = raw.sqlite3_step(plan)) == raw.SQLITE_ROW)
             {
                 // The plan's "detail" column, e.g. "USE TEMP B-TREE FOR ORDER BY".
                 if (raw.sqlite3_column_text(plan, 3).utf8_to_string().Contains("TEMP B-TREE", StringComparison.Ordinal))
                 {
                     return true;
                 }
+            }
+            if (step != raw.SQLITE_DONE)
+            {
+                Check(db, step);
             }
         }
         return false;

@@ -31,14 +31,13 @@ internal static class InstallationIdentity
             return false;
         }
         license["installation_id"] = currentId;
-        var mode = File.GetUnixFileMode(stagedLicense);
         var stat = LibC.Stat(stagedLicense);
         AtomicFile.Write(stagedLicense, stream =>
         {
             using var writer = new System.Text.Json.Utf8JsonWriter(stream, new System.Text.Json.JsonWriterOptions { Indented = true });
             license.WriteTo(writer);
         });
-        File.SetUnixFileMode(stagedLicense, mode);
+        File.SetUnixFileMode(stagedLicense, stat.Permissions);
         LibC.SetOwner(stagedLicense, stat.Uid, stat.Gid);
         return true;
     }

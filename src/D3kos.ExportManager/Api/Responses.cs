@@ -2,7 +2,6 @@ using D3kos.ExportManager.Queue;
 
 namespace D3kos.ExportManager.Api;
 
-
 public sealed record StatusResponse(
     bool Success,
     string Service,

@@ -34,21 +34,21 @@ public sealed class ParallelGzipStream : Stream
     private bool _anyMember;
     private bool _disposed;
 
-    public ParallelGzipStream(Stream output, CompressionLevel level = CompressionLevel.Optimal, int blockSize = DefaultBlockSize, int? workers = null)
-        : this(output, ZlibLevel(level), blockSize, workers)
+    public ParallelGzipStream(Stream output, CompressionLevel level = CompressionLevel.Optimal, int blockSize = DefaultBlockSize)
+        : this(output, ZlibLevel(level), blockSize)
     {
     }
 
     /// <summary>With a zlib level (1 fastest … 9 smallest), for a trade-off between the named levels.</summary>
-    public ParallelGzipStream(Stream output, int zlibLevel, int blockSize = DefaultBlockSize, int? workers = null)
+    public ParallelGzipStream(Stream output, int zlibLevel, int blockSize = DefaultBlockSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(zlibLevel, 0);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(zlibLevel, 9);
         _output = output;
         _level = zlibLevel;
         _blockSize = blockSize;
-        _maxInFlight = 2 * Math.Max(1, workers ?? Environment.ProcessorCount);
-        _ = Workers.Value;
+        // Two blocks per shared worker thread: one being compressed, one waiting.
+        _maxInFlight = 2 * Workers.Value.Length;
         _block = ArrayPool<byte>.Shared.Rent(blockSize);
     }
 

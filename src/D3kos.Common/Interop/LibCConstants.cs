@@ -56,7 +56,6 @@ public static class StatxLayout
     public const int Uid = 20;
     public const int Gid = 24;
     public const int Mode = 28;
-    public const int Inode = 32;
     public const int FileSize = 40;
     public const int ModifiedSeconds = 112;
     public const int ModifiedNanoseconds = 120;

@@ -30,6 +30,18 @@ public enum BackupError
 
     /// <summary>A legacy backup (no per-file checksums) needs the owner's explicit confirmation to be restored.</summary>
     ConfirmationNeeded,
+
+    /// <summary>A value from the owner that cannot be used (a passphrase too short, a target that is not configured).</summary>
+    InvalidInput,
+
+    /// <summary>A copy target that cannot be written now: not mounted, read-only, or failing.</summary>
+    TargetUnavailable,
+
+    /// <summary>Encryption needs a passphrase and none is set on this device.</summary>
+    PassphraseNeeded,
+
+    /// <summary>The passphrase does not open an encrypted copy.</summary>
+    WrongPassphrase,
 }
 
 /// <summary>A failure the caller can explain to a person; the message says what happened and what was kept.</summary>

@@ -7,6 +7,8 @@ namespace D3kos.Backup;
 [JsonSerializable(typeof(BackupManifest))]
 [JsonSerializable(typeof(ManifestFile))]
 [JsonSerializable(typeof(RestoreJournal))]
+[JsonSerializable(typeof(CopyStatus))]
+[JsonSerializable(typeof(ScheduleStatus))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(DateTimeOffset))]
 [JsonSerializable(typeof(int))]

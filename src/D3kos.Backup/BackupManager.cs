@@ -30,6 +30,7 @@ public sealed partial class BackupManager(
     IOptions<BackupOptions> options,
     LicenseReader license,
     ServiceController services,
+    BackupPassphrase passphrase,
     TimeProvider time,
     ILogger<BackupManager> logger)
 {
@@ -37,11 +38,17 @@ public sealed partial class BackupManager(
 
     public BackupPaths Paths => paths;
 
-    public BackupResult Create(IProgress<long>? progress = null)
+    /// <summary>A manual backup (the owner's, from the API, the CLI or the page).</summary>
+    public BackupResult Create(IProgress<long>? progress = null) => Create(BackupNames.RegularPrefix, progress);
+
+    /// <summary>An automatic backup (the schedule's), with the retention of its kind; never deletes a manual one.</summary>
+    public BackupResult CreateAutomatic() => Create(BackupNames.AutomaticPrefix, null);
+
+    private BackupResult Create(string prefix, IProgress<long>? progress)
     {
         using var _ = BackupLock.Acquire(paths);
-        var result = CreateLocked(BackupNames.RegularPrefix, progress);
-        ApplyRetention(BackupNames.RegularPrefix, result.FileName);
+        var result = CreateLocked(prefix, progress);
+        ApplyRetention(prefix, result.FileName);
         return result;
     }
 
@@ -65,36 +72,24 @@ public sealed partial class BackupManager(
     }
 
     /// <summary>
-    /// Keeps a backup made elsewhere (a new Pi after the old card died): streamed to a partial file,
-    /// verified whole, then named for when it arrived, as kind "imported". Never for the date inside
-    /// it: an archive from outside could claim 2999 and push the boat's own backups out of retention.
+    /// Keeps a backup made elsewhere (a new Pi after the old card died, a copy from a stick): streamed to a
+    /// partial file, decrypted when it is an encrypted copy (with this device's passphrase; its integrity
+    /// code checked), verified whole, then named for when it arrived, as kind "imported". Never for the date
+    /// inside it: an archive from outside could claim 2999 and push the boat's own backups out of retention.
     /// </summary>
     public async Task<BackupInfo> ImportAsync(Stream body, CancellationToken cancellationToken)
     {
         paths.EnsureBackupsFolder();
         var partial = Path.Combine(paths.BackupsFolder, $".upload-{Guid.NewGuid():N}.partial");
+        var decrypted = partial + "-decrypted.partial";
         try
         {
-            string sha256;
-            await using (var file = BackupPaths.CreateArchive(partial, FileAccess.Write, useAsync: true))
+            var sha256 = await ReceiveAsync(body, partial, cancellationToken);
+            if (OpenPgpFile.LooksEncrypted(partial))
             {
-                // Hashed as it arrives, so the list never has to read a large upload again for its checksum.
-                await using var hashing = new HashingStream(file, leaveOpen: true);
-                var buffer = new byte[1 << 16];
-                long total = 0;
-                int read;
-                while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
-                {
-                    total += read;
-                    if (total > options.Value.MaxUploadBytes)
-                    {
-                        throw new BackupException(BackupError.TooLarge, $"The upload is larger than the {options.Value.MaxUploadBytes / (1024 * 1024)} MiB limit; nothing was kept.");
-                    }
-                    await hashing.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                }
-                sha256 = hashing.TakeHashHex();
-                await file.FlushAsync(cancellationToken);
-                file.Flush(flushToDisk: true);
+                sha256 = await Task.Run(() => Decrypt(partial, decrypted), cancellationToken);
+                AtomicFile.TryDelete(partial);
+                partial = decrypted;
             }
             var report = ArchiveReader.Read(partial, paths.Sources, options.Value.MaxRestoreBytes);
             if (!report.Valid)
@@ -113,6 +108,50 @@ public sealed partial class BackupManager(
         finally
         {
             AtomicFile.TryDelete(partial);
+            AtomicFile.TryDelete(decrypted);
+        }
+    }
+
+    /// <summary>Streams an upload into a new owner-only file, within the size limit; returns its SHA-256.</summary>
+    private async Task<string> ReceiveAsync(Stream body, string partial, CancellationToken cancellationToken)
+    {
+        await using var file = BackupPaths.CreateArchive(partial, FileAccess.Write, useAsync: true);
+        // Hashed as it arrives, so the list never has to read a large upload again for its checksum.
+        await using var hashing = new HashingStream(file, leaveOpen: true);
+        var buffer = new byte[1 << 16];
+        long total = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            total += read;
+            if (total > options.Value.MaxUploadBytes)
+            {
+                throw new BackupException(BackupError.TooLarge, $"The upload is larger than the {options.Value.MaxUploadBytes / (1024 * 1024)} MiB limit; nothing was kept.");
+            }
+            await hashing.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+        await file.FlushAsync(cancellationToken);
+        file.Flush(flushToDisk: true);
+        return hashing.TakeHashHex();
+    }
+
+    /// <summary>Decrypts an encrypted copy into a new owner-only file; returns the backup's SHA-256.</summary>
+    private string Decrypt(string encrypted, string decrypted)
+    {
+        var secret = passphrase.Read();
+        try
+        {
+            using var input = new FileStream(encrypted, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            using var content = OpenPgpFile.OpenDecrypting(input, secret);
+            using var output = BackupPaths.CreateArchive(decrypted, FileAccess.Write);
+            using var hashing = new HashingStream(output, leaveOpen: true);
+            content.CopyTo(hashing, 1 << 16);
+            output.Flush(flushToDisk: true);
+            return hashing.TakeHashHex();
+        }
+        finally
+        {
+            Array.Clear(secret);
         }
     }
 
@@ -178,26 +217,30 @@ public sealed partial class BackupManager(
             }
             // A process killed between renaming a new backup in and applying retention left one too many.
             ApplyRetention(BackupNames.RegularPrefix, null);
+            ApplyRetention(BackupNames.AutomaticPrefix, null);
             ApplyRetention(BackupNames.ImportedPrefix, null);
             ApplyRetention(BackupNames.SafetyPrefix, null);
         }
     }
 
     /// <summary>
-    /// Keeps the newest of one kind, by that kind's own count; never the one just made. Legacy backups
-    /// (d3kOS v0.9.1.2) share the regular name pattern but are their own kind: never counted or deleted.
+    /// Keeps the newest of one kind by that kind's own rule (a count; days and weeks for automatic ones);
+    /// never the one just made. Each kind is counted apart, so no kind pushes out another. Legacy backups
+    /// (d3kOS v0.9.1.2, made here or imported) are their own kind: never counted or deleted.
     /// </summary>
     private void ApplyRetention(string prefix, string? justMade)
     {
-        var keep = prefix switch
+        var settings = options.Value;
+        Func<IReadOnlyList<string>, IEnumerable<string>> doomed = prefix switch
         {
-            BackupNames.SafetyPrefix => options.Value.KeepSafety,
-            BackupNames.ImportedPrefix => options.Value.KeepImported,
-            _ => options.Value.Keep,
+            BackupNames.AutomaticPrefix => names => names.Except(AutomaticRetention.Kept(names, settings.Schedule.KeepDaily, settings.Schedule.KeepWeekly)),
+            BackupNames.SafetyPrefix => names => names.Skip(settings.KeepSafety),
+            BackupNames.ImportedPrefix => names => names.Skip(settings.KeepImported),
+            _ => names => names.Skip(settings.Keep),
         };
         var ofKind = (string name) => BackupNames.IsBackupName(name) && name.StartsWith(prefix, StringComparison.Ordinal)
-            && (prefix == BackupNames.SafetyPrefix || !BackupCatalog.IsLegacy(paths, name));
-        foreach (var deleted in BackupCatalog.ApplyRetention(paths, ofKind, keep, justMade ?? ""))
+            && (prefix is BackupNames.SafetyPrefix or BackupNames.AutomaticPrefix || !BackupCatalog.IsLegacy(paths, name));
+        foreach (var deleted in BackupCatalog.ApplyRetention(paths, ofKind, doomed, justMade ?? ""))
         {
             Log.RetentionDeleted(logger, deleted);
         }

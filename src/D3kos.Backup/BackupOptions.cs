@@ -52,6 +52,12 @@ public sealed class BackupOptions : IValidatableObject
     /// <summary>Space left free on the disk beyond the estimate before a create or restore starts.</summary>
     public long FreeSpaceMarginBytes { get; set; } = 16L * 1024 * 1024;
 
+    /// <summary>Automatic backups: when, and how many are kept.</summary>
+    public ScheduleOptions Schedule { get; set; } = new();
+
+    /// <summary>Where copies of the backups go (USB drives); empty: none.</summary>
+    public List<CopyTargetOptions> Targets { get; set; } = [];
+
     public IReadOnlyList<string> EffectiveSources => Sources is { Length: > 0 } ? Sources : DefaultSources;
 
     public IReadOnlyList<string> EffectiveServices => Services ?? DefaultServices;
@@ -72,6 +78,21 @@ public sealed class BackupOptions : IValidatableObject
         foreach (var source in EffectiveSources.Where(s => backups.StartsWith(s.TrimEnd('/') + "/", StringComparison.Ordinal)))
         {
             yield return new ValidationResult($"Backup:BackupsFolder must not lie inside the source '{source}'", [nameof(BackupsFolder)]);
+        }
+        foreach (var problem in Schedule.Problems())
+        {
+            yield return new ValidationResult(problem, [nameof(Schedule)]);
+        }
+        for (var i = 0; i < Targets.Count; i++)
+        {
+            foreach (var problem in Targets[i].Problems(i, EffectiveSources, BackupsFolder))
+            {
+                yield return new ValidationResult(problem, [nameof(Targets)]);
+            }
+        }
+        foreach (var name in Targets.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key))
+        {
+            yield return new ValidationResult($"Backup:Targets: the name '{BackupPaths.Printable(name)}' is used twice", [nameof(Targets)]);
         }
     }
 }

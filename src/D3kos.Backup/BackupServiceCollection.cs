@@ -18,6 +18,9 @@ public static class BackupServiceCollection
         services.AddSingleton<BackupPaths>();
         services.AddSingleton<ServiceController>();
         services.AddSingleton<BackupManager>();
+        services.AddSingleton<BackupPassphrase>();
+        services.AddSingleton<BackupCopier>();
+        services.AddSingleton<AutomaticBackups>();
         return services;
     }
 }

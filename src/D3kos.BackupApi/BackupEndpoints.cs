@@ -26,6 +26,9 @@ public static class BackupEndpoints
         group.MapPost("/restore", Restore).RequireAdmin();
         group.MapPost("/upload", Upload).RequireAdmin();
         group.MapDelete("/{filename}", Delete).RequireAdmin();
+        group.MapMethods("/status", GetAndHead.Methods, Status).RequireAdmin();
+        group.MapPost("/copy", Copy).RequireAdmin();
+        group.MapPut("/passphrase", SetPassphrase).RequireAdmin();
         return app;
     }
 
@@ -108,6 +111,28 @@ public static class BackupEndpoints
             }
         }
         return null;
+    }
+
+    private static Ok<StatusResponse> Status(AutomaticBackups automatic)
+    {
+        var status = automatic.Status();
+        return TypedResults.Ok(new StatusResponse(true, status.Schedule, status.Targets, status.PassphraseSet));
+    }
+
+    private static async Task<Results<Ok<CopyResponse>, ProblemHttpResult>> Copy(BackupCopier copier, CopyRequest request)
+    {
+        if (string.IsNullOrEmpty(request.BackupFile) || string.IsNullOrEmpty(request.Target))
+        {
+            return ApiProblem.BadRequest("backup_file and target are required.");
+        }
+        var result = await Task.Run(() => copier.Copy(request.BackupFile, request.Target));
+        return TypedResults.Ok(new CopyResponse(true, result.Target, result.BackupFile, result.CopyFile, result.SizeBytes, result.Encrypted, result.DurationMs, result.Deleted));
+    }
+
+    private static Ok<PassphraseResponse> SetPassphrase(BackupPassphrase passphrase, PassphraseRequest request)
+    {
+        passphrase.Set(request.Passphrase ?? "");
+        return TypedResults.Ok(new PassphraseResponse(true, passphrase.IsSet));
     }
 
     private static Ok<DeleteResponse> Delete(BackupManager backups, string filename)

@@ -8,6 +8,7 @@ return ServiceExit.Run("d3kos-backup-api", () =>
     var builder = WebApplication.CreateSlimBuilder(args);
     builder.AddD3kosDefaults(defaultPort: 8100, BackupApiJsonContext.Default);
     builder.Services.AddD3kosBackup();
+    builder.Services.AddHostedService<BackupScheduler>();
     builder.Services.AddSingleton(BackupProblems.Failure);
     builder.Services.AddHealthChecks();
 

@@ -28,6 +28,17 @@ public sealed record UploadResponse(bool Success, string BackupFile, long SizeBy
 
 public sealed record DeleteResponse(bool Success, string Deleted);
 
+public sealed record CopyRequest(string? BackupFile, string? Target);
+
+public sealed record CopyResponse(bool Success, string Target, string BackupFile, string CopyFile, long SizeBytes, bool Encrypted, long DurationMs, IReadOnlyList<string> Deleted);
+
+/// <summary>The passphrase travels in the body only, and only to be stored; no answer or log ever carries it.</summary>
+public sealed record PassphraseRequest(string? Passphrase);
+
+public sealed record PassphraseResponse(bool Success, bool PassphraseSet);
+
+public sealed record StatusResponse(bool Success, ScheduleView Schedule, IReadOnlyList<TargetStatus> Targets, bool PassphraseSet);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(CreateResponse))]
 [JsonSerializable(typeof(IReadOnlyList<BackupInfo>))]
@@ -36,4 +47,9 @@ public sealed record DeleteResponse(bool Success, string Deleted);
 [JsonSerializable(typeof(RestoreResponse))]
 [JsonSerializable(typeof(UploadResponse))]
 [JsonSerializable(typeof(DeleteResponse))]
+[JsonSerializable(typeof(CopyRequest))]
+[JsonSerializable(typeof(CopyResponse))]
+[JsonSerializable(typeof(PassphraseRequest))]
+[JsonSerializable(typeof(PassphraseResponse))]
+[JsonSerializable(typeof(StatusResponse))]
 internal sealed partial class BackupApiJsonContext : JsonSerializerContext;

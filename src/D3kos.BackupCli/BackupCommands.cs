@@ -3,8 +3,8 @@ using D3kos.Backup;
 
 namespace D3kos.BackupCli;
 
-/// <summary>d3kos-backup create | list | verify FILE | restore [FILE] [--yes] [--replace-id] | import FILE | delete FILE.</summary>
-internal sealed class BackupCommands(BackupManager backups, CliConsole console)
+/// <summary>d3kos-backup create | list | verify | restore | import | delete | copy | status | key (see <see cref="Usage"/>).</summary>
+internal sealed class BackupCommands(BackupManager backups, BackupCopier copier, AutomaticBackups automatic, BackupPassphrase passphrase, CliConsole console)
 {
     public const string Usage = """
         Usage: d3kos-backup <command>
@@ -15,16 +15,27 @@ internal sealed class BackupCommands(BackupManager backups, CliConsole console)
                                                   restore a backup (without FILE: list them); a legacy backup
                                                   of d3kOS v0.9.1.2 has no per-file checksums and needs
                                                   --accept-no-checksums with --yes
-          import FILE                             take a backup made on another device (e.g. from a USB stick)
+          import FILE                             take a backup made on another device or a copy from a drive
+                                                  (an encrypted .gpg copy is opened with the passphrase set here)
           delete FILE                             delete a backup
+          copy FILE --to TARGET                   copy a backup to a configured target (Backup__Targets__N__Name)
+          status                                  automatic backups (last run, next run) and every target's last copy
+          key set                                 set the passphrase that encrypts copies (read from the terminal,
+                                                  or the first line of standard input)
+          key status                              say whether a passphrase is set (never shows it)
         FILE is a backup name (d3kos_backup_YYYYMMDD_HHMMSS.tar.gz) or a path to one.
         Exit codes: 0 done, 1 failed, 2 usage or refused, 3 another backup or restore is running,
                     4 the archive is invalid or unsafe, 5 not enough disk space, 6 no such backup or file,
-                    7 a setting (Backup__*, D3KOS_FS_ROOT) is invalid, 8 permission denied.
+                    7 a setting (Backup__*, D3KOS_FS_ROOT) is invalid, 8 permission denied,
+                    9 no passphrase is set or it does not open the copy, 10 the target is not mounted or not writable.
         """;
 
     public async Task<int> RunAsync(string[] args)
     {
+        // "--to TARGET" is the one option with a value.
+        var to = Array.IndexOf(args, "--to");
+        var target = to >= 0 && to + 1 < args.Length ? args[to + 1] : null;
+        args = to >= 0 ? [.. args[..to], .. args[Math.Min(to + 2, args.Length)..]] : args;
         var options = args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
         var words = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
         var unknown = options.Except(["--yes", "--replace-id", "--accept-no-checksums", "--help"]).ToList();
@@ -47,6 +58,10 @@ internal sealed class BackupCommands(BackupManager backups, CliConsole console)
             ("restore", 2) => await RestoreAsync(words[1], options.Contains("--yes"), options.Contains("--replace-id"), options.Contains("--accept-no-checksums")),
             ("import", 2) => await ImportAsync(words[1]),
             ("delete", 2) => await DeleteAsync(words[1]),
+            ("copy", 2) when target is not null => await CopyAsync(words[1], target),
+            ("status", 1) => await StatusAsync(),
+            ("key", 2) when words[1] == "set" => await SetKeyAsync(),
+            ("key", 2) when words[1] == "status" => await KeyStatusAsync(),
             _ => await UsageErrorAsync(),
         };
     }
@@ -156,6 +171,99 @@ internal sealed class BackupCommands(BackupManager backups, CliConsole console)
     {
         backups.Delete(NameOf(file));
         await console.Out.WriteLineAsync($"Deleted {NameOf(file)}");
+        return ExitCodes.Ok;
+    }
+
+    private async Task<int> CopyAsync(string file, string target)
+    {
+        var result = copier.Copy(NameOf(file), target);
+        await console.Out.WriteLineAsync($"Copied {result.BackupFile} to {result.Target} as {result.CopyFile} ({HumanSize.Format(result.SizeBytes)}, {(result.Encrypted ? "encrypted" : "not encrypted")}, read back and checked)");
+        foreach (var deleted in result.Deleted)
+        {
+            await console.Out.WriteLineAsync($"Retention removed {deleted} from {result.Target}");
+        }
+        return ExitCodes.Ok;
+    }
+
+    private async Task<int> StatusAsync()
+    {
+        var status = automatic.Status();
+        var schedule = status.Schedule;
+        await console.Out.WriteLineAsync(schedule.Enabled
+            ? $"Automatic backups: on, '{schedule.Calendar}' ({schedule.TimeZone}); next run: {Time(schedule.NextRun) ?? "planned when the backup API starts"}{(schedule.Running ? "; a run is going on now" : "")}"
+            : "Automatic backups: off (Backup__Schedule__Enabled=false)");
+        if (schedule.LastRun is { } run)
+        {
+            await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"Last run: {Time(run.Started)}, {run.Result}{(run.BackupFile is null ? "" : $", {run.BackupFile} ({HumanSize.Format(run.SizeBytes)})")}, {run.DurationMs / 1000.0:0.0} s"));
+            foreach (var line in new[] { run.Note, run.Error }.OfType<string>())
+            {
+                await console.Out.WriteLineAsync($"  {line}");
+            }
+        }
+        await console.Out.WriteLineAsync($"Passphrase for encrypted copies: {(status.PassphraseSet ? "set" : "not set (d3kos-backup key set)")}");
+        foreach (var t in status.Targets)
+        {
+            await console.Out.WriteLineAsync($"Target {t.Name}: {t.Kind} at {t.Path}, {(t.Encrypt ? "encrypted" : "NOT encrypted")}, keeps {t.Keep}"
+                + (t.Unavailable is null ? $", {t.Copies!.Count} copies there" : $"; now: {t.Unavailable}"));
+            if (t.LastCopy is { } copy)
+            {
+                await console.Out.WriteLineAsync(copy.Succeeded
+                    ? $"  last copy: {Time(copy.Time)}, {copy.CopyFile} ({HumanSize.Format(copy.SizeBytes)})"
+                    : $"  last copy FAILED: {Time(copy.Time)}, {copy.BackupFile}: {copy.Error}");
+            }
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static string? Time(DateTimeOffset? time) =>
+        time?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
+
+    /// <summary>Reads the passphrase without echo on a terminal (twice, to catch a typo), else the first line of standard input.</summary>
+    private async Task<int> SetKeyAsync()
+    {
+        string? first;
+        if (console.InputIsTerminal)
+        {
+            await console.Out.WriteAsync("New passphrase for encrypted copies (keep it somewhere off the boat too): ");
+            first = ReadHidden();
+            await console.Out.WriteAsync("Again: ");
+            if (ReadHidden() != first)
+            {
+                await console.Error.WriteLineAsync("The two passphrases differ; nothing was changed.");
+                return ExitCodes.Usage;
+            }
+        }
+        else
+        {
+            first = await console.In.ReadLineAsync();
+        }
+        passphrase.Set(first ?? "");
+        await console.Out.WriteLineAsync("Passphrase set. Copies made from now on are encrypted with it; keep a copy of it off the boat.");
+        return ExitCodes.Ok;
+    }
+
+    private static string ReadHidden()
+    {
+        var typed = new System.Text.StringBuilder();
+        for (var key = Console.ReadKey(intercept: true); key.Key != ConsoleKey.Enter; key = Console.ReadKey(intercept: true))
+        {
+            if (key.Key == ConsoleKey.Backspace && typed.Length > 0)
+            {
+                typed.Length--;
+            }
+            else if (!char.IsControl(key.KeyChar))
+            {
+                typed.Append(key.KeyChar);
+            }
+        }
+        Console.WriteLine();
+        return typed.ToString();
+    }
+
+    private async Task<int> KeyStatusAsync()
+    {
+        await console.Out.WriteLineAsync(passphrase.IsSet ? "A passphrase is set." : "No passphrase is set: encrypted copies cannot be made or opened (d3kos-backup key set).");
         return ExitCodes.Ok;
     }
 

@@ -15,6 +15,8 @@ internal static class ExitCodes
     public const int NotFound = 6;
     public const int Configuration = 7;
     public const int PermissionDenied = 8;
+    public const int Passphrase = 9;
+    public const int TargetUnavailable = 10;
 
     public static int From(BackupError error) => error switch
     {
@@ -22,7 +24,9 @@ internal static class ExitCodes
         BackupError.InvalidArchive or BackupError.UnsafeArchive => InvalidArchive,
         BackupError.DiskFull => DiskFull,
         BackupError.NotFound => NotFound,
-        BackupError.InvalidName or BackupError.TooLarge or BackupError.ConfirmationNeeded => Usage,
+        BackupError.InvalidName or BackupError.TooLarge or BackupError.ConfirmationNeeded or BackupError.InvalidInput => Usage,
+        BackupError.PassphraseNeeded or BackupError.WrongPassphrase => Passphrase,
+        BackupError.TargetUnavailable => TargetUnavailable,
         _ => Failed,
     };
 

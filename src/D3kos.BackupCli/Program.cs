@@ -41,6 +41,7 @@ internal static class Program
         var backups = services.GetRequiredService<BackupManager>();
         backups.RecoverAfterCrash();
         var console = new CliConsole(Console.Out, Console.Error, Console.In, !Console.IsInputRedirected, !Console.IsErrorRedirected);
-        return await new BackupCommands(backups, console).RunAsync(args);
+        return await new BackupCommands(backups, services.GetRequiredService<BackupCopier>(), services.GetRequiredService<AutomaticBackups>(),
+            services.GetRequiredService<BackupPassphrase>(), console).RunAsync(args);
     }
 }

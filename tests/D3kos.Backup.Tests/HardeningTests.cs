@@ -91,7 +91,7 @@ public sealed class HardeningTests : IAsyncLifetime
         manager.Restore(beforeInstall, replaceInstallationId: false);
         Assert.Equal("current-token\n", File.ReadAllText(token));
         Assert.Equal("640", Octal(File.GetUnixFileMode(token)));
-        Assert.Equal(["/opt/d3kos/config/api-token", "/opt/d3kos/config/api-token.sha256"], DeviceLocalFiles.PiPaths);
+        Assert.Equal(["/opt/d3kos/config/api-token", "/opt/d3kos/config/api-token.sha256", "/opt/d3kos/config/backup-passphrase"], DeviceLocalFiles.PiPaths);
     }
 
     [Fact]

@@ -96,7 +96,7 @@ public sealed class LegacyBackupTests : IAsyncLifetime
         }
 
         var kinds = (await _client.GetAsync("/api/backup/list", TestContext.Current.CancellationToken).OkJsonAsync()).EnumerateArray().Select(b => b.GetProperty("kind").GetString()).ToList();
-        Assert.Equal(5, kinds.Count(k => k == "regular"));
+        Assert.Equal(5, kinds.Count(k => k == "manual"));
         Assert.Equal(1, kinds.Count(k => k == "legacy"));
         Assert.True(File.Exists(LegacyPath));
     }

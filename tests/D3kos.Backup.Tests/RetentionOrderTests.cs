@@ -20,7 +20,7 @@ public sealed class RetentionOrderTests : IDisposable
 
         var made = Enumerable.Range(0, 8).Select(_ => manager.Create().FileName).ToList();
 
-        var kept = manager.List().Where(b => b.Kind == "regular").Select(b => b.Filename).ToList();
+        var kept = manager.List().Where(b => b.Kind == "manual").Select(b => b.Filename).ToList();
         Assert.Equal(made.TakeLast(5).Reverse(), kept);
     }
 
@@ -74,7 +74,7 @@ public sealed class RetentionOrderTests : IDisposable
 
             var list = manager.List();
             Assert.Contains(list, b => b.Filename == own);
-            Assert.Equal(2, list.Count(b => b.Kind == "regular"));
+            Assert.Equal(2, list.Count(b => b.Kind == "manual"));
             Assert.Equal(5, list.Count(b => b.Kind == "imported"));
             Assert.DoesNotContain(list, b => b.Filename.Contains("2999", StringComparison.Ordinal));
         }

@@ -51,6 +51,8 @@ public sealed class LibCHeaderTests
         Equal("ELOOP", LibC.SymlinkLoop);
         Equal("UTIME_OMIT", constants.TimeOmit);
         Equal("M_ARENA_MAX", constants.MallocArenaMax);
+        Equal("POSIX_FADV_DONTNEED", constants.FadviseDontNeed);
+        Equal("sizeof(off_t)", 8); // posix_fadvise's offset and length
         // futimens takes struct timespec[2]: LibC passes two 64-bit fields each.
         Equal("sizeof(struct timespec)", 16);
         Equal("offsetof(struct timespec, tv_nsec)", 8);

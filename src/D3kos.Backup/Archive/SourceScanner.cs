@@ -17,12 +17,12 @@ internal sealed record SourceItem(string RealPath, string Member, ItemKind Kind,
 }
 
 /// <summary>
-/// What the sources hold right now, with the backups folder and temporary files left out: totals from a
+/// What the sources hold right now, with the backups folder, the device's secrets and temporary files left out: totals from a
 /// first walk that keeps no items, and <see cref="Items"/>, which walks the sources again while the archive
 /// is written. Memory does not grow with the number of files; a file added between the walks is caught
 /// by the manifest's reserved room (the backup starts over), one removed is left out.
 /// </summary>
-internal sealed class SourceScan(IReadOnlyList<BackupSource> found, string backupsFolder)
+internal sealed class SourceScan(IReadOnlyList<BackupSource> found, IReadOnlySet<string> neverArchived)
 {
     public List<string> Found { get; } = [.. found.Select(s => s.PiPath)];
     public List<string> Skipped { get; } = [];
@@ -37,7 +37,7 @@ internal sealed class SourceScan(IReadOnlyList<BackupSource> found, string backu
     public long SpaceNeeded => TotalBytes + LargestDatabase;
 
     /// <summary>The sources' entries in archive order (each folder before its contents, names in ordinal order), walked afresh.</summary>
-    public IEnumerable<SourceItem> Items => found.SelectMany(source => SourceScanner.Walk(source, backupsFolder, ignored: null));
+    public IEnumerable<SourceItem> Items => found.SelectMany(source => SourceScanner.Walk(source, neverArchived, ignored: null));
 }
 
 internal static class SourceScanner
@@ -66,10 +66,10 @@ internal static class SourceScanner
                 found.Add(source);
             }
         }
-        var scan = new SourceScan(found, paths.BackupsFolder);
+        var scan = new SourceScan(found, paths.NeverArchived);
         scan.Skipped.AddRange(skipped);
         scan.Ignored.AddRange(ignored);
-        foreach (var item in found.SelectMany(source => Walk(source, paths.BackupsFolder, scan.Ignored)))
+        foreach (var item in found.SelectMany(source => Walk(source, paths.NeverArchived, scan.Ignored)))
         {
             if (!item.IsData)
             {
@@ -90,16 +90,16 @@ internal static class SourceScanner
     /// be archived is noted in <paramref name="ignored"/>. The source itself gone (or now another kind)
     /// starts the backup over: the manifest already names it as found.
     /// </summary>
-    internal static IEnumerable<SourceItem> Walk(BackupSource source, string backupsFolder, List<string>? ignored)
+    internal static IEnumerable<SourceItem> Walk(BackupSource source, IReadOnlySet<string> neverArchived, List<string>? ignored)
     {
         if (!LibC.TryStat(source.RealPath, out var stat) || source.IsFolder != stat.IsDirectory)
         {
             throw new BackupException(BackupError.SourceChanged, $"{source.PiPath} disappeared while it was being backed up.");
         }
-        return Visit(source.RealPath, source.Member, stat, backupsFolder, ignored);
+        return Visit(source.RealPath, source.Member, stat, neverArchived, ignored);
     }
 
-    private static IEnumerable<SourceItem> Visit(string path, string member, FileStat stat, string backupsFolder, List<string>? ignored)
+    private static IEnumerable<SourceItem> Visit(string path, string member, FileStat stat, IReadOnlySet<string> neverArchived, List<string>? ignored)
     {
         if (stat.IsSymlink)
         {
@@ -125,11 +125,11 @@ internal static class SourceScanner
             foreach (var child in children)
             {
                 var name = Path.GetFileName(child);
-                if (IsExcluded(child, name, backupsFolder) || !LibC.TryStat(child, out var childStat))
+                if (IsExcluded(child, name, neverArchived) || !LibC.TryStat(child, out var childStat))
                 {
                     continue;
                 }
-                foreach (var item in Visit(child, member + "/" + name, childStat, backupsFolder, ignored))
+                foreach (var item in Visit(child, member + "/" + name, childStat, neverArchived, ignored))
                 {
                     yield return item;
                 }
@@ -142,8 +142,8 @@ internal static class SourceScanner
         }
     }
 
-    private static bool IsExcluded(string path, string name, string backupsFolder) =>
-        path == backupsFolder
+    private static bool IsExcluded(string path, string name, IReadOnlySet<string> neverArchived) =>
+        neverArchived.Contains(path)
         || name.EndsWith(".partial", StringComparison.Ordinal)
         || name.EndsWith(".tmp", StringComparison.Ordinal)
         || name.StartsWith(".d3kos-restore-", StringComparison.Ordinal)

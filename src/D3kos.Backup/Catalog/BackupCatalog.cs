@@ -39,13 +39,18 @@ internal static class BackupCatalog
             BackupNames.IsSafety(name) ? Kinds.PreRestore
                 : ArchiveReader.LacksManifest(path) ? Kinds.Legacy
                 : BackupNames.IsImported(name) ? Kinds.Imported
-                : Kinds.Regular);
+                : BackupNames.IsAutomatic(name) ? Kinds.Automatic
+                : Kinds.Manual);
     }
 
     /// <summary>The kinds the list shows.</summary>
     public static class Kinds
     {
-        public const string Regular = "regular";
+        /// <summary>Made by the owner (API, CLI, page); named d3kos_backup_….</summary>
+        public const string Manual = "manual";
+
+        /// <summary>Made by the schedule.</summary>
+        public const string Automatic = "automatic";
         public const string PreRestore = "pre-restore";
 
         /// <summary>Made on another device and uploaded or imported here.</summary>
@@ -113,21 +118,20 @@ internal static class BackupCatalog
         AtomicFile.TryDelete(archivePath + ".sha256");
     }
 
-    /// <summary>Keeps the newest <paramref name="keep"/> backups of one kind; never the one just made.</summary>
-    public static IReadOnlyList<string> ApplyRetention(BackupPaths paths, Func<string, bool> ofKind, int keep, string justMade)
+    /// <summary>Deletes the backups of one kind that <paramref name="doomed"/> picks from them (newest first); never the one just made.</summary>
+    public static IReadOnlyList<string> ApplyRetention(BackupPaths paths, Func<string, bool> ofKind, Func<IReadOnlyList<string>, IEnumerable<string>> doomed, string justMade)
     {
-        var doomed = Directory.EnumerateFiles(paths.BackupsFolder)
+        var ofThisKind = Directory.EnumerateFiles(paths.BackupsFolder)
             .Select(Path.GetFileName)
             .Where(name => name is not null && ofKind(name))
             .Select(name => name!)
             .OrderByDescending(BackupNames.SortKey)
-            .Skip(keep)
-            .Where(name => name != justMade)
             .ToList();
-        foreach (var name in doomed)
+        var deleted = doomed(ofThisKind).Where(name => name != justMade).ToList();
+        foreach (var name in deleted)
         {
             Delete(Path.Combine(paths.BackupsFolder, name));
         }
-        return doomed;
+        return deleted;
     }
 }

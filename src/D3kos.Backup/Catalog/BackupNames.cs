@@ -15,8 +15,11 @@ public static partial class BackupNames
     /// <summary>Backups made on another device and brought in (upload, import): named for when they arrived.</summary>
     public const string ImportedPrefix = "d3kos_imported_";
 
+    /// <summary>Backups made by the schedule, with their own retention (days and weeks).</summary>
+    public const string AutomaticPrefix = "d3kos_auto_";
+
     // [0-9], not \d: .NET's \d also matches Arabic-Indic and other digits, which no name of ours has.
-    [GeneratedRegex(@"^d3kos_(backup|prerestore|imported)_([0-9]{8})_([0-9]{6})(?:_([0-9]{1,3}))?\.tar\.gz\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^d3kos_(backup|prerestore|imported|auto)_([0-9]{8})_([0-9]{6})(?:_([0-9]{1,3}))?\.tar\.gz\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
     public static bool IsBackupName(string? name) => name is not null && Pattern().IsMatch(name);
@@ -26,6 +29,8 @@ public static partial class BackupNames
     public static bool IsSafety(string name) => IsBackupName(name) && name.StartsWith(SafetyPrefix, StringComparison.Ordinal);
 
     public static bool IsImported(string name) => IsBackupName(name) && name.StartsWith(ImportedPrefix, StringComparison.Ordinal);
+
+    public static bool IsAutomatic(string name) => IsBackupName(name) && name.StartsWith(AutomaticPrefix, StringComparison.Ordinal);
 
     /// <summary>Sort key: time stamp, then the same-second suffix.</summary>
     public static (string Stamp, int Suffix) SortKey(string name)

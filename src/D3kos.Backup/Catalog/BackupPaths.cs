@@ -10,7 +10,19 @@ public sealed class BackupPaths(D3kosRoot root, IOptions<BackupOptions> options)
 
     public string BackupsFolder { get; } = root.Resolve(options.Value.BackupsFolder);
 
+    /// <summary>What a backup never holds, as real paths: the backups folder itself and the device's secrets.</summary>
+    public IReadOnlySet<string> NeverArchived { get; } =
+        new HashSet<string>([root.Resolve(options.Value.BackupsFolder), .. DeviceLocalFiles.NeverArchived.Select(root.Resolve)], StringComparer.Ordinal);
+
     public string LockFile => Path.Combine(BackupsFolder, ".d3kos-backup.lock");
+
+    public string CopyLockFile => Path.Combine(BackupsFolder, ".d3kos-copy.lock");
+
+    /// <summary>The automatic runs' status: last run, next run.</summary>
+    public string ScheduleStatusFile => Path.Combine(BackupsFolder, ".schedule-status.json");
+
+    /// <summary>One target's last copy; one file per target, written under the copy lock.</summary>
+    public string CopyStatusFile(string target) => Path.Combine(BackupsFolder, $".copy-status-{target}.json");
 
     public string JournalFile => Path.Combine(BackupsFolder, ".restore-journal.json");
 

@@ -14,7 +14,11 @@ internal static class DeviceLocalFiles
     [
         "/opt/d3kos/config/api-token",
         "/opt/d3kos/config/api-token.sha256",
+        BackupPassphrase.PiPath,
     ];
+
+    /// <summary>Device-local files that are never put into a backup at all: the key to the copies must not travel inside them.</summary>
+    public static readonly IReadOnlyList<string> NeverArchived = [BackupPassphrase.PiPath];
 
     /// <summary>Makes each staged device-local file the live one: copied in when it exists, removed from staging when it does not.</summary>
     public static void KeepLive(BackupPaths paths, IReadOnlyList<BackupSource> sources, Func<string, BackupSource, string> stagedPath)

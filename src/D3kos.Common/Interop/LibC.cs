@@ -285,6 +285,14 @@ public static partial class LibC
     /// </summary>
     public static void LimitMallocArenas(int arenas) => _ = MallOpt(Flags.MallocArenaMax, arenas);
 
+    /// <summary>
+    /// Drops a file's clean pages from the page cache (posix_fadvise POSIX_FADV_DONTNEED), after an fsync:
+    /// the next read comes from the drive itself, so a read-back check proves what the drive holds, not
+    /// what memory still remembers. Best effort: a file system that ignores the advice is read from cache.
+    /// </summary>
+    public static void DropCachedPages(SafeFileHandle handle) =>
+        _ = FAdvise((int)handle.DangerousGetHandle(), 0, 0, Flags.FadviseDontNeed);
+
     /// <summary>struct timespec: two 64-bit fields on both supported processors (checked by the header test).</summary>
     [StructLayout(LayoutKind.Sequential)]
     private readonly record struct TimeSpec(long Seconds, long Nanoseconds);
@@ -322,6 +330,10 @@ public static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "futimens", SetLastError = true)]
     private static partial int FUtimens(int fd, ref TimeSpec times);
+
+    // off_t is 64 bits on both supported processors (checked by the header test).
+    [LibraryImport("libc", EntryPoint = "posix_fadvise")]
+    private static partial int FAdvise(int fd, long offset, long length, int advice);
 
     [LibraryImport("libc", EntryPoint = "mallopt")]
     private static partial int MallOpt(int parameter, int value);

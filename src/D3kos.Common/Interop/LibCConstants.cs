@@ -26,7 +26,8 @@ public sealed record LibCConstants(
     int OpenExclusive = 0x80,
     int OpenNonBlock = 0x800,
     long TimeOmit = 0x3ffffffe,
-    int MallocArenaMax = -8)
+    int MallocArenaMax = -8,
+    int FadviseDontNeed = 4)
 {
     public static readonly LibCConstants X64 = new(
         Architecture.X64, "x86_64-linux-gnu",

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using D3kos.Common.Files;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace D3kos.Backup;
+
+/// <summary>
+/// Copies backups to the configured targets (after each automatic backup, or by hand), encrypted unless the
+/// owner turned that off for the target, and records each target's last copy. A failed copy never touches
+/// the local backup.
+/// </summary>
+public sealed partial class BackupCopier(
+    BackupPaths paths,
+    IOptions<BackupOptions> options,
+    BackupPassphrase passphrase,
+    TimeProvider time,
+    ILogger<BackupCopier> logger)
+{
+    public IReadOnlyList<CopyTargetOptions> Targets => options.Value.Targets;
+
+    /// <summary>Copies one backup to one target; the failure, if any, is recorded and thrown as a <see cref="BackupException"/>.</summary>
+    public CopyResult Copy(string backupName, string targetName)
+    {
+        var target = Target(targetName);
+        var backup = paths.BackupFile(backupName);
+        if (!BackupCatalog.IsRegularFile(backup))
+        {
+            throw new BackupException(BackupError.NotFound, $"No backup named {backupName}.");
+        }
+        using var _ = BackupLock.AcquireCopy(paths);
+        var started = time.GetUtcNow();
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var result = CopyLocked(target, backup, watch);
+            Record(target, new CopyStatus(started, true, backupName, result.CopyFile, result.SizeBytes, result.Encrypted, result.DurationMs, null));
+            Log.Copied(logger, backupName, target.Name, result.CopyFile, result.SizeBytes, result.DurationMs);
+            return result;
+        }
+        catch (Exception ex) when (Explain(ex, target) is { } failure)
+        {
+            Record(target, new CopyStatus(started, false, backupName, null, 0, target.Encrypt, watch.ElapsedMilliseconds, failure.Message));
+            Log.CopyFailed(logger, backupName, target.Name, failure.Message);
+            if (ReferenceEquals(failure, ex))
+            {
+                throw;
+            }
+            throw failure;
+        }
+    }
+
+    /// <summary>Every target with its last copy and, when it can be read now, the copies it holds.</summary>
+    public IReadOnlyList<TargetStatus> Status() => [.. Targets.Select(target =>
+    {
+        var drive = Drive(target);
+        string? unavailable = null;
+        IReadOnlyList<string>? copies = null;
+        try
+        {
+            drive.EnsureMounted(paths.BackupsFolder);
+            copies = drive.Copies();
+        }
+        catch (Exception ex) when (Explain(ex, target) is { } failure)
+        {
+            unavailable = failure.Message;
+        }
+        return new TargetStatus(target.Name, target.Kind, target.Path, target.Encrypt, target.Keep, LastCopy(target.Name), copies, unavailable);
+    })];
+
+    public CopyStatus? LastCopy(string targetName) =>
+        StatusFile.Read(paths.CopyStatusFile(targetName), BackupJsonContext.Default.CopyStatus);
+
+    /// <summary>A copy on a target, as a path to read (the CLI's import from a stick by target and name).</summary>
+    public string CopyPath(string targetName, string copyName)
+    {
+        var target = Target(targetName);
+        if (!BackupNames.IsBackupName(DriveTarget.BackupName(copyName)))
+        {
+            throw new BackupException(BackupError.InvalidName, $"'{BackupPaths.Printable(copyName)}' is not the name of a copy.");
+        }
+        return Path.Combine(Drive(target).Folder, copyName);
+    }
+
+    private CopyResult CopyLocked(CopyTargetOptions target, string backup, Stopwatch watch)
+    {
+        var drive = Drive(target);
+        drive.EnsureMounted(paths.BackupsFolder);
+        var secret = target.Encrypt ? passphrase.Read() : null;
+        try
+        {
+            var (copyName, size) = drive.Write(backup, BackupCatalog.Checksum(backup), secret, options.Value.FreeSpaceMarginBytes);
+            var deleted = drive.ApplyRetention(copyName);
+            foreach (var name in deleted)
+            {
+                Log.TargetRetentionDeleted(logger, name, target.Name);
+            }
+            return new CopyResult(target.Name, Path.GetFileName(backup), copyName, size, secret is not null, watch.ElapsedMilliseconds, deleted);
+        }
+        finally
+        {
+            if (secret is not null)
+            {
+                Array.Clear(secret);
+            }
+        }
+    }
+
+    private CopyTargetOptions Target(string name) =>
+        Targets.FirstOrDefault(t => t.Name == name)
+        ?? throw new BackupException(BackupError.InvalidInput, Targets.Count == 0
+            ? "No copy targets are configured (Backup:Targets)."
+            : $"No copy target named '{BackupPaths.Printable(name)}'; configured: {string.Join(", ", Targets.Select(t => t.Name))}.");
+
+    private DriveTarget Drive(CopyTargetOptions target) => new(target, paths.Root.Resolve(target.Path));
+
+    private void Record(CopyTargetOptions target, CopyStatus status) =>
+        StatusFile.Write(paths.CopyStatusFile(target.Name), status, BackupJsonContext.Default.CopyStatus, logger);
+
+    /// <summary>
+    /// What a failed copy tells the owner: the library's own failures as they are, a full drive as
+    /// "full", a read-only or failing one as unavailable. Anything else is a bug and is not caught.
+    /// </summary>
+    private static BackupException? Explain(Exception exception, CopyTargetOptions target) => exception switch
+    {
+        BackupException backup => backup,
+        IOException io when AtomicFile.IsDiskFull(io) => new BackupException(BackupError.DiskFull,
+            $"The drive '{target.Name}' is full; the partial copy was removed and the local backup is kept.", io),
+        IOException or UnauthorizedAccessException => new BackupException(BackupError.TargetUnavailable,
+            $"The drive '{target.Name}' cannot take a copy: {(IsReadOnly(exception) ? "it is read-only (a write-protect switch, or the kernel remounted it after errors)" : exception.Message)}. The local backup is kept.", exception),
+        _ => null,
+    };
+
+    private static bool IsReadOnly(Exception exception) =>
+        (exception.HResult & 0xFFFF) == 30 || exception.Message.Contains("Read-only file system", StringComparison.OrdinalIgnoreCase);
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Copied {Backup} to {Target} as {Copy} ({Size} bytes, {DurationMs} ms)")]
+        public static partial void Copied(ILogger logger, string backup, string target, string copy, long size, long durationMs);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Copy of {Backup} to {Target} failed: {Reason}")]
+        public static partial void CopyFailed(ILogger logger, string backup, string target, string reason);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Retention removed the copy {Copy} from {Target}")]
+        public static partial void TargetRetentionDeleted(ILogger logger, string copy, string target);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text;
+using D3kos.Common.Files;
+
+namespace D3kos.Backup;
+
+/// <summary>
+/// The passphrase that encrypts every copy leaving the Pi. It lives in one device-local file, root's alone
+/// (0600): never inside a backup (<see cref="SourceScanner"/> leaves it out), kept as it is by a restore
+/// (<see cref="DeviceLocalFiles"/>), never logged or answered back. It is kept in plain text because the
+/// scheduler must encrypt at 03:30 with nobody at the helm; what protects it is the file's mode and the
+/// card never leaving the boat, while the copies that do leave are encrypted with it.
+/// </summary>
+public sealed class BackupPassphrase(BackupPaths paths)
+{
+    /// <summary>Where it is stored, as on the Pi.</summary>
+    public const string PiPath = "/opt/d3kos/config/backup-passphrase";
+
+    public const int MinimumLength = 12;
+    public const int MaximumLength = 1024;
+
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private string FilePath => paths.Root.Resolve(PiPath);
+
+    public bool IsSet => BackupCatalog.IsRegularFile(FilePath) && new FileInfo(FilePath).Length > 0;
+
+    /// <summary>Checks and stores a new passphrase (atomic, flushed, 0600). Copies made with the old one still need the old one.</summary>
+    public void Set(string passphrase)
+    {
+        if (Problem(passphrase) is { } problem)
+        {
+            throw new BackupException(BackupError.InvalidInput, problem);
+        }
+        AtomicFile.Write(FilePath, stream => stream.Write(Encoding.UTF8.GetBytes(passphrase)), OwnerOnly);
+    }
+
+    /// <summary>Why a passphrase cannot be used, or null.</summary>
+    public static string? Problem(string? passphrase) => passphrase switch
+    {
+        null or { Length: < MinimumLength } => $"The passphrase must have at least {MinimumLength} characters; a few random words are easy to keep and hard to guess.",
+        { Length: > MaximumLength } => $"The passphrase must have at most {MaximumLength} characters.",
+        _ when passphrase.Any(char.IsControl) => "The passphrase must not contain line breaks or other control characters.",
+        _ => null,
+    };
+
+    /// <summary>The stored passphrase, for one encryption or decryption; the caller clears the array after use.</summary>
+    public char[] Read()
+    {
+        if (!IsSet)
+        {
+            throw new BackupException(BackupError.PassphraseNeeded,
+                "No backup passphrase is set on this device: set one with 'd3kos-backup key set' (on a new Pi: the one the copies were made with).");
+        }
+        var bytes = File.ReadAllBytes(FilePath);
+        try
+        {
+            return Encoding.UTF8.GetChars(bytes);
+        }
+        finally
+        {
+            Array.Clear(bytes);
+        }
+    }
+}

@@ -6,8 +6,17 @@ namespace D3kos.Backup.Tests;
 /// <summary>A test root seeded like a boat: every default source, a database, a symlink, and a service-command recorder.</summary>
 internal sealed class BoatRoot : IDisposable
 {
-    public BoatRoot()
+    /// <param name="empty">A new Pi: nothing in the root but the service-command recorder beside it.</param>
+    public BoatRoot(bool empty = false)
     {
+        ServiceLog = Path.Combine(_tools.FullName, "service-commands.log");
+        ServiceCommand = Path.Combine(_tools.FullName, "record-service.sh");
+        File.WriteAllText(ServiceCommand, $"#!/bin/sh\necho \"$1 $2\" >> {ServiceLog}\n");
+        File.SetUnixFileMode(ServiceCommand, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (empty)
+        {
+            return;
+        }
         Root.WithLicense(tier: 1, installationId: "aaaaaaaaaaaaaaaa");
         Root.Write("/opt/d3kos/config/user-preferences.json", """{"units":"metric"}""");
         Root.Write("/opt/d3kos/config/api-keys.json", """{"openai":"sk-test"}""");
@@ -18,13 +27,9 @@ internal sealed class BoatRoot : IDisposable
         Root.Write("/home/d3kos/.node-red/flows.json", "[]");
         File.CreateSymbolicLink(Root.At("/opt/d3kos/config/current-prefs.json"), "user-preferences.json");
         Root.Write("/opt/d3kos/config/.settings.json.1234.tmp", "half-written");
-        // The recorder lives beside the root, not in it: the tests compare the root before and after.
-        ServiceLog = Path.Combine(_tools.FullName, "service-commands.log");
-        ServiceCommand = Path.Combine(_tools.FullName, "record-service.sh");
-        File.WriteAllText(ServiceCommand, $"#!/bin/sh\necho \"$1 $2\" >> {ServiceLog}\n");
-        File.SetUnixFileMode(ServiceCommand, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
+    // The recorder lives beside the root, not in it: the tests compare the root before and after.
     private readonly DirectoryInfo _tools = Directory.CreateTempSubdirectory("d3kos-tools-");
 
     public TempRoot Root { get; } = new();

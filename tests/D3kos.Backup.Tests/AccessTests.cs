@@ -27,6 +27,9 @@ public sealed class AccessTests : IAsyncLifetime
         { "POST", "/api/backup/restore" },
         { "POST", "/api/backup/upload" },
         { "DELETE", $"/api/backup/{Missing}" },
+        { "GET", "/api/backup/status" },
+        { "POST", "/api/backup/copy" },
+        { "PUT", "/api/backup/passphrase" },
     };
 
     private static HttpRequestMessage Request(string method, string url, string? bearer = null, string? apiKey = null)

@@ -202,5 +202,79 @@ public sealed class CliTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Key_set_reads_the_first_line_of_standard_input_and_stores_it_owner_only_and_never_prints_it()
+    {
+        var (code, output, error) = Run("a passphrase for the boat\n", "key", "set");
+
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("a passphrase for the boat", output + error, StringComparison.Ordinal);
+        var stored = _boat.Root.At("/opt/d3kos/config/backup-passphrase");
+        Assert.Equal("a passphrase for the boat", File.ReadAllText(stored));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(stored));
+        Assert.Equal("A passphrase is set.", Run("", "key", "status").Out.Trim());
+    }
+
+    [Fact]
+    public void Key_set_with_a_short_passphrase_is_refused_with_exit_2()
+    {
+        var (code, _, error) = Run("short\n", "key", "set");
+
+        Assert.Equal(2, code);
+        Assert.StartsWith("Error: The passphrase must have at least 12 characters", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(_boat.Root.At("/opt/d3kos/config/backup-passphrase")));
+    }
+
+    [Fact]
+    public void Copy_to_a_drive_that_is_not_mounted_exits_10_and_status_shows_the_failure()
+    {
+        Directory.CreateDirectory(_boat.Root.At("/media/usb"));
+        var target = new Dictionary<string, string> { ["Backup__Targets__0__Name"] = "usb", ["Backup__Targets__0__Path"] = "/media/usb" };
+        Run("a passphrase for the boat\n", "key", "set");
+        Run("", "create");
+        var backup = Path.GetFileName(Directory.GetFiles(_boat.BackupsFolder, "d3kos_backup_*.tar.gz").Single());
+
+        var (code, _, error) = RunWith(target, "", "copy", backup, "--to", "usb");
+
+        Assert.Equal(10, code);
+        Assert.Equal($"Error: The drive 'usb' cannot take a copy: /media/usb is a folder on the SD card, not a mounted drive (is the stick inserted?). Nothing was written, so the card does not fill up.", error.Trim());
+        var status = RunWith(target, "", "status");
+        Assert.Equal(0, status.Code);
+        Assert.Contains("Target usb: drive at /media/usb, encrypted, keeps 10; now: The drive 'usb' cannot take a copy", status.Out, StringComparison.Ordinal);
+        Assert.Contains($"last copy FAILED: ", status.Out, StringComparison.Ordinal);
+        Assert.Contains("Passphrase for encrypted copies: set", status.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Copy_to_a_target_that_is_not_configured_names_the_ones_that_are_and_exits_2()
+    {
+        Run("", "create");
+        var backup = Path.GetFileName(Directory.GetFiles(_boat.BackupsFolder, "d3kos_backup_*.tar.gz").Single());
+
+        var (code, _, error) = RunWith(new() { ["Backup__Targets__0__Name"] = "usb", ["Backup__Targets__0__Path"] = "/media/usb" }, "", "copy", backup, "--to", "s3");
+
+        Assert.Equal(2, code);
+        Assert.Equal("Error: No copy target named 's3'; configured: usb.", error.Trim());
+    }
+
+    [Fact]
+    public void Import_of_an_encrypted_copy_without_the_passphrase_set_says_what_to_do_and_exits_9()
+    {
+        Run("", "create");
+        var backup = Directory.GetFiles(_boat.BackupsFolder, "d3kos_backup_*.tar.gz").Single();
+        var copy = Path.Combine(_boat.Root.Path, "from-the-stick.tar.gz.gpg");
+        var (gpg, gpgError) = Gpg.Run("--passphrase", "a passphrase for the boat", "--symmetric", "--output", copy, backup);
+        Assert.True(gpg == 0, gpgError);
+
+        var (code, _, error) = Run("", "import", copy);
+
+        Assert.Equal(9, code);
+        Assert.StartsWith("Error: No backup passphrase is set on this device: set one with 'd3kos-backup key set'", error, StringComparison.Ordinal);
+        Run("a passphrase for the boat\n", "key", "set");
+        var imported = Run("", "import", copy);
+        Assert.Equal(0, imported.Code);
+        Assert.StartsWith("Imported as d3kos_imported_", imported.Out, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _boat.Dispose();
 }

@@ -19,7 +19,11 @@ public sealed partial class BackupCopier(
 {
     public IReadOnlyList<CopyTargetOptions> Targets => options.Value.Targets;
 
-    /// <summary>Copies one backup to one target; the failure, if any, is recorded and thrown as a <see cref="BackupException"/>.</summary>
+    /// <summary>
+    /// Copies one backup to one target. A failure is recorded in the target's status and thrown as a
+    /// <see cref="BackupException"/>; the caller reports it (the API's answer, the CLI's sentence, the
+    /// automatic run's warning), so it is not logged here a second time.
+    /// </summary>
     public CopyResult Copy(string backupName, string targetName)
     {
         var target = Target(targetName);
@@ -41,7 +45,6 @@ public sealed partial class BackupCopier(
         catch (Exception ex) when (Explain(ex, target) is { } failure)
         {
             Record(target, new CopyStatus(started, false, backupName, null, 0, target.Encrypt, watch.ElapsedMilliseconds, failure.Message));
-            Log.CopyFailed(logger, backupName, target.Name, failure.Message);
             if (ReferenceEquals(failure, ex))
             {
                 throw;
@@ -138,9 +141,6 @@ public sealed partial class BackupCopier(
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Copied {Backup} to {Target} as {Copy} ({Size} bytes, {DurationMs} ms)")]
         public static partial void Copied(ILogger logger, string backup, string target, string copy, long size, long durationMs);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Copy of {Backup} to {Target} failed: {Reason}")]
-        public static partial void CopyFailed(ILogger logger, string backup, string target, string reason);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Retention removed the copy {Copy} from {Target}")]
         public static partial void TargetRetentionDeleted(ILogger logger, string copy, string target);

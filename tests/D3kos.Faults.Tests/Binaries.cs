@@ -48,6 +48,28 @@ internal static class Binaries
         long.Parse(File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>Runs the CLI to the end and samples its peak RSS (VmHWM) while it runs.</summary>
+    public static async Task<(int ExitCode, long PeakKb)> RunMeasuredAsync(Dictionary<string, string> environment, params string[] args)
+    {
+        using var process = Start("d3kos-backup", environment, args);
+        var peak = 0L;
+        var limit = Stopwatch.StartNew();
+        while (!process.HasExited && limit.Elapsed < TimeSpan.FromMinutes(5))
+        {
+            try
+            {
+                peak = Math.Max(peak, PeakRssKb(process.Id));
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or FormatException)
+            {
+                // The process ended between the check and the read.
+            }
+            await Task.Delay(20);
+        }
+        await process.WaitForExitAsync();
+        return (process.ExitCode, peak);
+    }
+
     /// <summary>Runs to the end and returns the exit code.</summary>
     public static async Task<int> RunAsync(string program, IReadOnlyDictionary<string, string> environment, params string[] args)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using D3kos.Testing;
 
 namespace D3kos.Faults.Tests;
@@ -23,14 +22,14 @@ public sealed class ManySmallFilesMemoryTests : IDisposable
         // Hexadecimal without "0x": the Native AOT runtime reads GC settings only in that form (32 MB).
         environment["DOTNET_GCHeapHardLimit"] = "2000000";
 
-        var (created, createPeakKb) = await RunMeasuredAsync(environment, "create");
+        var (created, createPeakKb) = await Binaries.RunMeasuredAsync(environment, "create");
         Assert.Equal(0, created);
         var backup = Path.GetFileName(Directory.GetFiles(_root.At("/opt/d3kos/backups"), "d3kos_backup_*.tar.gz").Single());
         // The live tree changes, so the restore has something to undo.
         Directory.Delete(_root.At("/home/d3kos/.signalk/node_modules/plugin-7"), recursive: true);
         File.WriteAllText(_root.At("/home/d3kos/.signalk/node_modules/plugin-1/new.js"), "changed");
 
-        var (restored, restorePeakKb) = await RunMeasuredAsync(environment, "restore", backup, "--yes");
+        var (restored, restorePeakKb) = await Binaries.RunMeasuredAsync(environment, "restore", backup, "--yes");
 
         Assert.Equal(0, restored);
         Assert.Equal(before, BoatForFaults.SourceStates(_root));
@@ -56,28 +55,6 @@ public sealed class ManySmallFilesMemoryTests : IDisposable
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(path, $"// {i}\n" + content[..random.Next(200, 6 * 1024)]);
         }
-    }
-
-    /// <summary>Runs the CLI to the end and samples its peak RSS (VmHWM) while it runs.</summary>
-    private static async Task<(int ExitCode, long PeakKb)> RunMeasuredAsync(Dictionary<string, string> environment, params string[] args)
-    {
-        using var process = Binaries.Start("d3kos-backup", environment, args);
-        var peak = 0L;
-        var limit = Stopwatch.StartNew();
-        while (!process.HasExited && limit.Elapsed < TimeSpan.FromMinutes(5))
-        {
-            try
-            {
-                peak = Math.Max(peak, Binaries.PeakRssKb(process.Id));
-            }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException or FormatException)
-            {
-                // The process ended between the check and the read.
-            }
-            await Task.Delay(20);
-        }
-        await process.WaitForExitAsync();
-        return (process.ExitCode, peak);
     }
 
     public void Dispose() => _root.Dispose();

@@ -4,7 +4,8 @@
 # systemd (systemd-analyze verify), and for the Pi's processor: Debian's arm64 libraries as the
 # cross-compiling sysroot (libc6-dev:arm64, zlib1g-dev:arm64, libgcc-12-dev:arm64), lld, and qemu-user-static to run
 # the arm64 binaries; debootstrap and systemd-container (systemd-nspawn) for the stage that boots a real
-# systemd. Does nothing when everything is there already.
+# systemd; gnupg (gpg opens the encrypted copies, as the owner would) and dosfstools and e2fsprogs (FAT
+# and ext4 images mounted as USB drives). Does nothing when everything is there already.
 set -euo pipefail
 need=()
 command -v nginx >/dev/null || need+=(nginx)
@@ -21,6 +22,9 @@ command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v tar >/dev/null || need+=(tar)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v systemd-nspawn >/dev/null || need+=(systemd-container)
+command -v gpg >/dev/null || need+=(gnupg)
+command -v mkfs.vfat >/dev/null || need+=(dosfstools)
+command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     echo "install-test-deps: missing ${need[*]}; run as root on Debian/Ubuntu, or install them yourself" >&2

@@ -31,8 +31,11 @@ fi
 passed=0
 failed=0
 pids=()
+mounted=()
 
 cleanup() {
+    for mount in "${mounted[@]}"; do umount -l "$mount" 2>/dev/null; done
+    [ -d "$work/gnupg" ] && gpgconf --homedir "$work/gnupg" --kill gpg-agent 2>/dev/null
     [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
     wait 2>/dev/null
@@ -139,6 +142,20 @@ cli_name="$(sed -n 's|^Backup created: .*/||p' "$work/cli-create.out" 2>/dev/nul
 check "CLI list shows both backups, newest first" bash -c "${cli[*]@Q} list > $work/cli-list.out && sed -n 1p $work/cli-list.out | grep -q '^$cli_name ' && grep -q '$name' $work/cli-list.out"
 check "CLI verify checks every file" bash -c "${cli[*]@Q} verify $cli_name > $work/cli-verify.out && grep -q '^OK: [0-9]* files match the manifest' $work/cli-verify.out"
 check "CLI import of a missing file: one sentence, exit 6" bash -c "out=\$(${cli[*]@Q} import /missing.tar.gz 2>&1); [ \$? -eq 6 ] && [ \"\$out\" = 'Error: No such file: /missing.tar.gz.' ]"
+# A USB stick: a small tmpfs mounted where the copy target points (root only; CI runs as root).
+if [ "$(id -u)" = 0 ] && mkdir -p "$root/media/usb" && mount -t tmpfs -o size=64m tmpfs "$root/media/usb"; then
+    mounted+=("$root/media/usb")
+    mkdir -m 700 -p "$work/gnupg"
+    copy_cli=(env D3KOS_FS_ROOT="$root" Backup__Targets__0__Name=usb Backup__Targets__0__Path=/media/usb "${run[@]}" "$root/opt/d3kos/bin/d3kos-backup")
+    check "CLI key set stores the passphrase owner-only" bash -c "echo 'e2e passphrase for the boat' | ${copy_cli[*]@Q} key set >/dev/null && [ \$(stat -c %a '$root/opt/d3kos/config/backup-passphrase') = 600 ]"
+    check "CLI copy to the drive: encrypted, read back and checked" bash -c "${copy_cli[*]@Q} copy $cli_name --to usb > $work/cli-copy.out && grep -q 'encrypted, read back and checked' $work/cli-copy.out"
+    check "gpg opens the copy and it is the backup, byte for byte" bash -c "gpg --homedir $work/gnupg --batch --pinentry-mode loopback --passphrase 'e2e passphrase for the boat' -o $work/opened.tar.gz -d '$root/media/usb/d3kos-backups/$cli_name.gpg' 2>/dev/null && cmp -s $work/opened.tar.gz '$root/opt/d3kos/backups/$cli_name'"
+    check "the backup API's status shows the target through nginx" bash -c "curl -fsS ${auth[*]@Q} $base/api/backup/status | jq -e '.schedule.enabled and .passphrase_set and (.schedule.next_run | type == \"string\")'"
+    umount -l "$root/media/usb"
+    check "CLI copy to a drive that is not mounted: one sentence, exit 10, nothing written" bash -c "out=\$(${copy_cli[*]@Q} copy $cli_name --to usb 2>&1); [ \$? -eq 10 ] && echo \"\$out\" | grep -q 'not a mounted drive' && [ -z \"\$(ls -A '$root/media/usb')\" ]"
+else
+    echo "e2e $rid: copy to a drive skipped (needs root to mount)"
+fi
 check "a service with an invalid setting exits 78 with one sentence" bash -c "out=\$(env D3KOS_FS_ROOT='$root' Export__MaxAttempts=abc ${run[*]@Q} '$root/opt/d3kos/bin/d3kos-export-manager' --urls http://127.0.0.1:1 2>&1 >/dev/null); [ \$? -eq 78 ] && [ \"\$out\" = \"d3kos-export-manager cannot run: Invalid setting Export:MaxAttempts: 'abc' is not a whole number.\" ]"
 # nginx sees this client as 127.0.0.2 while the service sees nginx at 127.0.0.1: the log must name the former.
 curl -s -o /dev/null --interface 127.0.0.2 -X POST -H "Authorization: Bearer wrong-guess-0000000000" "$base/export/generate"

@@ -140,6 +140,19 @@ check "restore through nginx, stopping and starting the export manager with syst
     "nsenter -t $leader -a curl -fsS --max-time 120 -H '$auth' -H 'Content-Type: application/json' -d '{\"backup_file\":\"$name\",\"confirm\":true}' $base_url/api/backup/restore > $work/restore.json && jq -e '.success' $work/restore.json && ! grep -q 'changed after the backup' '$machine/var/www/html/index.html'"
 check "the export manager is running again after the restore" inside systemctl is-active d3kos-export-manager
 
+# A USB stick mounted after the unit started (a tmpfs here), a copy target set in a drop-in: the copy
+# is written through the unit's sandbox (ProtectSystem=strict, ReadWritePaths=-/media).
+mkdir -p "$machine/etc/systemd/system/d3kos-backup-api.service.d"
+printf '[Service]\nEnvironment=Backup__Targets__0__Name=usb Backup__Targets__0__Path=/media/usb\n' > "$machine/etc/systemd/system/d3kos-backup-api.service.d/usb.conf"
+check "the backup API restarts with a copy target" bash -c "nsenter -t $leader -a sh -c 'systemctl daemon-reload && systemctl restart d3kos-backup-api && systemctl is-active d3kos-backup-api'"
+check "a stick mounted at /media/usb after the start takes an encrypted copy through nginx" bash -c \
+    "nsenter -t $leader -a sh -c 'mkdir -p /media/usb && mount -t tmpfs -o size=64m tmpfs /media/usb' && \
+     nsenter -t $leader -a curl -fsS --max-time 120 -X PUT -H '$auth' -H 'Content-Type: application/json' -d '{\"passphrase\":\"systemd stage passphrase\"}' $base_url/api/backup/passphrase | jq -e '.passphrase_set' && \
+     nsenter -t $leader -a curl -fsS --max-time 120 -H '$auth' -H 'Content-Type: application/json' -d '{\"backup_file\":\"$name\",\"target\":\"usb\"}' $base_url/api/backup/copy > $work/copy.json && jq -e '.success and .encrypted' $work/copy.json && \
+     nsenter -t $leader -a test -s /media/usb/d3kos-backups/$name.gpg"
+check "the status shows the copy and the next automatic run" bash -c \
+    "nsenter -t $leader -a curl -fsS --max-time 120 -H '$auth' $base_url/api/backup/status | jq -e '.targets[0].last_copy.succeeded and (.schedule.next_run | type == \"string\")'"
+
 # 5. Restart=on-failure, and errors in the journal at their priority.
 restarts_before="$(inside systemctl show -p NRestarts --value d3kos-export-manager)"
 inside systemctl kill -s KILL d3kos-export-manager

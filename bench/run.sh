@@ -30,7 +30,9 @@ for tool in hyperfine pigz sqlite3 curl jq nginx tar; do
 done
 work="$(mktemp -d /tmp/d3kos-bench-XXXXXX)"
 pids=()
+mounted=()
 cleanup() {
+    for mount in "${mounted[@]}"; do umount -l "$mount" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null
     wait 2>/dev/null || true
@@ -115,6 +117,26 @@ create_kb=$(peak_kb "$bin/d3kos-backup" create)
 newest=$(basename "$(ls -t "$backups"/d3kos_backup_*.tar.gz | head -1)")
 restore_kb=$(peak_kb "$bin/d3kos-backup" restore "$newest" --yes)
 row "backup create / restore peak RSS (CLI)" "$((create_kb / 1024)) MB / $((restore_kb / 1024)) MB" "" "unit MemoryMax=256M"
+
+# 2c. An encrypted copy to a USB drive (a tmpfs mounted as one) against gpg encrypting and decrypting the
+# same backup: the copy reads its file back from the drive and decrypts it to check it, so gpg does both.
+if [ "$(id -u)" = 0 ]; then
+    drive="$root/media/usb"; mkdir -p "$drive" && mount -t tmpfs -o size=2g tmpfs "$drive" && mounted+=("$drive")
+    export Backup__Targets__0__Name=usb Backup__Targets__0__Path=/media/usb Backup__Targets__0__Keep=100
+    echo "bench passphrase for the copies" | "$bin/d3kos-backup" key set >/dev/null
+    mkdir -m 700 -p "$work/gnupg"
+    gpg_both="gpg --homedir $work/gnupg --batch --yes --pinentry-mode loopback --passphrase x -z 0 --cipher-algo AES256 --symmetric -o $drive/ref.gpg $ours && gpg --homedir $work/gnupg --batch --pinentry-mode loopback --passphrase x -d $drive/ref.gpg > /dev/null 2>&1"
+    hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/copy.json" \
+        "bash -c '$gpg_both'" \
+        "$bin/d3kos-backup copy $name --to usb" >"$work/hyperfine-copy.txt" 2>&1
+    t_g=$(mean "$work/copy.json" 0); t_c=$(mean "$work/copy.json" 1)
+    row "encrypted copy to a drive (write, read back, check)" "ours $(secs "$t_c")" "gpg encrypt + decrypt $(secs "$t_g")" "$(ratio "$t_c" "$t_g") of gpg"
+    copy_kb=$(peak_kb "$bin/d3kos-backup" copy "$name" --to usb)
+    import_kb=$(peak_kb "$bin/d3kos-backup" import "$drive/d3kos-backups/$name.gpg")
+    row "encrypted copy / import peak RSS (CLI), $(mb "$s_ours") backup" "$((copy_kb / 1024)) MB / $((import_kb / 1024)) MB" "" "unit MemoryMax=256M"
+    gpgconf --homedir "$work/gnupg" --kill gpg-agent 2>/dev/null
+    unset Backup__Targets__0__Name Backup__Targets__0__Path Backup__Targets__0__Keep
+fi
 
 fi
 

@@ -123,12 +123,13 @@ public sealed class ScheduleTests : IDisposable
     }
 
     [Fact]
-    public void The_plan_after_a_clock_that_went_back_is_now()
+    public void The_plan_is_now_after_a_clock_that_went_back_and_never_for_a_calendar_that_does_not_come_round()
     {
         var calendar = new ScheduleOptions().ParseCalendar();
 
         Assert.Equal(MondayMorning, SchedulePlan.NextRun(calendar, TimeZoneInfo.Utc, MondayMorning.AddDays(-9), lastStarted: MondayMorning.AddDays(200), MondayMorning));
         Assert.Equal(new DateTimeOffset(2026, 6, 2, 3, 30, 0, TimeSpan.Zero), SchedulePlan.NextRun(calendar, TimeZoneInfo.Utc, MondayMorning.AddDays(-9), MondayMorning.AddHours(-6), MondayMorning));
+        Assert.Null(SchedulePlan.NextRun(Cronos.CronExpression.Parse("0 0 30 2 *"), TimeZoneInfo.Utc, MondayMorning, null, MondayMorning));
     }
 
     [Fact]

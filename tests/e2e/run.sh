@@ -150,7 +150,7 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$root/media/usb" && mount -t tmpfs -o size=64
     check "CLI key set stores the passphrase owner-only" bash -c "echo 'e2e passphrase for the boat' | ${copy_cli[*]@Q} key set >/dev/null && [ \$(stat -c %a '$root/opt/d3kos/config/backup-passphrase') = 600 ]"
     check "CLI copy to the drive: encrypted, read back and checked" bash -c "${copy_cli[*]@Q} copy $cli_name --to usb > $work/cli-copy.out && grep -q 'encrypted, read back and checked' $work/cli-copy.out"
     check "gpg opens the copy and it is the backup, byte for byte" bash -c "gpg --homedir $work/gnupg --batch --pinentry-mode loopback --passphrase 'e2e passphrase for the boat' -o $work/opened.tar.gz -d '$root/media/usb/d3kos-backups/$cli_name.gpg' 2>/dev/null && cmp -s $work/opened.tar.gz '$root/opt/d3kos/backups/$cli_name'"
-    check "the backup API's status shows the target through nginx" bash -c "curl -fsS ${auth[*]@Q} $base/api/backup/status | jq -e '.schedule.enabled and .passphrase_set and (.schedule.next_run | type == \"string\")'"
+    check "the backup API's status shows the next automatic run and the passphrase, through nginx" bash -c "curl -fsS ${auth[*]@Q} $base/api/backup/status | jq -e '.schedule.enabled and .passphrase_set and (.schedule.next_run | type == \"string\")'"
     umount -l "$root/media/usb"
     check "CLI copy to a drive that is not mounted: one sentence, exit 10, nothing written" bash -c "out=\$(${copy_cli[*]@Q} copy $cli_name --to usb 2>&1); [ \$? -eq 10 ] && echo \"\$out\" | grep -q 'not a mounted drive' && [ -z \"\$(ls -A '$root/media/usb')\" ]"
 else

@@ -49,8 +49,8 @@ public sealed partial class AutomaticBackups(
         return status;
     }
 
-    /// <summary>When the next run is due after <paramref name="status"/>, before the random delay.</summary>
-    public DateTimeOffset NextRun(ScheduleStatus status) =>
+    /// <summary>When the next run is due after <paramref name="status"/>, before the random delay; null when the calendar never comes round.</summary>
+    public DateTimeOffset? NextRun(ScheduleStatus status) =>
         SchedulePlan.NextRun(Settings.ParseCalendar(), time.LocalTimeZone, status.Since, status.LastRun?.Started, time.GetUtcNow());
 
     /// <summary>Makes the automatic backup and its copies; never throws for a failure of its own, it records it.</summary>

@@ -34,7 +34,13 @@ public sealed partial class BackupScheduler(
             while (!stoppingToken.IsCancellationRequested)
             {
                 var planned = time.GetUtcNow();
-                var due = automatic.NextRun(status) + RandomDelay();
+                if (automatic.NextRun(status) is not { } next)
+                {
+                    automatic.WriteStatus(status with { NextRun = null });
+                    Log.NeverAgain(logger, options.Value.Schedule.Calendar);
+                    return;
+                }
+                var due = next + RandomDelay();
                 automatic.WriteStatus(status with { NextRun = due });
                 Log.NextRun(logger, due);
                 while (time.GetUtcNow() is var now && now < due && now >= planned)
@@ -75,6 +81,9 @@ public sealed partial class BackupScheduler(
     {
         [LoggerMessage(Level = LogLevel.Information, Message = "Next automatic backup at {Due:u}")]
         public static partial void NextRun(ILogger logger, DateTimeOffset due);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "The calendar '{Calendar}' never comes round again: no more automatic backups until it is changed")]
+        public static partial void NeverAgain(ILogger logger, string calendar);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "An automatic backup run failed unexpectedly")]
         public static partial void RunCrashed(ILogger logger, Exception exception);

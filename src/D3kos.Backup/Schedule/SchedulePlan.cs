@@ -9,7 +9,8 @@ namespace D3kos.Backup;
 internal static class SchedulePlan
 {
     /// <param name="since">When the schedule started on this device (stands for the last run before the first one).</param>
-    public static DateTimeOffset NextRun(CronExpression calendar, TimeZoneInfo zone, DateTimeOffset since, DateTimeOffset? lastStarted, DateTimeOffset now)
+    /// <returns>The time, or null for a calendar that never comes round again (30 February).</returns>
+    public static DateTimeOffset? NextRun(CronExpression calendar, TimeZoneInfo zone, DateTimeOffset since, DateTimeOffset? lastStarted, DateTimeOffset now)
     {
         var from = lastStarted ?? since;
         if (from > now)
@@ -18,7 +19,7 @@ internal static class SchedulePlan
             // waiting for the calendar after that run could mean days without a backup, so run now.
             return now;
         }
-        var next = calendar.GetNextOccurrence(from, zone) ?? DateTimeOffset.MaxValue;
+        var next = calendar.GetNextOccurrence(from, zone);
         return next < now ? now : next;
     }
 }

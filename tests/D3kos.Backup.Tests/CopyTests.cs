@@ -11,12 +11,13 @@ public sealed class CopyTests : IDisposable
 
     private string DrivePath => _boat.Root.At("/media/d3kos-usb");
 
-    private (BackupManager Manager, BackupCopier Copier, BackupPassphrase Key, ServiceProvider Services) Library(bool encrypt = true, int keep = 10, BoatRoot? boat = null)
+    private (BackupManager Manager, BackupCopier Copier, BackupPassphrase Key, ServiceProvider Services) Library(
+        bool encrypt = true, int keep = 10, BoatRoot? boat = null, string path = "/media/d3kos-usb")
     {
         boat ??= _boat;
         var (manager, services) = Tests.Library.Create(boat.Settings(
             ("Backup:Targets:0:Name", "usb"),
-            ("Backup:Targets:0:Path", "/media/d3kos-usb"),
+            ("Backup:Targets:0:Path", path),
             ("Backup:Targets:0:Encrypt", encrypt ? "true" : "false"),
             ("Backup:Targets:0:Keep", keep.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         return (manager, services.GetRequiredService<BackupCopier>(), services.GetRequiredService<BackupPassphrase>(), services);
@@ -81,6 +82,26 @@ public sealed class CopyTests : IDisposable
         var status = copier.LastCopy("usb")!;
         Assert.False(status.Succeeded);
         Assert.Equal(refused.Message, status.Error);
+    }
+
+    [Fact]
+    public void A_drive_under_a_folder_another_user_owns_is_refused()
+    {
+        // That user could rename the mount point away and put a folder of their own (or their own mount) there.
+        MountedDrive.SkipUnlessRoot();
+        var theirs = _boat.Root.At("/media/d3kos");
+        Directory.CreateDirectory(theirs);
+        MountedDrive.Run("chown", "65534:65534", theirs);
+        using var drive = MountedDrive.Tmpfs(Path.Combine(theirs, "USB"), kilobytes: 32768);
+        var (manager, copier, _, services) = Library(encrypt: false, path: "/media/d3kos/USB");
+        using var __ = services;
+        var backup = manager.Create();
+
+        var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
+
+        Assert.Equal(BackupError.TargetUnavailable, refused.Error);
+        Assert.Contains($"another user can change {theirs}", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(drive.MountPoint));
     }
 
     [Fact]

@@ -56,13 +56,12 @@ public sealed partial class BackupCopier(
     /// <summary>Every target with its last copy and, when it can be read now, the copies it holds.</summary>
     public IReadOnlyList<TargetStatus> Status() => [.. Targets.Select(target =>
     {
-        var drive = Drive(target);
         string? unavailable = null;
         IReadOnlyList<string>? copies = null;
         try
         {
-            drive.EnsureMounted(paths.BackupsFolder);
-            copies = drive.Copies();
+            using var folder = Drive(target).Open(paths.BackupsFolder, create: false);
+            copies = folder is null ? [] : DriveTarget.Copies(folder.ProcPath);
         }
         catch (Exception ex) when (Explain(ex, target) is { } failure)
         {
@@ -88,12 +87,13 @@ public sealed partial class BackupCopier(
     private CopyResult CopyLocked(CopyTargetOptions target, string backup, Stopwatch watch)
     {
         var drive = Drive(target);
-        drive.EnsureMounted(paths.BackupsFolder);
+        // The passphrase first: without it nothing is made on the drive, not even the copies folder.
         var secret = target.Encrypt ? passphrase.Read() : null;
         try
         {
-            var (copyName, size) = drive.Write(backup, BackupCatalog.Checksum(backup), secret, options.Value.FreeSpaceMarginBytes);
-            var deleted = drive.ApplyRetention(copyName);
+            using var folder = drive.Open(paths.BackupsFolder)!;
+            var (copyName, size) = drive.Write(folder, backup, BackupCatalog.Checksum(backup), secret, options.Value.FreeSpaceMarginBytes);
+            var deleted = drive.ApplyRetention(folder, copyName);
             foreach (var name in deleted)
             {
                 Log.TargetRetentionDeleted(logger, name, target.Name);

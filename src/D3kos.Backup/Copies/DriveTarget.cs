@@ -6,7 +6,9 @@ namespace D3kos.Backup;
 /// <summary>
 /// A USB stick or disk mounted on the Pi. Copies go to its "d3kos-backups" folder: written under a partial
 /// name, flushed, read back from the drive and checked, then renamed in; retention there keeps the target's
-/// own count and touches nothing else on the drive.
+/// own count and touches nothing else on the drive. Root writes here on a path that may cross folders or a
+/// drive that other users can change (a FAT stick mounted for the d3kos user is theirs), so every file
+/// operation goes through the copies folder opened once, without following a symlink (<see cref="Open"/>).
 /// </summary>
 internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
 {
@@ -14,42 +16,80 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
 
     private const int BufferSize = 1 << 16;
 
+    /// <summary>Where the copies are, by path: for the owner and the import, not for writing.</summary>
     public string Folder => Path.Combine(mountPath, FolderName);
 
     /// <summary>
-    /// Refuses a path that is not a mounted file system other than the card's. A stick that is not inserted
-    /// leaves an empty mount folder on the SD card: writing there would fill the card with copies that are
-    /// not off it. A mount point is on another mount than its parent folder (or, on kernels before 5.8,
-    /// another device); a bind mount of a folder of the card itself is refused by the device check.
+    /// Opens the drive's copies folder (made 0700 if missing), after refusing what is not a mounted drive.
+    /// A stick that is not inserted leaves an empty mount folder on the SD card: writing there would fill
+    /// the card with copies that are not off it. A mount point is on another mount than its parent folder
+    /// (or, on kernels before 5.8, another device), and a bind mount of a folder of the card itself is
+    /// refused by the device check. The folders on the way must be root's (no other user could swap the
+    /// mount point), and the mount point and the copies folder are opened without following a symlink.
     /// </summary>
-    public void EnsureMounted(string cardFolder)
+    /// <param name="create">Make the copies folder when it is missing; without, a drive that has none gives null (the status only looks).</param>
+    public DirectoryHandle? Open(string cardFolder, bool create = true)
     {
-        if (!LibC.TryStat(mountPath, out var mount) || !mount.IsDirectory)
+        if (!LibC.TryStat(mountPath, out var found) || !found.IsDirectory)
         {
             throw Unavailable($"there is no folder at {target.Path}: is the drive plugged in and mounted there?");
         }
-        var parent = LibC.Stat(Path.GetDirectoryName(mountPath.TrimEnd('/')) ?? "/");
-        var card = LibC.Stat(cardFolder);
-        var mountPoint = mount.MountId != 0 && parent.MountId != 0 ? mount.MountId != parent.MountId : mount.Device != parent.Device;
-        if (!mountPoint || mount.Device == card.Device)
+        var parent = Path.GetDirectoryName(mountPath.TrimEnd('/')) ?? "/";
+        if (OtherUsersCanChange(parent) is { } unsafeFolder)
         {
-            throw Unavailable($"{target.Path} is a folder on the SD card, not a mounted drive (is the stick inserted?). Nothing was written, so the card does not fill up");
+            throw Unavailable($"another user can change {unsafeFolder}, on the way to the drive, so root will not write there");
+        }
+        var mount = LibC.OpenDirectoryNoFollow(mountPath);
+        try
+        {
+            var mountStat = LibC.Stat(mount);
+            var parentStat = LibC.Stat(parent);
+            var card = LibC.Stat(cardFolder);
+            var mountPoint = mountStat.MountId != 0 && parentStat.MountId != 0 ? mountStat.MountId != parentStat.MountId : mountStat.Device != parentStat.Device;
+            if (!mountPoint || mountStat.Device == card.Device)
+            {
+                throw Unavailable($"{target.Path} is a folder on the SD card, not a mounted drive (is the stick inserted?). Nothing was written, so the card does not fill up");
+            }
+            // The mode is asked for at creation only: FAT, the usual stick's file system, refuses a later
+            // chmod and gives every file the mount's mode, which is why a copy is encrypted by default.
+            var copies = Path.Combine(mount.ProcPath, FolderName);
+            if (!create && !Directory.Exists(copies))
+            {
+                return null;
+            }
+            Directory.CreateDirectory(copies, BackupPaths.FolderMode);
+            return LibC.OpenSubfolderNoFollow(mount, FolderName);
+        }
+        finally
+        {
+            mount.Dispose();
         }
     }
 
-    /// <summary>Writes one copy and checks it; returns its file name on the drive and its size.</summary>
+    /// <summary>The first folder from / down to <paramref name="folder"/> that is not root's (or ours) alone, or null.</summary>
+    private static string? OtherUsersCanChange(string folder)
+    {
+        var me = LibC.EffectiveUserId();
+        var chain = new List<string>();
+        for (var f = folder; f is not null; f = Path.GetDirectoryName(f))
+        {
+            chain.Insert(0, f);
+        }
+        return chain.FirstOrDefault(f => !LibC.TryStat(f, out var stat) || !stat.IsDirectory || (stat.Uid != 0 && stat.Uid != me) || stat.WritableByOthers);
+    }
+
+    /// <summary>Writes one copy into the opened copies folder and checks it; returns its file name and size.</summary>
     /// <param name="sha256">The local backup's checksum: the bytes read for the copy and the bytes read back must both match it.</param>
-    public (string Name, long Size) Write(string backup, string sha256, char[]? passphrase, long margin)
+    public (string Name, long Size) Write(DirectoryHandle copies, string backup, string sha256, char[]? passphrase, long margin)
     {
         var name = Path.GetFileName(backup) + (passphrase is null ? "" : OpenPgpFile.Extension);
-        // The modes are asked for at creation only: FAT, the usual stick's file system, refuses a later
-        // chmod and gives every file the mount's mode, which is why a copy is encrypted by default.
-        Directory.CreateDirectory(Folder, BackupPaths.FolderMode);
         // The encrypted copy is the backup plus a few hundred bytes of OpenPGP framing.
-        FreeSpace.Ensure(Folder, new FileInfo(backup).Length + 64 * 1024, margin, $"on the drive '{target.Name}'", "The local backup is kept; nothing was written to the drive.");
-        var partial = Path.Combine(Folder, $".{name}.{Guid.NewGuid():N}.partial");
+        FreeSpace.Ensure(copies.ProcPath, new FileInfo(backup).Length + 64 * 1024, margin, $"on the drive '{target.Name}'", "The local backup is kept; nothing was written to the drive.");
+        var partial = Path.Combine(copies.ProcPath, $".{name}.{Guid.NewGuid():N}.partial");
+        var final = Path.Combine(copies.ProcPath, name);
         try
         {
+            // CreateNew (O_EXCL) never opens an existing name or follows a symlink put there.
             using (var output = new FileStream(partial, new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
@@ -82,13 +122,13 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
             {
                 throw Unavailable("the copy does not read back as it was written (the drive may be failing); it was removed");
             }
-            AtomicFile.MoveDurably(partial, Path.Combine(Folder, name), overwrite: true);
+            AtomicFile.MoveDurably(partial, final, overwrite: true);
             if (passphrase is null)
             {
                 // sha256sum -c on any computer checks a plain copy; an encrypted one carries its own integrity code.
-                BackupCatalog.WriteChecksum(Path.Combine(Folder, name), sha256);
+                BackupCatalog.WriteChecksum(final, sha256);
             }
-            return (name, new FileInfo(Path.Combine(Folder, name)).Length);
+            return (name, new FileInfo(final).Length);
         }
         finally
         {
@@ -106,24 +146,24 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
         return hashing.TakeHashHex();
     }
 
-    /// <summary>The copies on the drive, newest first (by the backup's name, which is the order of making).</summary>
-    public IReadOnlyList<string> Copies() => Directory.Exists(Folder)
-        ? [.. Directory.EnumerateFiles(Folder).Select(Path.GetFileName).Select(n => n!)
+    /// <summary>The copies in the folder, newest first (by the backup's name, which is the order of making).</summary>
+    public static IReadOnlyList<string> Copies(string folder) => Directory.Exists(folder)
+        ? [.. Directory.EnumerateFiles(folder).Select(Path.GetFileName).Select(n => n!)
             .Where(n => BackupNames.IsBackupName(BackupName(n)))
             .OrderByDescending(n => BackupNames.SortKey(BackupName(n)))]
         : [];
 
     /// <summary>Keeps the newest <see cref="CopyTargetOptions.Keep"/> copies; never the one just written, nothing that is not a copy.</summary>
-    public IReadOnlyList<string> ApplyRetention(string justWritten)
+    public IReadOnlyList<string> ApplyRetention(DirectoryHandle copies, string justWritten)
     {
-        var doomed = Copies().Skip(target.Keep).Where(n => n != justWritten).ToList();
+        var doomed = Copies(copies.ProcPath).Skip(target.Keep).Where(n => n != justWritten).ToList();
         foreach (var name in doomed)
         {
-            BackupCatalog.Delete(Path.Combine(Folder, name));
+            BackupCatalog.Delete(Path.Combine(copies.ProcPath, name));
         }
         if (doomed.Count > 0)
         {
-            LibC.FsyncDirectory(Folder);
+            LibC.FsyncDirectory(copies.ProcPath);
         }
         return doomed;
     }

@@ -149,6 +149,13 @@ public static partial class LibC
         return fd;
     }
 
+    /// <summary>Opens a folder inside an open folder (openat(2)), refusing a symlink in its place.</summary>
+    public static DirectoryHandle OpenSubfolderNoFollow(DirectoryHandle parent, string name)
+    {
+        var fd = OpenAt(parent.Fd, name, Flags.OpenReadOnly | Flags.OpenDirectory | Flags.OpenNoFollow | Flags.OpenCloseOnExec);
+        return fd >= 0 ? new DirectoryHandle(fd) : throw Error($"Cannot open the folder '{name}' without following a symlink");
+    }
+
     /// <summary>rename(2) between two folders opened without following symlinks; the names are single components.</summary>
     public static void RenameAt(DirectoryHandle from, string fromName, DirectoryHandle to, string toName)
     {
@@ -247,6 +254,8 @@ public static partial class LibC
 
     /// <summary>fstat of an open file (statx with AT_EMPTY_PATH).</summary>
     public static FileStat Stat(SafeFileHandle handle) => StatFd((int)handle.DangerousGetHandle());
+
+    public static FileStat Stat(DirectoryHandle folder) => StatFd(folder.Fd);
 
     /// <summary>
     /// Flushes every file written on the file system that holds <paramref name="path"/> (syncfs(2)): one

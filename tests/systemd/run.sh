@@ -146,7 +146,7 @@ mkdir -p "$machine/etc/systemd/system/d3kos-backup-api.service.d"
 printf '[Service]\nEnvironment=Backup__Targets__0__Name=usb Backup__Targets__0__Path=/media/usb\n' > "$machine/etc/systemd/system/d3kos-backup-api.service.d/usb.conf"
 check "the backup API restarts with a copy target" bash -c "nsenter -t $leader -a sh -c 'systemctl daemon-reload && systemctl restart d3kos-backup-api && systemctl is-active d3kos-backup-api'"
 check "a stick mounted at /media/usb after the start takes an encrypted copy through nginx" bash -c \
-    "nsenter -t $leader -a sh -c 'mkdir -p /media/usb && mount -t tmpfs -o size=64m tmpfs /media/usb' && \
+    "nsenter -t $leader -a sh -c 'mkdir -p /media/usb && mount -t tmpfs -o size=1g tmpfs /media/usb' && \
      nsenter -t $leader -a curl -fsS --max-time 120 -X PUT -H '$auth' -H 'Content-Type: application/json' -d '{\"passphrase\":\"systemd stage passphrase\"}' $base_url/api/backup/passphrase | jq -e '.passphrase_set' && \
      nsenter -t $leader -a curl -fsS --max-time 120 -H '$auth' -H 'Content-Type: application/json' -d '{\"backup_file\":\"$name\",\"target\":\"usb\"}' $base_url/api/backup/copy > $work/copy.json && jq -e '.success and .encrypted' $work/copy.json && \
      nsenter -t $leader -a test -s /media/usb/d3kos-backups/$name.gpg"

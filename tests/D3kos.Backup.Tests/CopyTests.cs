@@ -265,10 +265,10 @@ public sealed class CopyTests : IDisposable
         // The old card is gone: a fresh root with nothing in it, the same stick, the same passphrase typed again.
         using var newPi = new BoatRoot(empty: true);
         using var moved = drive.MoveTo(newPi.Root.At("/media/d3kos-usb"));
-        var (newManager, newCopier, newKey, newServices) = Library(boat: newPi);
+        var (newManager, _, newKey, newServices) = Library(boat: newPi);
         using var ___ = newServices;
         newKey.Set(Passphrase);
-        await using (var stream = File.OpenRead(newCopier.CopyPath("usb", copyName)))
+        await using (var stream = File.OpenRead(Path.Combine(moved.CopiesFolder, copyName)))
         {
             var imported = await newManager.ImportAsync(stream, TestContext.Current.CancellationToken);
             var restored = newManager.Restore(imported.Filename, replaceInstallationId: true);

@@ -73,17 +73,6 @@ public sealed partial class BackupCopier(
     public CopyStatus? LastCopy(string targetName) =>
         StatusFile.Read(paths.CopyStatusFile(targetName), BackupJsonContext.Default.CopyStatus);
 
-    /// <summary>A copy on a target, as a path to read (the CLI's import from a stick by target and name).</summary>
-    public string CopyPath(string targetName, string copyName)
-    {
-        var target = Target(targetName);
-        if (!BackupNames.IsBackupName(DriveTarget.BackupName(copyName)))
-        {
-            throw new BackupException(BackupError.InvalidName, $"'{BackupPaths.Printable(copyName)}' is not the name of a copy.");
-        }
-        return Path.Combine(Drive(target).Folder, copyName);
-    }
-
     private CopyResult CopyLocked(CopyTargetOptions target, string backup, Stopwatch watch)
     {
         var drive = Drive(target);

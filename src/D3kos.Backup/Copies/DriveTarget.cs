@@ -16,9 +16,6 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
 
     private const int BufferSize = 1 << 16;
 
-    /// <summary>Where the copies are, by path: for the owner and the import, not for writing.</summary>
-    public string Folder => Path.Combine(mountPath, FolderName);
-
     /// <summary>
     /// Opens the drive's copies folder (made 0700 if missing), after refusing what is not a mounted drive.
     /// A stick that is not inserted leaves an empty mount folder on the SD card: writing there would fill

@@ -36,6 +36,9 @@ public sealed partial class BackupManager(
 {
     private const int CreateAttempts = 3;
 
+    /// <summary>How long a received and checked import waits for a running backup or restore before it gives up (409).</summary>
+    private static readonly TimeSpan ImportLockPatience = TimeSpan.FromMinutes(2);
+
     public BackupPaths Paths => paths;
 
     /// <summary>A manual backup (the owner's, from the API, the CLI or the page).</summary>
@@ -80,6 +83,7 @@ public sealed partial class BackupManager(
     public async Task<BackupInfo> ImportAsync(Stream body, CancellationToken cancellationToken)
     {
         paths.EnsureBackupsFolder();
+        using var importing = BackupLock.AcquireImport(paths);
         var partial = Path.Combine(paths.BackupsFolder, $".upload-{Guid.NewGuid():N}.partial");
         var decrypted = partial + "-decrypted.partial";
         try
@@ -96,7 +100,7 @@ public sealed partial class BackupManager(
             {
                 throw new BackupException(report.Failure, $"The uploaded file is not a usable backup: {string.Join("; ", report.Errors.Take(3))}. Nothing was kept.");
             }
-            using var _ = BackupLock.Acquire(paths);
+            using var _ = await BackupLock.AcquireAsync(paths, ImportLockPatience, cancellationToken);
             var name = BackupNames.NewName(paths.BackupsFolder, BackupNames.ImportedPrefix, time.GetUtcNow());
             var kept = Path.Combine(paths.BackupsFolder, name);
             AtomicFile.MoveDurably(partial, kept);
@@ -205,10 +209,15 @@ public sealed partial class BackupManager(
                     Log.RecoveryFailed(logger, ex);
                 }
             }
-            foreach (var stale in Directory.EnumerateFiles(paths.BackupsFolder, "*.partial"))
+            // A running import keeps its partial files without the backup lock; it holds the import lock.
+            using (var noImports = BackupLock.TryAcquireNoImports(paths))
             {
-                AtomicFile.TryDelete(stale);
-                Log.StaleRemoved(logger, stale);
+                var stalePartials = noImports is null ? [] : Directory.GetFiles(paths.BackupsFolder, "*.partial");
+                foreach (var stale in stalePartials)
+                {
+                    AtomicFile.TryDelete(stale);
+                    Log.StaleRemoved(logger, stale);
+                }
             }
             foreach (var stale in Directory.EnumerateDirectories(paths.BackupsFolder, ".snapshot-*"))
             {

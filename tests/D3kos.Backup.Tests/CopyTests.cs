@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using D3kos.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace D3kos.Backup.Tests;
@@ -252,6 +253,24 @@ public sealed class CopyTests : IDisposable
     }
 
     [Fact]
+    public async Task Imports_in_progress_keep_their_partial_files_when_another_command_starts()
+    {
+        // Every CLI start removes what killed backups and imports left; running imports' files are not that,
+        // and two imports at once (a shared lock) do not stop each other.
+        var (manager, _, _, services) = Library(encrypt: false);
+        using var __ = services;
+        var backup = File.ReadAllBytes(manager.Create().Path);
+        var gate = new TaskCompletionSource();
+        var imports = Enumerable.Range(0, 2).Select(_ => manager.ImportAsync(new GatedStream(backup, gate.Task), TestContext.Current.CancellationToken)).ToList();
+        await Eventually.TrueAsync(() => Directory.GetFiles(_boat.BackupsFolder, ".upload-*.partial").Length == 2, "both imports' partial files");
+
+        manager.RecoverAfterCrash();
+        gate.SetResult();
+
+        Assert.All(await Task.WhenAll(imports), imported => Assert.Equal("imported", imported.Kind));
+    }
+
+    [Fact]
     public async Task A_new_pi_restores_from_the_encrypted_copy_on_the_drive()
     {
         using var drive = MountedDrive.Image(DrivePath, "ext4", megabytes: 32);
@@ -331,4 +350,17 @@ public sealed class CopyTests : IDisposable
     }
 
     public void Dispose() => _boat.Dispose();
+
+    /// <summary>An upload that sends half its bytes, then waits for the test before sending the rest.</summary>
+    private sealed class GatedStream(byte[] content, Task gate) : MemoryStream(content)
+    {
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Position >= Length / 2)
+            {
+                await gate.WaitAsync(cancellationToken);
+            }
+            return await base.ReadAsync(buffer[..(int)Math.Min(buffer.Length, Math.Max(1, Length / 2 - Position > 0 ? Length / 2 - Position : buffer.Length))], cancellationToken);
+        }
+    }
 }

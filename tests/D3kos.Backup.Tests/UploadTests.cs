@@ -80,9 +80,9 @@ public sealed class UploadTests : IAsyncLifetime
         Assert.Empty(FilesKept());
     }
 
-    /// <summary>Every file in the backups folder but the schedule's status, which the API writes when it starts.</summary>
+    /// <summary>Every file in the backups folder but the schedule's status (the API writes it when it starts) and the lock files.</summary>
     private string[] FilesKept() => Directory.Exists(_newBoat.BackupsFolder)
-        ? [.. Directory.GetFiles(_newBoat.BackupsFolder).Where(f => Path.GetFileName(f) != ".schedule-status.json")]
+        ? [.. Directory.GetFiles(_newBoat.BackupsFolder).Where(f => Path.GetFileName(f) is not ".schedule-status.json" && !f.EndsWith(".lock", StringComparison.Ordinal))]
         : [];
 
     public async ValueTask DisposeAsync()

@@ -14,6 +14,26 @@ public sealed class BackupLock : IDisposable
         Acquire(paths, paths.LockFile, "Another backup or restore is running; try again when it has finished.");
 
     /// <summary>
+    /// The backup lock, waiting up to <paramref name="patience"/> for it: for the short step at the end of an
+    /// import (naming and retention), which should not throw away a large upload because a backup is running.
+    /// </summary>
+    public static async Task<BackupLock> AcquireAsync(BackupPaths paths, TimeSpan patience, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return Acquire(paths);
+            }
+            catch (BackupException ex) when (ex.Error == BackupError.Busy && waited.Elapsed < patience)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
     /// One copy to a target at a time, on a lock of its own: a copy to a slow stick takes minutes and only
     /// reads a backup, so it does not hold up backups and restores (a backup retention deletes while it is
     /// copied stays readable through the open file until the copy ends).
@@ -21,12 +41,36 @@ public sealed class BackupLock : IDisposable
     public static BackupLock AcquireCopy(BackupPaths paths) =>
         Acquire(paths, paths.CopyLockFile, "Another copy is running; try again when it has finished.");
 
-    private static BackupLock Acquire(BackupPaths paths, string file, string busy)
+    /// <summary>
+    /// Held, shared, by every import (upload, CLI import) while it receives and checks its partial files,
+    /// which it does without the backup lock: a multi-GB upload must not block backups for its length.
+    /// </summary>
+    public static BackupLock AcquireImport(BackupPaths paths) =>
+        Acquire(paths, paths.ImportLockFile, "", FileShare.ReadWrite);
+
+    /// <summary>
+    /// The import lock alone, for removing what killed imports left: null while an import is running
+    /// (its partial files are alive then).
+    /// </summary>
+    public static BackupLock? TryAcquireNoImports(BackupPaths paths)
+    {
+        try
+        {
+            return Acquire(paths, paths.ImportLockFile, "", FileShare.None);
+        }
+        catch (BackupException ex) when (ex.Error == BackupError.Busy)
+        {
+            return null;
+        }
+    }
+
+    /// <param name="share">None: an exclusive flock; otherwise .NET takes a shared one (LOCK_SH), which any number of holders can have.</param>
+    private static BackupLock Acquire(BackupPaths paths, string file, string busy, FileShare share = FileShare.None)
     {
         paths.EnsureBackupsFolder();
         try
         {
-            return new BackupLock(new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            return new BackupLock(new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, share));
         }
         catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
         {

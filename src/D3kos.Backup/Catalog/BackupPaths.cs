@@ -16,6 +16,8 @@ public sealed class BackupPaths(D3kosRoot root, IOptions<BackupOptions> options)
 
     public string LockFile => Path.Combine(BackupsFolder, ".d3kos-backup.lock");
 
+    public string ImportLockFile => Path.Combine(BackupsFolder, ".d3kos-import.lock");
+
     public string CopyLockFile => Path.Combine(BackupsFolder, ".d3kos-copy.lock");
 
     /// <summary>The automatic runs' status: last run, next run.</summary>

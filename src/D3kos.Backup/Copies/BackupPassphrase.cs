@@ -24,13 +24,17 @@ public sealed class BackupPassphrase(BackupPaths paths)
 
     public bool IsSet => BackupCatalog.IsRegularFile(FilePath) && new FileInfo(FilePath).Length > 0;
 
-    /// <summary>Checks and stores a new passphrase (atomic, flushed, 0600). Copies made with the old one still need the old one.</summary>
+    /// <summary>
+    /// Checks and stores a new passphrase (atomic, flushed, 0600). Copies made with the old one still need
+    /// the old one. Under the backup lock: a restore swapping /opt/d3kos/config would otherwise take it away.
+    /// </summary>
     public void Set(string passphrase)
     {
         if (Problem(passphrase) is { } problem)
         {
             throw new BackupException(BackupError.InvalidInput, problem);
         }
+        using var _ = BackupLock.Acquire(paths);
         AtomicFile.Write(FilePath, stream => stream.Write(Encoding.UTF8.GetBytes(passphrase)), OwnerOnly);
     }
 

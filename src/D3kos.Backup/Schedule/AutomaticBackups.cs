@@ -69,8 +69,9 @@ public sealed partial class AutomaticBackups(
                 {
                     await Task.Run(() => copier.Copy(run.BackupFile!, target.Name), cancellationToken);
                 }
-                catch (BackupException ex)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    // The copier records its own failures; anything else is caught here so one target cannot stop the others.
                     failures.Add($"copy to '{target.Name}' failed: {ex.Message}");
                 }
             }
@@ -100,17 +101,19 @@ public sealed partial class AutomaticBackups(
     private async Task<RunStatus> MakeBackupAsync(DateTimeOffset started, Stopwatch watch, CancellationToken cancellationToken)
     {
         var waited = false;
+        // Waits are measured on the monotonic clock: the wall clock of a Pi jumps when it finds the network.
+        var waitStart = time.GetTimestamp();
         while (true)
         {
             try
             {
                 var result = await Task.Run(backups.CreateAutomatic, cancellationToken);
-                var note = waited ? $"Waited {(time.GetUtcNow() - started).TotalSeconds:0} s for a manual backup or a restore to finish." : null;
+                var note = waited ? $"Waited {time.GetElapsedTime(waitStart).TotalSeconds:0} s for a manual backup or a restore to finish." : null;
                 return new RunStatus(started, time.GetUtcNow(), RunStatus.Succeeded, result.FileName, result.SizeBytes, watch.ElapsedMilliseconds, null, note);
             }
             catch (BackupException ex) when (ex.Error == BackupError.Busy)
             {
-                var waitedFor = time.GetUtcNow() - started;
+                var waitedFor = time.GetElapsedTime(waitStart);
                 if (waitedFor >= Settings.LockWait)
                 {
                     return new RunStatus(started, time.GetUtcNow(), RunStatus.Skipped, null, 0, watch.ElapsedMilliseconds,
@@ -124,8 +127,14 @@ public sealed partial class AutomaticBackups(
                 var remaining = Settings.LockWait - waitedFor;
                 await Task.Delay(remaining < LockRetry ? remaining : LockRetry, time, cancellationToken);
             }
-            catch (Exception ex) when (ex is BackupException or IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Whatever stopped the backup (a full disk, a database SQLite cannot read) is this run's
+                // result: recorded with its start, so the next run is planned from it, not at once again.
+                if (ex is not (BackupException or IOException or UnauthorizedAccessException))
+                {
+                    Log.RunError(logger, ex);
+                }
                 return new RunStatus(started, time.GetUtcNow(), RunStatus.Failed, null, 0, watch.ElapsedMilliseconds, ex.Message, null);
             }
         }
@@ -152,6 +161,9 @@ public sealed partial class AutomaticBackups(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Automatic backup {Backup} made and copied in {DurationMs} ms")]
         public static partial void RunSucceeded(ILogger logger, string backup, long durationMs);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "The automatic backup failed unexpectedly")]
+        public static partial void RunError(ILogger logger, Exception exception);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Automatic backup run {Result}: {Error}")]
         public static partial void RunFailed(ILogger logger, string result, string error);

@@ -52,17 +52,24 @@ public sealed partial class BackupScheduler(
                 {
                     continue; // the clock went back while waiting: plan again from the new time
                 }
+                var started = time.GetUtcNow();
                 try
                 {
                     await automatic.RunAsync(stoppingToken);
+                    status = automatic.ReadStatus() ?? status;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    // A bug in one run must not stop the service or the next runs; it is logged with its
-                    // stack and left as "running" in the status, which the next start reports as cut off.
+                    // A bug in a run must stop neither the service nor the schedule: the failure is recorded
+                    // with the run's start, so the next run is planned from it rather than straight away.
                     Log.RunCrashed(logger, ex);
+                    status = status with
+                    {
+                        RunningSince = null,
+                        LastRun = new RunStatus(started, time.GetUtcNow(), RunStatus.Failed, null, 0, 0, ex.Message, null),
+                    };
+                    automatic.WriteStatus(status);
                 }
-                status = automatic.ReadStatus() ?? status;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

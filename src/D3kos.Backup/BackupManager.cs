@@ -147,9 +147,22 @@ public sealed partial class BackupManager(
         {
             using var input = new FileStream(encrypted, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             using var content = OpenPgpFile.OpenDecrypting(input, secret);
+            // Space for the encrypted size at least (a copy of ours decrypts to a few hundred bytes less).
+            FreeSpace.Ensure(paths.BackupsFolder, input.Length, options.Value.FreeSpaceMarginBytes, "to decrypt the copy", "Nothing was kept.");
             using var output = BackupPaths.CreateArchive(decrypted, FileAccess.Write);
             using var hashing = new HashingStream(output, leaveOpen: true);
-            content.CopyTo(hashing, 1 << 16);
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = content.Read(buffer)) > 0)
+            {
+                // gpg's own copies may be compressed: a few KB can inflate without end, so the upload limit
+                // holds for what comes out, not only for what came in.
+                if (hashing.BytesPassed + read > options.Value.MaxUploadBytes)
+                {
+                    throw new BackupException(BackupError.TooLarge, $"The decrypted copy is larger than the {options.Value.MaxUploadBytes / (1024 * 1024)} MiB upload limit; nothing was kept.");
+                }
+                hashing.Write(buffer, 0, read);
+            }
             output.Flush(flushToDisk: true);
             return hashing.TakeHashHex();
         }

@@ -13,14 +13,15 @@ public sealed class CopyTests : IDisposable
     private string DrivePath => _boat.Root.At("/media/d3kos-usb");
 
     private (BackupManager Manager, BackupCopier Copier, BackupPassphrase Key, ServiceProvider Services) Library(
-        bool encrypt = true, int keep = 10, BoatRoot? boat = null, string path = "/media/d3kos-usb")
+        bool encrypt = true, int keep = 10, BoatRoot? boat = null, string path = "/media/d3kos-usb", params (string Key, string? Value)[] more)
     {
         boat ??= _boat;
-        var (manager, services) = Tests.Library.Create(boat.Settings(
+        var (manager, services) = Tests.Library.Create(boat.Settings([
             ("Backup:Targets:0:Name", "usb"),
             ("Backup:Targets:0:Path", path),
             ("Backup:Targets:0:Encrypt", encrypt ? "true" : "false"),
-            ("Backup:Targets:0:Keep", keep.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            ("Backup:Targets:0:Keep", keep.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            .. more]));
         return (manager, services.GetRequiredService<BackupCopier>(), services.GetRequiredService<BackupPassphrase>(), services);
     }
 
@@ -176,6 +177,118 @@ public sealed class CopyTests : IDisposable
             ["d3kos_backup_20200101_000000.tar.gz.bak", names[1] + ".gpg", names[2] + ".gpg", "notes.txt"],
             Directory.GetFiles(drive.CopiesFolder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.True(File.Exists(Path.Combine(drive.MountPoint, "holiday.jpg")));
+    }
+
+    [Fact]
+    public void A_copy_cut_off_earlier_leaves_nothing_once_the_next_copy_has_run()
+    {
+        using var drive = MountedDrive.Tmpfs(DrivePath, kilobytes: 32768);
+        var (manager, copier, _, services) = Library(encrypt: false);
+        using var __ = services;
+        var backup = manager.Create();
+        Directory.CreateDirectory(drive.CopiesFolder);
+        var cutOff = Path.Combine(drive.CopiesFolder, $".{backup.FileName}.0123456789abcdef0123456789abcdef.partial");
+        File.WriteAllText(cutOff, "half a copy, the stick was pulled");
+
+        copier.Copy(backup.FileName, "usb");
+
+        Assert.False(File.Exists(cutOff));
+    }
+
+    [Fact]
+    public void A_full_drive_makes_room_with_the_copies_retention_would_remove_anyway()
+    {
+        File.WriteAllBytes(_boat.Root.At("/opt/d3kos/data/photo.jpg"), RandomNumberGenerator.GetBytes(1024 * 1024));
+        using var drive = MountedDrive.Tmpfs(DrivePath, kilobytes: 2600);
+        var (manager, copier, _, services) = Library(encrypt: false, keep: 2, more: ("Backup:FreeSpaceMarginBytes", "0"));
+        using var __ = services;
+        var names = Enumerable.Range(0, 3).Select(_ => manager.Create().FileName).ToList();
+
+        foreach (var name in names)
+        {
+            copier.Copy(name, "usb");
+        }
+
+        Assert.Equal([names[1], names[2]], Directory.GetFiles(drive.CopiesFolder, "*.tar.gz").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_local_backup_that_no_longer_matches_its_checksum_is_not_copied()
+    {
+        using var drive = MountedDrive.Tmpfs(DrivePath, kilobytes: 32768);
+        var (manager, copier, _, services) = Library(encrypt: false);
+        using var __ = services;
+        var backup = manager.Create();
+        var recorded = File.GetLastWriteTimeUtc(backup.Path);
+        var bytes = File.ReadAllBytes(backup.Path);
+        bytes[^10] ^= 0x40; // a bit the card lost
+        File.WriteAllBytes(backup.Path, bytes);
+        File.SetLastWriteTimeUtc(backup.Path, recorded);
+
+        var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
+
+        Assert.Contains("no longer matches its checksum", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(drive.CopiesFolder));
+    }
+
+    [Fact]
+    public void A_copies_folder_replaced_by_a_symlink_sends_nothing_where_it_points()
+    {
+        using var drive = MountedDrive.Tmpfs(DrivePath, kilobytes: 32768);
+        var elsewhere = Directory.CreateDirectory(Path.Combine(drive.MountPoint, "elsewhere")).FullName;
+        File.CreateSymbolicLink(drive.CopiesFolder, elsewhere);
+        var (manager, copier, _, services) = Library(encrypt: false);
+        using var __ = services;
+        var backup = manager.Create();
+
+        var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
+
+        Assert.Equal(BackupError.TargetUnavailable, refused.Error);
+        Assert.Empty(Directory.GetFileSystemEntries(elsewhere));
+    }
+
+    [Fact]
+    public async Task A_copy_without_integrity_protection_is_refused()
+    {
+        var (manager, _, key, services) = Library();
+        using var __ = services;
+        key.Set(Passphrase);
+        var backup = manager.Create();
+        var old = Path.Combine(_boat.Root.Path, "old-format.gpg");
+        using (var output = File.Create(old))
+        {
+            var generator = new Org.BouncyCastle.Bcpg.OpenPgp.PgpEncryptedDataGenerator(
+                Org.BouncyCastle.Bcpg.SymmetricKeyAlgorithmTag.Aes256, withIntegrityPacket: false, new Org.BouncyCastle.Security.SecureRandom());
+            generator.AddMethodUtf8(Passphrase.ToCharArray(), Org.BouncyCastle.Bcpg.HashAlgorithmTag.Sha256);
+            using var encrypted = generator.Open(output, new byte[4096]);
+            using var literal = new Org.BouncyCastle.Bcpg.OpenPgp.PgpLiteralDataGenerator().Open(encrypted, 'b', "x", DateTime.UtcNow, new byte[4096]);
+            literal.Write(File.ReadAllBytes(backup.Path));
+        }
+
+        await using var stream = File.OpenRead(old);
+        var refused = await Assert.ThrowsAsync<BackupException>(() => manager.ImportAsync(stream, TestContext.Current.CancellationToken));
+
+        Assert.Contains("no integrity protection", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_small_encrypted_file_that_inflates_past_the_upload_limit_is_refused()
+    {
+        var (manager, _, key, services) = Library(more: ("Backup:MaxUploadBytes", "1048576"));
+        using var __ = services;
+        key.Set(Passphrase);
+        var zeros = Path.Combine(_boat.Root.Path, "zeros");
+        File.WriteAllBytes(zeros, new byte[8 * 1024 * 1024]);
+        var bomb = zeros + ".gpg";
+        var (code, error) = Gpg.Run("--passphrase", Passphrase, "--compress-algo", "zlib", "--symmetric", "--output", bomb, zeros);
+        Assert.True(code == 0, error);
+        Assert.True(new FileInfo(bomb).Length < 64 * 1024);
+
+        await using var stream = File.OpenRead(bomb);
+        var refused = await Assert.ThrowsAsync<BackupException>(() => manager.ImportAsync(stream, TestContext.Current.CancellationToken));
+
+        Assert.Equal(BackupError.TooLarge, refused.Error);
+        Assert.Empty(Directory.GetFiles(_boat.BackupsFolder, "*.partial"));
     }
 
     [Fact]

@@ -116,10 +116,12 @@ public sealed partial class BackupCopier(
     private static BackupException? Explain(Exception exception, CopyTargetOptions target) => exception switch
     {
         BackupException backup => backup,
+        FileNotFoundException missing when missing.FileName is { } file && !file.Contains("/proc/self/fd/", StringComparison.Ordinal) =>
+            new BackupException(BackupError.NotFound, $"The backup {Path.GetFileName(file)} was removed (by retention or by hand) before it was copied; nothing was copied.", missing),
         IOException io when AtomicFile.IsDiskFull(io) => new BackupException(BackupError.DiskFull,
             $"The drive '{target.Name}' is full; the partial copy was removed and the local backup is kept.", io),
         IOException or UnauthorizedAccessException => new BackupException(BackupError.TargetUnavailable,
-            $"The drive '{target.Name}' cannot take a copy: {(IsReadOnly(exception) ? "it is read-only (a write-protect switch, or the kernel remounted it after errors)" : exception.Message)}. The local backup is kept.", exception),
+            $"The drive '{target.Name}' cannot take a copy: {(IsReadOnly(exception) ? "it is read-only (a write-protect switch, or the kernel remounted it after errors)" : exception.Message.TrimEnd('.'))}. The local backup is kept.", exception),
         _ => null,
     };
 

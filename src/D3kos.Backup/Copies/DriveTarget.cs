@@ -75,13 +75,21 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
         return chain.FirstOrDefault(f => !LibC.TryStat(f, out var stat) || !stat.IsDirectory || (stat.Uid != 0 && stat.Uid != me) || stat.WritableByOthers);
     }
 
-    /// <summary>Writes one copy into the opened copies folder and checks it; returns its file name and size.</summary>
+    /// <summary>Writes one copy into the opened copies folder and checks it; returns its file name and size. Called under the copy lock.</summary>
     /// <param name="sha256">The local backup's checksum: the bytes read for the copy and the bytes read back must both match it.</param>
     public (string Name, long Size) Write(DirectoryHandle copies, string backup, string sha256, char[]? passphrase, long margin)
     {
         var name = Path.GetFileName(backup) + (passphrase is null ? "" : OpenPgpFile.Extension);
+        RemoveUnfinished(copies);
         // The encrypted copy is the backup plus a few hundred bytes of OpenPGP framing.
-        FreeSpace.Ensure(copies.ProcPath, new FileInfo(backup).Length + 64 * 1024, margin, $"on the drive '{target.Name}'", "The local backup is kept; nothing was written to the drive.");
+        var needed = new FileInfo(backup).Length + 64 * 1024;
+        if (new DriveInfo(copies.ProcPath).AvailableFreeSpace < needed + margin)
+        {
+            // The copies retention removes once this one is written make room first: without this, a
+            // stick that filled up would refuse every later copy while holding only older ones.
+            ApplyRetention(copies, justWritten: "", keep: Math.Max(1, target.Keep - 1));
+        }
+        FreeSpace.Ensure(copies.ProcPath, needed, margin, $"on the drive '{target.Name}'", "The local backup is kept; nothing was written to the drive.");
         var partial = Path.Combine(copies.ProcPath, $".{name}.{Guid.NewGuid():N}.partial");
         var final = Path.Combine(copies.ProcPath, name);
         try
@@ -150,10 +158,10 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
             .OrderByDescending(n => BackupNames.SortKey(BackupName(n)))]
         : [];
 
-    /// <summary>Keeps the newest <see cref="CopyTargetOptions.Keep"/> copies; never the one just written, nothing that is not a copy.</summary>
-    public IReadOnlyList<string> ApplyRetention(DirectoryHandle copies, string justWritten)
+    /// <summary>Keeps the newest <see cref="CopyTargetOptions.Keep"/> (or <paramref name="keep"/>) copies; never the one just written, nothing that is not a copy.</summary>
+    public IReadOnlyList<string> ApplyRetention(DirectoryHandle copies, string justWritten, int? keep = null)
     {
-        var doomed = Copies(copies.ProcPath).Skip(target.Keep).Where(n => n != justWritten).ToList();
+        var doomed = Copies(copies.ProcPath).Skip(keep ?? target.Keep).Where(n => n != justWritten).ToList();
         foreach (var name in doomed)
         {
             BackupCatalog.Delete(Path.Combine(copies.ProcPath, name));
@@ -163,6 +171,18 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
             LibC.FsyncDirectory(copies.ProcPath);
         }
         return doomed;
+    }
+
+    /// <summary>
+    /// Removes partial copies that a copy cut off by a crash, a power cut or a pulled stick left on the drive
+    /// (".d3kos_….partial"): only the copy that holds the copy lock writes one, so any found now is dead.
+    /// </summary>
+    private static void RemoveUnfinished(DirectoryHandle copies)
+    {
+        foreach (var stale in Directory.EnumerateFiles(copies.ProcPath, ".d3kos_*.partial"))
+        {
+            AtomicFile.TryDelete(stale);
+        }
     }
 
     /// <summary>The backup's name inside a copy's name ("….tar.gz.gpg" → "….tar.gz").</summary>

@@ -6,6 +6,7 @@ using D3kos.Common.Hosting;
 return ServiceExit.Run("d3kos-backup-api", () =>
 {
     var builder = WebApplication.CreateSlimBuilder(args);
+    builder.Configuration.AddBackupSettings(args);
     builder.AddD3kosDefaults(defaultPort: 8100, BackupApiJsonContext.Default);
     builder.Services.AddD3kosBackup();
     builder.Services.AddHostedService<BackupScheduler>();

@@ -27,9 +27,9 @@ internal static class Program
 
     private static async Task<int> RunAsync(string[] args)
     {
-        // Same library and configuration names as the API: environment variables such as
-        // D3KOS_FS_ROOT and Backup__Keep=7 apply to both.
-        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        // Same library and configuration as the API: /etc/d3kos/backup.json, then environment variables
+        // such as D3KOS_FS_ROOT and Backup__Keep=7, apply to both.
+        var configuration = new ConfigurationBuilder().AddBackupSettings([]).Build();
         using var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddSingleton(new D3kosRoot(configuration[D3kosRoot.ConfigurationKey]))
@@ -39,7 +39,11 @@ internal static class Program
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 
         var backups = services.GetRequiredService<BackupManager>();
-        backups.RecoverAfterCrash();
+        // Commands that only look or set the passphrase do not clean up: that is for those that change backups.
+        if (args.FirstOrDefault() is not ("status" or "key"))
+        {
+            backups.RecoverAfterCrash();
+        }
         var console = new CliConsole(Console.Out, Console.Error, Console.In, !Console.IsInputRedirected, !Console.IsErrorRedirected);
         return await new BackupCommands(backups, services.GetRequiredService<BackupCopier>(), services.GetRequiredService<AutomaticBackups>(),
             services.GetRequiredService<BackupPassphrase>(), console).RunAsync(args);

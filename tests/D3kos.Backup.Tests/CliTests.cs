@@ -246,6 +246,23 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void The_cli_reads_the_settings_file_the_api_reads_and_the_environment_stays_above_it()
+    {
+        _boat.Root.Write("/etc/d3kos/backup.json", """
+            { "Backup": { "Schedule": { "Calendar": "15 4 * * *", "KeepDaily": 30 },
+                          "Targets": [ { "Name": "usb", "Path": "/media/usb", "Keep": 3 } ] } }
+            """);
+
+        var fromFile = Run("", "status");
+        var overridden = RunWith(new() { ["Backup__Schedule__Calendar"] = "0 2 * * *" }, "", "status");
+
+        Assert.Equal(0, fromFile.Code);
+        Assert.Contains("Automatic backups: on, '15 4 * * *'", fromFile.Out, StringComparison.Ordinal);
+        Assert.Contains("Target usb: drive at /media/usb, encrypted, keeps 3", fromFile.Out, StringComparison.Ordinal);
+        Assert.Contains("Automatic backups: on, '0 2 * * *'", overridden.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Copy_to_a_target_that_is_not_configured_names_the_ones_that_are_and_exits_2()
     {
         Run("", "create");

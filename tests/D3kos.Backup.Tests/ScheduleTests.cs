@@ -109,6 +109,52 @@ public sealed class ScheduleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_that_fails_in_an_unexpected_way_is_recorded_and_the_next_is_planned_from_it()
+    {
+        // A database SQLite cannot read: the backup fails with SQLite's own exception, not one of ours.
+        File.WriteAllBytes(_boat.Root.At("/opt/d3kos/data/broken.db"), [.. "SQLite format 3\0"u8, .. new byte[4096].Select(_ => (byte)0x5a)]);
+        var (_, automatic, services) = Library();
+        using var _ = services;
+        automatic.Start();
+
+        var run = await automatic.RunAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(RunStatus.Failed, run.Result);
+        Assert.False(string.IsNullOrEmpty(run.Error));
+        var status = automatic.ReadStatus()!;
+        Assert.Equal(run, status.LastRun);
+        Assert.Null(status.RunningSince);
+        Assert.Equal(new DateTimeOffset(2026, 6, 2, 3, 30, 0, TimeSpan.Zero), automatic.NextRun(status));
+    }
+
+    [Fact]
+    public async Task A_copy_that_fails_after_a_good_backup_is_in_the_run_and_the_backup_is_kept()
+    {
+        var (_, automatic, services) = Library(("Backup:Targets:0:Name", "usb"), ("Backup:Targets:0:Path", "/media/usb"));
+        using var _ = services;
+
+        var run = await automatic.RunAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(RunStatus.Succeeded, run.Result);
+        // A target was configured and the passphrase never set: the run says so, and nothing was written.
+        Assert.StartsWith("The backup was made; copy to 'usb' failed: No backup passphrase is set on this device", run.Error, StringComparison.Ordinal);
+        Assert.Equal([run.BackupFile], Automatic());
+        Assert.False(automatic.Status().Targets.Single().LastCopy!.Succeeded);
+    }
+
+    [Fact]
+    public void The_calendar_is_in_the_pis_local_time_across_daylight_saving()
+    {
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var calendar = new ScheduleOptions().ParseCalendar(); // 03:30 local
+
+        // Summer (UTC+2): 01:30 UTC. The night the clocks go back (25 October 2026), 03:30 comes once, at 02:30 UTC.
+        Assert.Equal(new DateTimeOffset(2026, 6, 2, 1, 30, 0, TimeSpan.Zero), SchedulePlan.NextRun(calendar, berlin, MondayMorning.AddDays(-1), MondayMorning, MondayMorning));
+        var saturday = new DateTimeOffset(2026, 10, 24, 12, 0, 0, TimeSpan.Zero);
+        Assert.Equal(new DateTimeOffset(2026, 10, 25, 2, 30, 0, TimeSpan.Zero), SchedulePlan.NextRun(calendar, berlin, saturday, saturday, saturday));
+    }
+
+    [Fact]
     public void A_run_cut_off_by_a_power_cut_is_reported_at_the_next_start()
     {
         var (_, automatic, services) = Library();

@@ -140,11 +140,13 @@ check "restore through nginx, stopping and starting the export manager with syst
     "nsenter -t $leader -a curl -fsS --max-time 120 -H '$auth' -H 'Content-Type: application/json' -d '{\"backup_file\":\"$name\",\"confirm\":true}' $base_url/api/backup/restore > $work/restore.json && jq -e '.success' $work/restore.json && ! grep -q 'changed after the backup' '$machine/var/www/html/index.html'"
 check "the export manager is running again after the restore" inside systemctl is-active d3kos-export-manager
 
-# A USB stick mounted after the unit started (a tmpfs here), a copy target set in a drop-in: the copy
-# is written through the unit's sandbox (ProtectSystem=strict, ReadWritePaths=-/media).
-mkdir -p "$machine/etc/systemd/system/d3kos-backup-api.service.d"
-printf '[Service]\nEnvironment=Backup__Targets__0__Name=usb Backup__Targets__0__Path=/media/usb\n' > "$machine/etc/systemd/system/d3kos-backup-api.service.d/usb.conf"
-check "the backup API restarts with a copy target" bash -c "nsenter -t $leader -a sh -c 'systemctl daemon-reload && systemctl restart d3kos-backup-api && systemctl is-active d3kos-backup-api'"
+# A USB stick mounted after the unit started (a tmpfs here), a copy target in /etc/d3kos/backup.json (the
+# settings file the API and the CLI share): the copy is written through the unit's sandbox
+# (ProtectSystem=strict, ReadWritePaths=-/media).
+mkdir -p "$machine/etc/d3kos"
+printf '{ "Backup": { "Targets": [ { "Name": "usb", "Path": "/media/usb" } ] } }\n' > "$machine/etc/d3kos/backup.json"
+check "the backup API restarts with a copy target; the CLI sees the same target" bash -c \
+    "nsenter -t $leader -a sh -c 'systemctl restart d3kos-backup-api && systemctl is-active d3kos-backup-api && /opt/d3kos/bin/d3kos-backup status' > $work/cli-status.out && grep -q '^Target usb: drive at /media/usb' $work/cli-status.out"
 check "a stick mounted at /media/usb after the start takes an encrypted copy through nginx" bash -c \
     "nsenter -t $leader -a sh -c 'mkdir -p /media/usb && mount -t tmpfs -o size=1g tmpfs /media/usb' && \
      nsenter -t $leader -a curl -fsS --max-time 120 -X PUT -H '$auth' -H 'Content-Type: application/json' -d '{\"passphrase\":\"systemd stage passphrase\"}' $base_url/api/backup/passphrase | jq -e '.passphrase_set' && \

@@ -47,6 +47,10 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
             {
                 throw Unavailable($"{target.Path} is a folder on the SD card, not a mounted drive (is the stick inserted?). Nothing was written, so the card does not fill up");
             }
+            if (DiskOf(mountStat.Device) is { } disk && disk == DiskOf(card.Device))
+            {
+                throw Unavailable($"{target.Path} is another partition of the disk the backups are on ({disk}), not a drive that leaves with the copies");
+            }
             // The mode is asked for at creation only: FAT, the usual stick's file system, refuses a later
             // chmod and gives every file the mount's mode, which is why a copy is encrypted by default.
             var copies = Path.Combine(mount.ProcPath, FolderName);
@@ -60,6 +64,25 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
         finally
         {
             mount.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The whole disk a file system's block device belongs to ("mmcblk0" for the SD card's mmcblk0p1 and
+    /// mmcblk0p2), from sysfs; null for one without a block device (tmpfs, overlay, network).
+    /// </summary>
+    private static string? DiskOf((uint Major, uint Minor) device)
+    {
+        try
+        {
+            var node = Directory.ResolveLinkTarget($"/sys/dev/block/{device.Major}:{device.Minor}", returnFinalTarget: true)?.FullName;
+            return node is null ? null
+                : File.Exists(Path.Combine(node, "partition")) ? Path.GetFileName(Path.GetDirectoryName(node))
+                : Path.GetFileName(node);
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 

@@ -7,11 +7,12 @@
 #     --signalk N: also a Signal K plugin tree of N small files (0.2–6 KB), backed up and restored alone
 #     --signalk-only: only that part       --signalk-on DIR: that tree (and tar's copy) in DIR, e.g. /dev/shm
 #     --csv-only: only the boat-log CSV downloads (in and out of time order)
+#     --backup-only: only backup create, verify, restore and the encrypted copy to a drive
 # Needs: hyperfine pigz sqlite3 curl jq nginx (apt-get install -y hyperfine pigz sqlite3 curl jq nginx)
 # and, unless --bin is given, what deploy/publish.sh needs (clang zlib1g-dev).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-entries=1000000; images=40; runs=5; mode=full; bin=""; out=""; signalk=0; signalk_only=false; signalk_on=""; csv_only=false
+entries=1000000; images=40; runs=5; mode=full; bin=""; out=""; signalk=0; signalk_only=false; signalk_on=""; csv_only=false; backup_only=false
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) entries=100000; images=4; runs=3; mode=quick; shift ;;
@@ -21,6 +22,7 @@ while [ $# -gt 0 ]; do
         --signalk-only) signalk_only=true; shift ;;
         --signalk-on) signalk_on="$2"; shift 2 ;;
         --csv-only) csv_only=true; shift ;;
+        --backup-only) backup_only=true; shift ;;
         --out) out="$2"; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
@@ -189,7 +191,7 @@ if [ "$signalk" -gt 0 ]; then
     [ -z "$signalk_on" ] || rm -rf "$skwork"
 fi
 
-if ! $signalk_only; then
+if ! $signalk_only && ! $backup_only; then
 # 3. Boat-log CSV from the running service against the sqlite3 shell, same ordered query.
 query='SELECT timestamp AS Timestamp, entry_type AS Type, content AS Content, latitude AS Latitude, longitude AS Longitude FROM boatlog_entries ORDER BY timestamp'
 # Round trip: every CSV longitude parsed (correctly rounded) and compared with the stored double.

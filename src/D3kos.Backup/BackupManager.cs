@@ -98,7 +98,7 @@ public sealed partial class BackupManager(
             var report = ArchiveReader.Read(partial, paths.Sources, options.Value.MaxRestoreBytes);
             if (!report.Valid)
             {
-                throw new BackupException(report.Failure, $"The uploaded file is not a usable backup: {string.Join("; ", report.Errors.Take(3))}. Nothing was kept.");
+                throw new BackupException(report.Failure, $"The uploaded file is not a usable backup: {string.Join("; ", report.Errors.Take(3)).TrimEnd('.')}. Nothing was kept.");
             }
             using var _ = await BackupLock.AcquireAsync(paths, ImportLockPatience, cancellationToken);
             var name = BackupNames.NewName(paths.BackupsFolder, BackupNames.ImportedPrefix, time.GetUtcNow());
@@ -156,10 +156,14 @@ public sealed partial class BackupManager(
             while ((read = content.Read(buffer)) > 0)
             {
                 // gpg's own copies may be compressed: a few KB can inflate without end, so the upload limit
-                // holds for what comes out, not only for what came in.
+                // holds for what comes out, and the free space is looked at again every 16 MiB of it.
                 if (hashing.BytesPassed + read > options.Value.MaxUploadBytes)
                 {
                     throw new BackupException(BackupError.TooLarge, $"The decrypted copy is larger than the {options.Value.MaxUploadBytes / (1024 * 1024)} MiB upload limit; nothing was kept.");
+                }
+                if ((hashing.BytesPassed + read) / (16 << 20) != hashing.BytesPassed / (16 << 20))
+                {
+                    FreeSpace.Ensure(paths.BackupsFolder, 16 << 20, options.Value.FreeSpaceMarginBytes, "to decrypt the copy", "Nothing was kept.");
                 }
                 hashing.Write(buffer, 0, read);
             }

@@ -1,4 +1,5 @@
 using D3kos.Common.Files;
+using D3kos.Common.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace D3kos.Backup;
@@ -15,13 +16,23 @@ public static class BackupSettingsFile
 {
     public const string PiPath = "/etc/d3kos/backup.json";
 
-    /// <summary>Adds the file, then the environment (and the command line) again so they keep the last word.</summary>
+    /// <summary>
+    /// Adds the file, then the environment (and the command line) again so they keep the last word. The file
+    /// can name the service command that root runs: it is refused unless it and every folder above it are
+    /// root's alone.
+    /// </summary>
     public static IConfigurationBuilder AddBackupSettings(this IConfigurationBuilder configuration, string[] args)
     {
-        var root = new D3kosRoot(Environment.GetEnvironmentVariable(D3kosRoot.ConfigurationKey)
+        // The root as the program will use it: the command line over the environment, as for every setting.
+        var root = new D3kosRoot(new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build()[D3kosRoot.ConfigurationKey]
             ?? configuration.Build()[D3kosRoot.ConfigurationKey]);
+        var file = root.Resolve(PiPath);
+        if (File.Exists(file) && FolderChain.FirstChangeableByOthers(file) is { } changeable)
+        {
+            throw new ConfigurationRefusedException($"The settings file {PiPath} is not used: another user can change {changeable}. Make it and its folders root's and not writable by others.");
+        }
         return configuration
-            .AddJsonFile(root.Resolve(PiPath), optional: true, reloadOnChange: false)
+            .AddJsonFile(file, optional: true, reloadOnChange: false)
             .AddEnvironmentVariables()
             .AddCommandLine(args);
     }

@@ -263,6 +263,22 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void A_settings_file_that_is_not_json_or_that_another_user_can_change_is_refused_with_exit_7()
+    {
+        var file = _boat.Root.Write("/etc/d3kos/backup.json", "{ \"Backup\": { \"Keep\": 7, ");
+
+        var broken = Run("", "list");
+        File.WriteAllText(file, """{ "Backup": { "ServiceCommand": "/tmp/anything" } }""");
+        File.SetUnixFileMode(file, (UnixFileMode)Convert.ToInt32("666", 8));
+        var writable = Run("", "list");
+
+        Assert.Equal(7, broken.Code);
+        Assert.StartsWith($"Error: The settings file {file} cannot be read: ", broken.Error, StringComparison.Ordinal);
+        Assert.Equal(7, writable.Code);
+        Assert.Equal($"Error: The settings file /etc/d3kos/backup.json is not used: another user can change {file}. Make it and its folders root's and not writable by others.", writable.Error.Trim());
+    }
+
+    [Fact]
     public void Copy_to_a_target_that_is_not_configured_names_the_ones_that_are_and_exits_2()
     {
         Run("", "create");

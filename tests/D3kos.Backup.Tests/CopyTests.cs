@@ -213,6 +213,38 @@ public sealed class CopyTests : IDisposable
     }
 
     [Fact]
+    public void A_full_drive_where_removing_old_copies_would_not_be_enough_loses_none_of_them()
+    {
+        File.WriteAllBytes(_boat.Root.At("/opt/d3kos/data/photo.jpg"), RandomNumberGenerator.GetBytes(1024 * 1024));
+        using var drive = MountedDrive.Tmpfs(DrivePath, kilobytes: 2600);
+        File.WriteAllBytes(Path.Combine(drive.MountPoint, "owners-file.bin"), new byte[1024 * 1024]);
+        var (manager, copier, _, services) = Library(encrypt: false, keep: 2, more: ("Backup:FreeSpaceMarginBytes", "0"));
+        using var __ = services;
+        var first = manager.Create().FileName;
+        copier.Copy(first, "usb");
+        var second = manager.Create().FileName;
+
+        var refused = Assert.Throws<BackupException>(() => copier.Copy(second, "usb"));
+
+        Assert.Equal(BackupError.DiskFull, refused.Error);
+        Assert.Equal([first], Directory.GetFiles(drive.CopiesFolder, "*.tar.gz").Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void The_passphrase_is_not_changed_while_a_cut_off_restore_is_unfinished()
+    {
+        var (manager, _, key, services) = Library();
+        using var __ = services;
+        key.Set(Passphrase);
+        File.WriteAllText(manager.Paths.JournalFile, "{}");
+
+        var refused = Assert.Throws<BackupException>(() => key.Set("a new passphrase for later"));
+
+        Assert.Contains("A restore was cut off", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(Passphrase, File.ReadAllText(_boat.Root.At(BackupPassphrase.PiPath)));
+    }
+
+    [Fact]
     public void A_local_backup_that_no_longer_matches_its_checksum_is_not_copied()
     {
         using var drive = MountedDrive.Tmpfs(DrivePath, kilobytes: 32768);

@@ -45,8 +45,21 @@ public sealed class BackupLock : IDisposable
     /// Held, shared, by every import (upload, CLI import) while it receives and checks its partial files,
     /// which it does without the backup lock: a multi-GB upload must not block backups for its length.
     /// </summary>
-    public static BackupLock AcquireImport(BackupPaths paths) =>
-        Acquire(paths, paths.ImportLockFile, "", FileShare.ReadWrite);
+    public static BackupLock AcquireImport(BackupPaths paths)
+    {
+        // Held exclusively only for the moment a starting program removes dead imports' files.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return Acquire(paths, paths.ImportLockFile, "The backups folder is being cleaned up by a program that is starting; try the import again.", FileShare.ReadWrite);
+            }
+            catch (BackupException ex) when (ex.Error == BackupError.Busy && attempt < 50)
+            {
+                Thread.Sleep(100);
+            }
+        }
+    }
 
     /// <summary>
     /// The import lock alone, for removing what killed imports left: null while an import is running
@@ -56,7 +69,7 @@ public sealed class BackupLock : IDisposable
     {
         try
         {
-            return Acquire(paths, paths.ImportLockFile, "", FileShare.None);
+            return Acquire(paths, paths.ImportLockFile, "An import is running.", FileShare.None);
         }
         catch (BackupException ex) when (ex.Error == BackupError.Busy)
         {

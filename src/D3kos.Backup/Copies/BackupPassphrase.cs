@@ -35,6 +35,11 @@ public sealed class BackupPassphrase(BackupPaths paths)
             throw new BackupException(BackupError.InvalidInput, problem);
         }
         using var _ = BackupLock.Acquire(paths);
+        if (File.Exists(paths.JournalFile))
+        {
+            // Finishing that restore would swap in the staged config, and the passphrase written now with the old one.
+            throw new BackupException(BackupError.Busy, "A restore was cut off and is not finished yet: run 'd3kos-backup list' (or start the backup API) to finish it, then set the passphrase.");
+        }
         AtomicFile.Write(FilePath, stream => stream.Write(Encoding.UTF8.GetBytes(passphrase)), OwnerOnly);
     }
 

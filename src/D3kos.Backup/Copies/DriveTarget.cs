@@ -32,7 +32,7 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
             throw Unavailable($"there is no folder at {target.Path}: is the drive plugged in and mounted there?");
         }
         var parent = Path.GetDirectoryName(mountPath.TrimEnd('/')) ?? "/";
-        if (OtherUsersCanChange(parent) is { } unsafeFolder)
+        if (FolderChain.FirstChangeableByOthers(parent) is { } unsafeFolder)
         {
             throw Unavailable($"another user can change {unsafeFolder}, on the way to the drive, so root will not write there");
         }
@@ -86,18 +86,6 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
         }
     }
 
-    /// <summary>The first folder from / down to <paramref name="folder"/> that is not root's (or ours) alone, or null.</summary>
-    private static string? OtherUsersCanChange(string folder)
-    {
-        var me = LibC.EffectiveUserId();
-        var chain = new List<string>();
-        for (var f = folder; f is not null; f = Path.GetDirectoryName(f))
-        {
-            chain.Insert(0, f);
-        }
-        return chain.FirstOrDefault(f => !LibC.TryStat(f, out var stat) || !stat.IsDirectory || (stat.Uid != 0 && stat.Uid != me) || stat.WritableByOthers);
-    }
-
     /// <summary>Writes one copy into the opened copies folder and checks it; returns its file name and size. Called under the copy lock.</summary>
     /// <param name="sha256">The local backup's checksum: the bytes read for the copy and the bytes read back must both match it.</param>
     public (string Name, long Size) Write(DirectoryHandle copies, string backup, string sha256, char[]? passphrase, long margin)
@@ -106,12 +94,7 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
         RemoveUnfinished(copies);
         // The encrypted copy is the backup plus a few hundred bytes of OpenPGP framing.
         var needed = new FileInfo(backup).Length + 64 * 1024;
-        if (new DriveInfo(copies.ProcPath).AvailableFreeSpace < needed + margin)
-        {
-            // The copies retention removes once this one is written make room first: without this, a
-            // stick that filled up would refuse every later copy while holding only older ones.
-            ApplyRetention(copies, justWritten: "", keep: Math.Max(1, target.Keep - 1));
-        }
+        MakeRoom(copies, name, needed + margin);
         FreeSpace.Ensure(copies.ProcPath, needed, margin, $"on the drive '{target.Name}'", "The local backup is kept; nothing was written to the drive.");
         var partial = Path.Combine(copies.ProcPath, $".{name}.{Guid.NewGuid():N}.partial");
         var final = Path.Combine(copies.ProcPath, name);
@@ -181,10 +164,10 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
             .OrderByDescending(n => BackupNames.SortKey(BackupName(n)))]
         : [];
 
-    /// <summary>Keeps the newest <see cref="CopyTargetOptions.Keep"/> (or <paramref name="keep"/>) copies; never the one just written, nothing that is not a copy.</summary>
-    public IReadOnlyList<string> ApplyRetention(DirectoryHandle copies, string justWritten, int? keep = null)
+    /// <summary>Keeps the newest <see cref="CopyTargetOptions.Keep"/> copies; never the one just written, nothing that is not a copy.</summary>
+    public IReadOnlyList<string> ApplyRetention(DirectoryHandle copies, string justWritten)
     {
-        var doomed = Copies(copies.ProcPath).Skip(keep ?? target.Keep).Where(n => n != justWritten).ToList();
+        var doomed = Copies(copies.ProcPath).Skip(target.Keep).Where(n => n != justWritten).ToList();
         foreach (var name in doomed)
         {
             BackupCatalog.Delete(Path.Combine(copies.ProcPath, name));
@@ -197,12 +180,39 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
     }
 
     /// <summary>
-    /// Removes partial copies that a copy cut off by a crash, a power cut or a pulled stick left on the drive
-    /// (".d3kos_….partial"): only the copy that holds the copy lock writes one, so any found now is dead.
+    /// On a drive too full for the next copy, removes first the copies that retention removes anyway once it
+    /// is written (all but the newest Keep - 1, never one of the same name), and only when that is enough:
+    /// otherwise nothing is touched and the copy is refused as the drive is. Without this, a stick that filled
+    /// up would refuse every later copy while holding only older ones.
+    /// </summary>
+    private void MakeRoom(DirectoryHandle copies, string name, long wanted)
+    {
+        var free = new DriveInfo(copies.ProcPath).AvailableFreeSpace;
+        if (free >= wanted)
+        {
+            return;
+        }
+        var doomed = Copies(copies.ProcPath).Skip(Math.Max(1, target.Keep - 1)).Where(n => n != name).ToList();
+        var freed = doomed.Sum(n => new FileInfo(Path.Combine(copies.ProcPath, n)).Length);
+        if (free + freed < wanted)
+        {
+            return;
+        }
+        foreach (var old in doomed)
+        {
+            BackupCatalog.Delete(Path.Combine(copies.ProcPath, old));
+        }
+        LibC.FsyncDirectory(copies.ProcPath);
+    }
+
+    /// <summary>
+    /// Removes partial copies (and checksum files) that a copy cut off by a crash, a power cut or a pulled
+    /// stick left on the drive: only the copy that holds the copy lock writes them, so any found now is dead.
     /// </summary>
     private static void RemoveUnfinished(DirectoryHandle copies)
     {
-        foreach (var stale in Directory.EnumerateFiles(copies.ProcPath, ".d3kos_*.partial"))
+        // ".d3kos_….partial": a copy; ".d3kos_….sha256.<id>.tmp": its checksum file being written.
+        foreach (var stale in Directory.EnumerateFiles(copies.ProcPath, ".d3kos_*").Where(n => n.EndsWith(".partial", StringComparison.Ordinal) || n.EndsWith(".tmp", StringComparison.Ordinal)))
         {
             AtomicFile.TryDelete(stale);
         }

@@ -55,8 +55,10 @@ public sealed partial class BackupScheduler(
                 var started = time.GetUtcNow();
                 try
                 {
-                    await automatic.RunAsync(stoppingToken);
-                    status = automatic.ReadStatus() ?? status;
+                    // Planned from the run just made, not from the file: a status that could not be written
+                    // (a card remounted read-only) must not bring back the old last run and run again at once.
+                    var run = await automatic.RunAsync(stoppingToken);
+                    status = status with { RunningSince = null, LastRun = run };
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

@@ -23,9 +23,13 @@ public sealed partial record FatalError(FatalErrorKind Kind, string Sentence)
 {
     public static FatalError Describe(Exception exception) => exception switch
     {
+        ConfigurationRefusedException refused => new(FatalErrorKind.Configuration, refused.Message),
         OptionsValidationException invalid => new(FatalErrorKind.Configuration, "Invalid setting: " + string.Join("; ", invalid.Failures.Select(NamingTheKey))),
         InvalidOperationException { Message: var message } when BindingFailure().Match(message) is { Success: true } match =>
             new(FatalErrorKind.Configuration, $"Invalid setting {match.Groups["key"].Value}: '{match.Groups["value"].Value}' is not {Expected(match.Groups["type"].Value)}."),
+        // Microsoft.Extensions.Configuration.Json's wording: "Failed to load configuration from file '…'." with the parser's reason inside.
+        InvalidDataException { Message: var message } when message.StartsWith("Failed to load configuration from file", StringComparison.Ordinal) =>
+            new(FatalErrorKind.Configuration, $"The settings file {QuotedPath().Match(message).Groups[1].Value} cannot be read: {(exception.InnerException?.Message ?? "it is not a JSON object").TrimEnd('.')}."),
         FileNotFoundException { FileName: { } file } => new(FatalErrorKind.NotFound, $"No such file: {file}."),
         DirectoryNotFoundException { Message: var message } => new(FatalErrorKind.NotFound,
             QuotedPath().Match(message) is { Success: true } path ? $"No such file or folder: {path.Groups[1].Value}." : message),

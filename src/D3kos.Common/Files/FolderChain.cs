@@ -1,0 +1,26 @@
+using D3kos.Common.Interop;
+
+namespace D3kos.Common.Files;
+
+/// <summary>
+/// Whether another user could change what root finds at a path: root (as the backup API and the CLI run)
+/// must not read its settings from, or write the boat's backups into, a place another user could swap.
+/// </summary>
+public static class FolderChain
+{
+    /// <summary>
+    /// The first folder from / down to <paramref name="path"/> (itself included) that is not a real folder or
+    /// file owned by root or by this user and closed to others (not group- or other-writable, unless the
+    /// sticky bit protects its entries), or null when the whole chain is safe. Symlinks count as unsafe (lstat).
+    /// </summary>
+    public static string? FirstChangeableByOthers(string path)
+    {
+        var me = LibC.EffectiveUserId();
+        var chain = new List<string>();
+        for (var p = path; p is not null; p = Path.GetDirectoryName(p))
+        {
+            chain.Insert(0, p);
+        }
+        return chain.FirstOrDefault(p => !LibC.TryStat(p, out var stat) || stat.IsSymlink || (stat.Uid != 0 && stat.Uid != me) || stat.WritableByOthers);
+    }
+}

@@ -19,16 +19,17 @@ public static class BackupEndpoints
     {
         app.MapD3kosHealth("backup-api");
         var group = app.MapGroup("/api/backup").WithTags("Backups");
-        group.MapPost("/create", Create).RequireAdmin();
-        group.MapMethods("/list", GetAndHead.Methods, List);
-        group.MapMethods("/download/{filename}", GetAndHead.Methods, Download).RequireAdmin();
-        group.MapMethods("/verify/{filename}", GetAndHead.Methods, Verify).RequireAdmin();
-        group.MapPost("/restore", Restore).RequireAdmin();
-        group.MapPost("/upload", Upload).RequireAdmin();
-        group.MapDelete("/{filename}", Delete).RequireAdmin();
-        group.MapMethods("/status", GetAndHead.Methods, Status).RequireAdmin();
-        group.MapPost("/copy", Copy).RequireAdmin();
-        group.MapPut("/passphrase", SetPassphrase).RequireAdmin();
+        group.MapPost("/create", Create);
+        // The helm display shows the list without signing in; every other endpoint is the owner's (OwnerAccess).
+        group.MapMethods("/list", GetAndHead.Methods, List).AllowAnonymous();
+        group.MapMethods("/download/{filename}", GetAndHead.Methods, Download);
+        group.MapMethods("/verify/{filename}", GetAndHead.Methods, Verify);
+        group.MapPost("/restore", Restore);
+        group.MapPost("/upload", Upload);
+        group.MapDelete("/{filename}", Delete);
+        group.MapMethods("/status", GetAndHead.Methods, Status);
+        group.MapPost("/copy", Copy);
+        group.MapPut("/passphrase", SetPassphrase);
         return app;
     }
 

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Authorization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -31,6 +34,21 @@ public sealed class AccessTests : IAsyncLifetime
         { "POST", "/api/backup/copy" },
         { "PUT", "/api/backup/passphrase" },
     };
+
+    [Fact]
+    public void Every_endpoint_is_the_owners_but_those_decided_open()
+    {
+        // A new endpoint is protected unless someone marks it AllowAnonymous, and then this list changes too.
+        var endpoints = _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        var open = endpoints.Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null).Select(e => e.RoutePattern.RawText!).Distinct().Order(StringComparer.Ordinal);
+        var owners = endpoints.Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is null).Select(e => e.RoutePattern.RawText!).Distinct();
+
+        Assert.Equal(["/api/backup/list", "/health", "/openapi/{documentName}.json"], open);
+        Assert.Equal(AdminEndpoints.Select(row => row.Data.Item2).Select(Pattern).Order(StringComparer.Ordinal), owners.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>The route pattern a test URL reaches ("/api/backup/download/x.tar.gz" → "/api/backup/download/{filename}").</summary>
+    private static string Pattern(string url) => url.Replace(Missing, "{filename}", StringComparison.Ordinal);
 
     private static HttpRequestMessage Request(string method, string url, string? bearer = null, string? apiKey = null)
     {
@@ -174,6 +192,22 @@ public sealed class ForwardedClientTests : IAsyncLifetime
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "a-wrong-guess-0000000000");
         using var response = await client.SendAsync(request);
         return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task Reading_the_open_list_never_counts_as_a_failed_attempt()
+    {
+        // The helm display polls the list without a token: only the owner's endpoints check one.
+        var client = _app.CreateClient();
+        for (var i = 0; i < 10; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/backup/list");
+            request.Headers.Add("X-Forwarded-For", "192.0.2.20");
+            using var list = await client.SendAsync(request, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await GuessFrom(client, "192.0.2.20"));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using D3kos.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace D3kos.ExportManager.Tests;
 
@@ -33,6 +34,27 @@ public sealed class AccessTests : IDisposable
         }
         return request;
     }
+
+    [Fact]
+    public void Every_endpoint_is_the_owners_but_those_decided_open()
+    {
+        // A new endpoint is protected unless someone marks it AllowAnonymous, and then this list changes too.
+        using var app = App();
+
+        Assert.Equal(["/export/history", "/export/queue", "/export/status", "/health", "/openapi/{documentName}.json"], OpenEndpoints(app.Services));
+        Assert.Equal(AdminEndpoints.Select(row => row.Data.Item2).Order(StringComparer.Ordinal), ProtectedEndpoints(app.Services));
+    }
+
+    internal static string[] OpenEndpoints(IServiceProvider services) =>
+        [.. Endpoints(services).Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null)
+            .Select(e => e.RoutePattern.RawText!.TrimEnd('/')).Distinct().Order(StringComparer.Ordinal)];
+
+    internal static string[] ProtectedEndpoints(IServiceProvider services) =>
+        [.. Endpoints(services).Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is null)
+            .Select(e => e.RoutePattern.RawText!.TrimEnd('/')).Distinct().Order(StringComparer.Ordinal)];
+
+    private static IEnumerable<Microsoft.AspNetCore.Routing.RouteEndpoint> Endpoints(IServiceProvider services) =>
+        services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints.OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>();
 
     [Theory]
     [MemberData(nameof(AdminEndpoints))]

@@ -17,7 +17,8 @@ public static class HealthJson
 {
     public static IEndpointConventionBuilder MapD3kosHealth(this IEndpointRouteBuilder app, string service) =>
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = (context, report) => WriteAsync(context, report, service) })
-            .WithMetadata(new HttpMethodMetadata(GetAndHead.Methods));
+            .WithMetadata(new HttpMethodMetadata(GetAndHead.Methods))
+            .AllowAnonymous();
 
     private static async Task WriteAsync(HttpContext context, HealthReport report, string service)
     {

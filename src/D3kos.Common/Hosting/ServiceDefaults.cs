@@ -40,6 +40,8 @@ public static class ServiceDefaults
         builder.Services.AddSerilog(logger => logger
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+            // The authentication base class says "was challenged" at Information for every refusal; the handler logs its own warning.
+            .MinimumLevel.Override(typeof(TokenAuthenticationHandler).FullName!, LogEventLevel.Warning)
             .Enrich.FromLogContext()
             // The host's own "Hosting failed to start" carries the stack trace; ServiceExit says the same in one sentence.
             .Filter.ByExcluding(e => e.Exception is not null && e.MessageTemplate.Text.StartsWith("Hosting failed to start", StringComparison.Ordinal))
@@ -73,6 +75,7 @@ public static class ServiceDefaults
         builder.Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         builder.Services.AddSingleton<AccessToken>();
         builder.Services.AddSingleton<FailedAttemptLimiter>();
+        builder.Services.AddOwnerAccess();
         // nginx on the same host forwards the client's address; it is believed from loopback only
         // (the default known proxies), so a guest cannot claim another address.
         builder.Services.Configure<ForwardedHeadersOptions>(options => options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
@@ -84,9 +87,8 @@ public static class ServiceDefaults
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        // After the forwarded address is known (the failure limiter counts per client), before any endpoint.
-        app.UseAdminAccess();
-        app.MapOpenApi();
+        app.UseOwnerAccess();
+        app.MapOpenApi().AllowAnonymous();
         return app;
     }
 }

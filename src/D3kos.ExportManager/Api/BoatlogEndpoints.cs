@@ -16,8 +16,8 @@ public static class BoatlogEndpoints
     public static IEndpointRouteBuilder MapBoatlog(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/export/boatlog").WithTags("Boatlog");
-        group.MapPost("", SnapshotBoatlog).RequireAdmin().RequireExportTier();
-        group.MapMethods("/csv", GetAndHead.Methods, DownloadCsv).RequireAdmin().RequireExportTier();
+        group.MapPost("", SnapshotBoatlog).RequireExportTier();
+        group.MapMethods("/csv", GetAndHead.Methods, DownloadCsv).RequireExportTier();
         return app;
     }
 

@@ -16,8 +16,8 @@ public static class ExportEndpoints
     {
         app.MapD3kosHealth("export-manager");
         var group = app.MapGroup("/export").WithTags("Exports");
-        group.MapMethods("/status", GetAndHead.Methods, Status);
-        group.MapPost("/generate", Generate).RequireAdmin().RequireExportTier();
+        group.MapMethods("/status", GetAndHead.Methods, Status).AllowAnonymous();
+        group.MapPost("/generate", Generate).RequireExportTier();
         return app;
     }
 

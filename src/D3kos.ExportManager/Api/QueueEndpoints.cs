@@ -11,9 +11,9 @@ public static class QueueEndpoints
     public static IEndpointRouteBuilder MapExportQueue(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/export").WithTags("Queue");
-        group.MapMethods("/queue", GetAndHead.Methods, List);
-        group.MapPost("/queue/process", Process).RequireAdmin();
-        group.MapMethods("/history", GetAndHead.Methods, History);
+        group.MapMethods("/queue", GetAndHead.Methods, List).AllowAnonymous();
+        group.MapPost("/queue/process", Process);
+        group.MapMethods("/history", GetAndHead.Methods, History).AllowAnonymous();
         return app;
     }
 

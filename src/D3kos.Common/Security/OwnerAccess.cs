@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace D3kos.Common.Security;
+
+/// <summary>
+/// Access control on ASP.NET Core's authentication and authorization: every endpoint is the owner's
+/// (the fallback policy) unless it says <c>AllowAnonymous</c>, so an endpoint added later is protected
+/// unless someone decides otherwise. Authorization runs before the endpoint binds its parameters: a
+/// guest's request body is never read, let alone parsed, and every body is capped small unless its
+/// endpoint raises the cap (the upload).
+/// </summary>
+public static class OwnerAccess
+{
+    /// <summary>The largest body any endpoint reads unless it says otherwise; a restore request is under 1 KB.</summary>
+    public const long SmallBodyLimit = 64 * 1024;
+
+    public static IServiceCollection AddOwnerAccess(this IServiceCollection services)
+    {
+        // Since .NET 7 a sole scheme becomes the default, and WebApplication then authenticates every request
+        // at the very start, before the forwarded client address is known: a guest reading the open status
+        // would count as a failed attempt, and every failure would count against nginx's loopback address.
+        // Without a default, the scheme runs only when authorization asks for it, after UseForwardedHeaders.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
+        services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build());
+        return services;
+    }
+
+    /// <summary>After the forwarded address is known (the failure limiter counts per client), before any endpoint.</summary>
+    public static IApplicationBuilder UseOwnerAccess(this IApplicationBuilder app)
+    {
+        app.Use((context, next) =>
+        {
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = SmallBodyLimit;
+            }
+            return next(context);
+        });
+        return app.UseAuthorization();
+    }
+}

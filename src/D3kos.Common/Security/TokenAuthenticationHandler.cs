@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using D3kos.Common.Hosting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace D3kos.Common.Security;
+
+/// <summary>
+/// ASP.NET Core authentication for the owner's token: a bearer token (or X-Api-Key), compared in constant
+/// time, with failed attempts counted per client address. It is not the default scheme, so it runs only
+/// when authorization asks, and it passes over endpoints marked AllowAnonymous (see <see cref="OwnerAccess"/>):
+/// a guest reading the open status never counts as a failed attempt. Its
+/// refusals are problem answers: 401 with WWW-Authenticate, 403 when no token is configured, 429 with
+/// Retry-After when an address has failed too often.
+/// </summary>
+public sealed partial class TokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory loggerFactory,
+    UrlEncoder encoder,
+    AccessToken token,
+    FailedAttemptLimiter limiter,
+    IOptions<AuthOptions> auth,
+    IServer server) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
+{
+    public const string SchemeName = "D3kosToken";
+
+    // Handlers are made per request: what authentication decided is what the challenge answers.
+    private ProblemHttpResult? _refusal;
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (Context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+        {
+            // Authorization authenticates before it looks at AllowAnonymous: an open endpoint's request is
+            // neither checked nor counted, whatever headers it carries.
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+        var expected = token.ExpectedHash();
+        if (expected is null)
+        {
+            if (auth.Value.AllowUnauthenticatedLoopback && ListensOnLoopbackOnly() && IsDirectFromLoopback())
+            {
+                return Task.FromResult(Owner());
+            }
+            _refusal = ApiProblem.Forbidden($"No access token is configured, so admin operations are refused. Create {token.FilePath} " +
+                "(deploy/install.sh of the d3kOS data services makes one) or set Auth:Token, then send it as 'Authorization: Bearer <token>'.");
+            return Task.FromResult(AuthenticateResult.Fail("no access token is configured"));
+        }
+        var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (limiter.RetryAfter(address) is { } wait)
+        {
+            Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            _refusal = ApiProblem.Create(StatusCodes.Status429TooManyRequests, "Too many failed attempts from this address; wait and try again.");
+            return Task.FromResult(AuthenticateResult.Fail("too many failed attempts"));
+        }
+        if (Presented() is { } presented && AccessToken.Matches(expected, presented))
+        {
+            return Task.FromResult(Owner());
+        }
+        limiter.RecordFailure(address);
+        LogRefused(Logger, Request.Method, Request.Path, address);
+        return Task.FromResult(AuthenticateResult.Fail("missing or wrong access token"));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if (_refusal is null)
+        {
+            Response.Headers.WWWAuthenticate = "Bearer";
+            _refusal = ApiProblem.Create(StatusCodes.Status401Unauthorized, "A valid access token is required: send 'Authorization: Bearer <token>' or 'X-Api-Key: <token>'.");
+        }
+        return _refusal.ExecuteAsync(Context);
+    }
+
+    private static AuthenticateResult Owner() =>
+        AuthenticateResult.Success(new AuthenticationTicket(
+            new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "owner")], SchemeName)), SchemeName));
+
+    private string? Presented()
+    {
+        var authorization = Request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return authorization["Bearer ".Length..].Trim();
+        }
+        var apiKey = Request.Headers["X-Api-Key"].ToString();
+        return apiKey.Length > 0 ? apiKey : null;
+    }
+
+    /// <summary>
+    /// The demo switch opens admin operations only to a program on this machine talking to the service
+    /// directly: behind nginx every guest arrives from loopback too, but with forwarding headers.
+    /// </summary>
+    private bool IsDirectFromLoopback()
+    {
+        var headers = Request.Headers;
+        // UseForwardedHeaders moves X-Forwarded-For to X-Original-For once it has applied it.
+        string[] forwarding = ["X-Forwarded-For", "X-Original-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP", "Forwarded"];
+        var peer = Context.Connection.RemoteIpAddress;
+        return !forwarding.Any(headers.ContainsKey) && (peer is null || IPAddress.IsLoopback(peer));
+    }
+
+    /// <summary>True when every address the server listens on is a loopback one (the in-process test server has none).</summary>
+    private bool ListensOnLoopbackOnly()
+    {
+        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        return addresses.All(address =>
+        {
+            var host = BindingAddress.Parse(address).Host;
+            return host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+        });
+    }
+
+    [LoggerMessage(EventId = 950, Level = LogLevel.Warning, Message = "Refused {Method} {Path} from {Client}: missing or wrong access token")]
+    private static partial void LogRefused(ILogger logger, string method, string path, string client);
+}

@@ -38,14 +38,19 @@ public sealed class AccessTests : IAsyncLifetime
     [Fact]
     public void Every_endpoint_is_the_owners_but_those_decided_open()
     {
-        // A new endpoint is protected unless someone marks it AllowAnonymous, and then this list changes too.
+        // A new endpoint is protected unless someone marks it AllowAnonymous, and then this list changes too;
+        // none carries a policy of its own that would stand in for the owner's fallback policy.
         var endpoints = _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
-        var open = endpoints.Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null).Select(e => e.RoutePattern.RawText!).Distinct().Order(StringComparer.Ordinal);
+        var open = endpoints.Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null).SelectMany(MethodAndPattern).Order(StringComparer.Ordinal);
         var owners = endpoints.Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is null).Select(e => e.RoutePattern.RawText!).Distinct();
 
-        Assert.Equal(["/api/backup/list", "/health", "/openapi/{documentName}.json"], open);
+        Assert.Equal(["GET /api/backup/list", "GET /health", "GET /openapi/{documentName}.json", "HEAD /api/backup/list", "HEAD /health"], open);
+        Assert.DoesNotContain(endpoints, e => e.Metadata.GetOrderedMetadata<IAuthorizeData>().Count > 0);
         Assert.Equal(AdminEndpoints.Select(row => row.Data.Item2).Select(Pattern).Order(StringComparer.Ordinal), owners.Order(StringComparer.Ordinal));
     }
+
+    private static IEnumerable<string> MethodAndPattern(RouteEndpoint endpoint) =>
+        (endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => $"{m} {endpoint.RoutePattern.RawText}");
 
     /// <summary>The route pattern a test URL reaches ("/api/backup/download/x.tar.gz" → "/api/backup/download/{filename}").</summary>
     private static string Pattern(string url) => url.Replace(Missing, "{filename}", StringComparison.Ordinal);
@@ -208,6 +213,24 @@ public sealed class ForwardedClientTests : IAsyncLifetime
         }
 
         Assert.Equal(HttpStatusCode.Unauthorized, await GuessFrom(client, "192.0.2.20"));
+    }
+
+    [Fact]
+    public async Task Unknown_paths_and_wrong_methods_answer_404_and_405_and_never_count()
+    {
+        var client = _app.CreateClient();
+        for (var i = 0; i < 5; i++)
+        {
+            foreach (var (method, url, status) in new[] { ("GET", "/api/backup/nothing/here", 404), ("POST", "/api/backup/list", 405), ("OPTIONS", "/api/backup/create", 405) })
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), url);
+                request.Headers.Add("X-Forwarded-For", "192.0.2.30");
+                using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+                Assert.Equal(status, (int)response.StatusCode);
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await GuessFrom(client, "192.0.2.30"));
     }
 
     [Fact]

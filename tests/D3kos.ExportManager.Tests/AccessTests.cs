@@ -42,6 +42,9 @@ public sealed class AccessTests : IDisposable
         using var app = App();
 
         Assert.Equal(["/export/history", "/export/queue", "/export/status", "/health", "/openapi/{documentName}.json"], OpenEndpoints(app.Services));
+        Assert.DoesNotContain(Endpoints(app.Services), e => e.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Count > 0);
+        Assert.All(Endpoints(app.Services).Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is not null),
+            e => Assert.All(e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["*"], m => Assert.Contains(m, new[] { "GET", "HEAD" })));
         Assert.Equal(AdminEndpoints.Select(row => row.Data.Item2).Order(StringComparer.Ordinal), ProtectedEndpoints(app.Services));
     }
 

@@ -28,6 +28,7 @@ public static class OwnerAccess
         services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build());
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, RouteEndpointsOnly>();
         return services;
     }
 
@@ -42,6 +43,24 @@ public static class OwnerAccess
             }
             return next(context);
         });
+        // Called here, after the forwarded address is known: otherwise WebApplication puts authentication at
+        // the very start of the pipeline by itself, where every client is nginx's loopback address.
+        app.UseAuthentication();
         return app.UseAuthorization();
+    }
+
+    /// <summary>
+    /// The fallback policy also covers requests that match no endpoint (an unknown path) and the framework's
+    /// "405 method not allowed" endpoint: those go on to their 404 or 405, unchecked and uncounted, instead
+    /// of a 401 that would count a guest's typo as a failed attempt.
+    /// </summary>
+    private sealed class RouteEndpointsOnly : IAuthorizationMiddlewareResultHandler
+    {
+        private readonly Microsoft.AspNetCore.Authorization.Policy.AuthorizationMiddlewareResultHandler _default = new();
+
+        public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, Microsoft.AspNetCore.Authorization.Policy.PolicyAuthorizationResult authorizeResult) =>
+            context.GetEndpoint() is Microsoft.AspNetCore.Routing.RouteEndpoint
+                ? _default.HandleAsync(next, context, policy, authorizeResult)
+                : next(context);
     }
 }

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -38,10 +39,10 @@ public sealed partial class TokenAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (Context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+        if (Context.GetEndpoint() is not RouteEndpoint endpoint || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null)
         {
-            // Authorization authenticates before it looks at AllowAnonymous: an open endpoint's request is
-            // neither checked nor counted, whatever headers it carries.
+            // Authorization authenticates before it looks at AllowAnonymous: an open endpoint's request, and
+            // one that matches no endpoint (404, 405), is neither checked nor counted, whatever it carries.
             return Task.FromResult(AuthenticateResult.NoResult());
         }
         var expected = token.ExpectedHash();
@@ -104,7 +105,7 @@ public sealed partial class TokenAuthenticationHandler(
     {
         var headers = Request.Headers;
         // UseForwardedHeaders moves X-Forwarded-For to X-Original-For once it has applied it.
-        string[] forwarding = ["X-Forwarded-For", "X-Original-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP", "Forwarded"];
+        string[] forwarding = ["X-Forwarded-For", "X-Original-For", "X-Forwarded-Host", "X-Original-Host", "X-Forwarded-Proto", "X-Original-Proto", "X-Real-IP", "Forwarded"];
         var peer = Context.Connection.RemoteIpAddress;
         return !forwarding.Any(headers.ContainsKey) && (peer is null || IPAddress.IsLoopback(peer));
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using D3kos.Testing;
 
 namespace D3kos.Backup.Tests;
@@ -60,20 +59,7 @@ internal sealed class BoatRoot : IDisposable
     }
 
     /// <summary>Runs GNU tar and returns its output; fails the test on a non-zero exit.</summary>
-    public static string Tar(params string[] args)
-    {
-        var start = new ProcessStartInfo("tar") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"tar {string.Join(' ', args)} failed: {error}");
-        return output;
-    }
+    public static string Tar(params string[] args) => Tool.Run("tar", args);
 
     public void Dispose()
     {

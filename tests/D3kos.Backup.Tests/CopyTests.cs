@@ -63,7 +63,7 @@ public sealed class CopyTests : IDisposable
 
         Assert.False(copy.Encrypted);
         Assert.Equal(File.ReadAllBytes(backup.Path), File.ReadAllBytes(Path.Combine(drive.CopiesFolder, backup.FileName)));
-        Assert.Contains(": OK", MountedDrive.Run("sh", "-c", $"cd '{drive.CopiesFolder}' && sha256sum -c '{backup.FileName}.sha256'"), StringComparison.Ordinal);
+        Assert.Contains(": OK", Tool.Run("sh", "-c", $"cd '{drive.CopiesFolder}' && sha256sum -c '{backup.FileName}.sha256'"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class CopyTests : IDisposable
         MountedDrive.SkipUnlessRoot();
         var theirs = _boat.Root.At("/media/d3kos");
         Directory.CreateDirectory(theirs);
-        MountedDrive.Run("chown", "65534:65534", theirs);
+        Tool.Run("chown", "65534:65534", theirs);
         using var drive = MountedDrive.Tmpfs(Path.Combine(theirs, "USB"), kilobytes: 32768);
         var (manager, copier, _, services) = Library(encrypt: false, path: "/media/d3kos/USB");
         using var __ = services;

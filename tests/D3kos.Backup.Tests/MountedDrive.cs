@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace D3kos.Backup.Tests;
@@ -36,9 +35,9 @@ internal sealed class MountedDrive : IDisposable
         {
             file.SetLength(megabytes * 1024L * 1024);
         }
-        Run(fileSystem == "vfat" ? "mkfs.vfat" : "mkfs.ext4", fileSystem == "vfat" ? ["-n", "D3KOSUSB", image] : ["-q", "-F", image]);
+        Tool.Run(fileSystem == "vfat" ? "mkfs.vfat" : "mkfs.ext4", fileSystem == "vfat" ? ["-n", "D3KOSUSB", image] : ["-q", "-F", image]);
         Directory.CreateDirectory(mountPoint);
-        Run("mount", "-o", "loop", image, mountPoint);
+        Tool.Run("mount", "-o", "loop", image, mountPoint);
         return new MountedDrive(mountPoint, image);
     }
 
@@ -46,31 +45,16 @@ internal sealed class MountedDrive : IDisposable
     {
         SkipUnlessRoot();
         Directory.CreateDirectory(mountPoint);
-        Run("mount", "-t", "tmpfs", "-o", $"size={kilobytes.ToString(CultureInfo.InvariantCulture)}k{(readOnly ? ",ro" : "")}", "tmpfs", mountPoint);
+        Tool.Run("mount", "-t", "tmpfs", "-o", $"size={kilobytes.ToString(CultureInfo.InvariantCulture)}k{(readOnly ? ",ro" : "")}", "tmpfs", mountPoint);
         return new MountedDrive(mountPoint, null);
-    }
-
-    public static string Run(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)} failed: {error}");
-        return output.Result;
     }
 
     /// <summary>Unplugs the drive and plugs it in elsewhere (another Pi's mount point); the returned drive owns the image from then on.</summary>
     public MountedDrive MoveTo(string mountPoint)
     {
-        Run("umount", MountPoint);
+        Tool.Run("umount", MountPoint);
         Directory.CreateDirectory(mountPoint);
-        Run("mount", "-o", "loop", _image!, mountPoint);
+        Tool.Run("mount", "-o", "loop", _image!, mountPoint);
         _moved = true;
         return new MountedDrive(mountPoint, _image);
     }
@@ -82,7 +66,7 @@ internal sealed class MountedDrive : IDisposable
             return;
         }
         // Lazy: a file still open somewhere (a failing test's stream) must not leave the mount behind.
-        Run("umount", "-l", MountPoint);
+        Tool.Run("umount", "-l", MountPoint);
         if (_image is not null)
         {
             File.Delete(_image);

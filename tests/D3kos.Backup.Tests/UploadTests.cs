@@ -80,9 +80,12 @@ public sealed class UploadTests : IAsyncLifetime
         Assert.Empty(FilesKept());
     }
 
-    /// <summary>Every file in the backups folder but the schedule's status (the API writes it when it starts) and the lock files.</summary>
+    /// <summary>
+    /// Every file in the backups folder but the lock files and the schedule's status, which the API writes
+    /// (through a temporary file of its own) when it starts.
+    /// </summary>
     private string[] FilesKept() => Directory.Exists(_newBoat.BackupsFolder)
-        ? [.. Directory.GetFiles(_newBoat.BackupsFolder).Where(f => Path.GetFileName(f) is not ".schedule-status.json" && !f.EndsWith(".lock", StringComparison.Ordinal))]
+        ? [.. Directory.GetFiles(_newBoat.BackupsFolder).Where(f => !Path.GetFileName(f).Contains(".schedule-status.json", StringComparison.Ordinal) && !f.EndsWith(".lock", StringComparison.Ordinal))]
         : [];
 
     public async ValueTask DisposeAsync()

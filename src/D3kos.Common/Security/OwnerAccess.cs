@@ -20,10 +20,10 @@ public static class OwnerAccess
 
     public static IServiceCollection AddOwnerAccess(this IServiceCollection services)
     {
-        // Since .NET 7 a sole scheme becomes the default, and WebApplication then authenticates every request
-        // at the very start, before the forwarded client address is known: a guest reading the open status
-        // would count as a failed attempt, and every failure would count against nginx's loopback address.
-        // Without a default, the scheme runs only when authorization asks for it, after UseForwardedHeaders.
+        // Since .NET 7 a sole scheme becomes the default, and authentication then runs for every request.
+        // Without a default, the scheme runs only when authorization asks for it (an owner's endpoint), after
+        // UseForwardedHeaders, so every failure counts against the guest's address, never nginx's loopback
+        // one. UseOwnerAccess also places UseAuthentication itself, after the forwarded address is known.
         AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()

@@ -234,6 +234,18 @@ public sealed class ForwardedClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Parallel_guesses_get_no_more_tries_than_the_limit()
+    {
+        // Checked and counted in one step: thirty guesses sent at once get three answers, then 429s.
+        var client = _app.CreateClient();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => GuessFrom(client, "192.0.2.40")));
+
+        Assert.Equal(3, answers.Count(a => a == HttpStatusCode.Unauthorized));
+        Assert.Equal(27, answers.Count(a => a == HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
     public async Task GuessesFromOneGuest_DoNotLockOutAnother()
     {
         var client = _app.CreateClient();

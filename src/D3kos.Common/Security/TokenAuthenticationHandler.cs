@@ -57,17 +57,18 @@ public sealed partial class TokenAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail("no access token is configured"));
         }
         var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (limiter.RetryAfter(address) is { } wait)
-        {
-            Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            _refusal = ApiProblem.Create(StatusCodes.Status429TooManyRequests, "Too many failed attempts from this address; wait and try again.");
-            return Task.FromResult(AuthenticateResult.Fail("too many failed attempts"));
-        }
-        if (Presented() is { } presented && AccessToken.Matches(expected, presented))
+        var presented = Presented();
+        var attempt = limiter.Attempt(address, () => presented is not null && AccessToken.Matches(expected, presented));
+        if (attempt is null)
         {
             return Task.FromResult(Owner());
         }
-        limiter.RecordFailure(address);
+        if (attempt > TimeSpan.Zero)
+        {
+            Response.Headers.RetryAfter = Math.Ceiling(attempt.Value.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            _refusal = ApiProblem.Create(StatusCodes.Status429TooManyRequests, "Too many failed attempts from this address; wait and try again.");
+            return Task.FromResult(AuthenticateResult.Fail("too many failed attempts"));
+        }
         LogRefused(Logger, Request.Method, Request.Path, address);
         return Task.FromResult(AuthenticateResult.Fail("missing or wrong access token"));
     }

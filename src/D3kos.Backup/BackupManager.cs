@@ -83,7 +83,7 @@ public sealed partial class BackupManager(
     public async Task<BackupInfo> ImportAsync(Stream body, CancellationToken cancellationToken)
     {
         paths.EnsureBackupsFolder();
-        using var importing = BackupLock.AcquireImport(paths);
+        using var importing = await BackupLock.AcquireImportAsync(paths, cancellationToken);
         var partial = Path.Combine(paths.BackupsFolder, $".upload-{Guid.NewGuid():N}.partial");
         var decrypted = partial + "-decrypted.partial";
         try

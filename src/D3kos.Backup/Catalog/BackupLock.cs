@@ -17,21 +17,8 @@ public sealed class BackupLock : IDisposable
     /// The backup lock, waiting up to <paramref name="patience"/> for it: for the short step at the end of an
     /// import (naming and retention), which should not throw away a large upload because a backup is running.
     /// </summary>
-    public static async Task<BackupLock> AcquireAsync(BackupPaths paths, TimeSpan patience, CancellationToken cancellationToken)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                return Acquire(paths);
-            }
-            catch (BackupException ex) when (ex.Error == BackupError.Busy && waited.Elapsed < patience)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
-            }
-        }
-    }
+    public static Task<BackupLock> AcquireAsync(BackupPaths paths, TimeSpan patience, CancellationToken cancellationToken) =>
+        WaitForAsync(() => Acquire(paths), patience, cancellationToken);
 
     /// <summary>
     /// One copy to a target at a time, on a lock of its own: a copy to a slow stick takes minutes and only
@@ -45,18 +32,24 @@ public sealed class BackupLock : IDisposable
     /// Held, shared, by every import (upload, CLI import) while it receives and checks its partial files,
     /// which it does without the backup lock: a multi-GB upload must not block backups for its length.
     /// </summary>
-    public static BackupLock AcquireImport(BackupPaths paths)
-    {
+    public static Task<BackupLock> AcquireImportAsync(BackupPaths paths, CancellationToken cancellationToken) =>
         // Held exclusively only for the moment a starting program removes dead imports' files.
-        for (var attempt = 1; ; attempt++)
+        WaitForAsync(() => Acquire(paths, paths.ImportLockFile, "The backups folder is being cleaned up by a program that is starting; try the import again.", FileShare.ReadWrite),
+            TimeSpan.FromSeconds(5), cancellationToken);
+
+    /// <summary>Tries <paramref name="acquire"/> every 200 ms while it finds the lock busy, for up to <paramref name="patience"/>; then its Busy stands.</summary>
+    private static async Task<BackupLock> WaitForAsync(Func<BackupLock> acquire, TimeSpan patience, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
         {
             try
             {
-                return Acquire(paths, paths.ImportLockFile, "The backups folder is being cleaned up by a program that is starting; try the import again.", FileShare.ReadWrite);
+                return acquire();
             }
-            catch (BackupException ex) when (ex.Error == BackupError.Busy && attempt < 50)
+            catch (BackupException ex) when (ex.Error == BackupError.Busy && waited.Elapsed < patience)
             {
-                Thread.Sleep(100);
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
             }
         }
     }

@@ -1,3 +1,4 @@
+using D3kos.Common.Files;
 using D3kos.Common.Interop;
 
 namespace D3kos.Backup;
@@ -24,19 +25,13 @@ internal static class SafeStaging
             existing = Path.GetDirectoryName(existing)!;
         }
         var sourceStat = LibC.Stat(existing);
-        var me = LibC.EffectiveUserId();
 
         // Folders from / down to the source's parent; the deepest one whose whole chain is safe wins.
-        var chain = new List<string>();
-        for (var folder = existing; folder is not null; folder = Path.GetDirectoryName(folder))
-        {
-            chain.Insert(0, folder);
-        }
         string? safe = null;
-        foreach (var folder in chain)
+        foreach (var folder in FolderChain.FromRoot(existing))
         {
             var stat = LibC.Stat(folder);
-            if (!stat.IsDirectory || (stat.Uid != 0 && stat.Uid != me) || stat.WritableByOthers)
+            if (!stat.IsDirectory || !FolderChain.ClosedToOthers(stat))
             {
                 break;
             }

@@ -13,14 +13,21 @@ public static class FolderChain
     /// file owned by root or by this user and closed to others (not group- or other-writable, unless the
     /// sticky bit protects its entries), or null when the whole chain is safe. Symlinks count as unsafe (lstat).
     /// </summary>
-    public static string? FirstChangeableByOthers(string path)
+    public static string? FirstChangeableByOthers(string path) =>
+        FromRoot(path).FirstOrDefault(p => !LibC.TryStat(p, out var stat) || stat.IsSymlink || !ClosedToOthers(stat));
+
+    /// <summary>/ and every folder down to <paramref name="path"/>, itself last.</summary>
+    public static IReadOnlyList<string> FromRoot(string path)
     {
-        var me = LibC.EffectiveUserId();
         var chain = new List<string>();
         for (var p = path; p is not null; p = Path.GetDirectoryName(p))
         {
             chain.Insert(0, p);
         }
-        return chain.FirstOrDefault(p => !LibC.TryStat(p, out var stat) || stat.IsSymlink || (stat.Uid != 0 && stat.Uid != me) || stat.WritableByOthers);
+        return chain;
     }
+
+    /// <summary>Owned by root or by this user, and not writable by group or others unless the sticky bit protects its entries.</summary>
+    public static bool ClosedToOthers(FileStat stat) =>
+        (stat.Uid == 0 || stat.Uid == LibC.EffectiveUserId()) && !stat.WritableByOthers;
 }

@@ -42,12 +42,12 @@ public sealed partial class BackupManager(
     public BackupPaths Paths => paths;
 
     /// <summary>A manual backup (the owner's, from the API, the CLI or the page).</summary>
-    public BackupResult Create(IProgress<long>? progress = null) => Create(BackupNames.RegularPrefix, progress);
+    public BackupResult Create(BackupProgress? progress = null) => Create(BackupNames.RegularPrefix, progress);
 
     /// <summary>An automatic backup (the schedule's), with the retention of its kind; never deletes a manual one.</summary>
     public BackupResult CreateAutomatic() => Create(BackupNames.AutomaticPrefix, null);
 
-    private BackupResult Create(string prefix, IProgress<long>? progress)
+    private BackupResult Create(string prefix, BackupProgress? progress)
     {
         using var _ = BackupLock.Acquire(paths);
         var result = CreateLocked(prefix, progress);
@@ -60,11 +60,11 @@ public sealed partial class BackupManager(
     /// <summary>True for a backup made by d3kOS v0.9.1.2 (no manifest, no per-file checksums).</summary>
     public bool IsLegacy(string name) => BackupCatalog.IsLegacy(paths, Path.GetFileName(ExistingBackup(name)));
 
-    public VerifyReport Verify(string name) => VerifyFile(ExistingBackup(name));
+    public VerifyReport Verify(string name, BackupProgress? progress = null) => VerifyFile(ExistingBackup(name), progress);
 
     /// <summary>Verifies any archive file (the CLI may point at a USB stick).</summary>
-    public VerifyReport VerifyFile(string path) => File.Exists(path)
-        ? ArchiveReader.Read(path, paths.Sources, options.Value.MaxRestoreBytes)
+    public VerifyReport VerifyFile(string path, BackupProgress? progress = null) => File.Exists(path)
+        ? ArchiveReader.Read(path, paths.Sources, options.Value.MaxRestoreBytes, progress: progress)
         : throw new BackupException(BackupError.NotFound, $"No file at {path}.");
 
     public void Delete(string name)
@@ -177,16 +177,17 @@ public sealed partial class BackupManager(
     }
 
     /// <param name="acceptNoChecksums">The owner confirmed restoring a legacy backup, which has no per-file checksums.</param>
-    public RestoreResult Restore(string name, bool replaceInstallationId, IProgress<long>? progress = null, bool acceptNoChecksums = false)
+    public RestoreResult Restore(string name, bool replaceInstallationId, BackupProgress? progress = null, bool acceptNoChecksums = false)
     {
         using var _ = BackupLock.Acquire(paths);
         var archive = ExistingBackup(name);
         var engine = new RestoreEngine(paths, options.Value, services, logger);
         // The safety backup is compressed fast: it is a short-lived net (retention keeps a few), and
         // it runs while the archive is unpacked, so the boat is down for less time.
-        return engine.Restore(archive, replaceInstallationId, acceptNoChecksums, () =>
+        // The progress is the unpacking's: the safety backup runs beside it and is mostly done first.
+        return engine.Restore(archive, replaceInstallationId, acceptNoChecksums, progress, () =>
         {
-            var safety = CreateLocked(BackupNames.SafetyPrefix, progress, CompressionLevel.Fastest);
+            var safety = CreateLocked(BackupNames.SafetyPrefix, null, CompressionLevel.Fastest);
             ApplyRetention(BackupNames.SafetyPrefix, safety.FileName);
             return safety.FileName;
         });
@@ -272,7 +273,7 @@ public sealed partial class BackupManager(
         }
     }
 
-    private BackupResult CreateLocked(string prefix, IProgress<long>? progress, CompressionLevel level = CompressionLevel.Optimal)
+    private BackupResult CreateLocked(string prefix, BackupProgress? progress, CompressionLevel level = CompressionLevel.Optimal)
     {
         for (var attempt = 1; ; attempt++)
         {

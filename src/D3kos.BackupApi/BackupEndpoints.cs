@@ -30,14 +30,22 @@ public static class BackupEndpoints
         group.MapMethods("/status", GetAndHead.Methods, Status);
         group.MapPost("/copy", Copy);
         group.MapPut("/passphrase", SetPassphrase);
+        // The same operations as jobs with progress, for the owner's page (BackupJobs).
+        group.MapPost("/jobs/create", StartCreate);
+        group.MapPost("/jobs/verify/{filename}", StartVerify);
+        group.MapPost("/jobs/restore", StartRestore);
+        group.MapGet("/jobs/{id}", Job);
         return app;
     }
 
-    private static async Task<Ok<CreateResponse>> Create(BackupManager backups)
+    private static async Task<Ok<CreateResponse>> Create(BackupManager backups) =>
+        TypedResults.Ok(await Task.Run(() => CreateNow(backups, null)));
+
+    private static CreateResponse CreateNow(BackupManager backups, BackupProgress? progress)
     {
-        var result = await Task.Run(() => backups.Create());
-        return TypedResults.Ok(new CreateResponse(true, result.FileName, result.SizeBytes, result.Path, result.Sha256,
-            result.FileCount, result.DurationMs, result.SourcesSkipped));
+        var result = backups.Create(progress);
+        return new CreateResponse(true, result.FileName, result.SizeBytes, result.Path, result.Sha256,
+            result.FileCount, result.DurationMs, result.SourcesSkipped);
     }
 
     private static Ok<IReadOnlyList<BackupInfo>> List(BackupManager backups) => TypedResults.Ok(backups.List());
@@ -48,27 +56,54 @@ public static class BackupEndpoints
         return TypedResults.PhysicalFile(path, "application/gzip", fileDownloadName: filename, enableRangeProcessing: true);
     }
 
-    private static async Task<Ok<VerifyResponse>> Verify(BackupManager backups, string filename)
+    private static async Task<Ok<VerifyResponse>> Verify(BackupManager backups, string filename) =>
+        TypedResults.Ok(await Task.Run(() => VerifyNow(backups, filename, null)));
+
+    private static VerifyResponse VerifyNow(BackupManager backups, string filename, BackupProgress? progress)
     {
-        var report = await Task.Run(() => backups.Verify(filename));
-        return TypedResults.Ok(new VerifyResponse(true, filename, report.Valid, report.FilesChecked, report.Errors, report.Legacy,
-            report.Legacy ? VerifyReport.LegacyNote : null));
+        var report = backups.Verify(filename, progress);
+        return new VerifyResponse(true, filename, report.Valid, report.FilesChecked, report.Errors, report.Legacy,
+            report.Legacy ? VerifyReport.LegacyNote : null);
     }
 
-    private static async Task<Results<Ok<RestoreResponse>, ProblemHttpResult>> Restore(BackupManager backups, RestoreRequest request)
+    private static async Task<Results<Ok<RestoreResponse>, ProblemHttpResult>> Restore(BackupManager backups, RestoreRequest request) =>
+        RefusedRestore(request) is { } refused ? refused : TypedResults.Ok(await Task.Run(() => RestoreNow(backups, request, null)));
+
+    private static ProblemHttpResult? RefusedRestore(RestoreRequest request) =>
+        string.IsNullOrEmpty(request.BackupFile) ? ApiProblem.BadRequest("backup_file is required.")
+        : !request.Confirm ? ApiProblem.BadRequest("A restore overwrites the boat's configuration and data: send \"confirm\": true to go ahead.")
+        : null;
+
+    private static RestoreResponse RestoreNow(BackupManager backups, RestoreRequest request, BackupProgress? progress)
     {
-        if (string.IsNullOrEmpty(request.BackupFile))
-        {
-            return ApiProblem.BadRequest("backup_file is required.");
-        }
-        if (!request.Confirm)
-        {
-            return ApiProblem.BadRequest("A restore overwrites the boat's configuration and data: send \"confirm\": true to go ahead.");
-        }
-        var result = await Task.Run(() => backups.Restore(request.BackupFile, request.ReplaceInstallationId, acceptNoChecksums: request.AcceptNoChecksums));
-        return TypedResults.Ok(new RestoreResponse(true, result.BackupFile, result.SafetyBackup, result.FilesRestored,
-            result.SourcesRestored, result.InstallationIdKept, result.Warnings, result.DurationMs, result.DowntimeMs, result.CleanupMs));
+        var result = backups.Restore(request.BackupFile!, request.ReplaceInstallationId, progress, request.AcceptNoChecksums);
+        return new RestoreResponse(true, result.BackupFile, result.SafetyBackup, result.FilesRestored,
+            result.SourcesRestored, result.InstallationIdKept, result.Warnings, result.DurationMs, result.DowntimeMs, result.CleanupMs);
     }
+
+    private static Accepted<JobResponse> StartCreate(BackupJobs jobs, BackupManager backups) =>
+        Started(jobs.Start("create", progress => new JobResult(Create: CreateNow(backups, progress))));
+
+    private static Accepted<JobResponse> StartVerify(BackupJobs jobs, BackupManager backups, string filename)
+    {
+        _ = backups.PathOf(filename); // an unknown name is 404 now, not a job that fails
+        return Started(jobs.Start("verify", progress => new JobResult(Verify: VerifyNow(backups, filename, progress))));
+    }
+
+    private static Results<Accepted<JobResponse>, ProblemHttpResult> StartRestore(BackupJobs jobs, BackupManager backups, RestoreRequest request)
+    {
+        if (RefusedRestore(request) is { } refused)
+        {
+            return refused;
+        }
+        _ = backups.PathOf(request.BackupFile!);
+        return Started(jobs.Start("restore", progress => new JobResult(Restore: RestoreNow(backups, request, progress))));
+    }
+
+    private static Accepted<JobResponse> Started(BackupJob job) => TypedResults.Accepted($"/api/backup/jobs/{job.Id}", job.View());
+
+    private static Results<Ok<JobResponse>, ProblemHttpResult> Job(BackupJobs jobs, string id) =>
+        jobs.Find(id) is { } job ? TypedResults.Ok(job.View()) : ApiProblem.NotFound($"No job {id}: jobs are kept in memory until the backup API restarts.");
 
     /// <summary>Takes the archive as the raw body or as the first file of a multipart form.</summary>
     private static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> Upload(

@@ -12,12 +12,14 @@ return ServiceExit.Run("d3kos-backup-api", () =>
     builder.Services.AddHostedService<BackupScheduler>();
     builder.Services.AddSingleton(BackupProblems.Failure);
     builder.Services.AddHealthChecks();
+    builder.Services.AddSingleton<BackupJobs>();
 
     var app = builder.Build();
     app.UseD3kosDefaults();
     // A restore cut short by a crash or power cut is finished or rolled back before anything else runs.
     app.Services.GetRequiredService<BackupManager>().RecoverAfterCrash();
     app.MapBackups();
+    app.MapSessions();
     app.Run();
 });
 

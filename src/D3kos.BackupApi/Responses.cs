@@ -37,9 +37,33 @@ public sealed record PassphraseRequest(string? Passphrase);
 
 public sealed record PassphraseResponse(bool Success, bool PassphraseSet);
 
+/// <summary>Either the access token or a pairing link's code; neither is ever logged or answered back.</summary>
+public sealed record SignInRequest(string? Token, string? PairingCode);
+
+public sealed record SessionResponse(bool Success, bool SignedIn, DateTimeOffset? Expires);
+
+/// <param name="Link">The path on the helm's address that signs a browser in (the code travels after '#', so no server log keeps it).</param>
+public sealed record PairingResponse(bool Success, string Code, string Link, DateTimeOffset Expires);
+
+/// <summary>
+/// A job as the page polls it. State is running, succeeded or failed; Done of Total bytes in Phase (Total 0:
+/// the phase cannot say); a failed job carries the status and sentence its direct endpoint would have answered.
+/// </summary>
+public sealed record JobResponse(
+    bool Success, string Id, string Kind, string State, DateTimeOffset Started, string Phase, long Done, long Total,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CreateResponse? Create,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] VerifyResponse? Verify,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RestoreResponse? Restore,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error);
+
 public sealed record StatusResponse(bool Success, ScheduleView Schedule, IReadOnlyList<TargetStatus> Targets, bool PassphraseSet);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(SignInRequest))]
+[JsonSerializable(typeof(SessionResponse))]
+[JsonSerializable(typeof(PairingResponse))]
+[JsonSerializable(typeof(JobResponse))]
 [JsonSerializable(typeof(CreateResponse))]
 [JsonSerializable(typeof(IReadOnlyList<BackupInfo>))]
 [JsonSerializable(typeof(VerifyResponse))]

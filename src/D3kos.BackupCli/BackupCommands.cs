@@ -1,10 +1,12 @@
 using System.Globalization;
 using D3kos.Backup;
+using D3kos.Common.Security;
 
 namespace D3kos.BackupCli;
 
-/// <summary>d3kos-backup create | list | verify | restore | import | delete | copy | status | key (see <see cref="Usage"/>).</summary>
-internal sealed class BackupCommands(BackupManager backups, BackupCopier copier, AutomaticBackups automatic, BackupPassphrase passphrase, CliConsole console)
+/// <summary>d3kos-backup create | list | verify | restore | import | delete | copy | status | key | pair (see <see cref="Usage"/>).</summary>
+internal sealed class BackupCommands(
+    BackupManager backups, BackupCopier copier, AutomaticBackups automatic, BackupPassphrase passphrase, OwnerSessions sessions, CliConsole console)
 {
     public const string Usage = """
         Usage: d3kos-backup <command>
@@ -23,6 +25,9 @@ internal sealed class BackupCommands(BackupManager backups, BackupCopier copier,
           key set                                 set the passphrase that encrypts copies (read from the terminal,
                                                   or the first line of standard input)
           key status                              say whether a passphrase is set (never shows it)
+          pair [URL]                              print a one-time link (10 minutes) that signs a phone or tablet
+                                                  in to the owner's page; URL is the helm's address as the phone
+                                                  reaches it (default http://HOSTNAME.local)
         FILE is a backup name (d3kos_backup_YYYYMMDD_HHMMSS.tar.gz) or a path to one.
         Exit codes: 0 done, 1 failed, 2 usage or refused, 3 another backup or restore is running,
                     4 the archive is invalid or unsafe, 5 not enough disk space, 6 no such backup or file,
@@ -62,6 +67,8 @@ internal sealed class BackupCommands(BackupManager backups, BackupCopier copier,
             ("status", 1) => await StatusAsync(),
             ("key", 2) when words[1] == "set" => await SetKeyAsync(),
             ("key", 2) when words[1] == "status" => await KeyStatusAsync(),
+            ("pair", 1) => await PairAsync($"http://{Environment.MachineName}.local"),
+            ("pair", 2) => await PairAsync(words[1]),
             _ => await UsageErrorAsync(),
         };
     }
@@ -146,7 +153,7 @@ internal sealed class BackupCommands(BackupManager backups, BackupCopier copier,
             }
             acceptNoChecksums = legacy;
         }
-        var result = backups.Restore(name, replaceId, Progress("Safety backup"), acceptNoChecksums);
+        var result = backups.Restore(name, replaceId, Progress("Restoring"), acceptNoChecksums);
         ClearProgress();
         await console.Out.WriteLineAsync($"Restored {result.FilesRestored} files from {result.BackupFile}");
         await console.Out.WriteLineAsync($"Safety backup of the previous state: {result.SafetyBackup}");
@@ -267,6 +274,25 @@ internal sealed class BackupCommands(BackupManager backups, BackupCopier copier,
         return ExitCodes.Ok;
     }
 
+    private async Task<int> PairAsync(string helm)
+    {
+        if (!Uri.TryCreate(helm, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
+        {
+            await console.Error.WriteLineAsync($"Error: {helm} is not an http:// or https:// address of the helm.");
+            return ExitCodes.Usage;
+        }
+        if (!sessions.TokenConfigured)
+        {
+            await console.Error.WriteLineAsync("Error: no access token is configured on this Pi (deploy/install.sh makes one), so nobody can be signed in.");
+            return ExitCodes.Configuration;
+        }
+        var (code, expires) = sessions.NewPairingCode();
+        var link = address.GetLeftPart(UriPartial.Authority) + PairingLink.PathFor(code);
+        await console.Out.WriteLineAsync($"Open this link on the phone or tablet before {expires.ToLocalTime():HH:mm}; it works once:");
+        await console.Out.WriteLineAsync($"  {link}");
+        return ExitCodes.Ok;
+    }
+
     private async Task<int> UsageErrorAsync()
     {
         await console.Error.WriteLineAsync(Usage);
@@ -281,8 +307,8 @@ internal sealed class BackupCommands(BackupManager backups, BackupCopier copier,
     private static string NameOf(string file) => Path.GetFileName(file);
 
     /// <summary>Progress on a terminal only: a log or a pipe gets the plain lines.</summary>
-    private Progress<long>? Progress(string label) =>
-        console.ErrorIsTerminal ? new Progress<long>(bytes => console.Error.Write($"\r{label}: {HumanSize.Format(bytes)}   ")) : null;
+    private BackupProgress? Progress(string label) =>
+        console.ErrorIsTerminal ? new BackupProgress(progress => console.Error.Write($"\r{label}: {HumanSize.Format(progress.Done)}   ")) : null;
 
     private void ClearProgress()
     {

@@ -1,5 +1,6 @@
 using D3kos.Backup;
 using D3kos.Common.Files;
+using D3kos.Common.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -30,22 +31,27 @@ internal static class Program
         // Same library and configuration as the API: /etc/d3kos/backup.json, then environment variables
         // such as D3KOS_FS_ROOT and Backup__Keep=7, apply to both.
         var configuration = new ConfigurationBuilder().AddBackupSettings([]).Build();
-        using var services = new ServiceCollection()
+        var collection = new ServiceCollection();
+        // The pairing link is signed with the access token the API checks: same "Auth" settings.
+        collection.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        using var services = collection
             .AddSingleton<IConfiguration>(configuration)
             .AddSingleton(new D3kosRoot(configuration[D3kosRoot.ConfigurationKey]))
             .AddLogging(logging => logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter((_, level) => level >= LogLevel.Warning))
             .Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
             .AddD3kosBackup()
+            .AddSingleton<AccessToken>()
+            .AddSingleton<OwnerSessions>()
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 
         var backups = services.GetRequiredService<BackupManager>();
         // Commands that only look or set the passphrase do not clean up: that is for those that change backups.
-        if (args.FirstOrDefault() is not ("status" or "key"))
+        if (args.FirstOrDefault() is not ("status" or "key" or "pair"))
         {
             backups.RecoverAfterCrash();
         }
         var console = new CliConsole(Console.Out, Console.Error, Console.In, !Console.IsInputRedirected, !Console.IsErrorRedirected);
         return await new BackupCommands(backups, services.GetRequiredService<BackupCopier>(), services.GetRequiredService<AutomaticBackups>(),
-            services.GetRequiredService<BackupPassphrase>(), console).RunAsync(args);
+            services.GetRequiredService<BackupPassphrase>(), services.GetRequiredService<OwnerSessions>(), console).RunAsync(args);
     }
 }

@@ -33,6 +33,11 @@ public sealed class AccessTests : IAsyncLifetime
         { "GET", "/api/backup/status" },
         { "POST", "/api/backup/copy" },
         { "PUT", "/api/backup/passphrase" },
+        { "POST", "/api/backup/jobs/create" },
+        { "POST", $"/api/backup/jobs/verify/{Missing}" },
+        { "POST", "/api/backup/jobs/restore" },
+        { "GET", $"/api/backup/jobs/{Missing}" },
+        { "POST", "/api/backup/session/pairing" },
     };
 
     [Fact]
@@ -44,7 +49,7 @@ public sealed class AccessTests : IAsyncLifetime
         var open = endpoints.Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null).SelectMany(MethodAndPattern).Order(StringComparer.Ordinal);
         var owners = endpoints.Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is null).Select(e => e.RoutePattern.RawText!).Distinct();
 
-        Assert.Equal(["GET /api/backup/list", "GET /health", "GET /openapi/{documentName}.json", "HEAD /api/backup/list", "HEAD /health"], open);
+        Assert.Equal(["DELETE /api/backup/session", "GET /api/backup/list", "GET /api/backup/session", "GET /health", "GET /openapi/{documentName}.json", "HEAD /api/backup/list", "HEAD /health", "POST /api/backup/session"], open);
         Assert.DoesNotContain(endpoints, e => e.Metadata.GetOrderedMetadata<IAuthorizeData>().Count > 0);
         Assert.Equal(AdminEndpoints.Select(row => row.Data.Item2).Select(Pattern).Order(StringComparer.Ordinal), owners.Order(StringComparer.Ordinal));
     }
@@ -53,7 +58,8 @@ public sealed class AccessTests : IAsyncLifetime
         (endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => $"{m} {endpoint.RoutePattern.RawText}");
 
     /// <summary>The route pattern a test URL reaches ("/api/backup/download/x.tar.gz" → "/api/backup/download/{filename}").</summary>
-    private static string Pattern(string url) => url.Replace(Missing, "{filename}", StringComparison.Ordinal);
+    private static string Pattern(string url) =>
+        url.Replace($"/jobs/{Missing}", "/jobs/{id}", StringComparison.Ordinal).Replace(Missing, "{filename}", StringComparison.Ordinal);
 
     private static HttpRequestMessage Request(string method, string url, string? bearer = null, string? apiKey = null)
     {

@@ -95,6 +95,27 @@ public sealed class HardeningTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Browser_sessions_are_never_archived_and_a_restore_keeps_the_live_ones()
+    {
+        // The owner restores from the page: the restore must not sign that browser out, nor bring back old sessions.
+        var (manager, services) = Library.Create(_boat.Settings());
+        using var _ = services;
+        var sessions = _boat.Root.At("/opt/d3kos/config/sessions");
+        Directory.CreateDirectory(sessions);
+        File.WriteAllText(Path.Combine(sessions, "old-session"), "1 old");
+        var backup = manager.Create().FileName;
+        File.Delete(Path.Combine(sessions, "old-session"));
+        File.WriteAllText(Path.Combine(sessions, "live-session"), "2 live");
+
+        var members = BoatRoot.Tar("tzf", Path.Combine(_boat.BackupsFolder, backup));
+        manager.Restore(backup, replaceInstallationId: false);
+
+        Assert.DoesNotContain("sessions", members, StringComparison.Ordinal);
+        Assert.Equal(["live-session"], Directory.GetFiles(sessions).Select(Path.GetFileName));
+        Assert.Equal("2 live", File.ReadAllText(Path.Combine(sessions, "live-session")));
+    }
+
+    [Fact]
     public async Task Hard_links_come_back_as_links_not_as_copies_of_the_file_each()
     {
         // A thousand links to one large file would otherwise write a thousand times its size.

@@ -36,6 +36,39 @@ public sealed class AccessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_browser_session_opened_by_the_backup_API_works_here_and_a_change_needs_the_pages_header()
+    {
+        // As installed: the backup API (root) reads the token, the export manager only its hash.
+        _root.Write("/opt/d3kos/config/api-token", Token);
+        _root.Write("/opt/d3kos/config/api-token.sha256", "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Token))));
+        var backupApiSide = new D3kos.Common.Security.OwnerSessions(
+            Microsoft.Extensions.Options.Options.Create(new D3kos.Common.Security.AuthOptions()), new D3kos.Common.Files.D3kosRoot(_root.Path),
+            new D3kos.Common.Security.AccessToken(Microsoft.Extensions.Options.Options.Create(new D3kos.Common.Security.AuthOptions()), new D3kos.Common.Files.D3kosRoot(_root.Path)),
+            TimeProvider.System);
+        var (cookie, _) = backupApiSide.Open();
+        using var app = new ExportManagerApp(_root, new Dictionary<string, string?>
+        {
+            ["Auth:AllowUnauthenticatedLoopback"] = "false",
+            ["Auth:TokenFile"] = "/opt/d3kos/config/api-token.sha256",
+        });
+        var client = app.CreateClient(new() { HandleCookies = false });
+
+        using var csv = Request("GET", "/export/boatlog/csv");
+        csv.Headers.Add("Cookie", $"{D3kos.Common.Security.OwnerSessions.CookieName}={cookie}");
+        using var csvResponse = await client.SendAsync(csv, TestContext.Current.CancellationToken);
+        using var crossSite = Request("POST", "/export/queue/process");
+        crossSite.Headers.Add("Cookie", $"{D3kos.Common.Security.OwnerSessions.CookieName}={cookie}");
+        using var crossSiteResponse = await client.SendAsync(crossSite, TestContext.Current.CancellationToken);
+        using var forged = Request("GET", "/export/boatlog/csv");
+        forged.Headers.Add("Cookie", $"{D3kos.Common.Security.OwnerSessions.CookieName}={new string('A', 43)}");
+        using var forgedResponse = await client.SendAsync(forged, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, csvResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, crossSiteResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, forgedResponse.StatusCode);
+    }
+
+    [Fact]
     public void Every_endpoint_is_the_owners_but_those_decided_open()
     {
         // A new endpoint is protected unless someone marks it AllowAnonymous, and then this list changes too.

@@ -49,7 +49,9 @@ internal static class ArchiveReader
 {
     private const int MaxErrors = 50;
 
-    public static VerifyReport Read(string archivePath, IReadOnlyList<BackupSource> sources, long maxBytes, IArchiveSink? sink = null)
+    /// <param name="progress">Told how much of the archive file has been read.</param>
+    public static VerifyReport Read(string archivePath, IReadOnlyList<BackupSource> sources, long maxBytes, IArchiveSink? sink = null,
+        BackupProgress? progress = null, string phase = BackupProgress.Checking)
     {
         var errors = new List<string>();
         ManifestSummary? manifest = null;
@@ -61,7 +63,8 @@ internal static class ArchiveReader
         ManifestCursor? expected = null;
         try
         {
-            using var file = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            using var archiveFile = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            using var file = progress is null ? (Stream)archiveFile : new ProgressReadStream(archiveFile, progress, phase);
             // Decompressed on a thread of its own, while this one checks, hashes and writes.
             using var gzip = new ReadAheadStream(new GZipStream(file, CompressionMode.Decompress), chunkSize: 1 << 18);
             using var tar = new TarReader(gzip);

@@ -38,7 +38,7 @@ internal static class ArchiveWriter
         string fileName,
         DateTimeOffset created,
         string? installationId,
-        IProgress<long>? progress,
+        BackupProgress? progress,
         CompressionLevel level = CompressionLevel.Optimal)
     {
         var clock = Stopwatch.StartNew();
@@ -67,6 +67,7 @@ internal static class ArchiveWriter
                 using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
                 {
                     var written = 0L;
+                    progress?.Begin(BackupProgress.BackingUp, scan.TotalBytes);
                     using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                     foreach (var item in scan.Items)
                     {
@@ -78,6 +79,8 @@ internal static class ArchiveWriter
                         progress?.Report(written);
                     }
                 }
+                // The manifest, the flush and the checksum read take a while on a card; they cannot say how far they are.
+                progress?.Begin(BackupProgress.Finishing, 0);
 
                 file.Seek(0, SeekOrigin.Begin);
                 using (var content = manifest.Content(header, reserved))

@@ -1,4 +1,5 @@
 using D3kos.Common.Interop;
+using D3kos.Common.Security;
 
 namespace D3kos.Backup;
 
@@ -17,8 +18,17 @@ internal static class DeviceLocalFiles
         BackupPassphrase.PiPath,
     ];
 
-    /// <summary>Device-local files that are never put into a backup at all: the key to the copies must not travel inside them.</summary>
-    public static readonly IReadOnlyList<string> NeverArchived = [BackupPassphrase.PiPath];
+    /// <summary>
+    /// Device-local folders of small files, kept as the files are: the browsers' sessions (a restore run from
+    /// the page must not sign its owner out) and the pairing codes waiting to be taken.
+    /// </summary>
+    public static readonly IReadOnlyList<string> PiFolders = [AuthOptions.DefaultSessionsFolder, AuthOptions.DefaultPairingFolder];
+
+    /// <summary>
+    /// Never put into a backup at all: the key to the copies must not travel inside them, and sessions and
+    /// pairing codes belong to this Pi's browsers, not to a boat's data.
+    /// </summary>
+    public static readonly IReadOnlyList<string> NeverArchived = [BackupPassphrase.PiPath, .. PiFolders];
 
     /// <summary>Makes each staged device-local file the live one: copied in when it exists, removed from staging when it does not.</summary>
     public static void KeepLive(BackupPaths paths, IReadOnlyList<BackupSource> sources, Func<string, BackupSource, string> stagedPath)
@@ -30,21 +40,58 @@ internal static class DeviceLocalFiles
             {
                 continue; // the restore does not replace the folder that holds it
             }
-            var staged = stagedPath(member, source);
-            var live = paths.Root.Resolve(piPath);
-            if (Directory.Exists(Path.GetDirectoryName(staged)))
-            {
-                File.Delete(staged); // whatever the backup held there, a dangling symlink included; nothing when absent
-            }
-            if (!BackupCatalog.IsRegularFile(live))
+            KeepLiveFile(paths.Root.Resolve(piPath), stagedPath(member, source));
+        }
+        foreach (var piFolder in PiFolders)
+        {
+            var member = piFolder.TrimStart('/');
+            if (sources.FirstOrDefault(s => s.Contains(member)) is not { } source)
             {
                 continue;
             }
-            Directory.CreateDirectory(Path.GetDirectoryName(staged)!);
-            File.Copy(live, staged);
-            var stat = LibC.Stat(live);
-            File.SetUnixFileMode(staged, stat.Permissions);
-            LibC.SetOwner(staged, stat.Uid, stat.Gid);
+            var live = paths.Root.Resolve(piFolder);
+            var staged = stagedPath(member, source);
+            // A backup never holds these; one made elsewhere might: whatever it put there is not this Pi's.
+            if (LibC.TryStat(staged, out var stagedStat))
+            {
+                if (stagedStat.IsDirectory)
+                {
+                    Directory.Delete(staged, recursive: true);
+                }
+                else
+                {
+                    File.Delete(staged);
+                }
+            }
+            if (!LibC.TryStat(live, out var folder) || !folder.IsDirectory)
+            {
+                continue;
+            }
+            Directory.CreateDirectory(staged);
+            File.SetUnixFileMode(staged, folder.Permissions);
+            LibC.SetOwner(staged, folder.Uid, folder.Gid);
+            foreach (var file in Directory.EnumerateFiles(live))
+            {
+                KeepLiveFile(file, Path.Combine(staged, Path.GetFileName(file)));
+            }
         }
+    }
+
+    /// <summary>The live file in place of the staged one, with its mode and owner; none when the live one is not a plain file.</summary>
+    private static void KeepLiveFile(string live, string staged)
+    {
+        if (Directory.Exists(Path.GetDirectoryName(staged)))
+        {
+            File.Delete(staged); // whatever the backup held there, a dangling symlink included; nothing when absent
+        }
+        if (!BackupCatalog.IsRegularFile(live))
+        {
+            return;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(staged)!);
+        File.Copy(live, staged);
+        var stat = LibC.Stat(live);
+        File.SetUnixFileMode(staged, stat.Permissions);
+        LibC.SetOwner(staged, stat.Uid, stat.Gid);
     }
 }

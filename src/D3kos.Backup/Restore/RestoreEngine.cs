@@ -13,7 +13,7 @@ namespace D3kos.Backup;
 /// </summary>
 internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions options, ServiceController services, ILogger logger)
 {
-    public RestoreResult Restore(string archive, bool replaceInstallationId, bool acceptNoChecksums, Func<string> takeSafetyBackup)
+    public RestoreResult Restore(string archive, bool replaceInstallationId, bool acceptNoChecksums, BackupProgress? progress, Func<string> takeSafetyBackup)
     {
         var clock = Stopwatch.StartNew();
         var (sourcesFound, totalBytes) = Survey(archive, acceptNoChecksums);
@@ -34,7 +34,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         (int Files, bool IdKept) staged;
         try
         {
-            staged = Stage(archive, sources, swaps, replaceInstallationId);
+            staged = Stage(archive, sources, swaps, replaceInstallationId, progress);
         }
         catch
         {
@@ -170,14 +170,14 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         }
     }
 
-    private (int Files, bool IdKept) Stage(string archive, List<BackupSource> sources, List<RestoreSwap> swaps, bool replaceInstallationId)
+    private (int Files, bool IdKept) Stage(string archive, List<BackupSource> sources, List<RestoreSwap> swaps, bool replaceInstallationId, BackupProgress? progress)
     {
         try
         {
             var staged = sources.Zip(swaps).ToDictionary(p => p.First.Member, p => p.Second.Staged, StringComparer.Ordinal);
             swaps.ForEach(SourceSwap.CreateWorkFolder);
             using var sink = new StagingSink(staged);
-            var report = ArchiveReader.Read(archive, sources, options.MaxRestoreBytes, sink);
+            var report = ArchiveReader.Read(archive, sources, options.MaxRestoreBytes, sink, progress, BackupProgress.Restoring);
             if (!report.Valid)
             {
                 throw new BackupException(report.Failure, $"Restore refused, nothing was changed: {string.Join("; ", report.Errors.Take(3))}");

@@ -1,4 +1,3 @@
-using D3kos.Common.Files;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -15,15 +14,8 @@ internal sealed partial class ExceptionProblems(
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        var known = expected.Select(e => e.StatusOf(exception)).FirstOrDefault(s => s is not null);
-        var (status, error) = exception switch
-        {
-            _ when known is { } knownStatus => (knownStatus, exception.Message),
-            BadHttpRequestException bad => (bad.StatusCode, bad.Message),
-            _ when AtomicFile.IsDiskFull(exception) => (StatusCodes.Status507InsufficientStorage, "The disk is full: nothing was saved. Free some space and try again."),
-            _ => (StatusCodes.Status500InternalServerError, "Internal error: nothing was changed by this request; see the service log."),
-        };
-        if (known is not null && status >= 500)
+        var (status, error, known) = ExpectedFailure.Describe(expected, exception);
+        if (known && status >= 500)
         {
             // Expected, with a sentence that says it all; the cause it wraps, if any, keeps its stack trace.
             LogExpected(logger, httpContext.Request.Method, httpContext.Request.Path, status, exception.Message, exception.InnerException);

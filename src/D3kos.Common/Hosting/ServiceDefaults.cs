@@ -75,6 +75,7 @@ public static class ServiceDefaults
         builder.Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         builder.Services.AddSingleton<AccessToken>();
         builder.Services.AddSingleton<FailedAttemptLimiter>();
+        builder.Services.AddSingleton<OwnerSessions>();
         builder.Services.AddOwnerAccess();
         // nginx on the same host forwards the client's address; it is believed from loopback only
         // (the default known proxies), so a guest cannot claim another address.

@@ -10,6 +10,11 @@ public sealed class AuthOptions : IValidatableObject
 {
     public const string Section = "Auth";
 
+    /// <summary>As on the Pi; the backup library keeps both out of every backup and keeps the live ones over a restore.</summary>
+    public const string DefaultSessionsFolder = "/opt/d3kos/config/sessions";
+
+    public const string DefaultPairingFolder = "/opt/d3kos/config/pairing";
+
     /// <summary>The token as configuration; when empty, <see cref="TokenFile"/> is read.</summary>
     public string? Token { get; set; }
 
@@ -24,6 +29,22 @@ public sealed class AuthOptions : IValidatableObject
     /// on loopback only (the demo and the tests). Never a silent open default.
     /// </summary>
     public bool AllowUnauthenticatedLoopback { get; set; }
+
+    /// <summary>Where the browser sessions are kept (as hashes; device-local, a restore keeps the live ones).</summary>
+    public string SessionsFolder { get; set; } = DefaultSessionsFolder;
+
+    /// <summary>Where one-time pairing codes wait to be taken (root's alone).</summary>
+    public string PairingFolder { get; set; } = DefaultPairingFolder;
+
+    /// <summary>How long a browser stays signed in; a boat owner should not have to pair the phone every week.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TimeSpanRange.Checked)]
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long a pairing link works; it is also single-use.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TimeSpanRange.Checked)]
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    public TimeSpan PairingLifetime { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Failed attempts from one address within <see cref="FailureWindow"/> before it gets 429.</summary>
     [Range(1, int.MaxValue)]

@@ -16,8 +16,8 @@ using Microsoft.Extensions.Options;
 namespace D3kos.Common.Security;
 
 /// <summary>
-/// ASP.NET Core authentication for the owner's token: a bearer token (or X-Api-Key), compared in constant
-/// time, with failed attempts counted per client address. It is not the default scheme, so it runs only
+/// ASP.NET Core authentication for the owner: a bearer token (or X-Api-Key), compared in constant
+/// time, with failed attempts counted per client address, or a browser's session cookie (<see cref="OwnerSessions"/>). It is not the default scheme, so it runs only
 /// when authorization asks, and it passes over endpoints marked AllowAnonymous (see <see cref="OwnerAccess"/>):
 /// a guest reading the open status never counts as a failed attempt. Its
 /// refusals are problem answers: 401 with WWW-Authenticate, 403 when no token is configured, 429 with
@@ -29,6 +29,7 @@ public sealed partial class TokenAuthenticationHandler(
     UrlEncoder encoder,
     AccessToken token,
     FailedAttemptLimiter limiter,
+    OwnerSessions sessions,
     IOptions<AuthOptions> auth,
     IServer server) : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
@@ -56,8 +57,12 @@ public sealed partial class TokenAuthenticationHandler(
                 "(deploy/install.sh of the d3kOS data services makes one) or set Auth:Token, then send it as 'Authorization: Bearer <token>'.");
             return Task.FromResult(AuthenticateResult.Fail("no access token is configured"));
         }
-        var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var presented = Presented();
+        if (presented is null && sessions.IsValid(Request.Cookies[OwnerSessions.CookieName]))
+        {
+            return Task.FromResult(FromBrowser());
+        }
+        var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var attempt = limiter.Attempt(address, () => presented is not null && AccessToken.Matches(expected, presented));
         if (attempt is null)
         {
@@ -78,9 +83,26 @@ public sealed partial class TokenAuthenticationHandler(
         if (_refusal is null)
         {
             Response.Headers.WWWAuthenticate = "Bearer";
-            _refusal = ApiProblem.Create(StatusCodes.Status401Unauthorized, "A valid access token is required: send 'Authorization: Bearer <token>' or 'X-Api-Key: <token>'.");
+            _refusal = ApiProblem.Create(StatusCodes.Status401Unauthorized, "Sign in first: open a pairing link, or send the access token as 'Authorization: Bearer <token>' or 'X-Api-Key: <token>'.");
         }
         return _refusal.ExecuteAsync(Context);
+    }
+
+    /// <summary>
+    /// A browser's session. A change also needs the page's own header: a form that another site posts
+    /// to the Pi carries the cookie when the browser counts that site as the same (another port of the
+    /// helm's address is), but it can never add a header; a script that tries needs a CORS preflight,
+    /// which nothing here answers.
+    /// </summary>
+    private AuthenticateResult FromBrowser()
+    {
+        if (HttpMethods.IsGet(Request.Method) || HttpMethods.IsHead(Request.Method) || Request.Headers.ContainsKey(OwnerSessions.RequestHeader))
+        {
+            return Owner();
+        }
+        _refusal = ApiProblem.Forbidden($"Refused a change that did not come from the d3kOS page (the {OwnerSessions.RequestHeader} header is missing): " +
+            "a form on another site cannot act for the signed-in owner.");
+        return AuthenticateResult.Fail("cross-site request");
     }
 
     private static AuthenticateResult Owner() =>

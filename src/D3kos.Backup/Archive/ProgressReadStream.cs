@@ -1,0 +1,58 @@
+namespace D3kos.Backup;
+
+/// <summary>Reads an archive file and tells <see cref="BackupProgress"/> how far it has got, every MiB.</summary>
+internal sealed class ProgressReadStream : Stream
+{
+    private const long ReportEvery = 1 << 20;
+    private readonly FileStream _inner;
+    private readonly BackupProgress _progress;
+    private long _read;
+    private long _reported;
+
+    public ProgressReadStream(FileStream inner, BackupProgress progress, string phase)
+    {
+        _inner = inner;
+        _progress = progress;
+        progress.Begin(phase, inner.Length);
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => _inner.Length;
+
+    public override long Position
+    {
+        get => _read;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Count(_inner.Read(buffer, offset, count));
+
+    public override int Read(Span<byte> buffer) => Count(_inner.Read(buffer));
+
+    private int Count(int read)
+    {
+        _read += read;
+        if (_read - _reported >= ReportEvery || (read == 0 && _read != _reported))
+        {
+            _reported = _read;
+            _progress.Report(_read);
+        }
+        return read;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _inner.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}

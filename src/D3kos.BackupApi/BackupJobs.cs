@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using D3kos.Backup;
+using D3kos.Common.Hosting;
+
+namespace D3kos.BackupApi;
+
+/// <summary>
+/// Long operations started from the owner's page (create, verify, restore) run as jobs: the request is
+/// answered at once with the job, and the page polls it for the phase, the bytes done of the total, then
+/// the result or the problem's sentence. The backup lock still decides what may run: a second create
+/// fails as "busy" exactly as the direct endpoint does. Jobs live in memory (the last 20): what they
+/// make is on disk, and a restart shows it in the list.
+/// </summary>
+public sealed partial class BackupJobs(IEnumerable<ExpectedFailure> expected, TimeProvider time, ILogger<BackupJobs> logger)
+{
+    private const int Kept = 20;
+    private readonly ConcurrentDictionary<string, BackupJob> _jobs = new(StringComparer.Ordinal);
+
+    public BackupJob Start(string kind, Func<BackupProgress, JobResult> work)
+    {
+        var job = new BackupJob(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), kind, time.GetUtcNow());
+        _jobs[job.Id] = job;
+        foreach (var old in _jobs.Values.Where(j => j.Finished).OrderByDescending(j => j.Started).Skip(Kept))
+        {
+            _jobs.TryRemove(old.Id, out _);
+        }
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                job.Succeed(work(job.Progress));
+            }
+            catch (Exception ex)
+            {
+                var (status, error, known) = ExpectedFailure.Describe(expected, ex);
+                if (!known)
+                {
+                    LogFailed(logger, kind, job.Id, ex);
+                }
+                job.Fail(status, error);
+            }
+        });
+        return job;
+    }
+
+    public BackupJob? Find(string id) => _jobs.GetValueOrDefault(id);
+
+    [LoggerMessage(EventId = 960, Level = LogLevel.Error, Message = "The {Kind} job {Id} failed")]
+    private static partial void LogFailed(ILogger logger, string kind, string id, Exception exception);
+}
+
+/// <summary>What a finished job made; one of them is set, by its kind.</summary>
+public sealed record JobResult(CreateResponse? Create = null, VerifyResponse? Verify = null, RestoreResponse? Restore = null);
+
+public sealed class BackupJob(string id, string kind, DateTimeOffset started)
+{
+    private volatile JobSnapshot? _end;
+
+    public string Id => id;
+    public string Kind => kind;
+    public DateTimeOffset Started => started;
+    public BackupProgress Progress { get; } = new();
+    public bool Finished => _end is not null;
+
+    public void Succeed(JobResult result) => _end = new JobSnapshot("succeeded", result, null, null);
+
+    public void Fail(int status, string error) => _end = new JobSnapshot("failed", null, status, error);
+
+    public JobResponse View()
+    {
+        var end = _end;
+        return new JobResponse(end?.Status is null, id, kind, end?.State ?? "running", started, Progress.Phase, Progress.Done, Progress.Total,
+            end?.Result?.Create, end?.Result?.Verify, end?.Result?.Restore, end?.Status, end?.Error);
+    }
+
+    private sealed record JobSnapshot(string State, JobResult? Result, int? Status, string? Error);
+}

@@ -153,6 +153,12 @@ mv "$token.sha256.new" "$token.sha256"
 install -d -m 0755 "$root/etc/systemd/system" "$root/etc/nginx/snippets"
 install -m 0644 "$repo/deploy/systemd/d3kos-export-manager.service" "$repo/deploy/systemd/d3kos-backup-api.service" "$root/etc/systemd/system/"
 install -m 0644 "$repo/nginx/d3kos-data-services.conf" "$root/etc/nginx/snippets/d3kos-data-services.conf"
+# The owner's page, outside /var/www/html (a backup source that a restore replaces); new files in beside, renamed in.
+install -d -m 0755 "$root/usr/share/d3kos/www"
+for file in "$repo"/web/*; do
+    install -m 0644 "$file" "$root/usr/share/d3kos/www/.$(basename "$file").new"
+    mv -f "$root/usr/share/d3kos/www/.$(basename "$file").new" "$root/usr/share/d3kos/www/$(basename "$file")"
+done
 if $nginx_site; then
     install -d -m 0755 "$root/etc/nginx/sites-available" "$root/etc/nginx/sites-enabled"
     install -m 0644 "$repo/nginx/d3kos-site.conf" "$root/etc/nginx/sites-available/d3kos"
@@ -173,3 +179,4 @@ else
     systemctl enable d3kos-export-manager.service d3kos-backup-api.service
 fi
 say "done: export manager on 127.0.0.1:8094, backup API on 127.0.0.1:8100; token in $token"
+say "the owner's page: http://$(hostname).local/d3kos/ (sign a phone in with: sudo d3kos-backup pair)"

@@ -17,6 +17,7 @@ rm -f "$root/etc/systemd/system/d3kos-export-manager.service" "$root/etc/systemd
 rm -f "$root/etc/nginx/snippets/d3kos-data-services.conf" "$root/etc/nginx/sites-enabled/d3kos" "$root/etc/nginx/sites-available/d3kos"
 rm -rf "$root/opt/d3kos/bin" "$root/opt/d3kos/bin.previous" "$root/opt/d3kos/scripts" "$root/opt/d3kos/share"
 rm -f "$root/usr/local/bin/d3kos-backup"
+rm -rf "$root/usr/share/d3kos"
 if [ -z "$root" ]; then
     systemctl daemon-reload
     nginx -t 2>/dev/null && systemctl reload nginx || true

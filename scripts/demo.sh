@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Starts both services on an embedded demo root: no Pi, no root, no network.
 #   export manager: http://127.0.0.1:8094   backup API: http://127.0.0.1:8100
-# Ctrl-C stops both. D3KOS_DEMO_ROOT chooses the root (default .demo-root/, seeded on first run);
-# DEMO_EXPORT_PORT and DEMO_BACKUP_PORT change the ports.
+#   the owner's page through nginx, as on the helm: http://127.0.0.1:8080/d3kos/ (a pairing link is printed)
+# Ctrl-C stops everything. D3KOS_DEMO_ROOT chooses the root (default .demo-root/, seeded on first run);
+# DEMO_EXPORT_PORT, DEMO_BACKUP_PORT and DEMO_WEB_PORT change the ports. nginx is installed when missing
+# and this runs as root on Debian; without it the services still run, and the page is not served.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="${D3KOS_DEMO_ROOT:-$PWD/.demo-root}"
 export_port="${DEMO_EXPORT_PORT:-8094}"
 backup_port="${DEMO_BACKUP_PORT:-8100}"
+web_port="${DEMO_WEB_PORT:-8080}"
+if ! command -v nginx >/dev/null && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "demo: installing nginx for the owner's page"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx) >/dev/null
+fi
 
 dotnet build D3kos.sln -c Release --nologo -v quiet
 if [ ! -f "$root/opt/d3kos/config/license.json" ]; then
@@ -17,10 +24,16 @@ fi
 export D3KOS_FS_ROOT="$root"
 # There is no systemd here: a restore records the stop/start it would run instead of running it.
 export Backup__ServiceCommand="$PWD/scripts/demo-service-command.sh"
-export Auth__AllowUnauthenticatedLoopback=true
+# The demo's own access token, as the installer makes one on the Pi: the page signs in with a pairing link.
+token_file="$root/opt/d3kos/config/api-token"
+if [ ! -s "$token_file" ]; then
+    (umask 077; head -c 32 /dev/urandom | base64 | tr -d '=+/\n' > "$token_file")
+fi
+token="$(cat "$token_file")"
 
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
+work="$(mktemp -d)"
+trap 'kill "${pids[@]}" 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT INT TERM
 dotnet src/D3kos.ExportManager/bin/Release/net10.0/d3kos-export-manager.dll --urls "http://127.0.0.1:$export_port" &
 pids+=($!)
 dotnet src/D3kos.BackupApi/bin/Release/net10.0/d3kos-backup-api.dll --urls "http://127.0.0.1:$backup_port" &
@@ -39,12 +52,54 @@ wait_for() {  # wait_for NAME PID PORT VARIABLE SERVICE-ID
 }
 wait_for "export manager" "${pids[0]}" "$export_port" EXPORT export-manager
 wait_for "backup API" "${pids[1]}" "$backup_port" BACKUP backup-api
+
+# The page as the helm serves it: the project's nginx snippet, pointed at the demo's ports and at web/.
+page=""
+if command -v nginx >/dev/null; then
+    mkdir -p "$work/nginx"
+    sed -e "s/127.0.0.1:8094/127.0.0.1:$export_port/" -e "s/127.0.0.1:8100/127.0.0.1:$backup_port/" \
+        -e "s|alias /usr/share/d3kos/www/|alias $PWD/web/|" nginx/d3kos-data-services.conf > "$work/snippet.conf"
+    cat > "$work/nginx.conf" <<CONF
+$([ "$(id -u)" -eq 0 ] && echo "user root;")
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 64; }
+http {
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path $work/nginx/body;
+    proxy_temp_path $work/nginx/proxy;
+    fastcgi_temp_path $work/nginx/fastcgi;
+    uwsgi_temp_path $work/nginx/uwsgi;
+    scgi_temp_path $work/nginx/scgi;
+    server {
+        listen 127.0.0.1:$web_port;
+        include $work/snippet.conf;
+    }
+}
+CONF
+    if nginx -c "$work/nginx.conf" -p "$work/nginx" 2>"$work/nginx-start.log"; then
+        link="$(D3KOS_FS_ROOT="$root" dotnet src/D3kos.BackupCli/bin/Release/net10.0/d3kos-backup.dll pair "http://127.0.0.1:$web_port" | grep '#pair=' | tr -d ' ')"
+        page="The owner's page: open this one-time sign-in link in a browser (it works once, for 10 minutes;
+'dotnet src/D3kos.BackupCli/bin/Release/net10.0/d3kos-backup.dll pair http://127.0.0.1:$web_port' with D3KOS_FS_ROOT=$root makes another):
+  $link
+"
+    else
+        page="The owner's page is not served: nginx did not start on port $web_port (set DEMO_WEB_PORT): $(cat "$work/nginx-start.log")
+"
+    fi
+else
+    page="The owner's page needs nginx (apt-get install nginx), as on the helm; the services run without it.
+"
+fi
 cat <<MSG
 
 d3kOS demo running on $root
+${page}The API with the demo's token:
   curl http://127.0.0.1:$export_port/export/status
-  curl -OJ http://127.0.0.1:$export_port/export/boatlog/csv
-  curl -X POST http://127.0.0.1:$backup_port/api/backup/create
+  curl -OJ -H 'Authorization: Bearer $token' http://127.0.0.1:$export_port/export/boatlog/csv
+  curl -X POST -H 'Authorization: Bearer $token' http://127.0.0.1:$backup_port/api/backup/create
 The CLI on the same root (from $PWD):
   D3KOS_FS_ROOT=$root Backup__ServiceCommand=$Backup__ServiceCommand dotnet src/D3kos.BackupCli/bin/Release/net10.0/d3kos-backup.dll list
 Ctrl-C to stop.

@@ -5,7 +5,9 @@
 # cross-compiling sysroot (libc6-dev:arm64, zlib1g-dev:arm64, libgcc-12-dev:arm64), lld, and qemu-user-static to run
 # the arm64 binaries; debootstrap and systemd-container (systemd-nspawn) for the stage that boots a real
 # systemd; gnupg (gpg opens the encrypted copies, as the owner would) and dosfstools and e2fsprogs (FAT
-# and ext4 images mounted as USB drives). Does nothing when everything is there already.
+# and ext4 images mounted as USB drives); chromium and chromium-driver (the owner's page in a real headless
+# browser, driven by Selenium through Debian's own driver, so nothing is downloaded). Does nothing when
+# everything is there already.
 set -euo pipefail
 need=()
 command -v nginx >/dev/null || need+=(nginx)
@@ -25,6 +27,8 @@ command -v systemd-nspawn >/dev/null || need+=(systemd-container)
 command -v gpg >/dev/null || need+=(gnupg)
 command -v mkfs.vfat >/dev/null || need+=(dosfstools)
 command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     echo "install-test-deps: missing ${need[*]}; run as root on Debian/Ubuntu, or install them yourself" >&2

@@ -83,14 +83,18 @@ env D3KOS_FS_ROOT="$root" Backup__ServiceCommand="$work/record-service.sh" \
     "${run[@]}" "$root/opt/d3kos/bin/d3kos-backup-api" --urls "http://127.0.0.1:$backup_port" >"$work/backup.log" 2>&1 &
 pids+=($!)
 sed -e "s/127.0.0.1:8094/127.0.0.1:$export_port/" -e "s/127.0.0.1:8100/127.0.0.1:$backup_port/" \
+    -e "s|alias /usr/share/d3kos/www/|alias $root/usr/share/d3kos/www/|" \
     "$root/etc/nginx/snippets/d3kos-data-services.conf" > "$work/snippet.conf"
 mkdir -p "$work/nginx"
+# user root: the page is in the scratch root, under a 0700 temp folder nginx's usual worker user cannot enter.
 cat > "$work/nginx.conf" <<CONF
+user root;
 worker_processes 1;
 pid $work/nginx.pid;
 error_log $work/nginx-error.log;
 events { worker_connections 64; }
 http {
+    include /etc/nginx/mime.types;
     access_log $work/nginx-access.log;
     client_body_temp_path $work/nginx/body;
     proxy_temp_path $work/nginx/proxy;
@@ -112,6 +116,9 @@ done
 base="http://127.0.0.1:$nginx_port"
 auth=(-H "Authorization: Bearer $token")
 echo "e2e: checks through nginx"
+check "the owner's page is installed outside /var/www/html and served with its content policy" bash -c "[ -f '$root/usr/share/d3kos/www/index.html' ] && curl -fsS -D $work/page.headers $base/d3kos/ | grep -q 'Data &amp; Backups' && grep -qi \"content-security-policy: default-src 'self'\" $work/page.headers && curl -fsS $base/d3kos/app.js | grep -q X-D3kos-Request"
+check "a pairing link from the CLI signs a browser in once; its cookie opens the CSV" bash -c "code=\$(env D3KOS_FS_ROOT='$root' ${run[*]} '$root/opt/d3kos/bin/d3kos-backup' pair $base | grep -o 'pair=[A-Za-z0-9_-]*' | cut -d= -f2) && curl -fsS -c $work/cookies -H 'Content-Type: application/json' -d \"{\\\"pairing_code\\\":\\\"\$code\\\"}\" $base/api/backup/session | jq -e .signed_in && [ \$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d \"{\\\"pairing_code\\\":\\\"\$code\\\"}\" $base/api/backup/session) = 401 ] && curl -fsS -b $work/cookies $base/export/boatlog/csv | head -1 | grep -q '^Timestamp,Type'"
+check "a change by cookie without the page's header is refused (403), with it allowed" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' -b $work/cookies -X POST $base/export/queue/process) = 403 ] && curl -fsS -b $work/cookies -H 'X-D3kos-Request: 1' -X POST $base/export/queue/process | jq -e .success"
 check "status shows tier and queue stats" bash -c "curl -fsS $base/export/status | jq -e '.success and .tier == 1 and .can_export and (.queue | has(\"pending\") and has(\"total\"))'"
 check "generate without the token is 401" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' -X POST $base/export/generate) = 401 ]"
 check "generate returns export_id and queue_id" bash -c "curl -fsS -X POST ${auth[*]@Q} $base/export/generate | tee $work/generate.json | jq -e '.success and (.export_id | length > 0) and (.queue_id | length > 0) and .category_count == 6'"

@@ -75,7 +75,7 @@ fi
 
 # 2. The product and a boat's data, as an owner would have them before installing.
 mkdir -p "$machine/root/d3kos/bin"
-cp -a "$repo/deploy" "$repo/nginx" "$repo/README.md" "$machine/root/d3kos/"
+cp -a "$repo/deploy" "$repo/nginx" "$repo/web" "$repo/README.md" "$machine/root/d3kos/"
 cp -a "$bin"/. "$machine/root/d3kos/bin/"
 # A season's boat log: the exports below run inside the unit's MemoryMax=160M.
 rows=1000000
@@ -122,6 +122,12 @@ check "the export manager's process runs as d3kos" bash -c \
 
 # 4. The product through the container's nginx, inside the units' sandbox.
 check "status through nginx" bash -c "nsenter -t $leader -a curl -fsS --max-time 120 $base_url/export/status | jq -e '.success and .can_export'"
+check "the owner's page is served by the container's nginx from /usr/share/d3kos/www" bash -c "nsenter -t $leader -a curl -fsS --max-time 60 $base_url/d3kos/ | grep -q 'Data &amp; Backups'"
+# The session is a file the root backup API writes and the export manager (d3kos, sandboxed) must be able to read.
+check "a pairing link signs in; the export manager (user d3kos) accepts the root backup API's session" bash -c \
+    "code=\$(nsenter -t $leader -a d3kos-backup pair $base_url | grep -o 'pair=[A-Za-z0-9_-]*' | cut -d= -f2) && \
+     nsenter -t $leader -a curl -fsS --max-time 60 -c /tmp/browser-cookies -H 'Content-Type: application/json' -d \"{\\\"pairing_code\\\":\\\"\$code\\\"}\" $base_url/api/backup/session | jq -e .signed_in && \
+     nsenter -t $leader -a curl -fsS --max-time 120 -b /tmp/browser-cookies $base_url/export/boatlog/csv | head -1 | grep -q '^Timestamp,Type'"
 check "a full export of a WAL-mode boat log (no -shm, folder read-only to d3kos) has every row and no warnings" bash -c \
     "nsenter -t $leader -a curl -fsS --max-time 120 -X POST -H '$auth' $base_url/export/generate > $work/generate.json && jq -e '.success and (.warnings | length == 0)' $work/generate.json && \
      gzip -dc '$machine/opt/d3kos/data/exports/exports/'\$(jq -r .export_file $work/generate.json) | jq -e '.data.boatlog.entry_count == $rows'"

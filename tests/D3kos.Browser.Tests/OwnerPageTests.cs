@@ -1,0 +1,247 @@
+using System.Net;
+using System.Net.Http.Headers;
+using CsvHelper;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Support.UI;
+
+namespace D3kos.Browser.Tests;
+
+/// <summary>
+/// Everything the owner does, done in a real headless Chromium on the page nginx serves: sign in by
+/// pairing link, create with progress, download, upload, restore, the CSV, the export queue's errors,
+/// and a hostile site's form that must change nothing. Screenshots go to artifacts/screenshots.
+/// </summary>
+public sealed class OwnerPageTests(HelmStack helm) : IClassFixture<HelmStack>, IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private readonly string _downloads = Directory.CreateTempSubdirectory("d3kos-downloads-").FullName;
+    private ChromeDriver? _browser;
+
+    private ChromeDriver Browser(int width = 1280, int height = 900)
+    {
+        Assert.SkipWhen(helm.Unavailable is not null, $"The browser run needs {helm.Unavailable}.");
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(HelmStack.ChromeDriver)!, Path.GetFileName(HelmStack.ChromeDriver));
+        service.SuppressInitialDiagnosticInformation = true;
+        var options = new ChromeOptions { BinaryLocation = HelmStack.Chromium };
+        options.AddArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", $"--window-size={width},{height}");
+        options.AddUserProfilePreference("download.default_directory", _downloads);
+        options.AddUserProfilePreference("download.prompt_for_download", false);
+        _browser = new ChromeDriver(service, options, TimeSpan.FromSeconds(120));
+        _browser.ExecuteCdpCommand("Browser.setDownloadBehavior", new Dictionary<string, object?> { ["behavior"] = "allow", ["downloadPath"] = _downloads });
+        if (width < 500)
+        {
+            // Chromium keeps a window at least 500 px wide: a phone's screen is emulated, as its developer tools do.
+            Emulate(_browser, width, height, mobile: true);
+        }
+        return _browser;
+    }
+
+    private async Task<ChromeDriver> SignedInAsync(int width = 1280, int height = 900)
+    {
+        var browser = Browser(width, height);
+        var link = await helm.PairingLinkAsync();
+        browser.Navigate().GoToUrl(link);
+        Until(browser, b => b.FindElement(By.Id("owner")).Displayed, "the owner's page after pairing");
+        Until(browser, b => b.FindElements(By.CssSelector("#backups tbody tr")).Count > 0, "the backup list");
+        return browser;
+    }
+
+    private static T Until<T>(IWebDriver browser, Func<IWebDriver, T> condition, string what)
+    {
+        var wait = new WebDriverWait(browser, Patience) { Message = $"waiting for {what}" };
+        wait.IgnoreExceptionTypes(typeof(NoSuchElementException), typeof(StaleElementReferenceException));
+        return wait.Until(condition);
+    }
+
+    private static string Text(IWebDriver browser, string id) => browser.FindElement(By.Id(id)).Text;
+
+    private string Downloaded(string name)
+    {
+        var path = Path.Combine(_downloads, name);
+        var wait = new DefaultWait<string>(path) { Timeout = Patience, Message = $"waiting for the download {name}" };
+        wait.Until(p => File.Exists(p) && !Directory.EnumerateFiles(_downloads, "*.crdownload").Any());
+        return path;
+    }
+
+    [Fact]
+    public async Task A_pairing_link_signs_in_once_and_then_shows_the_sign_in_form()
+    {
+        var link = await helm.PairingLinkAsync();
+        var browser = Browser();
+
+        browser.Navigate().GoToUrl(link);
+        Until(browser, b => b.FindElement(By.Id("owner")).Displayed, "the owner's page after pairing");
+        var addressAfter = browser.Url;
+        browser.Manage().Cookies.DeleteAllCookies();
+        browser.Navigate().GoToUrl(link);
+        Until(browser, b => b.FindElement(By.Id("sign-in")).Displayed, "the sign-in form");
+
+        Assert.DoesNotContain("pair=", addressAfter, StringComparison.Ordinal); // the code leaves the address bar at once
+        Assert.Contains("used already", Text(browser, "message"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_shows_progress_to_the_end_and_the_download_is_byte_identical_with_range_by_cookie()
+    {
+        var browser = await SignedInAsync();
+        var before = helm.Backups();
+
+        browser.FindElement(By.Id("create")).Click();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        Until(browser, b =>
+        {
+            seen.Add(Text(b, "activity-text"));
+            return Text(b, "activity-text").StartsWith("Backup created", StringComparison.Ordinal);
+        }, "the backup to be created");
+        var made = Assert.Single(helm.Backups().Except(before), n => !n.StartsWith("d3kos_auto_", StringComparison.Ordinal));
+        var progress = browser.FindElement(By.Id("activity-progress"));
+        Until(browser, b => b.FindElement(By.CssSelector($"#backups tr[data-file='{made}'] a")), "the new backup in the list").Click();
+        var file = Downloaded(made);
+
+        Assert.Equal("100", progress.GetDomProperty("value"));
+        Assert.Contains(seen, text => text.StartsWith("Backing up", StringComparison.Ordinal) || text.StartsWith("Finishing", StringComparison.Ordinal) || text.StartsWith("Starting", StringComparison.Ordinal));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(helm.BackupsFolder, made)), File.ReadAllBytes(file));
+        // The cookie alone opens the download, and Range still works through nginx.
+        var cookie = browser.Manage().Cookies.GetCookieNamed("d3kos_session") ?? throw new InvalidOperationException("No session cookie after pairing.");
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{helm.Helm}/api/backup/download/{made}");
+        request.Headers.Add("Cookie", $"{cookie.Name}={cookie.Value}");
+        request.Headers.Range = new RangeHeaderValue(100, 1099);
+        using var partial = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+        Assert.Equal(File.ReadAllBytes(file).AsSpan(100, 1000).ToArray(), await partial.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
+        Assert.True(cookie.IsHttpOnly);
+        Assert.Equal("Strict", cookie.SameSite);
+    }
+
+    [Fact]
+    public async Task Upload_then_restore_with_the_typed_confirmation_shows_what_was_restored()
+    {
+        // A backup made elsewhere, brought on a laptop: made here with the token, downloaded, then deleted.
+        using var http = new HttpClient { BaseAddress = new Uri(helm.Helm), Timeout = TimeSpan.FromMinutes(5) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", helm.Token);
+        using var created = await http.PostAsync("/api/backup/create", null, TestContext.Current.CancellationToken);
+        var name = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("backup_file").GetString()!;
+        var laptopCopy = Path.Combine(_downloads, "from-laptop.tar.gz");
+        File.WriteAllBytes(laptopCopy, await http.GetByteArrayAsync($"/api/backup/download/{name}", TestContext.Current.CancellationToken));
+        (await http.DeleteAsync($"/api/backup/{name}", TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        // This Pi is a new one since (the old one's card died): its installation id differs from the backup's.
+        var license = helm.Root.At("/opt/d3kos/config/license.json");
+        var tree = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(license))!;
+        var newId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        tree["installation_id"] = newId;
+        File.WriteAllText(license, tree.ToJsonString());
+        var browser = await SignedInAsync();
+        var before = helm.Backups();
+
+        browser.FindElement(By.Id("upload-file")).SendKeys(laptopCopy);
+        browser.FindElement(By.CssSelector("#upload-form button[type=submit]")).Click();
+        Until(browser, b => Text(b, "activity-text").StartsWith("Uploaded and checked", StringComparison.Ordinal), "the upload to be checked");
+        var imported = Assert.Single(helm.Backups().Except(before), n => !n.StartsWith("d3kos_auto_", StringComparison.Ordinal));
+        Until(browser, b => b.FindElement(By.CssSelector($"#backups tr[data-file='{imported}'] button[aria-label='Restore {imported}']")), "the imported backup's restore button").Click();
+        var confirm = browser.FindElement(By.Id("confirm-ok"));
+        var disabledBeforeTyping = !confirm.Enabled;
+        browser.FindElement(By.Id("confirm-word")).SendKeys("restore");
+        confirm.Click();
+        Until(browser, b => Text(b, "activity-text").StartsWith("Restored", StringComparison.Ordinal), "the restore to end");
+        var result = Text(browser, "activity-result");
+
+        Assert.Equal(File.ReadAllBytes(laptopCopy), File.ReadAllBytes(Path.Combine(helm.BackupsFolder, imported)));
+        Assert.True(disabledBeforeTyping);
+        Assert.Matches(@"Files restored: [1-9]\d*", result);
+        Assert.Contains("this Pi's own was kept", result, StringComparison.Ordinal);
+        Assert.Equal(newId, System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(license))!["installation_id"]!.GetValue<string>());
+        Assert.Matches(@"Safety backup: d3kos_prerestore_\d{8}_\d{6}", result);
+        // The page is still signed in: the restore kept this Pi's sessions.
+        browser.FindElement(By.Id("refresh")).Click();
+        Until(browser, b => b.FindElement(By.Id("owner")).Displayed && Text(b, "message").Length == 0, "the page to stay signed in");
+    }
+
+    [Fact]
+    public async Task The_boat_log_csv_with_dates_and_a_type_downloads_and_parses()
+    {
+        var browser = await SignedInAsync();
+
+        // The date inputs take the browser's own format; typed through script as the picker would set them.
+        browser.ExecuteScript("document.getElementById('csv-from').value = '2026-05-01'; document.getElementById('csv-to').value = '2026-05-01';");
+        browser.FindElement(By.Id("csv-type")).SendKeys("position");
+        browser.FindElement(By.CssSelector("#csv-form button[type=submit]")).Click();
+        var csv = Downloaded("boatlog.csv");
+
+        using var reader = CsvReader.Create(File.ReadAllBytes(csv), CsvReaderOptions.Default with { HasHeader = false });
+        Assert.True(reader.Read());
+        Assert.Equal(["Timestamp", "Type"], [reader.GetString(0), reader.GetString(1)]);
+        var rows = new List<(string Timestamp, string Type)>();
+        while (reader.Read())
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        // The demo log has 300 entries of six types on 2026-05-01: the type filter leaves a part of them.
+        Assert.InRange(rows.Count, 1, 299);
+        Assert.All(rows, row => Assert.Equal("position", row.Type));
+        Assert.All(rows, row => Assert.StartsWith("2026-05-01T", row.Timestamp, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_failed_delivery_shows_its_error_in_the_queue_table()
+    {
+        var browser = await SignedInAsync();
+
+        browser.FindElement(By.Id("generate")).Click();
+        Until(browser, b => b.FindElements(By.CssSelector("#queue tbody tr[data-id]")).Count > 0, "the new export in the queue");
+        browser.FindElement(By.Id("process")).Click();
+        var row = Until(browser, b => b.FindElements(By.CssSelector("#queue tbody tr[data-id]")).FirstOrDefault(r => r.Text.Contains("503", StringComparison.Ordinal))!, "the central's 503 in the queue");
+
+        Assert.Contains("retry", row.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_form_posted_from_another_site_is_refused_and_changes_nothing()
+    {
+        var browser = await SignedInAsync();
+        var before = helm.Backups();
+
+        browser.Navigate().GoToUrl($"{helm.HostileSite}/form.html");
+        Until(browser, b => b.Url.StartsWith(helm.Helm, StringComparison.Ordinal) && b.PageSource.Contains("error", StringComparison.Ordinal), "the helm's answer to the form");
+
+        Assert.Contains("X-D3kos-Request", browser.PageSource, StringComparison.Ordinal);
+        await Task.Delay(1000, TestContext.Current.CancellationToken);
+        Assert.Equal(before, helm.Backups());
+    }
+
+    [Theory]
+    [InlineData("desktop", 1280, 900)]
+    [InlineData("phone", 390, 844)]
+    public async Task The_page_fits_the_screen_labels_every_field_and_is_kept_as_a_screenshot(string name, int width, int height)
+    {
+        var browser = await SignedInAsync(width, height);
+        Until(browser, b => b.FindElements(By.CssSelector("#queue tbody tr, #history tbody tr")).Count > 0, "the export tables");
+
+        var overflow = (long)browser.ExecuteScript("return document.documentElement.scrollWidth - window.innerWidth;")!;
+        var unlabelled = (string)browser.ExecuteScript(
+            "return [...document.querySelectorAll('input')].filter(i => i.type !== 'hidden' && i.labels.length === 0).map(i => i.id).join(',');")!;
+        var unnamedButtons = (long)browser.ExecuteScript(
+            "return [...document.querySelectorAll('button')].filter(b => !(b.getAttribute('aria-label') || b.textContent).trim()).length;")!;
+        var folder = Directory.CreateDirectory(Path.Combine(helm.Repo, "artifacts", "screenshots")).FullName;
+        Emulate(browser, width, (long)browser.ExecuteScript("return document.documentElement.scrollHeight;")!, mobile: width < 500); // the whole page in one picture
+        browser.GetScreenshot().SaveAsFile(Path.Combine(folder, $"owner-page-{name}.png"));
+
+        Assert.True(overflow <= 0, $"the page is {overflow} px wider than a {width} px screen");
+        Assert.Equal("", unlabelled);
+        Assert.Equal(0, unnamedButtons);
+    }
+
+    private static void Emulate(ChromeDriver browser, long width, long height, bool mobile) =>
+        browser.ExecuteCdpCommand("Emulation.setDeviceMetricsOverride", new Dictionary<string, object?>
+        {
+            ["width"] = width, ["height"] = height, ["deviceScaleFactor"] = 1, ["mobile"] = mobile,
+        });
+
+    public void Dispose()
+    {
+        _browser?.Quit();
+        _browser?.Dispose();
+        Directory.Delete(_downloads, recursive: true);
+    }
+}

@@ -1,0 +1,461 @@
+// The owner's page: plain JavaScript, no library, nothing fetched from outside the Pi (the boat is offline).
+// Every change is sent with the X-D3kos-Request header: the services refuse a change by cookie without it,
+// which is what keeps a form on another site from acting for the signed-in owner.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const PAGE_HEADER = { 'X-D3kos-Request': '1' };
+
+class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+// The ProblemDetails "error" sentence is what the owner sees; nothing else of a failure is shown.
+async function problemOf(response) {
+  try {
+    const body = await response.json();
+    return body.error || body.detail || body.title || `HTTP ${response.status}`;
+  } catch {
+    return `The Pi answered HTTP ${response.status}.`;
+  }
+}
+
+async function api(method, url, body) {
+  const init = { method, credentials: 'same-origin', headers: { ...PAGE_HEADER } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(url, init);
+  } catch {
+    throw new ApiError(0, 'The Pi did not answer: is the helm on and this device on the boat\'s network?');
+  }
+  if (!response.ok) {
+    const error = new ApiError(response.status, await problemOf(response));
+    if (response.status === 401) showSignIn();
+    throw error;
+  }
+  return response.status === 204 ? null : response.json();
+}
+
+function say(text) {
+  const box = $('message');
+  box.textContent = text;
+  box.hidden = !text;
+}
+
+function failed(error) { say(error.message || String(error)); }
+
+function size(bytes) {
+  const units = ['B', 'KB', 'MB', 'GB'];
+  let value = bytes, unit = 0;
+  while (value >= 1000 && unit < units.length - 1) { value /= 1000; unit++; }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+const when = (iso) => (iso ? new Date(iso).toLocaleString() : '–');
+
+function cell(row, text) {
+  const td = row.insertCell();
+  td.textContent = text;
+  return td;
+}
+
+function button(label, name, action) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = label;
+  b.setAttribute('aria-label', `${label} ${name}`);
+  b.addEventListener('click', action);
+  return b;
+}
+
+// ---- Sign-in ----
+
+function showSignIn() {
+  $('sign-in').hidden = false;
+  $('owner').hidden = true;
+  $('sign-out').hidden = true;
+}
+
+function showOwner() {
+  $('sign-in').hidden = true;
+  $('owner').hidden = false;
+  $('sign-out').hidden = false;
+  refreshAll();
+}
+
+async function signIn(body) {
+  await api('POST', '/api/backup/session', body);
+  say('');
+  showOwner();
+}
+
+async function start() {
+  // A pairing link carries its code after '#': never sent to the server by the browser, removed from the
+  // address bar at once so it is not kept in history or shown over a shoulder.
+  const pair = new URLSearchParams(location.hash.slice(1)).get('pair');
+  if (pair) {
+    history.replaceState(null, '', location.pathname);
+    try {
+      await signIn({ pairing_code: pair });
+      return;
+    } catch (error) {
+      failed(error);
+    }
+  }
+  try {
+    const session = await api('GET', '/api/backup/session');
+    if (session.signed_in) showOwner(); else showSignIn();
+  } catch (error) {
+    failed(error);
+    showSignIn();
+  }
+}
+
+$('token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  signIn({ token: $('token').value }).then(() => { $('token').value = ''; }, failed);
+});
+
+$('sign-out').addEventListener('click', () => {
+  api('DELETE', '/api/backup/session').then(showSignIn, failed);
+});
+
+// ---- Activity: one long operation at a time, with its progress ----
+
+const PHASES = { 'backing up': 'Backing up', finishing: 'Finishing the archive', checking: 'Checking', restoring: 'Restoring', starting: 'Starting', uploading: 'Uploading', verifying: 'Checking the upload' };
+
+function activity(phase, done, total) {
+  $('activity').hidden = false;
+  const bar = $('activity-progress');
+  const label = PHASES[phase] || phase;
+  if (total > 0) {
+    const percent = Math.min(100, Math.floor((done * 100) / total));
+    bar.value = percent;
+    $('activity-text').textContent = `${label}: ${size(done)} of ${size(total)} (${percent}%)`;
+  } else {
+    bar.removeAttribute('value'); // indeterminate: the phase cannot say how far it is
+    $('activity-text').textContent = `${label}…`;
+  }
+}
+
+function finished(text, lines = []) {
+  $('activity').hidden = false;
+  $('activity-progress').value = 100;
+  $('activity-text').textContent = text;
+  const result = $('activity-result');
+  result.replaceChildren(...lines.map((line) => {
+    const p = document.createElement('p');
+    p.textContent = line;
+    return p;
+  }));
+}
+
+function busy(on) {
+  for (const b of document.querySelectorAll('#owner button')) b.disabled = on;
+}
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function runJob(url, body) {
+  busy(true);
+  $('activity-result').replaceChildren();
+  try {
+    let job = await api('POST', url, body);
+    while (job.state === 'running') {
+      activity(job.phase, job.done, job.total);
+      await pause(400);
+      job = await api('GET', `/api/backup/jobs/${job.id}`);
+    }
+    if (job.state === 'failed') throw new ApiError(job.status, job.error);
+    return job;
+  } finally {
+    busy(false);
+  }
+}
+
+$('create').addEventListener('click', async () => {
+  say('');
+  try {
+    const job = await runJob('/api/backup/jobs/create');
+    finished(`Backup created: ${job.create.backup_file}`, [`${job.create.file_count} files, ${size(job.create.size_bytes)}`]);
+    await refreshBackups();
+  } catch (error) {
+    $('activity').hidden = true;
+    failed(error);
+  }
+});
+
+async function verify(name) {
+  say('');
+  try {
+    const job = await runJob(`/api/backup/jobs/verify/${encodeURIComponent(name)}`);
+    const v = job.verify;
+    finished(v.valid ? `${name} is intact: ${v.files_checked} files checked.` : `${name} is damaged.`,
+      [...v.errors, ...(v.note ? [v.note] : [])]);
+  } catch (error) {
+    $('activity').hidden = true;
+    failed(error);
+  }
+}
+
+async function restore(name) {
+  if (!(await confirmed('Restore this backup?', `${name} replaces the boat's configuration and data. A safety backup of the current state is made first.`, 'Restore', true))) return;
+  say('');
+  try {
+    const job = await runJob('/api/backup/jobs/restore', { backup_file: name, confirm: true });
+    const r = job.restore;
+    finished(`Restored ${r.backup_file}`, [
+      `Files restored: ${r.files_restored}`,
+      r.installation_id_kept
+        ? 'Installation id: this Pi\'s own was kept (the backup came from another installation).'
+        : 'Installation id: unchanged (the backup carries this Pi\'s own).',
+      `Safety backup: ${r.safety_backup}`,
+      ...r.warnings,
+    ]);
+    await refreshBackups();
+  } catch (error) {
+    $('activity').hidden = true;
+    failed(error);
+  }
+}
+
+async function remove(name) {
+  if (!(await confirmed('Delete this backup?', `${name} is deleted from this Pi. Copies on drives are kept.`, 'Delete', false))) return;
+  say('');
+  try {
+    await api('DELETE', `/api/backup/${encodeURIComponent(name)}`);
+    await refreshBackups();
+  } catch (error) {
+    failed(error);
+  }
+}
+
+// A modal dialog; the restore one asks for the word "restore" typed, so a stray tap cannot overwrite the boat.
+function confirmed(title, text, action, typed) {
+  const dialog = $('confirm-dialog');
+  $('confirm-title').textContent = title;
+  $('confirm-text').textContent = text;
+  $('confirm-ok').textContent = action;
+  $('confirm-typed').hidden = !typed;
+  const word = $('confirm-word');
+  word.value = '';
+  const ok = $('confirm-ok');
+  ok.disabled = typed;
+  word.oninput = () => { ok.disabled = word.value.trim().toLowerCase() !== 'restore'; };
+  dialog.returnValue = ''; // Escape closes without setting it: the last answer must not count again
+  dialog.showModal();
+  (typed ? word : ok).focus();
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok' && (!typed || word.value.trim().toLowerCase() === 'restore')), { once: true });
+  });
+}
+
+// ---- Upload: the browser counts the bytes it sends; the Pi then checks the archive before it answers ----
+
+function upload(file) {
+  say('');
+  busy(true);
+  $('activity-result').replaceChildren();
+  activity('uploading', 0, file.size);
+  const request = new XMLHttpRequest();
+  request.open('POST', '/api/backup/upload');
+  request.setRequestHeader('X-D3kos-Request', '1');
+  request.setRequestHeader('Content-Type', 'application/octet-stream');
+  request.upload.onprogress = (event) => {
+    if (event.loaded >= file.size) activity('verifying', 0, 0); else activity('uploading', event.loaded, file.size);
+  };
+  request.upload.onload = () => activity('verifying', 0, 0);
+  request.onload = async () => {
+    busy(false);
+    let body = {};
+    try { body = JSON.parse(request.responseText); } catch { /* not JSON: said below */ }
+    if (request.status >= 200 && request.status < 300) {
+      finished(`Uploaded and checked: ${body.backup_file}`, [size(body.size_bytes)]);
+      $('upload-file').value = '';
+      await refreshBackups();
+    } else {
+      $('activity').hidden = true;
+      if (request.status === 401) showSignIn();
+      say(body.error || `The upload failed: HTTP ${request.status}.`);
+    }
+  };
+  request.onerror = () => {
+    busy(false);
+    $('activity').hidden = true;
+    say('The upload was cut off: the Pi kept nothing of it. Try again.');
+  };
+  request.send(file);
+}
+
+$('upload-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const file = $('upload-file').files[0];
+  if (file) upload(file); else say('Choose a backup file first.');
+});
+
+const zone = $('upload-form');
+zone.addEventListener('dragover', (event) => { event.preventDefault(); zone.classList.add('over'); });
+zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+zone.addEventListener('drop', (event) => {
+  event.preventDefault();
+  zone.classList.remove('over');
+  const file = event.dataTransfer.files[0];
+  if (file) upload(file);
+});
+
+// ---- Lists ----
+
+async function refreshBackups() {
+  const list = await api('GET', '/api/backup/list');
+  const body = $('backups').tBodies[0];
+  body.replaceChildren();
+  if (list.length === 0) {
+    const row = body.insertRow();
+    cell(row, 'No backups yet.').colSpan = 4;
+  }
+  for (const b of list) {
+    const row = body.insertRow();
+    cell(row, when(b.created));
+    cell(row, b.kind);
+    cell(row, size(b.size_bytes));
+    const actions = row.insertCell();
+    actions.className = 'row-actions';
+    const download = document.createElement('a');
+    download.href = `/api/backup/download/${encodeURIComponent(b.filename)}`;
+    download.setAttribute('download', b.filename);
+    download.textContent = 'Download';
+    download.setAttribute('aria-label', `Download ${b.filename}`);
+    actions.append(download,
+      button('Verify', b.filename, () => verify(b.filename)),
+      button('Restore', b.filename, () => restore(b.filename)),
+      button('Delete', b.filename, () => remove(b.filename)));
+    row.dataset.file = b.filename;
+  }
+}
+
+async function refreshSchedule() {
+  const status = await api('GET', '/api/backup/status');
+  const s = status.schedule;
+  const last = s.last_run;
+  const items = [
+    ['Schedule', s.enabled ? `${s.calendar} (${s.time_zone})` : 'off'],
+    ['Next run', s.running ? 'running now' : when(s.next_run)],
+    ['Last run', last ? `${when(last.finished)}: ${last.result}${last.error ? ` (${last.error})` : ''}` : 'none yet'],
+    ['Passphrase for encrypted copies', status.passphrase_set ? 'set' : 'not set'],
+  ];
+  $('schedule').replaceChildren(...items.flatMap(([term, value]) => {
+    const dt = document.createElement('dt');
+    dt.textContent = term;
+    const dd = document.createElement('dd');
+    dd.textContent = value;
+    return [dt, dd];
+  }));
+  const body = $('targets').tBodies[0];
+  body.replaceChildren();
+  if (status.targets.length === 0) cell(body.insertRow(), 'No copy targets are configured.').colSpan = 3;
+  for (const t of status.targets) {
+    const row = body.insertRow();
+    cell(row, `${t.name} (${t.kind}, ${t.path})`);
+    const copy = t.last_copy;
+    cell(row, copy ? `${when(copy.time)}: ${copy.succeeded ? copy.copy_file : `failed: ${copy.error}`}` : 'none yet');
+    cell(row, t.unavailable || 'ready');
+  }
+}
+
+function exportName(entry) { return `${entry.type} ${entry.id}`; }
+
+async function refreshExports() {
+  const queue = await api('GET', '/export/queue');
+  const st = queue.stats;
+  $('queue-stats').textContent = `Pending ${st.pending}, retrying ${st.retry}, sent ${st.completed}, failed ${st.failed}.`;
+  const body = $('queue').tBodies[0];
+  body.replaceChildren();
+  const active = queue.entries.filter((e) => e.status === 'pending' || e.status === 'retry' || e.status === 'failed');
+  if (active.length === 0) cell(body.insertRow(), 'Nothing waiting.').colSpan = 5;
+  for (const e of active) {
+    const row = body.insertRow();
+    cell(row, exportName(e));
+    cell(row, e.status);
+    cell(row, String(e.attempts));
+    cell(row, when(e.next_retry));
+    cell(row, e.last_error || '');
+    row.dataset.id = e.id;
+  }
+  const history = await api('GET', '/export/history');
+  const hBody = $('history').tBodies[0];
+  hBody.replaceChildren();
+  if (history.entries.length === 0) cell(hBody.insertRow(), 'Nothing in the last 30 days.').colSpan = 4;
+  for (const e of history.entries) {
+    const row = hBody.insertRow();
+    cell(row, exportName(e));
+    cell(row, e.status);
+    cell(row, when(e.finished_at));
+    cell(row, e.last_error || '');
+  }
+}
+
+function refreshAll() {
+  Promise.all([refreshBackups(), refreshSchedule(), refreshExports()]).catch(failed);
+}
+
+$('refresh').addEventListener('click', refreshAll);
+
+$('process').addEventListener('click', async () => {
+  say('');
+  try {
+    const r = await api('POST', '/export/queue/process');
+    $('queue-stats').textContent = `Processed ${r.processed}: ${r.completed} sent, ${r.retrying} to retry, ${r.failed} failed.`;
+    await refreshExports();
+  } catch (error) {
+    failed(error);
+  }
+});
+
+$('generate').addEventListener('click', async () => {
+  say('');
+  try {
+    await api('POST', '/export/generate');
+    await refreshExports();
+  } catch (error) {
+    failed(error);
+  }
+});
+
+// The CSV is a plain download by the browser: the session cookie goes with it, the filters in the address.
+$('csv-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const query = new URLSearchParams();
+  for (const name of ['from', 'to', 'type']) {
+    const value = event.target.elements[name].value.trim();
+    if (value) query.set(name, value);
+  }
+  const link = document.createElement('a');
+  link.href = `/export/boatlog/csv${query.size ? `?${query}` : ''}`;
+  link.setAttribute('download', '');
+  document.body.append(link);
+  link.click();
+  link.remove();
+});
+
+$('pair').addEventListener('click', async () => {
+  try {
+    const pairing = await api('POST', '/api/backup/session/pairing');
+    const url = `${location.origin}${pairing.link}`;
+    const out = $('pair-link');
+    out.replaceChildren();
+    const a = document.createElement('a');
+    a.href = url;
+    a.textContent = url;
+    out.append('Open on the other device before ', new Date(pairing.expires).toLocaleTimeString(), ': ', a);
+  } catch (error) {
+    failed(error);
+  }
+});
+
+// A pairing link opened in a tab that shows the page already: only the part after '#' changes.
+window.addEventListener('hashchange', start);
+start();

@@ -216,6 +216,38 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Pair_prints_a_one_time_link_on_the_given_address_and_keeps_only_its_hash()
+    {
+        _boat.Root.Write("/opt/d3kos/config/api-token", "owner-token-0123456789abcdef");
+
+        var (code, output, _) = Run("", "pair", "http://192.168.4.1:8080/ignored/path");
+
+        Assert.Equal(0, code);
+        var link = Assert.Single(output.Split('\n'), line => line.Contains("#pair=", StringComparison.Ordinal)).Trim();
+        Assert.Matches(@"^http://192\.168\.4\.1:8080/d3kos/#pair=[A-Za-z0-9_-]{22}$", link);
+        var stored = Assert.Single(Directory.GetFiles(_boat.Root.At("/opt/d3kos/config/pairing")));
+        Assert.DoesNotContain(link[^22..], Path.GetFileName(stored) + File.ReadAllText(stored), StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(stored));
+    }
+
+    [Theory]
+    [InlineData("no-token", 7, "no access token is configured")]
+    [InlineData("ftp://helm", 2, "is not an http:// or https:// address")]
+    public void Pair_refuses_with_one_sentence(string address, int exitCode, string sentence)
+    {
+        if (address != "no-token")
+        {
+            _boat.Root.Write("/opt/d3kos/config/api-token", "owner-token-0123456789abcdef");
+        }
+
+        var (code, _, error) = address == "no-token" ? Run("", "pair") : Run("", "pair", address);
+
+        Assert.Equal(exitCode, code);
+        Assert.Contains(sentence, error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
     public void Key_set_with_a_short_passphrase_is_refused_with_exit_2()
     {
         var (code, _, error) = Run("short\n", "key", "set");

@@ -56,29 +56,7 @@ wait_for "backup API" "${pids[1]}" "$backup_port" BACKUP backup-api
 # The page as the helm serves it: the project's nginx snippet, pointed at the demo's ports and at web/.
 page=""
 if command -v nginx >/dev/null; then
-    mkdir -p "$work/nginx"
-    sed -e "s/127.0.0.1:8094/127.0.0.1:$export_port/" -e "s/127.0.0.1:8100/127.0.0.1:$backup_port/" \
-        -e "s|alias /usr/share/d3kos/www/|alias $PWD/web/|" nginx/d3kos-data-services.conf > "$work/snippet.conf"
-    cat > "$work/nginx.conf" <<CONF
-$([ "$(id -u)" -eq 0 ] && echo "user root;")
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 64; }
-http {
-    include /etc/nginx/mime.types;
-    access_log off;
-    client_body_temp_path $work/nginx/body;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
-    server {
-        listen 127.0.0.1:$web_port;
-        include $work/snippet.conf;
-    }
-}
-CONF
+    scripts/scratch-nginx-conf.sh "$work" "$web_port" "$export_port" "$backup_port" "$PWD/web"
     if nginx -c "$work/nginx.conf" -p "$work/nginx" 2>"$work/nginx-start.log"; then
         link="$(D3KOS_FS_ROOT="$root" dotnet src/D3kos.BackupCli/bin/Release/net10.0/d3kos-backup.dll pair "http://127.0.0.1:$web_port" | grep '#pair=' | tr -d ' ')"
         page="The owner's page: open this one-time sign-in link in a browser (it works once, for 10 minutes;

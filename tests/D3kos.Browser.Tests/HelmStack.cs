@@ -88,11 +88,6 @@ public sealed class HelmStack : IAsyncLifetime
 
     private void StartNginx(int exportPort, int backupPort, int helmPort, int hostilePort)
     {
-        var snippet = File.ReadAllText(Root.At("/etc/nginx/snippets/d3kos-data-services.conf"))
-            .Replace("127.0.0.1:8094", $"127.0.0.1:{exportPort}", StringComparison.Ordinal)
-            .Replace("127.0.0.1:8100", $"127.0.0.1:{backupPort}", StringComparison.Ordinal)
-            .Replace("alias /usr/share/d3kos/www/", $"alias {Root.At("/usr/share/d3kos/www")}/", StringComparison.Ordinal);
-        File.WriteAllText(Path.Combine(_work, "snippet.conf"), snippet);
         // Another site, as a guest's page or an ad on the helm's browser would be: it posts a form to the helm.
         var hostile = Directory.CreateDirectory(Path.Combine(_work, "hostile")).FullName;
         File.WriteAllText(Path.Combine(hostile, "index.html"), "<!doctype html><title>ok</title><p>ok</p>");
@@ -101,34 +96,18 @@ public sealed class HelmStack : IAsyncLifetime
             <form method="post" action="{{Helm}}/api/backup/create"><input type="hidden" name="x" value="1"></form>
             <script>document.forms[0].submit();</script>
             """);
-        Directory.CreateDirectory(Path.Combine(_work, "nginx"));
-        var conf = Path.Combine(_work, "nginx.conf");
-        // user root: the scratch root is under a 0700 temp folder that nginx's usual worker user cannot enter.
-        File.WriteAllText(conf, $$"""
-            user root;
-            worker_processes 1;
-            pid {{_work}}/nginx.pid;
-            error_log {{_work}}/nginx-error.log;
-            events { worker_connections 64; }
-            http {
-                include /etc/nginx/mime.types;
-                access_log {{_work}}/nginx-access.log;
-                client_body_temp_path {{_work}}/nginx/body;
-                proxy_temp_path {{_work}}/nginx/proxy;
-                fastcgi_temp_path {{_work}}/nginx/fastcgi;
-                uwsgi_temp_path {{_work}}/nginx/uwsgi;
-                scgi_temp_path {{_work}}/nginx/scgi;
-                server {
-                    listen 127.0.0.1:{{helmPort}};
-                    include {{_work}}/snippet.conf;
-                }
-                server {
-                    listen 127.0.0.1:{{hostilePort}};
-                    root {{hostile}};
-                }
-            }
-            """);
-        using var nginx = Process.Start(new ProcessStartInfo("nginx", ["-c", conf, "-p", Path.Combine(_work, "nginx")]))!;
+        var hostileSite = Path.Combine(_work, "hostile.conf");
+        File.WriteAllText(hostileSite, $"server {{ listen 127.0.0.1:{hostilePort}; root {hostile}; }}\n");
+        // The installed snippet and page, as the helm's nginx serves them (the same script the demo and e2e use).
+        var configure = Process.Start(new ProcessStartInfo(Path.Combine(Repo, "scripts/scratch-nginx-conf.sh"),
+            [_work, $"{helmPort}", $"{exportPort}", $"{backupPort}", Root.At("/usr/share/d3kos/www"), hostileSite])
+        {
+            Environment = { ["D3KOS_SNIPPET"] = Root.At("/etc/nginx/snippets/d3kos-data-services.conf") },
+        })!;
+        configure.WaitForExit();
+        Assert.Equal(0, configure.ExitCode);
+        configure.Dispose();
+        using var nginx = Process.Start(new ProcessStartInfo("nginx", ["-c", Path.Combine(_work, "nginx.conf"), "-p", Path.Combine(_work, "nginx")]))!;
         nginx.WaitForExit();
         Assert.Equal(0, nginx.ExitCode);
     }

@@ -82,31 +82,9 @@ pids+=($!)
 env D3KOS_FS_ROOT="$root" Backup__ServiceCommand="$work/record-service.sh" \
     "${run[@]}" "$root/opt/d3kos/bin/d3kos-backup-api" --urls "http://127.0.0.1:$backup_port" >"$work/backup.log" 2>&1 &
 pids+=($!)
-sed -e "s/127.0.0.1:8094/127.0.0.1:$export_port/" -e "s/127.0.0.1:8100/127.0.0.1:$backup_port/" \
-    -e "s|alias /usr/share/d3kos/www/|alias $root/usr/share/d3kos/www/|" \
-    "$root/etc/nginx/snippets/d3kos-data-services.conf" > "$work/snippet.conf"
-mkdir -p "$work/nginx"
-# user root: the page is in the scratch root, under a 0700 temp folder nginx's usual worker user cannot enter.
-cat > "$work/nginx.conf" <<CONF
-user root;
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 64; }
-http {
-    include /etc/nginx/mime.types;
-    access_log $work/nginx-access.log;
-    client_body_temp_path $work/nginx/body;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
-    server {
-        listen 127.0.0.1:$nginx_port;
-        include $work/snippet.conf;
-    }
-}
-CONF
+# The installed snippet, pointed at these ports and at the installed page (scripts/scratch-nginx-conf.sh).
+D3KOS_SNIPPET="$root/etc/nginx/snippets/d3kos-data-services.conf" \
+    "$repo/scripts/scratch-nginx-conf.sh" "$work" "$nginx_port" "$export_port" "$backup_port" "$root/usr/share/d3kos/www"
 check "nginx -t accepts the snippet" nginx -t -c "$work/nginx.conf" -p "$work/nginx"
 nginx -c "$work/nginx.conf" -p "$work/nginx"
 for port in "$export_port" "$backup_port" "$nginx_port"; do

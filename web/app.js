@@ -1,10 +1,14 @@
 // The owner's page: plain JavaScript, no library, nothing fetched from outside the Pi (the boat is offline).
-// Every change is sent with the X-D3kos-Request header: the services refuse a change by cookie without it,
-// which is what keeps a form on another site from acting for the signed-in owner.
+// A session has two halves: an HttpOnly cookie, and the page key this page keeps in its own origin's storage
+// and sends with every request (the X-D3kos-Request header; ?key= on a download link). The browser also
+// sends the cookie to other ports of the helm's address (Signal K, Node-RED) and with forms other sites
+// post; neither ever has the key, so the cookie alone opens nothing.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-const PAGE_HEADER = { 'X-D3kos-Request': '1' };
+const KEY_STORE = 'd3kos-page-key';
+const pageKey = () => localStorage.getItem(KEY_STORE) || '';
+const withKey = (url) => `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(pageKey())}`;
 
 class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
@@ -21,7 +25,7 @@ async function problemOf(response) {
 }
 
 async function api(method, url, body) {
-  const init = { method, credentials: 'same-origin', headers: { ...PAGE_HEADER } };
+  const init = { method, credentials: 'same-origin', headers: { 'X-D3kos-Request': pageKey() } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -88,7 +92,8 @@ function showOwner() {
 }
 
 async function signIn(body) {
-  await api('POST', '/api/backup/session', body);
+  const session = await api('POST', '/api/backup/session', body);
+  localStorage.setItem(KEY_STORE, session.page_key);
   say('');
   showOwner();
 }
@@ -121,12 +126,26 @@ $('token-form').addEventListener('submit', (event) => {
 });
 
 $('sign-out').addEventListener('click', () => {
-  api('DELETE', '/api/backup/session').then(showSignIn, failed);
+  api('DELETE', '/api/backup/session').then(() => { localStorage.removeItem(KEY_STORE); showSignIn(); }, failed);
+});
+
+$('sign-out-all').addEventListener('click', async () => {
+  if (!(await confirmed('Sign out every browser?', 'Every phone, tablet and browser signed in to this page is signed out, this one too. Pair them again to use them.', 'Sign out all', false))) return;
+  try {
+    await api('DELETE', '/api/backup/sessions');
+    localStorage.removeItem(KEY_STORE);
+    showSignIn();
+  } catch (error) {
+    failed(error);
+  }
 });
 
 // ---- Activity: one long operation at a time, with its progress ----
 
-const PHASES = { 'backing up': 'Backing up', finishing: 'Finishing the archive', checking: 'Checking', restoring: 'Restoring', starting: 'Starting', uploading: 'Uploading', verifying: 'Checking the upload' };
+const PHASES = {
+  'backing up': 'Backing up', finishing: 'Finishing the archive', checking: 'Checking', restoring: 'Restoring',
+  'switching over': 'Stopping the services and switching over', starting: 'Starting', uploading: 'Uploading', verifying: 'Checking the upload',
+};
 
 function activity(phase, done, total) {
   $('activity').hidden = false;
@@ -160,6 +179,20 @@ function busy(on) {
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// A poll that fails once (the Wi-Fi drops, or a restore swaps the folder that holds the token for an
+// instant) is tried again for half a minute: the job goes on on the Pi whatever the page sees.
+async function poll(id) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await api('GET', `/api/backup/jobs/${id}`);
+    } catch (error) {
+      if (error.status === 404 || error.status === 401 || attempt >= 60) throw error;
+      $('activity-text').textContent = 'Waiting for the Pi to answer…';
+      await pause(500);
+    }
+  }
+}
+
 async function runJob(url, body) {
   busy(true);
   $('activity-result').replaceChildren();
@@ -167,8 +200,8 @@ async function runJob(url, body) {
     let job = await api('POST', url, body);
     while (job.state === 'running') {
       activity(job.phase, job.done, job.total);
-      await pause(400);
-      job = await api('GET', `/api/backup/jobs/${job.id}`);
+      await pause(300);
+      job = await poll(job.id);
     }
     if (job.state === 'failed') throw new ApiError(job.status, job.error);
     return job;
@@ -202,11 +235,13 @@ async function verify(name) {
   }
 }
 
-async function restore(name) {
-  if (!(await confirmed('Restore this backup?', `${name} replaces the boat's configuration and data. A safety backup of the current state is made first.`, 'Restore', true))) return;
+async function restore(name, legacy) {
+  const text = `${name} replaces the boat's configuration and data. A safety backup of the current state is made first.` +
+    (legacy ? ' It was made by d3kOS v0.9.1.2 and has no per-file checksums: only its gzip checksum and the entry checks can be applied.' : '');
+  if (!(await confirmed('Restore this backup?', text, 'Restore', true))) return;
   say('');
   try {
-    const job = await runJob('/api/backup/jobs/restore', { backup_file: name, confirm: true });
+    const job = await runJob('/api/backup/jobs/restore', { backup_file: name, confirm: true, accept_no_checksums: legacy });
     const r = job.restore;
     finished(`Restored ${r.backup_file}`, [
       `Files restored: ${r.files_restored}`,
@@ -263,7 +298,7 @@ function upload(file) {
   activity('uploading', 0, file.size);
   const request = new XMLHttpRequest();
   request.open('POST', '/api/backup/upload');
-  request.setRequestHeader('X-D3kos-Request', '1');
+  request.setRequestHeader('X-D3kos-Request', pageKey());
   request.setRequestHeader('Content-Type', 'application/octet-stream');
   request.upload.onprogress = (event) => {
     if (event.loaded >= file.size) activity('verifying', 0, 0); else activity('uploading', event.loaded, file.size);
@@ -325,13 +360,13 @@ async function refreshBackups() {
     const actions = row.insertCell();
     actions.className = 'row-actions';
     const download = document.createElement('a');
-    download.href = `/api/backup/download/${encodeURIComponent(b.filename)}`;
+    download.href = withKey(`/api/backup/download/${encodeURIComponent(b.filename)}`);
     download.setAttribute('download', b.filename);
     download.textContent = 'Download';
     download.setAttribute('aria-label', `Download ${b.filename}`);
     actions.append(download,
       button('Verify', b.filename, () => verify(b.filename)),
-      button('Restore', b.filename, () => restore(b.filename)),
+      button('Restore', b.filename, () => restore(b.filename, b.kind === 'legacy')),
       button('Delete', b.filename, () => remove(b.filename)));
     row.dataset.file = b.filename;
   }
@@ -434,7 +469,8 @@ $('csv-form').addEventListener('submit', (event) => {
     if (value) query.set(name, value);
   }
   const link = document.createElement('a');
-  link.href = `/export/boatlog/csv${query.size ? `?${query}` : ''}`;
+  query.set('key', pageKey());
+  link.href = `/export/boatlog/csv?${query}`;
   link.setAttribute('download', '');
   document.body.append(link);
   link.click();
@@ -447,6 +483,9 @@ $('pair').addEventListener('click', async () => {
     const url = `${location.origin}${pairing.link}`;
     const out = $('pair-link');
     out.replaceChildren();
+    if (/^(localhost|127\.|\[::1\])/.test(location.hostname)) {
+      out.append('This page is open as ', location.hostname, ', which a phone cannot reach: open it by the helm\'s network address (or run d3kos-backup pair ADDRESS) to make a link for a phone. ');
+    }
     const a = document.createElement('a');
     a.href = url;
     a.textContent = url;

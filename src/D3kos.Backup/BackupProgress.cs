@@ -11,6 +11,7 @@ public sealed class BackupProgress(Action<BackupProgress>? changed = null)
     public const string Finishing = "finishing";
     public const string Checking = "checking";
     public const string Restoring = "restoring";
+    public const string SwitchingOver = "switching over";
 
     private string _phase = "starting";
     private long _done;

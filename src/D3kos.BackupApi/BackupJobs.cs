@@ -10,12 +10,14 @@ namespace D3kos.BackupApi;
 /// answered at once with the job, and the page polls it for the phase, the bytes done of the total, then
 /// the result or the problem's sentence. The backup lock still decides what may run: a second create
 /// fails as "busy" exactly as the direct endpoint does. Jobs live in memory (the last 20): what they
-/// make is on disk, and a restart shows it in the list.
+/// make is on disk, and a restart shows it in the list. A stop of the service waits for running jobs
+/// (the unit gives it 10 minutes), as it waits for a running request: a restore is not cut in half.
 /// </summary>
-public sealed partial class BackupJobs(IEnumerable<ExpectedFailure> expected, TimeProvider time, ILogger<BackupJobs> logger)
+public sealed partial class BackupJobs(IEnumerable<ExpectedFailure> expected, TimeProvider time, ILogger<BackupJobs> logger) : IHostedService
 {
     private const int Kept = 20;
     private readonly ConcurrentDictionary<string, BackupJob> _jobs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<BackupJob, Task> _running = new();
 
     public BackupJob Start(string kind, Func<BackupProgress, JobResult> work)
     {
@@ -25,7 +27,7 @@ public sealed partial class BackupJobs(IEnumerable<ExpectedFailure> expected, Ti
         {
             _jobs.TryRemove(old.Id, out _);
         }
-        _ = Task.Run(() =>
+        _running[job] = Task.Run(() =>
         {
             try
             {
@@ -33,21 +35,38 @@ public sealed partial class BackupJobs(IEnumerable<ExpectedFailure> expected, Ti
             }
             catch (Exception ex)
             {
+                // Logged as the exception handler logs a request's failure: every server-side one, with its cause.
                 var (status, error, known) = ExpectedFailure.Describe(expected, ex);
                 if (!known)
                 {
                     LogFailed(logger, kind, job.Id, ex);
                 }
+                else if (status >= 500)
+                {
+                    LogExpected(logger, kind, job.Id, status, error, ex.InnerException);
+                }
                 job.Fail(status, error);
+            }
+            finally
+            {
+                _running.TryRemove(job, out _);
             }
         });
         return job;
     }
 
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Waits for running jobs, up to the host's shutdown timeout (<paramref name="cancellationToken"/>).</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => Task.WhenAll(_running.Values).WaitAsync(cancellationToken);
+
     public BackupJob? Find(string id) => _jobs.GetValueOrDefault(id);
 
     [LoggerMessage(EventId = 960, Level = LogLevel.Error, Message = "The {Kind} job {Id} failed")]
     private static partial void LogFailed(ILogger logger, string kind, string id, Exception exception);
+
+    [LoggerMessage(EventId = 961, Level = LogLevel.Warning, Message = "The {Kind} job {Id} failed with {Status}: {Error}")]
+    private static partial void LogExpected(ILogger logger, string kind, string id, int status, string error, Exception? cause);
 }
 
 /// <summary>What a finished job made; one of them is set, by its kind.</summary>

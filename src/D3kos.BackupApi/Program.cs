@@ -13,6 +13,9 @@ return ServiceExit.Run("d3kos-backup-api", () =>
     builder.Services.AddSingleton(BackupProblems.Failure);
     builder.Services.AddHealthChecks();
     builder.Services.AddSingleton<BackupJobs>();
+    builder.Services.AddHostedService(services => services.GetRequiredService<BackupJobs>());
+    // A restore or backup running at a stop is let finish, within the unit's TimeoutStopSec=600.
+    builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromMinutes(9));
 
     var app = builder.Build();
     app.UseD3kosDefaults();

@@ -40,7 +40,12 @@ public sealed record PassphraseResponse(bool Success, bool PassphraseSet);
 /// <summary>Either the access token or a pairing link's code; neither is ever logged or answered back.</summary>
 public sealed record SignInRequest(string? Token, string? PairingCode);
 
-public sealed record SessionResponse(bool Success, bool SignedIn, DateTimeOffset? Expires);
+/// <param name="PageKey">Only in the answer to a sign-in: the page sends it with every request (header X-D3kos-Request).</param>
+public sealed record SessionResponse(
+    bool Success, bool SignedIn, DateTimeOffset? Expires,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PageKey);
+
+public sealed record SignedOutResponse(bool Success, int SessionsEnded);
 
 /// <param name="Link">The path on the helm's address that signs a browser in (the code travels after '#', so no server log keeps it).</param>
 public sealed record PairingResponse(bool Success, string Code, string Link, DateTimeOffset Expires);
@@ -62,6 +67,7 @@ public sealed record StatusResponse(bool Success, ScheduleView Schedule, IReadOn
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(SignInRequest))]
 [JsonSerializable(typeof(SessionResponse))]
+[JsonSerializable(typeof(SignedOutResponse))]
 [JsonSerializable(typeof(PairingResponse))]
 [JsonSerializable(typeof(JobResponse))]
 [JsonSerializable(typeof(CreateResponse))]

@@ -20,13 +20,14 @@ public static class SessionEndpoints
         // Open so an expired session can still sign out; the page's header keeps other sites from doing it.
         group.MapDelete("/session", SignOut).AllowAnonymous();
         group.MapPost("/session/pairing", NewPairing);
+        group.MapDelete("/sessions", SignOutEverywhere);
         return app;
     }
 
     private static Ok<SessionResponse> Current(HttpContext context, OwnerSessions sessions)
     {
-        var expires = sessions.Expiry(context.Request.Cookies[OwnerSessions.CookieName]);
-        return TypedResults.Ok(new SessionResponse(true, expires is not null, expires));
+        var expires = sessions.Expiry(SessionRequest.Cookies(context.Request), SessionRequest.PageKey(context.Request));
+        return TypedResults.Ok(new SessionResponse(true, expires is not null, expires, null));
     }
 
     private static Results<Ok<SessionResponse>, ProblemHttpResult> SignIn(
@@ -55,9 +56,10 @@ public static class SessionEndpoints
                 ? "That is not the access token."
                 : "That pairing link is unknown, used already or expired: make a new one with 'sudo d3kos-backup pair' or on the signed-in helm.");
         }
-        var (cookie, expires) = sessions.Open();
+        var (cookie, pageKey, expires) = sessions.Open();
         context.Response.Cookies.Append(OwnerSessions.CookieName, cookie, CookieOptions(context, expires));
-        return TypedResults.Ok(new SessionResponse(true, true, expires));
+        // The page keeps the key in its own origin's storage and sends it with every request.
+        return TypedResults.Ok(new SessionResponse(true, true, expires, pageKey));
     }
 
     private static Results<Ok<SessionResponse>, ProblemHttpResult> SignOut(HttpContext context, OwnerSessions sessions)
@@ -66,10 +68,12 @@ public static class SessionEndpoints
         {
             return ApiProblem.Forbidden($"Refused a sign-out that did not come from the d3kOS page (the {OwnerSessions.RequestHeader} header is missing).");
         }
-        sessions.End(context.Request.Cookies[OwnerSessions.CookieName]);
+        sessions.End(SessionRequest.Cookies(context.Request));
         context.Response.Cookies.Delete(OwnerSessions.CookieName, CookieOptions(context, null));
-        return TypedResults.Ok(new SessionResponse(true, false, null));
+        return TypedResults.Ok(new SessionResponse(true, false, null, null));
     }
+
+    private static Ok<SignedOutResponse> SignOutEverywhere(OwnerSessions sessions) => TypedResults.Ok(new SignedOutResponse(true, sessions.EndAll()));
 
     private static Ok<PairingResponse> NewPairing(OwnerSessions sessions)
     {

@@ -308,7 +308,11 @@ internal sealed class BackupCommands(
 
     /// <summary>Progress on a terminal only: a log or a pipe gets the plain lines.</summary>
     private BackupProgress? Progress(string label) =>
-        console.ErrorIsTerminal ? new BackupProgress(progress => console.Error.Write($"\r{label}: {HumanSize.Format(progress.Done)}   ")) : null;
+        console.ErrorIsTerminal
+            ? new BackupProgress(progress => console.Error.Write(progress.Total > 0
+                ? $"\r{label}: {HumanSize.Format(progress.Done)} of {HumanSize.Format(progress.Total)}   "
+                : $"\r{label}: {progress.Phase}...\u001b[K"))
+            : null;
 
     private void ClearProgress()
     {

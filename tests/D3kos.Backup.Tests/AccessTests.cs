@@ -38,6 +38,7 @@ public sealed class AccessTests : IAsyncLifetime
         { "POST", "/api/backup/jobs/restore" },
         { "GET", $"/api/backup/jobs/{Missing}" },
         { "POST", "/api/backup/session/pairing" },
+        { "DELETE", "/api/backup/sessions" },
     };
 
     [Fact]

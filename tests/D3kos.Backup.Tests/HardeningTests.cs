@@ -101,18 +101,20 @@ public sealed class HardeningTests : IAsyncLifetime
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
         var sessions = _boat.Root.At("/opt/d3kos/config/sessions");
+        string old = new('b', 64), live = new('a', 64);
         Directory.CreateDirectory(sessions);
-        File.WriteAllText(Path.Combine(sessions, "old-session"), "1 old");
+        File.WriteAllText(Path.Combine(sessions, old), "1 old");
         var backup = manager.Create().FileName;
-        File.Delete(Path.Combine(sessions, "old-session"));
-        File.WriteAllText(Path.Combine(sessions, "live-session"), "2 live");
+        File.Delete(Path.Combine(sessions, old));
+        File.WriteAllText(Path.Combine(sessions, live), "2 live");
+        File.WriteAllText(Path.Combine(sessions, $".{live}.0123.tmp"), "a sign-in being written");
 
         var members = BoatRoot.Tar("tzf", Path.Combine(_boat.BackupsFolder, backup));
         manager.Restore(backup, replaceInstallationId: false);
 
         Assert.DoesNotContain("sessions", members, StringComparison.Ordinal);
-        Assert.Equal(["live-session"], Directory.GetFiles(sessions).Select(Path.GetFileName));
-        Assert.Equal("2 live", File.ReadAllText(Path.Combine(sessions, "live-session")));
+        Assert.Equal([live], Directory.GetFiles(sessions).Select(Path.GetFileName));
+        Assert.Equal("2 live", File.ReadAllText(Path.Combine(sessions, live)));
     }
 
     [Fact]

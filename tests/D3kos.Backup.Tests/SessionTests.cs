@@ -35,20 +35,27 @@ public sealed class SessionTests : IAsyncLifetime
         return code;
     }
 
-    /// <summary>Signs in with the code and returns the Set-Cookie header as sent.</summary>
     private async Task<HttpResponseMessage> SignInAsync(object body) =>
         await Browser().PostAsJsonAsync("/api/backup/session", body, TestContext.Current.CancellationToken);
+
+    /// <summary>Signs in with the token; the browser's two halves: the cookie as sent, and the page key from the answer.</summary>
+    private async Task<(string Cookie, string Key)> SignedInAsync()
+    {
+        using var signIn = await SignInAsync(new { token = Token });
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        return (CookieOf(signIn), (await signIn.ReadJsonAsync()).GetProperty("page_key").GetString()!);
+    }
 
     private static string CookieOf(HttpResponseMessage signIn) =>
         signIn.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string cookie, bool pageHeader)
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string cookie, string? key)
     {
         using var request = new HttpRequestMessage(method, url);
         request.Headers.Add("Cookie", cookie);
-        if (pageHeader)
+        if (key is not null)
         {
-            request.Headers.Add(OwnerSessions.RequestHeader, "1");
+            request.Headers.Add(OwnerSessions.RequestHeader, key);
         }
         if (method == HttpMethod.Post)
         {
@@ -58,7 +65,7 @@ public sealed class SessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_pairing_link_signs_in_once_with_a_strict_httponly_cookie()
+    public async Task A_pairing_link_signs_in_once_with_a_strict_httponly_cookie_and_a_page_key()
     {
         var code = await NewPairingCodeAsync();
 
@@ -72,54 +79,103 @@ public sealed class SessionTests : IAsyncLifetime
         Assert.Contains("samesite=strict", setCookie, StringComparison.Ordinal);
         Assert.Contains("expires=", setCookie, StringComparison.Ordinal);
         Assert.DoesNotContain("secure", setCookie, StringComparison.Ordinal); // plain http on the boat; https gets Secure
+        var key = (await first.ReadJsonAsync()).GetProperty("page_key").GetString()!;
+        Assert.Equal(43, key.Length);
         await Json.AssertProblemAsync(second, 401, "used already");
-        // The Pi keeps only the session's hash, never the cookie itself.
+        // The Pi keeps only hashes, never the cookie or the key.
         var stored = Directory.GetFiles(_boat.Root.At("/opt/d3kos/config/sessions")).Single();
-        Assert.DoesNotContain(CookieOf(first).Split('=')[1], File.ReadAllText(stored) + Path.GetFileName(stored), StringComparison.Ordinal);
+        var onDisk = File.ReadAllText(stored) + Path.GetFileName(stored);
+        Assert.DoesNotContain(CookieOf(first).Split('=')[1], onDisk, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, onDisk, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(_boat.Root.At("/opt/d3kos/config/pairing")));
     }
 
     [Fact]
-    public async Task The_session_opens_the_owners_endpoints_and_a_change_needs_the_pages_header()
+    public async Task The_cookie_alone_opens_nothing_the_page_key_is_needed_too()
     {
-        using var signIn = await SignInAsync(new { token = Token });
-        var cookie = CookieOf(signIn);
+        // Signal K's and Node-RED's pages on other ports of the helm's address get the cookie from the browser;
+        // a plugin there could replay it, but it never sees the key, which only the d3kOS page's origin keeps.
+        var (cookie, key) = await SignedInAsync();
+        using var created = await SendAsync(HttpMethod.Post, "/api/backup/create", cookie, key);
+        var name = (await created.ReadJsonAsync()).GetProperty("backup_file").GetString();
 
-        using var status = await SendAsync(HttpMethod.Get, "/api/backup/status", cookie, pageHeader: false);
-        using var crossSite = await SendAsync(HttpMethod.Post, "/api/backup/create", cookie, pageHeader: false);
-        var afterRefusal = Directory.GetFiles(_boat.BackupsFolder, "*.tar.gz");
-        using var fromPage = await SendAsync(HttpMethod.Post, "/api/backup/create", cookie, pageHeader: true);
+        using var statusWithKey = await SendAsync(HttpMethod.Get, "/api/backup/status", cookie, key);
+        using var statusCookieOnly = await SendAsync(HttpMethod.Get, "/api/backup/status", cookie, null);
+        using var downloadCookieOnly = await SendAsync(HttpMethod.Get, $"/api/backup/download/{name}", cookie, null);
+        using var downloadLink = await SendAsync(HttpMethod.Get, $"/api/backup/download/{name}?key={key}", cookie, null);
+        using var linkWithoutCookie = await Browser().GetAsync($"/api/backup/download/{name}?key={key}", TestContext.Current.CancellationToken);
+        using var crossSite = await SendAsync(HttpMethod.Post, "/api/backup/create", cookie, null);
+        using var changeByLink = await SendAsync(HttpMethod.Post, $"/api/backup/create?key={key}", cookie, null);
+        using var wrongKey = await SendAsync(HttpMethod.Get, "/api/backup/status", cookie, key[..^2] + "AA");
 
-        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, statusWithKey.StatusCode);
+        await Json.AssertProblemAsync(statusCookieOnly, 403, OwnerSessions.RequestHeader);
+        await Json.AssertProblemAsync(downloadCookieOnly, 403, OwnerSessions.RequestHeader);
+        Assert.Equal(HttpStatusCode.OK, downloadLink.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, linkWithoutCookie.StatusCode);
         await Json.AssertProblemAsync(crossSite, 403, OwnerSessions.RequestHeader);
-        Assert.Empty(afterRefusal);
-        Assert.Equal(HttpStatusCode.OK, fromPage.StatusCode);
+        await Json.AssertProblemAsync(changeByLink, 403, OwnerSessions.RequestHeader);
+        await Json.AssertProblemAsync(wrongKey, 401, "sign in again");
+        Assert.Single(Directory.GetFiles(_boat.BackupsFolder, "*.tar.gz"));
     }
 
     [Fact]
-    public async Task A_new_token_and_signing_out_each_end_the_session()
+    public async Task A_second_cookie_set_by_another_page_does_not_hide_the_real_one()
     {
-        using var first = await SignInAsync(new { token = Token });
-        using var second = await SignInAsync(new { token = Token });
+        var (cookie, key) = await SignedInAsync();
 
-        using var signOut = await SendAsync(HttpMethod.Delete, "/api/backup/session", CookieOf(first), pageHeader: true);
-        using var afterSignOut = await SendAsync(HttpMethod.Get, "/api/backup/status", CookieOf(first), pageHeader: false);
-        using var stillIn = await SendAsync(HttpMethod.Get, "/api/backup/status", CookieOf(second), pageHeader: false);
+        using var status = await SendAsync(HttpMethod.Get, "/api/backup/status", $"d3kos_session={new string('B', 43)}; {cookie}", key);
+
+        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_new_token_signing_out_and_signing_out_everywhere_each_end_sessions()
+    {
+        var first = await SignedInAsync();
+        var second = await SignedInAsync();
+        var third = await SignedInAsync();
+        var fourth = await SignedInAsync();
+
+        using var signOut = await SendAsync(HttpMethod.Delete, "/api/backup/session", first.Cookie, first.Key);
+        using var afterSignOut = await SendAsync(HttpMethod.Get, "/api/backup/status", first.Cookie, first.Key);
+        using var stillIn = await SendAsync(HttpMethod.Get, "/api/backup/status", second.Cookie, second.Key);
+        using var everywhere = await SendAsync(HttpMethod.Delete, "/api/backup/sessions", third.Cookie, third.Key);
+        using var afterEverywhere = await SendAsync(HttpMethod.Get, "/api/backup/status", second.Cookie, second.Key);
+        using var fourthAfterEverywhere = await SendAsync(HttpMethod.Get, "/api/backup/status", fourth.Cookie, fourth.Key);
+        var fifth = await SignedInAsync();
         var file = _boat.Root.Write("/opt/d3kos/config/api-token", "a-brand-new-token-9876543210");
         File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddSeconds(5));
-        using var afterRotation = await SendAsync(HttpMethod.Get, "/api/backup/status", CookieOf(second), pageHeader: false);
-        using var asked = await SendAsync(HttpMethod.Get, "/api/backup/session", CookieOf(second), pageHeader: false);
+        using var afterRotation = await SendAsync(HttpMethod.Get, "/api/backup/status", fifth.Cookie, fifth.Key);
+        using var asked = await SendAsync(HttpMethod.Get, "/api/backup/session", fifth.Cookie, fifth.Key);
 
         Assert.Equal(HttpStatusCode.OK, signOut.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, afterSignOut.StatusCode);
         Assert.Equal(HttpStatusCode.OK, stillIn.StatusCode);
+        Assert.Equal(3, (await everywhere.ReadJsonAsync()).GetProperty("sessions_ended").GetInt32());
+        Assert.Equal(HttpStatusCode.Unauthorized, afterEverywhere.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, fourthAfterEverywhere.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, afterRotation.StatusCode);
         Assert.False((await asked.ReadJsonAsync()).GetProperty("signed_in").GetBoolean());
     }
 
     [Fact]
-    public async Task Wrong_tokens_and_unknown_codes_count_as_failed_attempts()
+    public async Task Wrong_tokens_and_unknown_codes_count_as_failed_attempts_missing_and_stale_browser_credentials_do_not()
     {
+        // A hostile page open in the owner's browser can send credential-less requests, and a stale session
+        // polls: neither may lock the owner out of signing in.
+        for (var i = 0; i < 20; i++)
+        {
+            using var bare = await Browser().GetAsync("/api/backup/status", TestContext.Current.CancellationToken);
+            using var stale = await SendAsync(HttpMethod.Get, "/api/backup/status", $"d3kos_session={new string('C', 43)}", new string('D', 43));
+            Assert.Equal(HttpStatusCode.Unauthorized, bare.StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, stale.StatusCode);
+        }
+        using (var stillAllowed = await SignInAsync(new { token = Token }))
+        {
+            Assert.Equal(HttpStatusCode.OK, stillAllowed.StatusCode);
+        }
         for (var i = 0; i < 5; i++)
         {
             using var wrong = await SignInAsync(i % 2 == 0 ? new { token = $"guess-{i}-0000000000000" } : new { pairing_code = "AAAAAAAAAAAAAAAAAAAAAA" });
@@ -129,6 +185,33 @@ public sealed class SessionTests : IAsyncLifetime
         using var limited = await SignInAsync(new { token = Token });
 
         await Json.AssertProblemAsync(limited, 429, "Too many failed attempts");
+    }
+
+    [Fact]
+    public void Sessions_and_pairing_codes_expire()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
+        var options = Microsoft.Extensions.Options.Options.Create(new AuthOptions());
+        var root = new D3kos.Common.Files.D3kosRoot(_boat.Root.Path);
+        var sessions = new OwnerSessions(options, root, new AccessToken(options, root), time);
+        var (cookie, key, expires) = sessions.Open();
+        var (code, _) = sessions.NewPairingCode();
+        var (lateCode, _) = sessions.NewPairingCode();
+
+        var liveAtFirst = sessions.Expiry([cookie], key);
+        time.Advance(TimeSpan.FromMinutes(9));
+        var codeInTime = sessions.TakePairingCode(code);
+        time.Advance(TimeSpan.FromMinutes(2));
+        var codeTooLate = sessions.TakePairingCode(lateCode);
+        time.SetUtcNow(expires.AddSeconds(-1));
+        var liveAtTheEnd = sessions.Expiry([cookie], key);
+        time.SetUtcNow(expires);
+
+        Assert.Equal(new DateTimeOffset(2026, 7, 1, 12, 0, 0, TimeSpan.Zero), liveAtFirst);
+        Assert.True(codeInTime);
+        Assert.False(codeTooLate);
+        Assert.NotNull(liveAtTheEnd);
+        Assert.Null(sessions.Expiry([cookie], key));
     }
 
     [Fact]

@@ -87,28 +87,37 @@ public sealed class OwnerPageTests(HelmStack helm) : IClassFixture<HelmStack>, I
         var browser = await SignedInAsync();
         var before = helm.Backups();
 
+        // Every text the progress line shows, as the page writes it.
+        browser.ExecuteScript("""
+            window.seen = [];
+            const line = document.getElementById('activity-text');
+            new MutationObserver(() => window.seen.push(line.textContent)).observe(line, { childList: true, characterData: true, subtree: true });
+            """);
         browser.FindElement(By.Id("create")).Click();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        Until(browser, b =>
-        {
-            seen.Add(Text(b, "activity-text"));
-            return Text(b, "activity-text").StartsWith("Backup created", StringComparison.Ordinal);
-        }, "the backup to be created");
+        Until(browser, b => Text(b, "activity-text").StartsWith("Backup created", StringComparison.Ordinal), "the backup to be created");
+        var seen = ((IEnumerable<object>)browser.ExecuteScript("return window.seen;")!).Select(o => (string)o).ToList();
         var made = Assert.Single(helm.Backups().Except(before), n => !n.StartsWith("d3kos_auto_", StringComparison.Ordinal));
         var progress = browser.FindElement(By.Id("activity-progress"));
         Until(browser, b => b.FindElement(By.CssSelector($"#backups tr[data-file='{made}'] a")), "the new backup in the list").Click();
         var file = Downloaded(made);
 
         Assert.Equal("100", progress.GetDomProperty("value"));
-        Assert.Contains(seen, text => text.StartsWith("Backing up", StringComparison.Ordinal) || text.StartsWith("Finishing", StringComparison.Ordinal) || text.StartsWith("Starting", StringComparison.Ordinal));
+        // The API's own progress reached the page: bytes of a total while backing up, or the phase after it.
+        Assert.Contains(seen, text => System.Text.RegularExpressions.Regex.IsMatch(text, @"^(Backing up: .+ of .+ \(\d+%\)|Finishing the archive…)$"));
         Assert.Equal(File.ReadAllBytes(Path.Combine(helm.BackupsFolder, made)), File.ReadAllBytes(file));
-        // The cookie alone opens the download, and Range still works through nginx.
+        // The link (cookie and the page's key) does Range through nginx; the cookie alone, as a page on
+        // another port of the helm's address would see it, gets nothing.
         var cookie = browser.Manage().Cookies.GetCookieNamed("d3kos_session") ?? throw new InvalidOperationException("No session cookie after pairing.");
+        var key = (string)browser.ExecuteScript("return localStorage.getItem('d3kos-page-key');")!;
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{helm.Helm}/api/backup/download/{made}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{helm.Helm}/api/backup/download/{made}?key={key}");
         request.Headers.Add("Cookie", $"{cookie.Name}={cookie.Value}");
         request.Headers.Range = new RangeHeaderValue(100, 1099);
         using var partial = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        using var cookieOnly = new HttpRequestMessage(HttpMethod.Get, $"{helm.Helm}/api/backup/download/{made}");
+        cookieOnly.Headers.Add("Cookie", $"{cookie.Name}={cookie.Value}");
+        using var refused = await http.SendAsync(cookieOnly, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
         Assert.Equal(File.ReadAllBytes(file).AsSpan(100, 1000).ToArray(), await partial.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken));
         Assert.True(cookie.IsHttpOnly);

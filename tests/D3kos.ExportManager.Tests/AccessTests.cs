@@ -45,7 +45,7 @@ public sealed class AccessTests : IDisposable
             Microsoft.Extensions.Options.Options.Create(new D3kos.Common.Security.AuthOptions()), new D3kos.Common.Files.D3kosRoot(_root.Path),
             new D3kos.Common.Security.AccessToken(Microsoft.Extensions.Options.Options.Create(new D3kos.Common.Security.AuthOptions()), new D3kos.Common.Files.D3kosRoot(_root.Path)),
             TimeProvider.System);
-        var (cookie, _) = backupApiSide.Open();
+        var (cookie, key, _) = backupApiSide.Open();
         using var app = new ExportManagerApp(_root, new Dictionary<string, string?>
         {
             ["Auth:AllowUnauthenticatedLoopback"] = "false",
@@ -53,7 +53,7 @@ public sealed class AccessTests : IDisposable
         });
         var client = app.CreateClient(new() { HandleCookies = false });
 
-        using var csv = Request("GET", "/export/boatlog/csv");
+        using var csv = Request("GET", $"/export/boatlog/csv?key={key}");
         csv.Headers.Add("Cookie", $"{D3kos.Common.Security.OwnerSessions.CookieName}={cookie}");
         using var csvResponse = await client.SendAsync(csv, TestContext.Current.CancellationToken);
         using var crossSite = Request("POST", "/export/queue/process");
@@ -61,6 +61,7 @@ public sealed class AccessTests : IDisposable
         using var crossSiteResponse = await client.SendAsync(crossSite, TestContext.Current.CancellationToken);
         using var forged = Request("GET", "/export/boatlog/csv");
         forged.Headers.Add("Cookie", $"{D3kos.Common.Security.OwnerSessions.CookieName}={new string('A', 43)}");
+        forged.Headers.Add(D3kos.Common.Security.OwnerSessions.RequestHeader, key);
         using var forgedResponse = await client.SendAsync(forged, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, csvResponse.StatusCode);

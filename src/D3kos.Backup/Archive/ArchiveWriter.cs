@@ -75,8 +75,11 @@ internal static class ArchiveWriter
                         {
                             manifest.Add(listed);
                         }
-                        written += item.Stat.Size;
-                        progress?.Report(written);
+                        if (item.IsData)
+                        {
+                            written += item.Stat.Size; // as the scan's total counts: file contents, not folders or links
+                            progress?.Report(written);
+                        }
                     }
                 }
                 // The manifest, the flush and the checksum read take a while on a card; they cannot say how far they are.

@@ -1,3 +1,4 @@
+using D3kos.Common.Files;
 using D3kos.Common.Interop;
 using D3kos.Common.Security;
 
@@ -22,7 +23,7 @@ internal static class DeviceLocalFiles
     /// Device-local folders of small files, kept as the files are: the browsers' sessions (a restore run from
     /// the page must not sign its owner out) and the pairing codes waiting to be taken.
     /// </summary>
-    public static readonly IReadOnlyList<string> PiFolders = [AuthOptions.DefaultSessionsFolder, AuthOptions.DefaultPairingFolder];
+    public static readonly IReadOnlyList<string> PiFolders = [AuthOptions.SessionsFolder, AuthOptions.PairingFolder];
 
     /// <summary>
     /// Never put into a backup at all: the key to the copies must not travel inside them, and sessions and
@@ -70,9 +71,18 @@ internal static class DeviceLocalFiles
             Directory.CreateDirectory(staged);
             File.SetUnixFileMode(staged, folder.Permissions);
             LibC.SetOwner(staged, folder.Uid, folder.Gid);
-            foreach (var file in Directory.EnumerateFiles(live))
+            // A browser may sign in or out meanwhile: a file that is gone by the time it is copied is left out,
+            // and temporary files are never copied.
+            foreach (var file in Directory.EnumerateFiles(live).Where(OwnerSessions.IsStoredName))
             {
-                KeepLiveFile(file, Path.Combine(staged, Path.GetFileName(file)));
+                try
+                {
+                    KeepLiveFile(file, Path.Combine(staged, Path.GetFileName(file)));
+                }
+                catch (Exception ex) when (ex is FileNotFoundException || (ex is IOException && !LibC.TryStat(file, out _)))
+                {
+                    AtomicFile.TryDelete(Path.Combine(staged, Path.GetFileName(file)));
+                }
             }
         }
     }

@@ -35,6 +35,8 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         try
         {
             staged = Stage(archive, sources, swaps, replaceInstallationId, progress);
+            // Then the safety backup is waited for, the services stopped, the folders swapped and started again.
+            progress?.Begin(BackupProgress.SwitchingOver, 0);
         }
         catch
         {

@@ -10,10 +10,13 @@ public sealed class AuthOptions : IValidatableObject
 {
     public const string Section = "Auth";
 
-    /// <summary>As on the Pi; the backup library keeps both out of every backup and keeps the live ones over a restore.</summary>
-    public const string DefaultSessionsFolder = "/opt/d3kos/config/sessions";
+    /// <summary>
+    /// Where the browser sessions are kept (as hashes), and the pairing codes waiting to be taken. Fixed, as
+    /// on the Pi: the backup library keeps both out of every backup and keeps the live ones over a restore.
+    /// </summary>
+    public const string SessionsFolder = "/opt/d3kos/config/sessions";
 
-    public const string DefaultPairingFolder = "/opt/d3kos/config/pairing";
+    public const string PairingFolder = "/opt/d3kos/config/pairing";
 
     /// <summary>The token as configuration; when empty, <see cref="TokenFile"/> is read.</summary>
     public string? Token { get; set; }
@@ -29,12 +32,6 @@ public sealed class AuthOptions : IValidatableObject
     /// on loopback only (the demo and the tests). Never a silent open default.
     /// </summary>
     public bool AllowUnauthenticatedLoopback { get; set; }
-
-    /// <summary>Where the browser sessions are kept (as hashes; device-local, a restore keeps the live ones).</summary>
-    public string SessionsFolder { get; set; } = DefaultSessionsFolder;
-
-    /// <summary>Where one-time pairing codes wait to be taken (root's alone).</summary>
-    public string PairingFolder { get; set; } = DefaultPairingFolder;
 
     /// <summary>How long a browser stays signed in; a boat owner should not have to pair the phone every week.</summary>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = TimeSpanRange.Checked)]

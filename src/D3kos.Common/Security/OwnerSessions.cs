@@ -8,93 +8,109 @@ using Microsoft.Extensions.Options;
 namespace D3kos.Common.Security;
 
 /// <summary>
-/// The browser's signed-in sessions and the one-time pairing codes that start them. A session is a
-/// random 256-bit value in an HttpOnly cookie; the Pi keeps only its SHA-256, as a file named by it in
-/// <c>sessions/</c>, with its expiry and a fingerprint of the access token it was opened under.
+/// The browser's signed-in sessions and the one-time pairing codes that start them. A session has two
+/// random 256-bit secrets, and every request must show both:
+/// <list type="bullet">
+/// <item>the cookie (HttpOnly, so no script on the page can read it);</item>
+/// <item>the page key, which the page keeps in its origin's storage and sends as the
+/// <see cref="RequestHeader"/> header (or, for a download link, as <c>?key=</c>).</item>
+/// </list>
+/// A browser sends cookies to every port of the helm's address: Signal K's and Node-RED's pages, where
+/// a plugin running as d3kos could read them. The cookie alone therefore opens nothing. A form posted by
+/// another site carries the cookie too, but neither the key nor a header.
 /// <para>
-/// Why not ASP.NET Core's cookie authentication with a Data Protection key ring: the export manager
-/// must accept the session too, and it runs as the d3kos user that Signal K's plugins share. A key ring
-/// it can read would let any of them mint an owner's session for the root backup API. Hashes let it
-/// check a session without being able to make one, as the token-hash file does for the token.
+/// The Pi keeps only hashes: a file named by the cookie's SHA-256 in <c>sessions/</c>, holding the expiry,
+/// a fingerprint of the access token it was opened under, and the key's hash. Why not ASP.NET Core's
+/// cookie authentication with a Data Protection key ring: the export manager must accept the session
+/// too, and it runs as the d3kos user that Signal K's plugins share. A key ring it can read would let
+/// any of them mint an owner's session for the root backup API; hashes let it check one, not make one.
 /// </para>
-/// Only the backup API (root) opens and ends sessions; a new access token ends them all, since each
-/// is bound to the token's fingerprint. Pairing codes are single-use files in a root-only folder, taken
-/// by a rename so that two browsers presenting one code cannot both win.
+/// Only the backup API (root) opens and ends sessions; a new access token ends them all. Pairing codes
+/// are single-use files in a root-only folder, taken by a rename so two browsers cannot both win.
 /// </summary>
 public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root, AccessToken token, TimeProvider time)
 {
     public const string CookieName = "d3kos_session";
 
-    /// <summary>The header the page sends with every change: a form posted from another site cannot.</summary>
+    /// <summary>The header that carries the page key: a form posted from another site cannot send one.</summary>
     public const string RequestHeader = "X-D3kos-Request";
 
-    private string SessionsFolder => root.Resolve(options.Value.SessionsFolder);
+    /// <summary>The page key in a download link's query (GET and HEAD only: a link can never change anything).</summary>
+    public const string KeyQuery = "key";
 
-    private string PairingFolder => root.Resolve(options.Value.PairingFolder);
+    private string SessionsFolder => root.Resolve(AuthOptions.SessionsFolder);
+
+    private string PairingFolder => root.Resolve(AuthOptions.PairingFolder);
 
     /// <summary>The installer's token-hash file: the sessions get its group, which the export manager runs in.</summary>
     private string TokenHashFile => root.Resolve(options.Value.TokenFile.EndsWith(".sha256", StringComparison.Ordinal)
         ? options.Value.TokenFile
         : options.Value.TokenFile + ".sha256");
 
-    public TimeSpan SessionLifetime => options.Value.SessionLifetime;
-
     /// <summary>False when no access token is configured: then nobody can be signed in.</summary>
     public bool TokenConfigured => token.ExpectedHash() is not null;
 
-    /// <summary>True when the cookie names a live session opened under the current token.</summary>
-    public bool IsValid(string? cookie) => Expiry(cookie) is not null;
-
-    /// <summary>When the cookie's session ends, or null when it is not a live session under the current token.</summary>
-    public DateTimeOffset? Expiry(string? cookie)
+    /// <summary>
+    /// When the session ends, or null unless one of <paramref name="cookies"/> names a live session opened
+    /// under the current token and <paramref name="pageKey"/> is its key. Every cookie of that name is
+    /// tried: a page on another port can set a second one, which the browser may send first.
+    /// </summary>
+    public DateTimeOffset? Expiry(IEnumerable<string> cookies, string? pageKey)
     {
-        if (cookie is null || !IsWellFormed(cookie) || Fingerprint() is not { } current)
+        if (pageKey is null || !IsSecret(pageKey) || Fingerprint() is not { } current)
         {
             return null;
         }
-        string text;
-        try
+        foreach (var cookie in cookies.Where(IsSecret).Distinct(StringComparer.Ordinal))
         {
-            text = File.ReadAllText(Path.Combine(SessionsFolder, HashHex(cookie)));
+            if (Read(Path.Combine(SessionsFolder, HashHex(cookie))) is { } session && session.Expires > time.GetUtcNow()
+                && Same(session.Fingerprint, current) && Same(session.KeyHash, HashHex(pageKey)))
+            {
+                return session.Expires;
+            }
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-        var fields = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (fields.Length != 2 || !long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-        {
-            return null;
-        }
-        var expires = DateTimeOffset.FromUnixTimeSeconds(seconds);
-        // A session opened under an older token is over: rotating the token signs every browser out.
-        return expires > time.GetUtcNow() && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(fields[1]), Encoding.ASCII.GetBytes(current))
-            ? expires
-            : null;
+        return null;
     }
 
-    /// <summary>Opens a session; the caller has checked the token or taken a pairing code. Returns the cookie value.</summary>
-    public (string Cookie, DateTimeOffset Expires) Open()
+    /// <summary>Opens a session; the caller has checked the token or taken a pairing code.</summary>
+    public (string Cookie, string PageKey, DateTimeOffset Expires) Open()
     {
         var fingerprint = Fingerprint() ?? throw new InvalidOperationException("No access token is configured.");
         var folder = EnsureFolder(SessionsFolder, shareWithTokenReaders: true);
         RemoveEnded(folder, fingerprint);
         var cookie = Base64Url(RandomNumberGenerator.GetBytes(32));
-        var expires = time.GetUtcNow().Add(SessionLifetime);
-        var content = $"{expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)} {fingerprint}\n";
+        var pageKey = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var expires = time.GetUtcNow().Add(options.Value.SessionLifetime);
+        var content = $"{expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)} {fingerprint} {HashHex(pageKey)}\n";
         var path = Path.Combine(folder, HashHex(cookie));
         AtomicFile.Write(path, stream => stream.Write(Encoding.ASCII.GetBytes(content)), AtomicFile.Private);
         ShareWithTokenReaders(path);
-        return (cookie, expires);
+        return (cookie, pageKey, expires);
     }
 
-    /// <summary>Ends the cookie's session (sign out); nothing when there is none.</summary>
-    public void End(string? cookie)
+    /// <summary>Ends the cookies' sessions (sign out); nothing when there is none.</summary>
+    public void End(IEnumerable<string> cookies)
     {
-        if (cookie is not null && IsWellFormed(cookie))
+        foreach (var cookie in cookies.Where(IsSecret))
         {
             AtomicFile.TryDelete(Path.Combine(SessionsFolder, HashHex(cookie)));
         }
+    }
+
+    /// <summary>Ends every session: a lost phone, or a link paired by mistake.</summary>
+    public int EndAll()
+    {
+        if (!Directory.Exists(SessionsFolder))
+        {
+            return 0;
+        }
+        var ended = 0;
+        foreach (var file in Directory.EnumerateFiles(SessionsFolder).Where(IsStoredName))
+        {
+            AtomicFile.TryDelete(file);
+            ended++;
+        }
+        return ended;
     }
 
     /// <summary>A one-time code for a pairing link, valid for <see cref="AuthOptions.PairingLifetime"/>.</summary>
@@ -106,7 +122,7 @@ public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root,
         }
         var folder = EnsureFolder(PairingFolder, shareWithTokenReaders: false);
         var now = time.GetUtcNow();
-        foreach (var file in Directory.EnumerateFiles(folder).Where(file => ReadExpiry(file) is not { } ends || ends <= now))
+        foreach (var file in Directory.EnumerateFiles(folder).Where(IsStoredName).Where(file => ReadExpiry(file) is not { } ends || ends <= now))
         {
             AtomicFile.TryDelete(file);
         }
@@ -121,12 +137,12 @@ public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root,
     /// <summary>Takes a pairing code: true once, for a code that exists and has not expired.</summary>
     public bool TakePairingCode(string? code)
     {
-        if (code is null || !IsWellFormed(code))
+        if (code is null || !IsCode(code))
         {
             return false;
         }
         var file = Path.Combine(PairingFolder, HashHex(code));
-        var taken = file + "." + Guid.NewGuid().ToString("N") + ".taken";
+        var taken = Path.Combine(PairingFolder, $".{HashHex(code)}.{Guid.NewGuid():N}.taken");
         try
         {
             File.Move(file, taken); // one rename wins; a second browser with the same code finds nothing
@@ -143,6 +159,24 @@ public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root,
     private string? Fingerprint() =>
         token.ExpectedHash() is { } hash ? Convert.ToHexStringLower(SHA256.HashData([.. "d3kos-session:"u8, .. hash])[..16]) : null;
 
+    private sealed record StoredSession(DateTimeOffset Expires, string Fingerprint, string KeyHash);
+
+    private static StoredSession? Read(string file)
+    {
+        string[] fields;
+        try
+        {
+            fields = File.ReadAllText(file).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null; // gone (signed out meanwhile), or not readable: no session
+        }
+        return fields.Length == 3 && long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? new StoredSession(DateTimeOffset.FromUnixTimeSeconds(seconds), fields[1], fields[2])
+            : null;
+    }
+
     private static DateTimeOffset? ReadExpiry(string file)
     {
         try
@@ -157,22 +191,16 @@ public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root,
         }
     }
 
-    /// <summary>Ended sessions and those of an older token are removed as new ones open, so the folder stays small.</summary>
+    /// <summary>
+    /// Ended sessions and those of an older token are removed as new ones open, so the folder stays small.
+    /// Only stored names (64 hex digits) are looked at: a writer's temporary file is never removed under it.
+    /// </summary>
     private void RemoveEnded(string folder, string fingerprint)
     {
-        var now = time.GetUtcNow().ToUnixTimeSeconds();
-        foreach (var file in Directory.EnumerateFiles(folder))
+        var now = time.GetUtcNow();
+        foreach (var file in Directory.EnumerateFiles(folder).Where(IsStoredName))
         {
-            string[] fields;
-            try
-            {
-                fields = File.ReadAllText(file).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-            if (fields.Length != 2 || fields[1] != fingerprint || !long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ends) || ends <= now)
+            if (Read(file) is not { } session || session.Fingerprint != fingerprint || session.Expires <= now)
             {
                 AtomicFile.TryDelete(file);
             }
@@ -207,9 +235,25 @@ public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root,
         }
     }
 
-    /// <summary>Base64url of 16 or 32 bytes: the only cookie or code ever looked up, so a path can never be built from anything else.</summary>
-    private static bool IsWellFormed(string value) =>
-        value.Length is 22 or 43 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+    private static bool Same(string stored, string expected) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(stored), Encoding.ASCII.GetBytes(expected));
+
+    /// <summary>Session and pairing files are named by a SHA-256 in hex, nothing else (temporary files start with a dot).</summary>
+    public static bool IsStoredName(string path)
+    {
+        var name = Path.GetFileName(path);
+        return name.Length == 64 && name.All(char.IsAsciiHexDigitLower);
+    }
+
+    /// <summary>
+    /// Base64url of 32 bytes (cookie, page key) or 16 (pairing code): the only values ever looked up, so a
+    /// path can never be built from anything else.
+    /// </summary>
+    private static bool IsSecret(string value) => value.Length == 43 && IsBase64Url(value);
+
+    private static bool IsCode(string value) => value.Length == 22 && IsBase64Url(value);
+
+    private static bool IsBase64Url(string value) => value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     private static string HashHex(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(value)));
 

@@ -58,12 +58,15 @@ public sealed partial class TokenAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail("no access token is configured"));
         }
         var presented = Presented();
-        if (presented is null && sessions.IsValid(Request.Cookies[OwnerSessions.CookieName]))
+        if (presented is null)
         {
+            // Not counted as failed attempts: a browser's cookie and key are 256-bit secrets nobody guesses, a
+            // stale session must not lock its owner out, and a hostile page open in the owner's browser can
+            // send credential-less requests at will. Only a token that is presented and wrong counts.
             return Task.FromResult(FromBrowser());
         }
         var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var attempt = limiter.Attempt(address, () => presented is not null && AccessToken.Matches(expected, presented));
+        var attempt = limiter.Attempt(address, () => AccessToken.Matches(expected, presented));
         if (attempt is null)
         {
             return Task.FromResult(Owner());
@@ -89,20 +92,27 @@ public sealed partial class TokenAuthenticationHandler(
     }
 
     /// <summary>
-    /// A browser's session. A change also needs the page's own header: a form that another site posts
-    /// to the Pi carries the cookie when the browser counts that site as the same (another port of the
-    /// helm's address is), but it can never add a header; a script that tries needs a CORS preflight,
-    /// which nothing here answers.
+    /// A browser's session: the cookie and the page's key (<see cref="OwnerSessions"/>). A form that another
+    /// site posts carries the cookie but no key; a page on another port of the helm's address (Signal K's,
+    /// Node-RED's) may see the cookie but never the key, which only the d3kOS page's origin holds.
     /// </summary>
     private AuthenticateResult FromBrowser()
     {
-        if (HttpMethods.IsGet(Request.Method) || HttpMethods.IsHead(Request.Method) || Request.Headers.ContainsKey(OwnerSessions.RequestHeader))
+        var cookies = SessionRequest.Cookies(Request).ToList();
+        if (cookies.Count == 0)
+        {
+            return AuthenticateResult.Fail("no credential");
+        }
+        var key = SessionRequest.PageKey(Request);
+        if (sessions.Expiry(cookies, key) is not null)
         {
             return Owner();
         }
-        _refusal = ApiProblem.Forbidden($"Refused a change that did not come from the d3kOS page (the {OwnerSessions.RequestHeader} header is missing): " +
-            "a form on another site cannot act for the signed-in owner.");
-        return AuthenticateResult.Fail("cross-site request");
+        _refusal = key is null
+            ? ApiProblem.Forbidden($"Refused a request that did not come from the d3kOS page (the {OwnerSessions.RequestHeader} header with the page's key is missing): " +
+                "a form or link on another site cannot act for the signed-in owner.")
+            : ApiProblem.Create(StatusCodes.Status401Unauthorized, "This browser's session has ended (expired, signed out, or the access token was changed): sign in again.");
+        return AuthenticateResult.Fail("no session");
     }
 
     private static AuthenticateResult Owner() =>

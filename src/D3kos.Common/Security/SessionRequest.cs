@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Http;
+
+namespace D3kos.Common.Security;
+
+/// <summary>What a browser's request shows of a session: every session cookie it carries, and the page key.</summary>
+public static class SessionRequest
+{
+    /// <summary>
+    /// Every value of the session cookie, in the order sent: a page on another port of the helm's address
+    /// can set a second cookie of the same name (with a longer path, sent first), which must not hide the real one.
+    /// </summary>
+    public static IEnumerable<string> Cookies(HttpRequest request)
+    {
+        foreach (var header in request.Headers.Cookie)
+        {
+            foreach (var pair in (header ?? "").Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                var equals = pair.IndexOf('=', StringComparison.Ordinal);
+                if (equals > 0 && pair.AsSpan(0, equals).SequenceEqual(OwnerSessions.CookieName))
+                {
+                    yield return pair[(equals + 1)..].Trim('"');
+                }
+            }
+        }
+    }
+
+    /// <summary>The page key: the header, or for a download (GET or HEAD, which change nothing) the <c>key</c> query value.</summary>
+    public static string? PageKey(HttpRequest request)
+    {
+        var header = request.Headers[OwnerSessions.RequestHeader].ToString();
+        if (header.Length > 0)
+        {
+            return header;
+        }
+        return HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) ? request.Query[OwnerSessions.KeyQuery].ToString() is { Length: > 0 } key ? key : null : null;
+    }
+}

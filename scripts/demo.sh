@@ -58,7 +58,8 @@ page=""
 if command -v nginx >/dev/null; then
     scripts/scratch-nginx-conf.sh "$work" "$web_port" "$export_port" "$backup_port" "$PWD/web"
     if nginx -c "$work/nginx.conf" -p "$work/nginx" 2>"$work/nginx-start.log"; then
-        link="$(D3KOS_FS_ROOT="$root" dotnet src/D3kos.BackupCli/bin/Release/net10.0/d3kos-backup.dll pair "http://127.0.0.1:$web_port" | grep '#pair=' | tr -d ' ')"
+        link="$(D3KOS_FS_ROOT="$root" dotnet src/D3kos.BackupCli/bin/Release/net10.0/d3kos-backup.dll pair "http://127.0.0.1:$web_port" | grep '#pair=' | tr -d ' ' || true)"
+        [ -n "$link" ] || link="(no link: 'd3kos-backup pair' failed; sign in on the page with the token below)"
         page="The owner's page: open this one-time sign-in link in a browser (it works once, for 10 minutes;
 'dotnet src/D3kos.BackupCli/bin/Release/net10.0/d3kos-backup.dll pair http://127.0.0.1:$web_port' with D3KOS_FS_ROOT=$root makes another):
   $link

@@ -11,7 +11,7 @@ work="$1" port="$2" export_port="$3" backup_port="$4" page="$5" extra="${6:-}"
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 mkdir -p "$work/nginx"
 sed -e "s/127.0.0.1:8094/127.0.0.1:$export_port/" -e "s/127.0.0.1:8100/127.0.0.1:$backup_port/" \
-    -e "s|alias /usr/share/d3kos/www/|alias ${page%/}/|" "${D3KOS_SNIPPET:-$repo/nginx/d3kos-data-services.conf}" > "$work/snippet.conf"
+    -e "s|alias /usr/share/d3kos/www/|alias \"${page%/}/\"|" "${D3KOS_SNIPPET:-$repo/nginx/d3kos-data-services.conf}" > "$work/snippet.conf"
 # As root, workers run as root too: the scratch folders are 0700 temp folders nginx's usual user cannot enter.
 cat > "$work/nginx.conf" <<CONF
 $([ "$(id -u)" -eq 0 ] && echo "user root;")

@@ -124,6 +124,8 @@ install -d -m 0755 -o root -g root "$opt/config" "$opt/data"
 install -d -m 0750 "$opt/data/exports"
 chown "$service_owner" "$opt/data/exports"
 install -d -m 0700 -o root -g root "$opt/backups"
+# This Pi's own state, outside every backup source: the browsers' sessions (hashes) and pairing codes.
+install -d -m 0755 -o root -g root "$root/var/lib/d3kos"
 
 # 5. The access token: made once with the kernel's random generator. The token itself is root's alone
 #    (0600): it opens the root backup API. The export manager, which runs as d3kos, gets only its hash

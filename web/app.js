@@ -1,14 +1,16 @@
 // The owner's page: plain JavaScript, no library, nothing fetched from outside the Pi (the boat is offline).
-// A session has two halves: an HttpOnly cookie, and the page key this page keeps in its own origin's storage
+// A session has two halves: an HttpOnly cookie, and page keys this page keeps in its own origin's storage
 // and sends with every request (the X-D3kos-Request header; ?key= on a download link). The browser also
 // sends the cookie to other ports of the helm's address (Signal K, Node-RED) and with forms other sites
-// post; neither ever has the key, so the cookie alone opens nothing.
+// post; neither ever has a key, so the cookie alone opens nothing. Each service has its own key, sent only
+// to it: the export manager runs as the d3kos user and never holds the backup API's.
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-const KEY_STORE = 'd3kos-page-key';
-const pageKey = () => localStorage.getItem(KEY_STORE) || '';
-const withKey = (url) => `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(pageKey())}`;
+const KEY_STORE = 'd3kos-page-keys';
+const pageKeys = () => { try { return JSON.parse(localStorage.getItem(KEY_STORE)) || {}; } catch { return {}; } };
+const keyFor = (url) => (url.startsWith('/export/') ? pageKeys().export : pageKeys().backup) || '';
+const withKey = (url) => `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(keyFor(url))}`;
 
 class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
@@ -25,7 +27,7 @@ async function problemOf(response) {
 }
 
 async function api(method, url, body) {
-  const init = { method, credentials: 'same-origin', headers: { 'X-D3kos-Request': pageKey() } };
+  const init = { method, credentials: 'same-origin', headers: { 'X-D3kos-Request': keyFor(url) } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -38,7 +40,8 @@ async function api(method, url, body) {
   }
   if (!response.ok) {
     const error = new ApiError(response.status, await problemOf(response));
-    if (response.status === 401) showSignIn();
+    // 401: the session ended; 403 without a key: this browser signed out in another tab.
+    if (response.status === 401 || (response.status === 403 && !keyFor(url))) showSignIn();
     throw error;
   }
   return response.status === 204 ? null : response.json();
@@ -93,7 +96,7 @@ function showOwner() {
 
 async function signIn(body) {
   const session = await api('POST', '/api/backup/session', body);
-  localStorage.setItem(KEY_STORE, session.page_key);
+  localStorage.setItem(KEY_STORE, JSON.stringify(session.page_keys));
   say('');
   showOwner();
 }
@@ -298,7 +301,7 @@ function upload(file) {
   activity('uploading', 0, file.size);
   const request = new XMLHttpRequest();
   request.open('POST', '/api/backup/upload');
-  request.setRequestHeader('X-D3kos-Request', pageKey());
+  request.setRequestHeader('X-D3kos-Request', keyFor('/api/backup/upload'));
   request.setRequestHeader('Content-Type', 'application/octet-stream');
   request.upload.onprogress = (event) => {
     if (event.loaded >= file.size) activity('verifying', 0, 0); else activity('uploading', event.loaded, file.size);
@@ -469,7 +472,7 @@ $('csv-form').addEventListener('submit', (event) => {
     if (value) query.set(name, value);
   }
   const link = document.createElement('a');
-  query.set('key', pageKey());
+  query.set('key', keyFor('/export/boatlog/csv'));
   link.href = `/export/boatlog/csv?${query}`;
   link.setAttribute('download', '');
   document.body.append(link);

@@ -27,7 +27,8 @@ public sealed partial class BackupJobs(IEnumerable<ExpectedFailure> expected, Ti
         {
             _jobs.TryRemove(old.Id, out _);
         }
-        _running[job] = Task.Run(() =>
+        // Stored before it starts: a job that fails at once removes itself after it was added, never before.
+        var task = new Task(() =>
         {
             try
             {
@@ -52,6 +53,8 @@ public sealed partial class BackupJobs(IEnumerable<ExpectedFailure> expected, Ti
                 _running.TryRemove(job, out _);
             }
         });
+        _running[job] = task;
+        task.Start(TaskScheduler.Default);
         return job;
     }
 

@@ -7,7 +7,7 @@ return ServiceExit.Run("d3kos-backup-api", () =>
 {
     var builder = WebApplication.CreateSlimBuilder(args);
     builder.Configuration.AddBackupSettings(args);
-    builder.AddD3kosDefaults(defaultPort: 8100, BackupApiJsonContext.Default);
+    builder.AddD3kosDefaults(defaultPort: 8100, BackupApiJsonContext.Default, D3kos.Common.Security.SessionService.Backup);
     builder.Services.AddD3kosBackup();
     builder.Services.AddHostedService<BackupScheduler>();
     builder.Services.AddSingleton(BackupProblems.Failure);

@@ -40,10 +40,13 @@ public sealed record PassphraseResponse(bool Success, bool PassphraseSet);
 /// <summary>Either the access token or a pairing link's code; neither is ever logged or answered back.</summary>
 public sealed record SignInRequest(string? Token, string? PairingCode);
 
-/// <param name="PageKey">Only in the answer to a sign-in: the page sends it with every request (header X-D3kos-Request).</param>
+/// <param name="PageKeys">Only in the answer to a sign-in: the page sends each with every request to its service (header X-D3kos-Request).</param>
 public sealed record SessionResponse(
     bool Success, bool SignedIn, DateTimeOffset? Expires,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PageKey);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PageKeys? PageKeys);
+
+/// <summary>One key per service: the export manager (d3kos) never receives the backup API's.</summary>
+public sealed record PageKeys(string Backup, string Export);
 
 public sealed record SignedOutResponse(bool Success, int SessionsEnded);
 

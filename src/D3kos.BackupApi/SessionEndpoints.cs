@@ -17,7 +17,7 @@ public static class SessionEndpoints
         // Open: the page asks before it shows anything, and a guest asking is not a failed attempt.
         group.MapGet("/session", Current).AllowAnonymous();
         group.MapPost("/session", SignIn).AllowAnonymous();
-        // Open so an expired session can still sign out; the page's header keeps other sites from doing it.
+        // Open so an expired session can still clear its cookie; only the page's key ends a session.
         group.MapDelete("/session", SignOut).AllowAnonymous();
         group.MapPost("/session/pairing", NewPairing);
         group.MapDelete("/sessions", SignOutEverywhere);
@@ -41,39 +41,50 @@ public static class SessionEndpoints
         {
             return ApiProblem.Forbidden($"No access token is configured on this Pi, so nobody can sign in. Create {token.FilePath} (deploy/install.sh makes one).");
         }
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var attempt = limiter.Attempt(address, () => request.Token is { Length: > 0 } presented
-            ? AccessToken.Matches(expected, presented)
-            : sessions.TakePairingCode(request.PairingCode));
-        if (attempt > TimeSpan.Zero)
+        if (request.PairingCode is { Length: > 0 } code)
         {
-            context.Response.Headers.RetryAfter = Math.Ceiling(attempt.Value.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return ApiProblem.Create(StatusCodes.Status429TooManyRequests, "Too many failed attempts from this address; wait and try again.");
+            // Not counted as a failed attempt: a code is 128 random bits, single-use and short-lived, and a
+            // hostile page can open the page with any #pair=… it likes in the owner's browser.
+            if (!sessions.TakePairingCode(code))
+            {
+                return ApiProblem.Create(StatusCodes.Status401Unauthorized,
+                    "That pairing link is unknown, used already or expired: make a new one with 'sudo d3kos-backup pair' or on the signed-in helm.");
+            }
         }
-        if (attempt is not null)
+        else
         {
-            return ApiProblem.Create(StatusCodes.Status401Unauthorized, request.Token is { Length: > 0 }
-                ? "That is not the access token."
-                : "That pairing link is unknown, used already or expired: make a new one with 'sudo d3kos-backup pair' or on the signed-in helm.");
+            var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            var attempt = limiter.Attempt(address, () => AccessToken.Matches(expected, request.Token!));
+            if (attempt > TimeSpan.Zero)
+            {
+                context.Response.Headers.RetryAfter = Math.Ceiling(attempt.Value.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return ApiProblem.Create(StatusCodes.Status429TooManyRequests, "Too many failed attempts from this address; wait and try again.");
+            }
+            if (attempt is not null)
+            {
+                return ApiProblem.Create(StatusCodes.Status401Unauthorized, "That is not the access token.");
+            }
         }
-        var (cookie, pageKey, expires) = sessions.Open();
-        context.Response.Cookies.Append(OwnerSessions.CookieName, cookie, CookieOptions(context, expires));
-        // The page keeps the key in its own origin's storage and sends it with every request.
-        return TypedResults.Ok(new SessionResponse(true, true, expires, pageKey));
+        var opened = sessions.Open();
+        context.Response.Cookies.Append(OwnerSessions.CookieName, opened.Cookie, CookieOptions(context, opened.Expires));
+        // The page keeps the keys in its own origin's storage and sends each only to its own service.
+        return TypedResults.Ok(new SessionResponse(true, true, opened.Expires, new PageKeys(opened.BackupKey, opened.ExportKey)));
     }
 
     private static Results<Ok<SessionResponse>, ProblemHttpResult> SignOut(HttpContext context, OwnerSessions sessions)
     {
-        if (!context.Request.Headers.ContainsKey(OwnerSessions.RequestHeader))
-        {
-            return ApiProblem.Forbidden($"Refused a sign-out that did not come from the d3kOS page (the {OwnerSessions.RequestHeader} header is missing).");
-        }
-        sessions.End(SessionRequest.Cookies(context.Request));
+        // The session ends only for its key; without it, only this browser's cookie is cleared.
+        sessions.End(SessionRequest.Cookies(context.Request), SessionRequest.PageKey(context.Request));
         context.Response.Cookies.Delete(OwnerSessions.CookieName, CookieOptions(context, null));
         return TypedResults.Ok(new SessionResponse(true, false, null, null));
     }
 
-    private static Ok<SignedOutResponse> SignOutEverywhere(OwnerSessions sessions) => TypedResults.Ok(new SignedOutResponse(true, sessions.EndAll()));
+    private static Ok<SignedOutResponse> SignOutEverywhere(HttpContext context, OwnerSessions sessions)
+    {
+        var ended = sessions.EndAll();
+        context.Response.Cookies.Delete(OwnerSessions.CookieName, CookieOptions(context, null));
+        return TypedResults.Ok(new SignedOutResponse(true, ended));
+    }
 
     private static Ok<PairingResponse> NewPairing(OwnerSessions sessions)
     {

@@ -41,6 +41,7 @@ internal static class Program
             .Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
             .AddD3kosBackup()
             .AddSingleton<AccessToken>()
+            .AddSingleton(new SessionScope(SessionService.Backup))
             .AddSingleton<OwnerSessions>()
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
 

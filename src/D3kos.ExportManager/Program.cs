@@ -10,7 +10,7 @@ using D3kos.ExportManager.Upload;
 return ServiceExit.Run("d3kos-export-manager", () =>
 {
     var builder = WebApplication.CreateSlimBuilder(args);
-    builder.AddD3kosDefaults(defaultPort: 8094, ExportJsonContext.Default);
+    builder.AddD3kosDefaults(defaultPort: 8094, ExportJsonContext.Default, D3kos.Common.Security.SessionService.Export);
 
     builder.Services.AddOptions<ExportOptions>().BindConfiguration(ExportOptions.Section).ValidateOnStart();
     builder.Services.AddOptions<CentralOptions>().BindConfiguration(CentralOptions.Section).ValidateOnStart();

@@ -225,7 +225,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, code);
         var link = Assert.Single(output.Split('\n'), line => line.Contains("#pair=", StringComparison.Ordinal)).Trim();
         Assert.Matches(@"^http://192\.168\.4\.1:8080/d3kos/#pair=[A-Za-z0-9_-]{22}$", link);
-        var stored = Assert.Single(Directory.GetFiles(_boat.Root.At("/opt/d3kos/config/pairing")));
+        var stored = Assert.Single(Directory.GetFiles(_boat.Root.At(D3kos.Common.Security.AuthOptions.PairingFolder)));
         Assert.DoesNotContain(link[^22..], Path.GetFileName(stored) + File.ReadAllText(stored), StringComparison.Ordinal);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(stored));
     }

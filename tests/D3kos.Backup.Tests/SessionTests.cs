@@ -43,7 +43,7 @@ public sealed class SessionTests : IAsyncLifetime
     {
         using var signIn = await SignInAsync(new { token = Token });
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
-        return (CookieOf(signIn), (await signIn.ReadJsonAsync()).GetProperty("page_key").GetString()!);
+        return (CookieOf(signIn), (await signIn.ReadJsonAsync()).GetProperty("page_keys").GetProperty("backup").GetString()!);
     }
 
     private static string CookieOf(HttpResponseMessage signIn) =>
@@ -79,15 +79,17 @@ public sealed class SessionTests : IAsyncLifetime
         Assert.Contains("samesite=strict", setCookie, StringComparison.Ordinal);
         Assert.Contains("expires=", setCookie, StringComparison.Ordinal);
         Assert.DoesNotContain("secure", setCookie, StringComparison.Ordinal); // plain http on the boat; https gets Secure
-        var key = (await first.ReadJsonAsync()).GetProperty("page_key").GetString()!;
+        var keys = (await first.ReadJsonAsync()).GetProperty("page_keys");
+        var key = keys.GetProperty("backup").GetString()!;
         Assert.Equal(43, key.Length);
+        Assert.NotEqual(key, keys.GetProperty("export").GetString());
         await Json.AssertProblemAsync(second, 401, "used already");
         // The Pi keeps only hashes, never the cookie or the key.
-        var stored = Directory.GetFiles(_boat.Root.At("/opt/d3kos/config/sessions")).Single();
+        var stored = Directory.GetFiles(_boat.Root.At(AuthOptions.SessionsFolder)).Single();
         var onDisk = File.ReadAllText(stored) + Path.GetFileName(stored);
         Assert.DoesNotContain(CookieOf(first).Split('=')[1], onDisk, StringComparison.Ordinal);
         Assert.DoesNotContain(key, onDisk, StringComparison.Ordinal);
-        Assert.Empty(Directory.GetFiles(_boat.Root.At("/opt/d3kos/config/pairing")));
+        Assert.Empty(Directory.GetFiles(_boat.Root.At(AuthOptions.PairingFolder)));
     }
 
     [Fact]
@@ -106,7 +108,8 @@ public sealed class SessionTests : IAsyncLifetime
         using var linkWithoutCookie = await Browser().GetAsync($"/api/backup/download/{name}?key={key}", TestContext.Current.CancellationToken);
         using var crossSite = await SendAsync(HttpMethod.Post, "/api/backup/create", cookie, null);
         using var changeByLink = await SendAsync(HttpMethod.Post, $"/api/backup/create?key={key}", cookie, null);
-        using var wrongKey = await SendAsync(HttpMethod.Get, "/api/backup/status", cookie, key[..^2] + "AA");
+        using var wrongKey = await SendAsync(HttpMethod.Get, "/api/backup/status", cookie, (key[0] == 'A' ? "B" : "A") + key[1..]);
+        using var head = await Browser().SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/api/backup/download/{name}?key={key}") { Headers = { { "Cookie", cookie } } }, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, created.StatusCode);
         Assert.Equal(HttpStatusCode.OK, statusWithKey.StatusCode);
@@ -117,7 +120,37 @@ public sealed class SessionTests : IAsyncLifetime
         await Json.AssertProblemAsync(crossSite, 403, OwnerSessions.RequestHeader);
         await Json.AssertProblemAsync(changeByLink, 403, OwnerSessions.RequestHeader);
         await Json.AssertProblemAsync(wrongKey, 401, "sign in again");
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
         Assert.Single(Directory.GetFiles(_boat.BackupsFolder, "*.tar.gz"));
+    }
+
+    [Fact]
+    public async Task Each_service_has_its_own_key_and_a_key_opens_only_its_own_session()
+    {
+        // The export manager runs as d3kos: the key it receives must not open the root backup API.
+        using var signIn = await SignInAsync(new { token = Token });
+        var exportKey = (await signIn.ReadJsonAsync()).GetProperty("page_keys").GetProperty("export").GetString()!;
+        var (otherCookie, otherKey) = await SignedInAsync();
+
+        using var withExportKey = await SendAsync(HttpMethod.Get, "/api/backup/status", CookieOf(signIn), exportKey);
+        using var crossed = await SendAsync(HttpMethod.Get, "/api/backup/status", CookieOf(signIn), otherKey);
+        using var own = await SendAsync(HttpMethod.Get, "/api/backup/status", otherCookie, otherKey);
+
+        await Json.AssertProblemAsync(withExportKey, 401);
+        await Json.AssertProblemAsync(crossed, 401);
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_cookie_without_its_key_cannot_sign_the_owner_out()
+    {
+        var (cookie, key) = await SignedInAsync();
+
+        using var signOut = await SendAsync(HttpMethod.Delete, "/api/backup/session", cookie, "x");
+        using var still = await SendAsync(HttpMethod.Get, "/api/backup/status", cookie, key);
+
+        Assert.Equal(HttpStatusCode.OK, signOut.StatusCode); // the caller's cookie is cleared, nothing more
+        Assert.Equal(HttpStatusCode.OK, still.StatusCode);
     }
 
     [Fact]
@@ -161,16 +194,21 @@ public sealed class SessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Wrong_tokens_and_unknown_codes_count_as_failed_attempts_missing_and_stale_browser_credentials_do_not()
+    public async Task Wrong_tokens_count_as_failed_attempts_unknown_codes_and_missing_or_stale_browser_credentials_do_not()
     {
-        // A hostile page open in the owner's browser can send credential-less requests, and a stale session
-        // polls: neither may lock the owner out of signing in.
+        // A hostile page open in the owner's browser can send credential-less requests and open the page with
+        // any #pair=…, and a stale session polls: none of it may lock the owner out of signing in.
+        var (cookie, _) = await SignedInAsync();
         for (var i = 0; i < 20; i++)
         {
             using var bare = await Browser().GetAsync("/api/backup/status", TestContext.Current.CancellationToken);
             using var stale = await SendAsync(HttpMethod.Get, "/api/backup/status", $"d3kos_session={new string('C', 43)}", new string('D', 43));
+            using var cookieOnly = await SendAsync(HttpMethod.Get, "/api/backup/status", cookie, null);
+            using var code = await SignInAsync(new { pairing_code = $"{i:D2}AAAAAAAAAAAAAAAAAAAA" });
             Assert.Equal(HttpStatusCode.Unauthorized, bare.StatusCode);
             Assert.Equal(HttpStatusCode.Unauthorized, stale.StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, cookieOnly.StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, code.StatusCode);
         }
         using (var stillAllowed = await SignInAsync(new { token = Token }))
         {
@@ -178,7 +216,7 @@ public sealed class SessionTests : IAsyncLifetime
         }
         for (var i = 0; i < 5; i++)
         {
-            using var wrong = await SignInAsync(i % 2 == 0 ? new { token = $"guess-{i}-0000000000000" } : new { pairing_code = "AAAAAAAAAAAAAAAAAAAAAA" });
+            using var wrong = await SignInAsync(new { token = $"guess-{i}-0000000000000" });
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         }
 
@@ -193,8 +231,9 @@ public sealed class SessionTests : IAsyncLifetime
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
         var options = Microsoft.Extensions.Options.Options.Create(new AuthOptions());
         var root = new D3kos.Common.Files.D3kosRoot(_boat.Root.Path);
-        var sessions = new OwnerSessions(options, root, new AccessToken(options, root), time);
-        var (cookie, key, expires) = sessions.Open();
+        var sessions = new OwnerSessions(options, root, new AccessToken(options, root), time, new SessionScope(SessionService.Backup));
+        var opened = sessions.Open();
+        var (cookie, key, expires) = (opened.Cookie, opened.BackupKey, opened.Expires);
         var (code, _) = sessions.NewPairingCode();
         var (lateCode, _) = sessions.NewPairingCode();
 

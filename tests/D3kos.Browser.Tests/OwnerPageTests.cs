@@ -108,7 +108,7 @@ public sealed class OwnerPageTests(HelmStack helm) : IClassFixture<HelmStack>, I
         // The link (cookie and the page's key) does Range through nginx; the cookie alone, as a page on
         // another port of the helm's address would see it, gets nothing.
         var cookie = browser.Manage().Cookies.GetCookieNamed("d3kos_session") ?? throw new InvalidOperationException("No session cookie after pairing.");
-        var key = (string)browser.ExecuteScript("return localStorage.getItem('d3kos-page-key');")!;
+        var key = (string)browser.ExecuteScript("return JSON.parse(localStorage.getItem('d3kos-page-keys')).backup;")!;
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{helm.Helm}/api/backup/download/{made}?key={key}");
         request.Headers.Add("Cookie", $"{cookie.Name}={cookie.Value}");

@@ -44,8 +44,9 @@ public sealed class AccessTests : IDisposable
         var backupApiSide = new D3kos.Common.Security.OwnerSessions(
             Microsoft.Extensions.Options.Options.Create(new D3kos.Common.Security.AuthOptions()), new D3kos.Common.Files.D3kosRoot(_root.Path),
             new D3kos.Common.Security.AccessToken(Microsoft.Extensions.Options.Options.Create(new D3kos.Common.Security.AuthOptions()), new D3kos.Common.Files.D3kosRoot(_root.Path)),
-            TimeProvider.System);
-        var (cookie, key, _) = backupApiSide.Open();
+            TimeProvider.System, new D3kos.Common.Security.SessionScope(D3kos.Common.Security.SessionService.Backup));
+        var opened = backupApiSide.Open();
+        var (cookie, key) = (opened.Cookie, opened.ExportKey);
         using var app = new ExportManagerApp(_root, new Dictionary<string, string?>
         {
             ["Auth:AllowUnauthenticatedLoopback"] = "false",
@@ -64,7 +65,12 @@ public sealed class AccessTests : IDisposable
         forged.Headers.Add(D3kos.Common.Security.OwnerSessions.RequestHeader, key);
         using var forgedResponse = await client.SendAsync(forged, TestContext.Current.CancellationToken);
 
+        using var withBackupKey = Request("GET", $"/export/boatlog/csv?key={opened.BackupKey}");
+        withBackupKey.Headers.Add("Cookie", $"{D3kos.Common.Security.OwnerSessions.CookieName}={cookie}");
+        using var withBackupKeyResponse = await client.SendAsync(withBackupKey, TestContext.Current.CancellationToken);
+
         Assert.Equal(HttpStatusCode.OK, csvResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, withBackupKeyResponse.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, crossSiteResponse.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, forgedResponse.StatusCode);
     }

@@ -127,7 +127,7 @@ check "the owner's page is served by the container's nginx from /usr/share/d3kos
 check "a pairing link signs in; the export manager (user d3kos) accepts the root backup API's session" bash -c \
     "code=\$(nsenter -t $leader -a d3kos-backup pair $base_url | grep -o 'pair=[A-Za-z0-9_-]*' | cut -d= -f2) && \
      nsenter -t $leader -a curl -fsS --max-time 60 -c /tmp/browser-cookies -H 'Content-Type: application/json' -d \"{\\\"pairing_code\\\":\\\"\$code\\\"}\" $base_url/api/backup/session > $work/session.json && jq -e .signed_in $work/session.json && \
-     nsenter -t $leader -a curl -fsS --max-time 120 -b /tmp/browser-cookies -o /tmp/browser.csv \"$base_url/export/boatlog/csv?key=\$(jq -r .page_key $work/session.json)\" && \
+     nsenter -t $leader -a curl -fsS --max-time 120 -b /tmp/browser-cookies -o /tmp/browser.csv \"$base_url/export/boatlog/csv?key=\$(jq -r .page_keys.export $work/session.json)\" && \
      nsenter -t $leader -a head -1 /tmp/browser.csv | grep -q '^Timestamp,Type'"
 check "a full export of a WAL-mode boat log (no -shm, folder read-only to d3kos) has every row and no warnings" bash -c \
     "nsenter -t $leader -a curl -fsS --max-time 120 -X POST -H '$auth' $base_url/export/generate > $work/generate.json && jq -e '.success and (.warnings | length == 0)' $work/generate.json && \

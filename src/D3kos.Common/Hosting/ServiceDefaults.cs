@@ -20,7 +20,8 @@ namespace D3kos.Common.Hosting;
 /// <summary>What both d3kOS services share: root, logging, systemd, JSON and error answers.</summary>
 public static class ServiceDefaults
 {
-    public static WebApplicationBuilder AddD3kosDefaults(this WebApplicationBuilder builder, int defaultPort, IJsonTypeInfoResolver json)
+    /// <param name="sessionService">Whose page key this service checks (each service has its own, see OwnerSessions).</param>
+    public static WebApplicationBuilder AddD3kosDefaults(this WebApplicationBuilder builder, int defaultPort, IJsonTypeInfoResolver json, SessionService sessionService)
     {
         Interop.LibC.LimitMallocArenas(2);
         // nginx is the public face: by default a service listens on loopback only.
@@ -75,6 +76,7 @@ public static class ServiceDefaults
         builder.Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         builder.Services.AddSingleton<AccessToken>();
         builder.Services.AddSingleton<FailedAttemptLimiter>();
+        builder.Services.AddSingleton(new SessionScope(sessionService));
         builder.Services.AddSingleton<OwnerSessions>();
         builder.Services.AddOwnerAccess();
         // nginx on the same host forwards the client's address; it is believed from loopback only

@@ -11,12 +11,13 @@ public sealed class AuthOptions : IValidatableObject
     public const string Section = "Auth";
 
     /// <summary>
-    /// Where the browser sessions are kept (as hashes), and the pairing codes waiting to be taken. Fixed, as
-    /// on the Pi: the backup library keeps both out of every backup and keeps the live ones over a restore.
+    /// Where the browser sessions are kept (as hashes), and the pairing codes waiting to be taken: this Pi's
+    /// state, outside every backup source, so no backup holds them and a restore never touches them (a
+    /// restore run from the page keeps its owner signed in; a sign-out during a restore is not undone).
     /// </summary>
-    public const string SessionsFolder = "/opt/d3kos/config/sessions";
+    public const string SessionsFolder = "/var/lib/d3kos/sessions";
 
-    public const string PairingFolder = "/opt/d3kos/config/pairing";
+    public const string PairingFolder = "/var/lib/d3kos/pairing";
 
     /// <summary>The token as configuration; when empty, <see cref="TokenFile"/> is read.</summary>
     public string? Token { get; set; }

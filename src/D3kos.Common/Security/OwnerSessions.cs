@@ -13,7 +13,9 @@ namespace D3kos.Common.Security;
 /// <list type="bullet">
 /// <item>the cookie (HttpOnly, so no script on the page can read it);</item>
 /// <item>the page key, which the page keeps in its origin's storage and sends as the
-/// <see cref="RequestHeader"/> header (or, for a download link, as <c>?key=</c>).</item>
+/// <see cref="RequestHeader"/> header (or, for a download link, as <c>?key=</c>). Each service has its own
+/// key, and the page sends each only to its service: the export manager runs as d3kos, so whatever it
+/// receives a d3kos process might see, and it must never hold the key to the root backup API.</item>
 /// </list>
 /// A browser sends cookies to every port of the helm's address: Signal K's and Node-RED's pages, where
 /// a plugin running as d3kos could read them. The cookie alone therefore opens nothing. A form posted by
@@ -28,8 +30,11 @@ namespace D3kos.Common.Security;
 /// Only the backup API (root) opens and ends sessions; a new access token ends them all. Pairing codes
 /// are single-use files in a root-only folder, taken by a rename so two browsers cannot both win.
 /// </summary>
-public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root, AccessToken token, TimeProvider time)
+public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root, AccessToken token, TimeProvider time, SessionScope scope)
 {
+    /// <summary>At most this many session cookies of one request are looked up (each is a file read).</summary>
+    private const int MaxCookiesTried = 8;
+
     public const string CookieName = "d3kos_session";
 
     /// <summary>The header that carries the page key: a form posted from another site cannot send one.</summary>
@@ -61,40 +66,51 @@ public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root,
         {
             return null;
         }
-        foreach (var cookie in cookies.Where(IsSecret).Distinct(StringComparer.Ordinal))
+        return Find(cookies, pageKey, current) is { } session ? session.Expires : null;
+    }
+
+    private StoredSession? Find(IEnumerable<string> cookies, string pageKey, string fingerprint)
+    {
+        foreach (var cookie in cookies.Where(IsSecret).Distinct(StringComparer.Ordinal).Take(MaxCookiesTried))
         {
             if (Read(Path.Combine(SessionsFolder, HashHex(cookie))) is { } session && session.Expires > time.GetUtcNow()
-                && Same(session.Fingerprint, current) && Same(session.KeyHash, HashHex(pageKey)))
+                && Same(session.Fingerprint, fingerprint) && Same(session.KeyHash(scope.Service), HashHex(pageKey)))
             {
-                return session.Expires;
+                return session with { Cookie = cookie };
             }
         }
         return null;
     }
 
     /// <summary>Opens a session; the caller has checked the token or taken a pairing code.</summary>
-    public (string Cookie, string PageKey, DateTimeOffset Expires) Open()
+    public OpenedSession Open()
     {
         var fingerprint = Fingerprint() ?? throw new InvalidOperationException("No access token is configured.");
         var folder = EnsureFolder(SessionsFolder, shareWithTokenReaders: true);
         RemoveEnded(folder, fingerprint);
         var cookie = Base64Url(RandomNumberGenerator.GetBytes(32));
-        var pageKey = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var backupKey = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var exportKey = Base64Url(RandomNumberGenerator.GetBytes(32));
         var expires = time.GetUtcNow().Add(options.Value.SessionLifetime);
-        var content = $"{expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)} {fingerprint} {HashHex(pageKey)}\n";
+        var content = $"{expires.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)} {fingerprint} {HashHex(backupKey)} {HashHex(exportKey)}\n";
         var path = Path.Combine(folder, HashHex(cookie));
         AtomicFile.Write(path, stream => stream.Write(Encoding.ASCII.GetBytes(content)), AtomicFile.Private);
         ShareWithTokenReaders(path);
-        return (cookie, pageKey, expires);
+        return new OpenedSession(cookie, backupKey, exportKey, expires);
     }
 
-    /// <summary>Ends the cookies' sessions (sign out); nothing when there is none.</summary>
-    public void End(IEnumerable<string> cookies)
+    /// <summary>
+    /// Ends the session that the cookies and this service's key show (sign out). A cookie without its key
+    /// ends nothing: a page on another port that saw the cookie cannot sign the owner out.
+    /// </summary>
+    public bool End(IEnumerable<string> cookies, string? pageKey)
     {
-        foreach (var cookie in cookies.Where(IsSecret))
+        if (pageKey is null || !IsSecret(pageKey) || Fingerprint() is not { } current || Find(cookies, pageKey, current) is not { } session)
         {
-            AtomicFile.TryDelete(Path.Combine(SessionsFolder, HashHex(cookie)));
+            return false;
         }
+        AtomicFile.TryDelete(Path.Combine(SessionsFolder, HashHex(session.Cookie!)));
+        return true;
     }
 
     /// <summary>Ends every session: a lost phone, or a link paired by mistake.</summary>
@@ -159,7 +175,10 @@ public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root,
     private string? Fingerprint() =>
         token.ExpectedHash() is { } hash ? Convert.ToHexStringLower(SHA256.HashData([.. "d3kos-session:"u8, .. hash])[..16]) : null;
 
-    private sealed record StoredSession(DateTimeOffset Expires, string Fingerprint, string KeyHash);
+    private sealed record StoredSession(DateTimeOffset Expires, string Fingerprint, string BackupKeyHash, string ExportKeyHash, string? Cookie = null)
+    {
+        public string KeyHash(SessionService service) => service == SessionService.Backup ? BackupKeyHash : ExportKeyHash;
+    }
 
     private static StoredSession? Read(string file)
     {
@@ -172,8 +191,8 @@ public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root,
         {
             return null; // gone (signed out meanwhile), or not readable: no session
         }
-        return fields.Length == 3 && long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-            ? new StoredSession(DateTimeOffset.FromUnixTimeSeconds(seconds), fields[1], fields[2])
+        return fields.Length == 4 && long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? new StoredSession(DateTimeOffset.FromUnixTimeSeconds(seconds), fields[1], fields[2], fields[3])
             : null;
     }
 
@@ -259,3 +278,15 @@ public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root,
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
+
+/// <summary>The secrets of a new session: the cookie, and one page key per service (<see cref="OwnerSessions"/>).</summary>
+public sealed record OpenedSession(string Cookie, string BackupKey, string ExportKey, DateTimeOffset Expires);
+
+public enum SessionService
+{
+    Backup,
+    Export,
+}
+
+/// <summary>Which service's page key this process checks: the backup API's, or the export manager's.</summary>
+public sealed record SessionScope(SessionService Service);

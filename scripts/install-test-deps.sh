@@ -6,8 +6,9 @@
 # the arm64 binaries; debootstrap and systemd-container (systemd-nspawn) for the stage that boots a real
 # systemd; gnupg (gpg opens the encrypted copies, as the owner would) and dosfstools and e2fsprogs (FAT
 # and ext4 images mounted as USB drives); chromium and chromium-driver (the owner's page in a real headless
-# browser, driven by Selenium through Debian's own driver, so nothing is downloaded). Does nothing when
-# everything is there already.
+# browser, driven by Selenium through Debian's own driver, so nothing is downloaded); radosgw, ceph-mon,
+# ceph-osd and ceph-common (a throw-away Ceph cluster whose S3 gateway the S3 copies are tested against).
+# Does nothing when everything is there already.
 set -euo pipefail
 need=()
 command -v nginx >/dev/null || need+=(nginx)
@@ -29,6 +30,10 @@ command -v mkfs.vfat >/dev/null || need+=(dosfstools)
 command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+command -v radosgw >/dev/null || need+=(radosgw)
+command -v ceph-mon >/dev/null || need+=(ceph-mon)
+command -v ceph-osd >/dev/null || need+=(ceph-osd)
+command -v ceph >/dev/null || need+=(ceph-common)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     echo "install-test-deps: missing ${need[*]}; run as root on Debian/Ubuntu, or install them yourself" >&2

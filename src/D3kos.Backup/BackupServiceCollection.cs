@@ -19,6 +19,7 @@ public static class BackupServiceCollection
         services.AddSingleton<ServiceController>();
         services.AddSingleton<BackupManager>();
         services.AddSingleton<BackupPassphrase>();
+        services.AddSingleton<CopySecrets>();
         services.AddSingleton<BackupCopier>();
         services.AddSingleton<AutomaticBackups>();
         return services;

@@ -6,7 +6,7 @@ namespace D3kos.BackupCli;
 
 /// <summary>d3kos-backup create | list | verify | restore | import | delete | copy | status | key | pair (see <see cref="Usage"/>).</summary>
 internal sealed class BackupCommands(
-    BackupManager backups, BackupCopier copier, AutomaticBackups automatic, BackupPassphrase passphrase, OwnerSessions sessions, CliConsole console)
+    BackupManager backups, BackupCopier copier, AutomaticBackups automatic, BackupPassphrase passphrase, CopySecrets secrets, OwnerSessions sessions, CliConsole console)
 {
     public const string Usage = """
         Usage: d3kos-backup <command>
@@ -25,6 +25,8 @@ internal sealed class BackupCommands(
           key set                                 set the passphrase that encrypts copies (read from the terminal,
                                                   or the first line of standard input)
           key status                              say whether a passphrase is set (never shows it)
+          secret set TARGET                       set the secret key of an S3 target (from the terminal, or the
+                                                  first line of standard input); kept 0600, never in a backup
           pair [URL]                              print a one-time link (10 minutes) that signs a phone or tablet
                                                   in to the owner's page; URL is the helm's address as the phone
                                                   reaches it (default http://HOSTNAME.local)
@@ -67,6 +69,7 @@ internal sealed class BackupCommands(
             ("status", 1) => await StatusAsync(),
             ("key", 2) when words[1] == "set" => await SetKeyAsync(),
             ("key", 2) when words[1] == "status" => await KeyStatusAsync(),
+            ("secret", 3) when words[1] == "set" => await SetSecretAsync(words[2]),
             ("pair", 1) => await PairAsync($"http://{Environment.MachineName}.local"),
             ("pair", 2) => await PairAsync(words[1]),
             _ => await UsageErrorAsync(),
@@ -184,7 +187,7 @@ internal sealed class BackupCommands(
     private async Task<int> CopyAsync(string file, string target)
     {
         var result = copier.Copy(NameOf(file), target);
-        await console.Out.WriteLineAsync($"Copied {result.BackupFile} to {result.Target} as {result.CopyFile} ({HumanSize.Format(result.SizeBytes)}, {(result.Encrypted ? "encrypted" : "not encrypted")}, read back and checked)");
+        await console.Out.WriteLineAsync($"Copied {result.BackupFile} to {result.Target} as {result.CopyFile} ({HumanSize.Format(result.SizeBytes)}, {(result.Encrypted ? "encrypted" : "not encrypted")}, {(copier.Targets.First(t => t.Name == result.Target).Kind == CopyTargetOptions.S3Kind ? "sent and checked" : "read back and checked")})");
         foreach (var deleted in result.Deleted)
         {
             await console.Out.WriteLineAsync($"Retention removed {deleted} from {result.Target}");
@@ -212,7 +215,7 @@ internal sealed class BackupCommands(
         foreach (var t in status.Targets)
         {
             await console.Out.WriteLineAsync($"Target {t.Name}: {t.Kind} at {t.Path}, {(t.Encrypt ? "encrypted" : "NOT encrypted")}, keeps {t.Keep}"
-                + (t.Unavailable is null ? $", {t.Copies!.Count} copies there" : $"; now: {t.Unavailable}"));
+                + (t.Unavailable is not null ? $"; now: {t.Unavailable}" : t.Copies is { } copies ? $", {copies.Count} copies there" : ""));
             if (t.LastCopy is { } copy)
             {
                 await console.Out.WriteLineAsync(copy.Succeeded
@@ -247,6 +250,28 @@ internal sealed class BackupCommands(
         }
         passphrase.Set(first ?? "");
         await console.Out.WriteLineAsync("Passphrase set. Copies made from now on are encrypted with it; keep a copy of it off the boat.");
+        return ExitCodes.Ok;
+    }
+
+    private async Task<int> SetSecretAsync(string target)
+    {
+        if (!copier.Targets.Any(t => t.Name == target && t.Kind == CopyTargetOptions.S3Kind))
+        {
+            await console.Error.WriteLineAsync($"Error: there is no S3 target named '{target}' (Backup:Targets, Kind s3).");
+            return ExitCodes.Usage;
+        }
+        string? secret;
+        if (console.InputIsTerminal)
+        {
+            await console.Out.WriteAsync($"Secret key of '{target}': ");
+            secret = ReadHidden();
+        }
+        else
+        {
+            secret = await console.In.ReadLineAsync();
+        }
+        secrets.Set(target, secret ?? "");
+        await console.Out.WriteLineAsync($"Secret key of '{target}' set.");
         return ExitCodes.Ok;
     }
 

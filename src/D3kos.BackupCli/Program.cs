@@ -47,12 +47,12 @@ internal static class Program
 
         var backups = services.GetRequiredService<BackupManager>();
         // Commands that only look or set the passphrase do not clean up: that is for those that change backups.
-        if (args.FirstOrDefault() is not ("status" or "key" or "pair"))
+        if (args.FirstOrDefault() is not ("status" or "key" or "pair" or "secret"))
         {
             backups.RecoverAfterCrash();
         }
         var console = new CliConsole(Console.Out, Console.Error, Console.In, !Console.IsInputRedirected, !Console.IsErrorRedirected);
         return await new BackupCommands(backups, services.GetRequiredService<BackupCopier>(), services.GetRequiredService<AutomaticBackups>(),
-            services.GetRequiredService<BackupPassphrase>(), services.GetRequiredService<OwnerSessions>(), console).RunAsync(args);
+            services.GetRequiredService<BackupPassphrase>(), services.GetRequiredService<CopySecrets>(), services.GetRequiredService<OwnerSessions>(), console).RunAsync(args);
     }
 }

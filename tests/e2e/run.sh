@@ -137,6 +137,25 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$root/media/usb" && mount -t tmpfs -o size=64
     check "gpg opens the copy and it is the backup, byte for byte" bash -c "gpg --homedir $work/gnupg --batch --pinentry-mode loopback --passphrase 'e2e passphrase for the boat' -o $work/opened.tar.gz -d '$root/media/usb/d3kos-backups/$cli_name.gpg' 2>/dev/null && cmp -s $work/opened.tar.gz '$root/opt/d3kos/backups/$cli_name'"
     check "the backup API's status shows the next automatic run and the passphrase, through nginx" bash -c "curl -fsS ${auth[*]@Q} $base/api/backup/status | jq -e '.schedule.enabled and .passphrase_set and (.schedule.next_run | type == \"string\")'"
     umount -l "$root/media/usb"
+    # S3: a throw-away Ceph RADOS Gateway on loopback (tests/lib/ceph-rgw.sh); the Pi's binary sends, curl fetches.
+    if command -v radosgw >/dev/null; then
+        s3_port=$((nginx_port + 3)) s3_key=E2EACCESSKEY s3_secret=e2e-secret-key-0123456789
+        if "$repo/tests/lib/ceph-rgw.sh" start "$work/ceph" "$s3_port" $((nginx_port + 4)) "$s3_key" "$s3_secret" >/dev/null; then
+            sigv4=(curl -fsS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$s3_key:$s3_secret" -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+            "${sigv4[@]}" -X PUT "http://127.0.0.1:$s3_port/e2e-boats" >/dev/null
+            s3_cli=(env D3KOS_FS_ROOT="$root" Backup__Targets__0__Name=shore Backup__Targets__0__Kind=s3 Backup__Targets__0__Endpoint="http://127.0.0.1:$s3_port"
+                Backup__Targets__0__Bucket=e2e-boats Backup__Targets__0__Prefix=boats/e2e/ Backup__Targets__0__AccessKey="$s3_key" Backup__Targets__0__PathStyle=true
+                Backup__Targets__0__PartSizeMiB=5 "${run[@]}" "$root/opt/d3kos/bin/d3kos-backup")
+            check "CLI copy to S3 (Ceph): the secret key stored owner-only, the copy sent in parts and checked" bash -c "echo '$s3_secret' | ${s3_cli[*]@Q} secret set shore >/dev/null && [ \$(stat -c %a '$root/var/lib/d3kos/copy-secrets/shore') = 600 ] && ${s3_cli[*]@Q} copy $cli_name --to shore | grep -q 'sent and checked'"
+            check "the object in the bucket opens with gpg and is the backup, byte for byte" bash -c "${sigv4[*]@Q} -o $work/from-s3.gpg 'http://127.0.0.1:$s3_port/e2e-boats/boats/e2e/$cli_name.gpg' && gpg --homedir $work/gnupg --batch --pinentry-mode loopback --passphrase 'e2e passphrase for the boat' -o $work/from-s3.tar.gz -d $work/from-s3.gpg 2>/dev/null && cmp -s $work/from-s3.tar.gz '$root/opt/d3kos/backups/$cli_name'"
+            check "CLI copy to S3 with a wrong secret: one sentence, exit 10, the secret not in it" bash -c "echo 'wrong-secret-000000000000' | ${s3_cli[*]@Q} secret set shore >/dev/null; out=\$(${s3_cli[*]@Q} copy $cli_name --to shore 2>&1); [ \$? -eq 10 ] && echo \"\$out\" | grep -q 'refused the credentials' && ! echo \"\$out\" | grep -q wrong-secret"
+            "$repo/tests/lib/ceph-rgw.sh" stop "$work/ceph"
+        else
+            check "the Ceph RADOS Gateway starts" false
+        fi
+    else
+        echo "e2e $rid: S3 copy skipped (radosgw not installed)"
+    fi
     check "CLI copy to a drive that is not mounted: one sentence, exit 10, nothing written" bash -c "out=\$(${copy_cli[*]@Q} copy $cli_name --to usb 2>&1); [ \$? -eq 10 ] && echo \"\$out\" | grep -q 'not a mounted drive' && [ -z \"\$(ls -A '$root/media/usb')\" ]"
 else
     echo "e2e $rid: copy to a drive skipped (needs root to mount)"

@@ -26,6 +26,9 @@ public sealed class BackupPaths(D3kosRoot root, IOptions<BackupOptions> options)
     /// <summary>One target's last copy; one file per target, written under the copy lock.</summary>
     public string CopyStatusFile(string target) => Path.Combine(BackupsFolder, $".copy-status-{target}.json");
 
+    /// <summary>What waits to be sent to an S3 target (the encrypted copy, the upload's id), kept across a cut-off run.</summary>
+    public string OutgoingFolder(string target) => Path.Combine(BackupsFolder, ".outgoing", target);
+
     public string JournalFile => Path.Combine(BackupsFolder, ".restore-journal.json");
 
     /// <summary>Backups hold the owner's API keys and credentials: the folder is root's alone, archives owner-only.</summary>

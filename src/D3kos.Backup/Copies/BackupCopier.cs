@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Amazon.Runtime;
+using Amazon.S3;
 using D3kos.Common.Files;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,6 +16,7 @@ public sealed partial class BackupCopier(
     BackupPaths paths,
     IOptions<BackupOptions> options,
     BackupPassphrase passphrase,
+    CopySecrets secrets,
     TimeProvider time,
     ILogger<BackupCopier> logger)
 {
@@ -58,6 +61,12 @@ public sealed partial class BackupCopier(
     {
         string? unavailable = null;
         IReadOnlyList<string>? copies = null;
+        if (target.Kind == CopyTargetOptions.S3Kind)
+        {
+            // The status never waits on the network: a bucket's copies are listed by a copy, not by a look.
+            unavailable = secrets.IsSet(target.Name) ? null : $"No secret key is set for '{target.Name}' (sudo d3kos-backup secret set {target.Name}).";
+            return new TargetStatus(target.Name, target.Kind, target.Endpoint + "/" + target.Bucket + "/" + target.Prefix, target.Encrypt, target.Keep, LastCopy(target.Name), null, unavailable);
+        }
         try
         {
             using var folder = Drive(target).Open(paths.BackupsFolder, create: false);
@@ -73,7 +82,42 @@ public sealed partial class BackupCopier(
     public CopyStatus? LastCopy(string targetName) =>
         StatusFile.Read(paths.CopyStatusFile(targetName), BackupJsonContext.Default.CopyStatus);
 
-    private CopyResult CopyLocked(CopyTargetOptions target, string backup, Stopwatch watch)
+    private CopyResult CopyLocked(CopyTargetOptions target, string backup, Stopwatch watch) =>
+        target.Kind == CopyTargetOptions.S3Kind ? CopyToBucket(target, backup, watch) : CopyToDrive(target, backup, watch);
+
+    private CopyResult CopyToBucket(CopyTargetOptions target, string backup, Stopwatch watch)
+    {
+        var secretKey = secrets.Read(target.Name);
+        var secret = target.Encrypt ? passphrase.Read() : null;
+        try
+        {
+            using var bucket = new S3Target(target, secretKey, paths.OutgoingFolder(target.Name), time);
+            var copyName = CopyNames.For(Path.GetFileName(backup), secret is not null);
+            var file = bucket.Prepare(backup, BackupCatalog.Checksum(backup), secret, options.Value.FreeSpaceMarginBytes);
+            var size = bucket.Upload(file, copyName);
+            // Sent and checked: nothing staged for this target is needed any more.
+            bucket.RemoveOutgoing(keep: null);
+            var deleted = bucket.ApplyRetention(copyName);
+            foreach (var name in deleted)
+            {
+                Log.TargetRetentionDeleted(logger, name, target.Name);
+            }
+            foreach (var name in bucket.AbortStaleUploads(current: null))
+            {
+                Log.StaleUploadAborted(logger, name, target.Name);
+            }
+            return new CopyResult(target.Name, Path.GetFileName(backup), copyName, size, secret is not null, watch.ElapsedMilliseconds, deleted);
+        }
+        finally
+        {
+            if (secret is not null)
+            {
+                Array.Clear(secret);
+            }
+        }
+    }
+
+    private CopyResult CopyToDrive(CopyTargetOptions target, string backup, Stopwatch watch)
     {
         var drive = Drive(target);
         // The passphrase first: without it nothing is made on the drive, not even the copies folder.
@@ -116,12 +160,32 @@ public sealed partial class BackupCopier(
     private static BackupException? Explain(Exception exception, CopyTargetOptions target) => exception switch
     {
         BackupException backup => backup,
+        _ when target.Kind == CopyTargetOptions.S3Kind => ExplainBucket(exception, target),
         FileNotFoundException missing when missing.FileName is { } file && !file.Contains("/proc/self/fd/", StringComparison.Ordinal) =>
             new BackupException(BackupError.NotFound, $"The backup {Path.GetFileName(file)} was removed (by retention or by hand) before it was copied; nothing was copied.", missing),
         IOException io when AtomicFile.IsDiskFull(io) => new BackupException(BackupError.DiskFull,
             $"The drive '{target.Name}' is full; the partial copy was removed and the local backup is kept.", io),
         IOException or UnauthorizedAccessException => new BackupException(BackupError.TargetUnavailable,
             $"The drive '{target.Name}' cannot take a copy: {(IsReadOnly(exception) ? "it is read-only (a write-protect switch, or the kernel remounted it after errors)" : exception.Message.TrimEnd('.'))}. The local backup is kept.", exception),
+        _ => null,
+    };
+
+    /// <summary>
+    /// An S3 target's failures: refused credentials and a missing bucket say so; a network that drops or a
+    /// server that fails keeps what was sent, and the next copy resumes from there.
+    /// </summary>
+    private static BackupException? ExplainBucket(Exception exception, CopyTargetOptions target) => exception switch
+    {
+        IOException io when AtomicFile.IsDiskFull(io) => new BackupException(BackupError.DiskFull,
+            $"The card is full: the copy for '{target.Name}' could not be encrypted; nothing was sent and the local backup is kept.", io),
+        AmazonS3Exception s3 when s3.ErrorCode is "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "AccessDenied" || s3.StatusCode == System.Net.HttpStatusCode.Forbidden =>
+            new BackupException(BackupError.TargetUnavailable,
+                $"The S3 target '{target.Name}' refused the credentials ({s3.ErrorCode}): check its AccessKey and secret key (sudo d3kos-backup secret set {target.Name}). The local backup is kept.", s3),
+        AmazonS3Exception s3 when s3.ErrorCode == "NoSuchBucket" => new BackupException(BackupError.TargetUnavailable,
+            $"The S3 target '{target.Name}' has no bucket '{target.Bucket}' at {target.Endpoint}. The local backup is kept.", s3),
+        AmazonServiceException or AmazonClientException or HttpRequestException or IOException or System.Net.Sockets.SocketException or TaskCanceledException or TimeoutException =>
+            new BackupException(BackupError.TargetUnavailable,
+                $"The S3 target '{target.Name}' could not be reached or broke off ({exception.Message.TrimEnd('.')}); the parts sent are kept and the next copy resumes from there. The local backup is kept.", exception),
         _ => null,
     };
 
@@ -135,5 +199,8 @@ public sealed partial class BackupCopier(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Retention removed the copy {Copy} from {Target}")]
         public static partial void TargetRetentionDeleted(ILogger logger, string copy, string target);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Aborted the unfinished upload of {Copy} to {Target}, begun over a day ago")]
+        public static partial void StaleUploadAborted(ILogger logger, string copy, string target);
     }
 }

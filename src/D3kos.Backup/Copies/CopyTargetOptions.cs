@@ -6,11 +6,12 @@ namespace D3kos.Backup;
 public sealed partial class CopyTargetOptions
 {
     public const string DriveKind = "drive";
+    public const string S3Kind = "s3";
 
     /// <summary>How the owner names it in the CLI and the API ("usb").</summary>
     public string Name { get; set; } = "";
 
-    /// <summary>"drive": a mounted USB stick or disk.</summary>
+    /// <summary>"drive": a mounted USB stick or disk; "s3": S3-compatible object storage.</summary>
     public string Kind { get; set; } = DriveKind;
 
     /// <summary>Where the drive is mounted, as on the Pi ("/media/d3kos-usb"); copies go to its "d3kos-backups" folder.</summary>
@@ -21,6 +22,29 @@ public sealed partial class CopyTargetOptions
 
     /// <summary>How many copies the target keeps (its own count, whatever the kinds).</summary>
     public int Keep { get; set; } = 10;
+
+    /// <summary>s3: the service's address ("https://s3.eu-west-1.amazonaws.com", "http://nas.local:9000").</summary>
+    public string Endpoint { get; set; } = "";
+
+    /// <summary>s3: the region the requests are signed for ("us-east-1" where the service has none).</summary>
+    public string Region { get; set; } = "us-east-1";
+
+    public string Bucket { get; set; } = "";
+
+    /// <summary>s3: where under the bucket this boat's copies go ("boats/aurora/"); anything else there is never touched.</summary>
+    public string Prefix { get; set; } = "";
+
+    /// <summary>s3: the access key id; its secret is kept apart (<see cref="CopySecrets"/>).</summary>
+    public string AccessKey { get; set; } = "";
+
+    /// <summary>s3: bucket in the path (MinIO, Ceph, most servers on a NAS) rather than in the host name (AWS, B2, Wasabi).</summary>
+    public bool PathStyle { get; set; }
+
+    /// <summary>s3: the size of each part sent (5 MiB at least: the S3 minimum); a dropped connection costs at most one part.</summary>
+    public int PartSizeMiB { get; set; } = 16;
+
+    /// <summary>s3: at most this many KiB per second (0: no limit), for a marina's Wi-Fi shared with the crew.</summary>
+    public int MaxKiBPerSecond { get; set; }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,31}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
@@ -33,10 +57,23 @@ public sealed partial class CopyTargetOptions
         {
             yield return $"{key}:Name '{BackupPaths.Printable(Name)}' must be 1-32 lower-case letters, digits or '-'";
         }
-        if (Kind != DriveKind)
+        if (Kind is not (DriveKind or S3Kind))
         {
-            yield return $"{key}:Kind '{BackupPaths.Printable(Kind)}' is not a kind of target (drive)";
+            yield return $"{key}:Kind '{BackupPaths.Printable(Kind)}' is not a kind of target (drive, s3)";
         }
+        var problems = Kind == S3Kind ? S3Problems(key) : DriveProblems(key, sources, backupsFolder);
+        foreach (var problem in problems)
+        {
+            yield return problem;
+        }
+        if (Keep < 1)
+        {
+            yield return $"{key}:Keep must be at least 1";
+        }
+    }
+
+    private IEnumerable<string> DriveProblems(string key, IReadOnlyList<string> sources, string backupsFolder)
+    {
         if (!Path.StartsWith('/') || Path.Contains("..", StringComparison.Ordinal) || Path.TrimEnd('/').Length == 0)
         {
             yield return $"{key}:Path must be an absolute path without '..', the drive's mount point";
@@ -47,9 +84,36 @@ public sealed partial class CopyTargetOptions
         {
             yield return $"{key}:Path must not lie inside '{holder}'";
         }
-        if (Keep < 1)
+    }
+
+    private IEnumerable<string> S3Problems(string key)
+    {
+        if (!Uri.TryCreate(Endpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
         {
-            yield return $"{key}:Keep must be at least 1";
+            yield return $"{key}:Endpoint must be the http:// or https:// address of the S3 service";
+        }
+        if (!BucketPattern().IsMatch(Bucket))
+        {
+            yield return $"{key}:Bucket '{BackupPaths.Printable(Bucket)}' is not a bucket name (3-63 lower-case letters, digits, '.' or '-')";
+        }
+        if (Prefix.StartsWith('/') || Prefix.Contains("..", StringComparison.Ordinal) || (Prefix.Length > 0 && !Prefix.EndsWith('/')))
+        {
+            yield return $"{key}:Prefix must be empty or a relative folder ending in '/', without '..' (\"boats/aurora/\")";
+        }
+        if (string.IsNullOrWhiteSpace(AccessKey) || string.IsNullOrWhiteSpace(Region))
+        {
+            yield return $"{key}:AccessKey and Region are required for an s3 target";
+        }
+        if (PartSizeMiB is < 5 or > 512)
+        {
+            yield return $"{key}:PartSizeMiB must be 5 to 512 (S3's smallest part is 5 MiB)";
+        }
+        if (MaxKiBPerSecond < 0)
+        {
+            yield return $"{key}:MaxKiBPerSecond must be 0 (no limit) or more";
         }
     }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex BucketPattern();
 }

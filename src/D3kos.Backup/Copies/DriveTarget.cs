@@ -90,7 +90,7 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
     /// <param name="sha256">The local backup's checksum: the bytes read for the copy and the bytes read back must both match it.</param>
     public (string Name, long Size) Write(DirectoryHandle copies, string backup, string sha256, char[]? passphrase, long margin)
     {
-        var name = Path.GetFileName(backup) + (passphrase is null ? "" : OpenPgpFile.Extension);
+        var name = CopyNames.For(Path.GetFileName(backup), passphrase is not null);
         RemoveUnfinished(copies);
         // The encrypted copy is the backup plus a few hundred bytes of OpenPGP framing.
         var needed = new FileInfo(backup).Length + 64 * 1024;
@@ -159,9 +159,7 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
 
     /// <summary>The copies in the folder, newest first (by the backup's name, which is the order of making).</summary>
     public static IReadOnlyList<string> Copies(string folder) => Directory.Exists(folder)
-        ? [.. Directory.EnumerateFiles(folder).Select(Path.GetFileName).Select(n => n!)
-            .Where(n => BackupNames.IsBackupName(BackupName(n)))
-            .OrderByDescending(n => BackupNames.SortKey(BackupName(n)))]
+        ? CopyNames.NewestFirst(Directory.EnumerateFiles(folder).Select(path => Path.GetFileName(path)))
         : [];
 
     /// <summary>Keeps the newest <see cref="CopyTargetOptions.Keep"/> copies; never the one just written, nothing that is not a copy.</summary>
@@ -219,9 +217,6 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
     }
 
     /// <summary>The backup's name inside a copy's name ("….tar.gz.gpg" → "….tar.gz").</summary>
-    public static string BackupName(string copyName) =>
-        copyName.EndsWith(OpenPgpFile.Extension, StringComparison.Ordinal) ? copyName[..^OpenPgpFile.Extension.Length] : copyName;
-
     private BackupException Unavailable(string why) =>
         new(BackupError.TargetUnavailable, $"The drive '{target.Name}' cannot take a copy: {why}.");
 }

@@ -1,0 +1,268 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using D3kos.Common.Files;
+
+namespace D3kos.Backup;
+
+/// <summary>
+/// S3-compatible object storage (AWS S3, Backblaze B2, Wasabi, MinIO, Ceph's RADOS Gateway), through the
+/// AWS SDK. A copy goes up as a multipart upload of a file on the card that does not change while it is
+/// sent: the encrypted copy is written first into the backups folder (root's alone), so a dropped
+/// connection resumes with the parts the bucket does not have yet (ListParts says which) instead of
+/// starting over, within the run or at the next one. Each part carries its MD5, which the server checks;
+/// afterwards the object's ETag (the MD5 of the parts' MD5s) is checked against the file sent, and the
+/// file's SHA-256, stored with the object, against the local one. Retention on the bucket counts only the
+/// target's own copies under its prefix; anything else there is never touched.
+/// </summary>
+internal sealed class S3Target(CopyTargetOptions target, string secret, string outgoingFolder, TimeProvider time) : IDisposable
+{
+    private const string Sha256Metadata = "sha256";
+
+    private static readonly TimeSpan StaleUpload = TimeSpan.FromDays(1);
+
+    private readonly AmazonS3Client _client = new(new BasicAWSCredentials(target.AccessKey, secret), new AmazonS3Config
+    {
+        ServiceURL = target.Endpoint,
+        AuthenticationRegion = target.Region,
+        ForcePathStyle = target.PathStyle,
+        // Ceph, MinIO and most other S3 servers refuse the SDK's default trailing CRC checksums
+        // (XAmzContentSHA256Mismatch); each part carries its Content-MD5 instead.
+        RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+        ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        MaxErrorRetry = 3,
+        Timeout = TimeSpan.FromMinutes(2),
+    });
+
+    private long PartSize => target.PartSizeMiB * 1024L * 1024L;
+
+    private string Key(string copyName) => target.Prefix + copyName;
+
+    /// <summary>Makes the file to send (the encrypted copy, or the backup itself) unless a run before left it, whole.</summary>
+    public string Prepare(string backup, string sha256, char[]? passphrase, long margin)
+    {
+        if (passphrase is null)
+        {
+            return backup;
+        }
+        var copyName = CopyNames.For(Path.GetFileName(backup), encrypted: true);
+        Directory.CreateDirectory(outgoingFolder, BackupPaths.FolderMode);
+        var staged = Path.Combine(outgoingFolder, copyName);
+        if (File.Exists(staged) && File.Exists(staged + ".source") && File.ReadAllText(staged + ".source").Trim() == sha256)
+        {
+            return staged; // left by a cut-off run: its parts in the bucket are of these very bytes
+        }
+        RemoveOutgoing(keep: null);
+        FreeSpace.Ensure(outgoingFolder, new FileInfo(backup).Length + 64 * 1024, margin, $"to encrypt the copy for '{target.Name}'", "The local backup is kept; nothing was sent.");
+        var partial = staged + ".partial";
+        try
+        {
+            using (var output = new FileStream(partial, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = BackupPaths.ArchiveMode }))
+            using (var input = new FileStream(backup, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+            using (var hashing = new HashingStream(input))
+            {
+                OpenPgpFile.Encrypt(hashing, output, passphrase, Path.GetFileName(backup), File.GetLastWriteTimeUtc(backup));
+                if (hashing.TakeHashHex() != sha256)
+                {
+                    throw new BackupException(BackupError.InvalidArchive,
+                        $"The local backup {Path.GetFileName(backup)} no longer matches its checksum (the card may be failing), so it was not copied; run verify on it.");
+                }
+                output.Flush(flushToDisk: true);
+            }
+            AtomicFile.MoveDurably(partial, staged, overwrite: true);
+            AtomicFile.Write(staged + ".source", stream => stream.Write(System.Text.Encoding.ASCII.GetBytes(sha256 + "\n")), BackupPaths.ArchiveMode);
+            return staged;
+        }
+        finally
+        {
+            AtomicFile.TryDelete(partial);
+        }
+    }
+
+    /// <summary>Sends the file as the object of that name, resuming an upload a cut-off run began; returns its size.</summary>
+    public long Upload(string file, string copyName)
+    {
+        var key = Key(copyName);
+        var size = new FileInfo(file).Length;
+        var partCount = (int)Math.Max(1, (size + PartSize - 1) / PartSize);
+        var state = Path.Combine(outgoingFolder, copyName + ".upload");
+        var fileSha256 = Sha256Of(file);
+        var uploadId = File.Exists(state) ? File.ReadAllText(state).Trim() : null;
+        var sent = uploadId is null ? null : PartsSent(key, uploadId);
+        if (sent is null)
+        {
+            var started = Wait(_client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+            {
+                BucketName = target.Bucket,
+                Key = key,
+                Metadata = { [Sha256Metadata] = fileSha256 },
+            }));
+            uploadId = started.UploadId;
+            Directory.CreateDirectory(outgoingFolder, BackupPaths.FolderMode);
+            AtomicFile.Write(state, stream => stream.Write(System.Text.Encoding.ASCII.GetBytes(uploadId + "\n")), BackupPaths.ArchiveMode);
+            sent = [];
+        }
+        var etags = new List<PartETag>();
+        var partDigests = new List<byte[]>();
+        var buffer = new byte[(int)Math.Min(PartSize, Math.Max(size, 1))];
+        using var input = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        for (var part = 1; part <= partCount; part++)
+        {
+            var length = (int)Math.Min(PartSize, size - (part - 1) * PartSize);
+            input.ReadExactly(buffer, 0, length);
+            var md5 = Md5(buffer.AsSpan(0, length));
+            partDigests.Add(md5);
+            var etag = Convert.ToHexStringLower(md5);
+            if (!(sent.TryGetValue(part, out var there) && there.Size == length && there.ETag.Trim('"') == etag))
+            {
+                using var body = new MemoryStream(buffer, 0, length, writable: false);
+                Wait(_client.UploadPartAsync(new UploadPartRequest
+                {
+                    BucketName = target.Bucket,
+                    Key = key,
+                    UploadId = uploadId,
+                    PartNumber = part,
+                    InputStream = target.MaxKiBPerSecond > 0 ? new ThrottledStream(body, target.MaxKiBPerSecond * 1024L) : body,
+                    PartSize = length,
+                    MD5Digest = Convert.ToBase64String(md5),
+                }));
+            }
+            etags.Add(new PartETag(part, etag));
+        }
+        Wait(_client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = target.Bucket,
+            Key = key,
+            UploadId = uploadId,
+            PartETags = etags,
+        }));
+        Check(key, partDigests, fileSha256);
+        AtomicFile.TryDelete(state);
+        return size;
+    }
+
+    /// <summary>The object as the bucket has it: the ETag the server made from the parts it stored, and the SHA-256 sent along.</summary>
+    private void Check(string key, List<byte[]> partDigests, string fileSha256)
+    {
+        var stored = Wait(_client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = target.Bucket, Key = key }));
+        var expected = $"{Convert.ToHexStringLower(Md5(partDigests.SelectMany(d => d).ToArray()))}-{partDigests.Count}";
+        if (stored.ETag?.Trim('"') != expected || stored.Metadata[Sha256Metadata] != fileSha256)
+        {
+            throw new BackupException(BackupError.TargetUnavailable,
+                $"The copy in the bucket of '{target.Name}' does not match what was sent (ETag {stored.ETag}, expected {expected}); it is sent again next time. The local backup is kept.");
+        }
+    }
+
+    /// <summary>The parts an upload has already, or null when the bucket no longer knows it (aborted, or completed).</summary>
+    private Dictionary<int, (long Size, string ETag)>? PartsSent(string key, string uploadId)
+    {
+        var parts = new Dictionary<int, (long, string)>();
+        int? marker = null;
+        try
+        {
+            while (true)
+            {
+                var page = Wait(_client.ListPartsAsync(new ListPartsRequest
+                {
+                    BucketName = target.Bucket,
+                    Key = key,
+                    UploadId = uploadId,
+                    PartNumberMarker = marker?.ToString(CultureInfo.InvariantCulture),
+                }));
+                foreach (var part in page.Parts ?? [])
+                {
+                    parts[part.PartNumber ?? 0] = (part.Size ?? 0, part.ETag ?? "");
+                }
+                if (page.IsTruncated != true)
+                {
+                    return parts;
+                }
+                marker = page.NextPartNumberMarker;
+            }
+        }
+        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchUpload")
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Keeps the newest <see cref="CopyTargetOptions.Keep"/> copies under the prefix; never the one just sent, nothing that is not a copy.</summary>
+    public IReadOnlyList<string> ApplyRetention(string justSent)
+    {
+        var doomed = Copies().Skip(target.Keep).Where(n => n != justSent).ToList();
+        foreach (var name in doomed)
+        {
+            Wait(_client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = target.Bucket, Key = Key(name) }));
+        }
+        return doomed;
+    }
+
+    /// <summary>The copies under the prefix, newest first: names directly under it that are copies of backups.</summary>
+    public IReadOnlyList<string> Copies()
+    {
+        var names = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = Wait(_client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = target.Bucket, Prefix = target.Prefix, ContinuationToken = token }));
+            names.AddRange((page.S3Objects ?? []).Select(o => o.Key[target.Prefix.Length..]).Where(n => !n.Contains('/', StringComparison.Ordinal)));
+            token = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (token is not null);
+        return CopyNames.NewestFirst(names);
+    }
+
+    /// <summary>Aborts uploads of copies under the prefix that began over a day ago (a run cut off for good); the bucket keeps their parts otherwise.</summary>
+    public IReadOnlyList<string> AbortStaleUploads(string? current)
+    {
+        var page = Wait(_client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = target.Bucket, Prefix = target.Prefix }));
+        var aborted = new List<string>();
+        foreach (var upload in page.MultipartUploads ?? [])
+        {
+            var name = upload.Key[target.Prefix.Length..];
+            if (upload.UploadId != current && CopyNames.NewestFirst([name]).Count == 1 && upload.Initiated < time.GetUtcNow().UtcDateTime - StaleUpload)
+            {
+                Wait(_client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = target.Bucket, Key = upload.Key, UploadId = upload.UploadId }));
+                aborted.Add(name);
+            }
+        }
+        return aborted;
+    }
+
+    /// <summary>The upload id a cut-off run left for this copy, if any.</summary>
+    public string? PendingUpload(string copyName)
+    {
+        var state = Path.Combine(outgoingFolder, copyName + ".upload");
+        return File.Exists(state) ? File.ReadAllText(state).Trim() : null;
+    }
+
+    /// <summary>Removes what was staged for this target, but the copy still being sent (<paramref name="keep"/>).</summary>
+    public void RemoveOutgoing(string? keep)
+    {
+        if (!Directory.Exists(outgoingFolder))
+        {
+            return;
+        }
+        foreach (var file in Directory.EnumerateFiles(outgoingFolder).Where(f => keep is null || !Path.GetFileName(f).StartsWith(keep, StringComparison.Ordinal)))
+        {
+            AtomicFile.TryDelete(file);
+        }
+    }
+
+    /// <summary>S3's own integrity checks (Content-MD5 of a part, the ETag of an upload) are MD5: not a security measure here, the SHA-256 is.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5351", Justification = "The S3 protocol's Content-MD5 and ETag; integrity against damage, not an attacker (the SHA-256 and OpenPGP's MDC are).")]
+    private static byte[] Md5(ReadOnlySpan<byte> bytes) => MD5.HashData(bytes);
+
+    private static string Sha256Of(string file)
+    {
+        using var input = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        return Convert.ToHexStringLower(SHA256.HashData(input));
+    }
+
+    /// <summary>The SDK offers only asynchronous calls; a copy runs on a worker thread of its own (the copy lock is held).</summary>
+    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    public void Dispose() => _client.Dispose();
+}

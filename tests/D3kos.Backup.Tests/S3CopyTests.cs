@@ -12,7 +12,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
     private readonly BoatRoot _boat = new();
 
     private async Task<(BackupManager Manager, BackupCopier Copier, ServiceProvider Services, string Bucket)> LibraryAsync(
-        bool encrypt = true, int keep = 10, string? endpoint = null, string secret = CephGateway.SecretKey)
+        bool encrypt = true, int keep = 10, string? endpoint = null, string secret = CephGateway.SecretKey, TimeProvider? time = null)
     {
         Assert.SkipWhen(ceph.Unavailable is not null, $"The S3 tests need {ceph.Unavailable}.");
         var bucket = await ceph.NewBucketAsync();
@@ -26,7 +26,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
             ("Backup:Targets:0:PathStyle", "true"),
             ("Backup:Targets:0:PartSizeMiB", "5"),
             ("Backup:Targets:0:Encrypt", encrypt ? "true" : "false"),
-            ("Backup:Targets:0:Keep", keep.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            ("Backup:Targets:0:Keep", keep.ToString(System.Globalization.CultureInfo.InvariantCulture))), time);
         services.GetRequiredService<BackupPassphrase>().Set(Passphrase);
         services.GetRequiredService<CopySecrets>().Set("shore", secret);
         return (manager, services.GetRequiredService<BackupCopier>(), services, bucket);
@@ -132,6 +132,38 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         File.WriteAllBytes(encrypted, await ObjectAsync(bucket, Prefix + copy.CopyFile));
         Gpg.Decrypt(encrypted, encrypted + ".tar.gz", Passphrase);
         Assert.Equal(File.ReadAllBytes(backup.Path), File.ReadAllBytes(encrypted + ".tar.gz"));
+    }
+
+    [Fact]
+    public async Task An_upload_left_unfinished_for_over_a_day_is_aborted_and_one_of_another_name_is_not()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(2));
+        var (manager, copier, services, bucket) = await LibraryAsync(encrypt: false, time: time);
+        using var _ = services;
+        using var client = ceph.Client();
+        await client.InitiateMultipartUploadAsync(bucket, Prefix + "d3kos_backup_20200101_000000.tar.gz", TestContext.Current.CancellationToken);
+        await client.InitiateMultipartUploadAsync(bucket, Prefix + "the-crew-s-video.mp4", TestContext.Current.CancellationToken);
+
+        copier.Copy(manager.Create().FileName, "shore");
+
+        var left = (await client.ListMultipartUploadsAsync(bucket, TestContext.Current.CancellationToken)).MultipartUploads.Select(u => u.Key);
+        Assert.Equal([Prefix + "the-crew-s-video.mp4"], left);
+    }
+
+    [Theory]
+    [InlineData("Backup:Targets:0:Endpoint", "s3.amazonaws.com", "Endpoint must be the http:// or https:// address")]
+    [InlineData("Backup:Targets:0:Bucket", "Fleet_Backups", "is not a bucket name")]
+    [InlineData("Backup:Targets:0:Prefix", "/boats/aurora", "Prefix must be empty or a relative folder ending in '/'")]
+    [InlineData("Backup:Targets:0:PartSizeMiB", "1", "PartSizeMiB must be 5 to 512")]
+    [InlineData("Backup:Targets:0:AccessKey", "", "AccessKey and Region are required")]
+    public void An_s3_setting_that_cannot_work_stops_the_start_with_its_name(string key, string value, string expected)
+    {
+        var settings = _boat.Settings(("Backup:Targets:0:Name", "shore"), ("Backup:Targets:0:Kind", "s3"), ("Backup:Targets:0:Endpoint", "https://s3.eu-west-1.amazonaws.com"),
+            ("Backup:Targets:0:Bucket", "fleet-backups"), ("Backup:Targets:0:AccessKey", "AKIAEXAMPLE"), (key, value));
+
+        var failure = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => Library.Create(settings));
+
+        Assert.Contains(expected, failure.Message, StringComparison.Ordinal);
     }
 
     public void Dispose() => _boat.Dispose();

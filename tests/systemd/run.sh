@@ -122,7 +122,7 @@ check "the export manager's process runs as d3kos" bash -c \
 
 # 4. The product through the container's nginx, inside the units' sandbox.
 check "status through nginx" bash -c "nsenter -t $leader -a curl -fsS --max-time 120 $base_url/export/status | jq -e '.success and .can_export'"
-check "the owner's page is served by the container's nginx from /usr/share/d3kos/www" bash -c "nsenter -t $leader -a curl -fsS --max-time 60 $base_url/d3kos/ | grep -q 'Data &amp; Backups'"
+check "the owner's page is served by the container's nginx from /usr/share/d3kos/www" bash -c "nsenter -t $leader -a curl -fsS --max-time 60 $base_url/d3kos/ | grep 'Data &amp; Backups' >/dev/null"
 # The session is a file the root backup API writes and the export manager (d3kos, sandboxed) must be able to read.
 check "a pairing link signs in; the export manager (user d3kos) accepts the root backup API's session" bash -c \
     "code=\$(nsenter -t $leader -a d3kos-backup pair $base_url | grep -o 'pair=[A-Za-z0-9_-]*' | cut -d= -f2) && \

@@ -123,6 +123,17 @@ public sealed class CuttingProxy : IDisposable
 
     public void CutAfter(long bytes) => Interlocked.Exchange(ref _cutAfter, bytes);
 
+    public bool IsCut
+    {
+        get
+        {
+            lock (_open)
+            {
+                return _cut;
+            }
+        }
+    }
+
     public void Reopen()
     {
         lock (_open)

@@ -12,7 +12,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
     private readonly BoatRoot _boat = new();
 
     private async Task<(BackupManager Manager, BackupCopier Copier, ServiceProvider Services, string Bucket)> LibraryAsync(
-        bool encrypt = true, int keep = 10, string? endpoint = null, string secret = CephGateway.SecretKey, TimeProvider? time = null)
+        bool encrypt = true, int keep = 10, string? endpoint = null, string secret = CephGateway.SecretKey, TimeProvider? time = null, int resumeTries = 0)
     {
         Assert.SkipWhen(ceph.Unavailable is not null, $"The S3 tests need {ceph.Unavailable}.");
         var bucket = await ceph.NewBucketAsync();
@@ -26,6 +26,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
             ("Backup:Targets:0:PathStyle", "true"),
             ("Backup:Targets:0:PartSizeMiB", "5"),
             ("Backup:Targets:0:Encrypt", encrypt ? "true" : "false"),
+            ("Backup:Targets:0:ResumeTries", resumeTries.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("Backup:Targets:0:Keep", keep.ToString(System.Globalization.CultureInfo.InvariantCulture))), time);
         services.GetRequiredService<BackupPassphrase>().Set(Passphrase);
         services.GetRequiredService<CopySecrets>().Set("shore", secret);
@@ -80,6 +81,9 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
 
         Assert.Equal(BackupError.TargetUnavailable, failure.Error);
         Assert.Contains("refused the credentials", failure.Message, StringComparison.Ordinal);
+        // The secret key is in no sentence and no file the copy leaves (its status, the staged copy).
+        var left = Directory.EnumerateFiles(_boat.BackupsFolder, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".tar.gz", StringComparison.Ordinal));
+        Assert.All(left, file => Assert.DoesNotContain("not-the-secret", File.ReadAllText(file), StringComparison.Ordinal));
         Assert.DoesNotContain("not-the-secret", failure.Message, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllBytes(backup.Path));
         Assert.False(copier.LastCopy("shore")!.Succeeded);
@@ -112,7 +116,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
     {
         Images(16); // four parts of 5 MiB
         using var proxy = new CuttingProxy(ceph.Port);
-        var (manager, copier, services, bucket) = await LibraryAsync(endpoint: proxy.Endpoint);
+        var (manager, copier, services, bucket) = await LibraryAsync(endpoint: proxy.Endpoint, resumeTries: 0);
         using var _ = services;
         var backup = manager.Create();
         proxy.CutAfter(8L << 20); // inside the second part
@@ -135,9 +139,36 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
     }
 
     [Fact]
-    public async Task An_upload_left_unfinished_for_over_a_day_is_aborted_and_one_of_another_name_is_not()
+    public async Task A_line_that_comes_back_within_the_run_is_waited_for_and_the_copy_resumes()
     {
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(2));
+        Images(16);
+        using var proxy = new CuttingProxy(ceph.Port);
+        var (manager, copier, services, bucket) = await LibraryAsync(endpoint: proxy.Endpoint, resumeTries: 1);
+        using var _ = services;
+        var backup = manager.Create();
+        proxy.CutAfter(8L << 20);
+        // The Wi-Fi comes back after two seconds; the copy waits ten, then resumes.
+        var back = Task.Run(async () =>
+        {
+            await Eventually.TrueAsync(() => proxy.IsCut, "the cut");
+            await Task.Delay(2000);
+            proxy.Reopen();
+        }, TestContext.Current.CancellationToken);
+
+        var copy = copier.Copy(backup.FileName, "shore");
+        await back;
+
+        Assert.InRange(proxy.BytesSent, 1, new FileInfo(backup.Path).Length - (4L << 20));
+        var encrypted = Path.Combine(_boat.Root.Path, "resumed-in-run.gpg");
+        File.WriteAllBytes(encrypted, await ObjectAsync(bucket, Prefix + copy.CopyFile));
+        Gpg.Decrypt(encrypted, encrypted + ".tar.gz", Passphrase);
+        Assert.Equal(File.ReadAllBytes(backup.Path), File.ReadAllBytes(encrypted + ".tar.gz"));
+    }
+
+    [Fact]
+    public async Task An_upload_left_unfinished_for_over_a_day_is_aborted_and_a_newer_one_or_one_of_another_name_is_not()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         var (manager, copier, services, bucket) = await LibraryAsync(encrypt: false, time: time);
         using var _ = services;
         using var client = ceph.Client();
@@ -145,21 +176,44 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         await client.InitiateMultipartUploadAsync(bucket, Prefix + "the-crew-s-video.mp4", TestContext.Current.CancellationToken);
 
         copier.Copy(manager.Create().FileName, "shore");
+        var afterAnHour = (await client.ListMultipartUploadsAsync(bucket, TestContext.Current.CancellationToken)).MultipartUploads.Select(u => u.Key).Order(StringComparer.Ordinal).ToList();
+        time.Advance(TimeSpan.FromDays(2));
+        copier.Copy(manager.Create().FileName, "shore");
 
         var left = (await client.ListMultipartUploadsAsync(bucket, TestContext.Current.CancellationToken)).MultipartUploads.Select(u => u.Key);
+        Assert.Equal([Prefix + "d3kos_backup_20200101_000000.tar.gz", Prefix + "the-crew-s-video.mp4"], afterAnHour);
         Assert.Equal([Prefix + "the-crew-s-video.mp4"], left);
+    }
+
+    [Fact]
+    public async Task The_secret_key_stays_out_of_a_backup_even_when_the_owner_backs_up_its_folder()
+    {
+        var (_, _, services, _) = await LibraryAsync();
+        services.Dispose();
+        var (manager, wider) = Library.Create(_boat.Settings(("Backup:Sources:0", "/var/lib/d3kos/"), ("Backup:Sources:1", "/opt/d3kos/config/")));
+        using var __ = wider;
+        File.WriteAllText(_boat.Root.At("/var/lib/d3kos/notes.txt"), "the boat's own notes");
+
+        var backup = manager.Create();
+
+        var members = BoatRoot.Tar("tzf", backup.Path);
+        Assert.Contains("var/lib/d3kos/notes.txt", members, StringComparison.Ordinal);
+        Assert.DoesNotContain("copy-secrets", members, StringComparison.Ordinal);
+        Assert.Equal("600", Convert.ToString((int)File.GetUnixFileMode(_boat.Root.At("/var/lib/d3kos/copy-secrets/shore")), 8));
     }
 
     [Theory]
     [InlineData("Backup:Targets:0:Endpoint", "s3.amazonaws.com", "Endpoint must be the http:// or https:// address")]
     [InlineData("Backup:Targets:0:Bucket", "Fleet_Backups", "is not a bucket name")]
-    [InlineData("Backup:Targets:0:Prefix", "/boats/aurora", "Prefix must be empty or a relative folder ending in '/'")]
-    [InlineData("Backup:Targets:0:PartSizeMiB", "1", "PartSizeMiB must be 5 to 512")]
+    [InlineData("Backup:Targets:0:Prefix", "/boats/aurora", "Prefix must be this boat's own folder in the bucket")]
+    [InlineData("Backup:Targets:0:Prefix", "", "Prefix must be this boat's own folder in the bucket")]
+    [InlineData("Backup:Targets:0:PartSizeMiB", "1", "PartSizeMiB must be 5 to 64")]
+    [InlineData("Backup:Targets:0:PartSizeMiB", "512", "PartSizeMiB must be 5 to 64")]
     [InlineData("Backup:Targets:0:AccessKey", "", "AccessKey and Region are required")]
     public void An_s3_setting_that_cannot_work_stops_the_start_with_its_name(string key, string value, string expected)
     {
         var settings = _boat.Settings(("Backup:Targets:0:Name", "shore"), ("Backup:Targets:0:Kind", "s3"), ("Backup:Targets:0:Endpoint", "https://s3.eu-west-1.amazonaws.com"),
-            ("Backup:Targets:0:Bucket", "fleet-backups"), ("Backup:Targets:0:AccessKey", "AKIAEXAMPLE"), (key, value));
+            ("Backup:Targets:0:Bucket", "fleet-backups"), ("Backup:Targets:0:Prefix", "boats/aurora/"), ("Backup:Targets:0:AccessKey", "AKIAEXAMPLE"), (key, value));
 
         var failure = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => Library.Create(settings));
 

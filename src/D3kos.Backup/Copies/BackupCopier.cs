@@ -94,17 +94,26 @@ public sealed partial class BackupCopier(
             using var bucket = new S3Target(target, secretKey, paths.OutgoingFolder(target.Name), time);
             var copyName = CopyNames.For(Path.GetFileName(backup), secret is not null);
             var file = bucket.Prepare(backup, BackupCatalog.Checksum(backup), secret, options.Value.FreeSpaceMarginBytes);
-            var size = bucket.Upload(file, copyName);
+            var size = bucket.Upload(file, copyName, (failure, wait) => Log.Resuming(logger, target.Name, (int)wait.TotalSeconds, failure.Message));
             // Sent and checked: nothing staged for this target is needed any more.
             bucket.RemoveOutgoing(keep: null);
-            var deleted = bucket.ApplyRetention(copyName);
-            foreach (var name in deleted)
+            // The copy is there and checked: housekeeping that fails (a write-only key, an object lock) is a warning, not a failed copy.
+            IReadOnlyList<string> deleted = [];
+            try
             {
-                Log.TargetRetentionDeleted(logger, name, target.Name);
+                deleted = bucket.ApplyRetention(copyName);
+                foreach (var name in deleted)
+                {
+                    Log.TargetRetentionDeleted(logger, name, target.Name);
+                }
+                foreach (var name in bucket.AbortStaleUploads(current: null))
+                {
+                    Log.StaleUploadAborted(logger, name, target.Name);
+                }
             }
-            foreach (var name in bucket.AbortStaleUploads(current: null))
+            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException)
             {
-                Log.StaleUploadAborted(logger, name, target.Name);
+                Log.HousekeepingFailed(logger, target.Name, ex.Message);
             }
             return new CopyResult(target.Name, Path.GetFileName(backup), copyName, size, secret is not null, watch.ElapsedMilliseconds, deleted);
         }
@@ -178,14 +187,17 @@ public sealed partial class BackupCopier(
     {
         IOException io when AtomicFile.IsDiskFull(io) => new BackupException(BackupError.DiskFull,
             $"The card is full: the copy for '{target.Name}' could not be encrypted; nothing was sent and the local backup is kept.", io),
+        AmazonS3Exception s3 when s3.ErrorCode == "RequestTimeTooSkewed" => new BackupException(BackupError.TargetUnavailable,
+            $"The S3 target '{target.Name}' refused the request because this Pi's clock is off (a Pi has no clock of its own: is it synchronised?). The local backup is kept.", s3),
         AmazonS3Exception s3 when s3.ErrorCode is "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "AccessDenied" || s3.StatusCode == System.Net.HttpStatusCode.Forbidden =>
             new BackupException(BackupError.TargetUnavailable,
                 $"The S3 target '{target.Name}' refused the credentials ({s3.ErrorCode}): check its AccessKey and secret key (sudo d3kos-backup secret set {target.Name}). The local backup is kept.", s3),
         AmazonS3Exception s3 when s3.ErrorCode == "NoSuchBucket" => new BackupException(BackupError.TargetUnavailable,
             $"The S3 target '{target.Name}' has no bucket '{target.Bucket}' at {target.Endpoint}. The local backup is kept.", s3),
-        AmazonServiceException or AmazonClientException or HttpRequestException or IOException or System.Net.Sockets.SocketException or TaskCanceledException or TimeoutException =>
-            new BackupException(BackupError.TargetUnavailable,
-                $"The S3 target '{target.Name}' could not be reached or broke off ({exception.Message.TrimEnd('.')}); the parts sent are kept and the next copy resumes from there. The local backup is kept.", exception),
+        _ when S3Target.IsTransient(exception) => new BackupException(BackupError.TargetUnavailable,
+            $"The S3 target '{target.Name}' could not be reached or broke off ({exception.Message.TrimEnd('.')}); the parts sent are kept, and copying this backup again resumes from there. The local backup is kept.", exception),
+        AmazonServiceException service => new BackupException(BackupError.TargetUnavailable,
+            $"The S3 target '{target.Name}' refused the copy ({service.ErrorCode}: {service.Message.TrimEnd('.')}); a full bucket or a quota says so here. The local backup is kept.", service),
         _ => null,
     };
 
@@ -202,5 +214,11 @@ public sealed partial class BackupCopier(
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Aborted the unfinished upload of {Copy} to {Target}, begun over a day ago")]
         public static partial void StaleUploadAborted(ILogger logger, string copy, string target);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "The copy to {Target} broke off; resuming in {Seconds} s: {Error}")]
+        public static partial void Resuming(ILogger logger, string target, int seconds, string error);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "The copy to {Target} arrived, but its retention or clean-up in the bucket failed: {Error}")]
+        public static partial void HousekeepingFailed(ILogger logger, string target, string error);
     }
 }

@@ -23,12 +23,14 @@ public sealed class CopySecrets(BackupPaths paths)
             throw new BackupException(BackupError.InvalidInput, "The secret key must be one line of printable characters.");
         }
         var folder = paths.Root.Resolve(PiFolder);
+        // /var/lib/d3kos stays open to the export manager (it reads the sessions there); only this folder is root's alone.
+        Directory.CreateDirectory(Path.GetDirectoryName(folder)!, (UnixFileMode)Convert.ToInt32("755", 8));
         Directory.CreateDirectory(folder, BackupPaths.FolderMode);
         AtomicFile.Write(FileOf(target), stream => stream.Write(Encoding.UTF8.GetBytes(secret.Trim())), UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     public string Read(string target) => IsSet(target)
         ? File.ReadAllText(FileOf(target)).Trim()
-        : throw new BackupException(BackupError.PassphraseNeeded,
+        : throw new BackupException(BackupError.TargetUnavailable,
             $"No secret key is set for the target '{target}': run 'sudo d3kos-backup secret set {target}' (it reads the key from the terminal or standard input).");
 }

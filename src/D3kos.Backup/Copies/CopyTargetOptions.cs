@@ -46,6 +46,9 @@ public sealed partial class CopyTargetOptions
     /// <summary>s3: at most this many KiB per second (0: no limit), for a marina's Wi-Fi shared with the crew.</summary>
     public int MaxKiBPerSecond { get; set; }
 
+    /// <summary>s3: how often a copy whose line dropped waits (10 s, 30 s, 1 min, 2 min) and resumes before it gives up for this run.</summary>
+    public int ResumeTries { get; set; } = 4;
+
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,31}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 
@@ -96,17 +99,23 @@ public sealed partial class CopyTargetOptions
         {
             yield return $"{key}:Bucket '{BackupPaths.Printable(Bucket)}' is not a bucket name (3-63 lower-case letters, digits, '.' or '-')";
         }
-        if (Prefix.StartsWith('/') || Prefix.Contains("..", StringComparison.Ordinal) || (Prefix.Length > 0 && !Prefix.EndsWith('/')))
+        // Required: boats sharing a bucket at its top would count, and delete, each other's copies.
+        if (Prefix.Length == 0 || Prefix.StartsWith('/') || Prefix.Contains("..", StringComparison.Ordinal) || !Prefix.EndsWith('/'))
         {
-            yield return $"{key}:Prefix must be empty or a relative folder ending in '/', without '..' (\"boats/aurora/\")";
+            yield return $"{key}:Prefix must be this boat's own folder in the bucket, relative and ending in '/', without '..' (\"boats/aurora/\")";
         }
         if (string.IsNullOrWhiteSpace(AccessKey) || string.IsNullOrWhiteSpace(Region))
         {
             yield return $"{key}:AccessKey and Region are required for an s3 target";
         }
-        if (PartSizeMiB is < 5 or > 512)
+        // A part is held in memory while it is sent: the backup API's unit has MemoryMax=256M.
+        if (PartSizeMiB is < 5 or > 64)
         {
-            yield return $"{key}:PartSizeMiB must be 5 to 512 (S3's smallest part is 5 MiB)";
+            yield return $"{key}:PartSizeMiB must be 5 to 64 (S3's smallest part is 5 MiB; a part is held in memory)";
+        }
+        if (ResumeTries is < 0 or > 4)
+        {
+            yield return $"{key}:ResumeTries must be 0 to 4";
         }
         if (MaxKiBPerSecond < 0)
         {

@@ -216,7 +216,6 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
         }
     }
 
-    /// <summary>The backup's name inside a copy's name ("….tar.gz.gpg" → "….tar.gz").</summary>
     private BackupException Unavailable(string why) =>
         new(BackupError.TargetUnavailable, $"The drive '{target.Name}' cannot take a copy: {why}.");
 }

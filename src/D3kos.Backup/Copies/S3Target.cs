@@ -33,8 +33,15 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
         RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
         ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
         MaxErrorRetry = 3,
-        Timeout = TimeSpan.FromMinutes(2),
+        // The timeout covers a whole part: it must fit the slowest link the boat may have (16 KiB/s, or half
+        // the configured limit), never less than two minutes.
+        Timeout = TimeSpan.FromSeconds(Math.Max(120, target.PartSizeMiB * 1024.0 / (target.MaxKiBPerSecond > 0 ? target.MaxKiBPerSecond / 2.0 : 16))),
     });
+
+    /// <summary>Waits between tries within one copy: a marina's Wi-Fi comes back within minutes more often than not.</summary>
+    private static readonly TimeSpan[] ResumeAfter = [TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2)];
+
+    private int ResumeTries => Math.Min(target.ResumeTries, ResumeAfter.Length);
 
     private long PartSize => target.PartSizeMiB * 1024L * 1024L;
 
@@ -50,7 +57,10 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
         var copyName = CopyNames.For(Path.GetFileName(backup), encrypted: true);
         Directory.CreateDirectory(outgoingFolder, BackupPaths.FolderMode);
         var staged = Path.Combine(outgoingFolder, copyName);
-        if (File.Exists(staged) && File.Exists(staged + ".source") && File.ReadAllText(staged + ".source").Trim() == sha256)
+        // The backup's checksum and the passphrase's fingerprint: after "key set" a staged copy made with the
+        // old passphrase is never sent.
+        var source = $"{sha256} {PassphraseFingerprint(passphrase)}";
+        if (File.Exists(staged) && File.Exists(staged + ".source") && File.ReadAllText(staged + ".source").Trim() == source)
         {
             return staged; // left by a cut-off run: its parts in the bucket are of these very bytes
         }
@@ -72,7 +82,7 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
                 output.Flush(flushToDisk: true);
             }
             AtomicFile.MoveDurably(partial, staged, overwrite: true);
-            AtomicFile.Write(staged + ".source", stream => stream.Write(System.Text.Encoding.ASCII.GetBytes(sha256 + "\n")), BackupPaths.ArchiveMode);
+            AtomicFile.Write(staged + ".source", stream => stream.Write(System.Text.Encoding.ASCII.GetBytes(source + "\n")), BackupPaths.ArchiveMode);
             return staged;
         }
         finally
@@ -81,8 +91,38 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
         }
     }
 
-    /// <summary>Sends the file as the object of that name, resuming an upload a cut-off run began; returns its size.</summary>
-    public long Upload(string file, string copyName)
+    /// <summary>
+    /// Sends the file as the object of that name, resuming an upload a cut-off run began; returns its size.
+    /// A line that drops is waited for and the upload resumed, up to <see cref="ResumeAfter"/>; after that
+    /// the copy fails, and copying the same backup again resumes from the parts the bucket has
+    /// (<see cref="CopyTargetOptions.ResumeTries"/>, 4: over about four minutes).
+    /// </summary>
+    public long Upload(string file, string copyName, Action<Exception, TimeSpan>? retrying = null)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return UploadOnce(file, copyName);
+            }
+            catch (Exception ex) when (attempt < ResumeTries && IsTransient(ex))
+            {
+                retrying?.Invoke(ex, ResumeAfter[attempt]);
+                Thread.Sleep(ResumeAfter[attempt]);
+            }
+        }
+    }
+
+    /// <summary>A failure that may pass: the network, a timeout, the server's 5xx, throttling, a request timeout.</summary>
+    public static bool IsTransient(Exception exception) => exception switch
+    {
+        AmazonServiceException service => (int)service.StatusCode >= 500 || (int)service.StatusCode is 408 or 429 || service.StatusCode == 0,
+        HttpRequestException or IOException or System.Net.Sockets.SocketException or TaskCanceledException or TimeoutException => true,
+        AmazonClientException => true,
+        _ => false,
+    };
+
+    private long UploadOnce(string file, string copyName)
     {
         var key = Key(copyName);
         var size = new FileInfo(file).Length;
@@ -138,20 +178,22 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
             UploadId = uploadId,
             PartETags = etags,
         }));
-        Check(key, partDigests, fileSha256);
+        Check(key, size, partDigests, fileSha256);
         AtomicFile.TryDelete(state);
         return size;
     }
 
     /// <summary>The object as the bucket has it: the ETag the server made from the parts it stored, and the SHA-256 sent along.</summary>
-    private void Check(string key, List<byte[]> partDigests, string fileSha256)
+    private void Check(string key, long size, List<byte[]> partDigests, string fileSha256)
     {
         var stored = Wait(_client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = target.Bucket, Key = key }));
         var expected = $"{Convert.ToHexStringLower(Md5(partDigests.SelectMany(d => d).ToArray()))}-{partDigests.Count}";
-        if (stored.ETag?.Trim('"') != expected || stored.Metadata[Sha256Metadata] != fileSha256)
+        if (stored.ContentLength != size || stored.ETag?.Trim('"') != expected || stored.Metadata[Sha256Metadata] != fileSha256)
         {
+            // A copy that is not what was sent must not stand in the bucket as one, nor count for retention.
+            Wait(_client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = target.Bucket, Key = key }));
             throw new BackupException(BackupError.TargetUnavailable,
-                $"The copy in the bucket of '{target.Name}' does not match what was sent (ETag {stored.ETag}, expected {expected}); it is sent again next time. The local backup is kept.");
+                $"The copy in the bucket of '{target.Name}' did not match what was sent ({stored.ContentLength} bytes, ETag {stored.ETag}; expected {size} bytes, {expected}), so it was removed. The local backup is kept.");
         }
     }
 
@@ -175,11 +217,11 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
                 {
                     parts[part.PartNumber ?? 0] = (part.Size ?? 0, part.ETag ?? "");
                 }
-                if (page.IsTruncated != true)
+                if (page.IsTruncated != true || page.NextPartNumberMarker is not { } next || next == marker)
                 {
                     return parts;
                 }
-                marker = page.NextPartNumberMarker;
+                marker = next;
             }
         }
         catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchUpload")
@@ -222,7 +264,7 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
         foreach (var upload in page.MultipartUploads ?? [])
         {
             var name = upload.Key[target.Prefix.Length..];
-            if (upload.UploadId != current && CopyNames.NewestFirst([name]).Count == 1 && upload.Initiated < time.GetUtcNow().UtcDateTime - StaleUpload)
+            if (upload.UploadId != current && CopyNames.NewestFirst([name]).Count == 1 && upload.Initiated?.ToUniversalTime() < time.GetUtcNow().UtcDateTime - StaleUpload)
             {
                 Wait(_client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = target.Bucket, Key = upload.Key, UploadId = upload.UploadId }));
                 aborted.Add(name);
@@ -254,6 +296,9 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
     /// <summary>S3's own integrity checks (Content-MD5 of a part, the ETag of an upload) are MD5: not a security measure here, the SHA-256 is.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5351", Justification = "The S3 protocol's Content-MD5 and ETag; integrity against damage, not an attacker (the SHA-256 and OpenPGP's MDC are).")]
     private static byte[] Md5(ReadOnlySpan<byte> bytes) => MD5.HashData(bytes);
+
+    private static string PassphraseFingerprint(char[] passphrase) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(passphrase), "d3kos-staged-copy"u8))[..16];
 
     private static string Sha256Of(string file)
     {

@@ -18,7 +18,12 @@ internal static class DeviceLocalFiles
     ];
 
     /// <summary>Device-local files that are never put into a backup at all: the key to the copies must not travel inside them.</summary>
-    public static readonly IReadOnlyList<string> NeverArchived = [BackupPassphrase.PiPath];
+    /// <remarks>
+    /// The S3 secret keys, the sessions and the pairing codes live in /var/lib/d3kos, outside the default
+    /// sources; listed here too, so a source set wider by the owner ("/var") still leaves them out.
+    /// </remarks>
+    public static readonly IReadOnlyList<string> NeverArchived =
+        [BackupPassphrase.PiPath, CopySecrets.PiFolder, D3kos.Common.Security.AuthOptions.SessionsFolder, D3kos.Common.Security.AuthOptions.PairingFolder];
 
     /// <summary>Makes each staged device-local file the live one: copied in when it exists, removed from staging when it does not.</summary>
     public static void KeepLive(BackupPaths paths, IReadOnlyList<BackupSource> sources, Func<string, BackupSource, string> stagedPath)

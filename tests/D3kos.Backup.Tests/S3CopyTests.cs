@@ -42,6 +42,15 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         return bytes.ToArray();
     }
 
+    /// <summary>Fetches the object as the shore would, opens it with gpg, and compares it with the backup byte for byte.</summary>
+    private async Task AssertObjectIsTheBackupAsync(string bucket, string copyFile, string backupPath)
+    {
+        var encrypted = Path.Combine(_boat.Root.Path, $"from-bucket-{Guid.NewGuid():N}.gpg");
+        File.WriteAllBytes(encrypted, await ObjectAsync(bucket, Prefix + copyFile));
+        Gpg.Decrypt(encrypted, encrypted + ".tar.gz", Passphrase);
+        Assert.Equal(File.ReadAllBytes(backupPath), File.ReadAllBytes(encrypted + ".tar.gz"));
+    }
+
     private void Images(int megabytes)
     {
         var file = _boat.Root.At("/opt/d3kos/data/images/voyage.bin");
@@ -59,10 +68,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
 
         var copy = copier.Copy(backup.FileName, "shore");
 
-        var encrypted = Path.Combine(_boat.Root.Path, "from-bucket.gpg");
-        File.WriteAllBytes(encrypted, await ObjectAsync(bucket, Prefix + copy.CopyFile));
-        Gpg.Decrypt(encrypted, encrypted + ".tar.gz", Passphrase);
-        Assert.Equal(File.ReadAllBytes(backup.Path), File.ReadAllBytes(encrypted + ".tar.gz"));
+        await AssertObjectIsTheBackupAsync(bucket, copy.CopyFile, backup.Path);
         Assert.Equal(backup.FileName + ".gpg", copy.CopyFile);
         Assert.True(copy.Encrypted);
         Assert.False(Directory.Exists(_boat.Root.At("/opt/d3kos/backups/.outgoing/shore")) && Directory.EnumerateFiles(_boat.Root.At("/opt/d3kos/backups/.outgoing/shore")).Any());
@@ -132,10 +138,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         Assert.Contains(staged, f => f.EndsWith(".upload", StringComparison.Ordinal));
         // The first part was in the bucket already: the second run sent less than the whole copy.
         Assert.InRange(resent, 1, new FileInfo(backup.Path).Length - (4L << 20));
-        var encrypted = Path.Combine(_boat.Root.Path, "resumed.gpg");
-        File.WriteAllBytes(encrypted, await ObjectAsync(bucket, Prefix + copy.CopyFile));
-        Gpg.Decrypt(encrypted, encrypted + ".tar.gz", Passphrase);
-        Assert.Equal(File.ReadAllBytes(backup.Path), File.ReadAllBytes(encrypted + ".tar.gz"));
+        await AssertObjectIsTheBackupAsync(bucket, copy.CopyFile, backup.Path);
     }
 
     [Fact]
@@ -159,10 +162,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         await back;
 
         Assert.InRange(proxy.BytesSent, 1, new FileInfo(backup.Path).Length - (4L << 20));
-        var encrypted = Path.Combine(_boat.Root.Path, "resumed-in-run.gpg");
-        File.WriteAllBytes(encrypted, await ObjectAsync(bucket, Prefix + copy.CopyFile));
-        Gpg.Decrypt(encrypted, encrypted + ".tar.gz", Passphrase);
-        Assert.Equal(File.ReadAllBytes(backup.Path), File.ReadAllBytes(encrypted + ".tar.gz"));
+        await AssertObjectIsTheBackupAsync(bucket, copy.CopyFile, backup.Path);
     }
 
     [Fact]

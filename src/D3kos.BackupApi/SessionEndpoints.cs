@@ -57,8 +57,7 @@ public static class SessionEndpoints
             var attempt = limiter.Attempt(address, () => AccessToken.Matches(expected, request.Token!));
             if (attempt > TimeSpan.Zero)
             {
-                context.Response.Headers.RetryAfter = Math.Ceiling(attempt.Value.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return ApiProblem.Create(StatusCodes.Status429TooManyRequests, "Too many failed attempts from this address; wait and try again.");
+                return ApiProblem.TooManyAttempts(context.Response, attempt.Value);
             }
             if (attempt is not null)
             {

@@ -99,11 +99,13 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
     /// </summary>
     public long Upload(string file, string copyName, Action<Exception, TimeSpan>? retrying = null)
     {
+        // Read once per copy, not per try: the file does not change while it is sent.
+        var fileSha256 = BackupCatalog.ComputeChecksum(file);
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return UploadOnce(file, copyName);
+                return UploadOnce(file, copyName, fileSha256);
             }
             catch (Exception ex) when (attempt < ResumeTries && IsTransient(ex))
             {
@@ -122,13 +124,12 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
         _ => false,
     };
 
-    private long UploadOnce(string file, string copyName)
+    private long UploadOnce(string file, string copyName, string fileSha256)
     {
         var key = Key(copyName);
         var size = new FileInfo(file).Length;
         var partCount = (int)Math.Max(1, (size + PartSize - 1) / PartSize);
         var state = Path.Combine(outgoingFolder, copyName + ".upload");
-        var fileSha256 = Sha256Of(file);
         var uploadId = File.Exists(state) ? File.ReadAllText(state).Trim() : null;
         var sent = uploadId is null ? null : PartsSent(key, uploadId);
         if (sent is null)
@@ -299,12 +300,6 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
 
     private static string PassphraseFingerprint(char[] passphrase) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(passphrase), "d3kos-staged-copy"u8))[..16];
-
-    private static string Sha256Of(string file)
-    {
-        using var input = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        return Convert.ToHexStringLower(SHA256.HashData(input));
-    }
 
     /// <summary>The SDK offers only asynchronous calls; a copy runs on a worker thread of its own (the copy lock is held).</summary>
     private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();

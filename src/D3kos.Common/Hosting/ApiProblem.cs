@@ -25,4 +25,11 @@ public static class ApiProblem
     public static ProblemHttpResult Forbidden(string error) => Create(StatusCodes.Status403Forbidden, error);
 
     public static ProblemHttpResult InsufficientStorage(string error) => Create(StatusCodes.Status507InsufficientStorage, error);
+
+    /// <summary>An address over the failed-attempt limit: 429, with Retry-After set on the response.</summary>
+    public static ProblemHttpResult TooManyAttempts(HttpResponse response, TimeSpan wait)
+    {
+        response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(StatusCodes.Status429TooManyRequests, "Too many failed attempts from this address; wait and try again.");
+    }
 }

@@ -73,8 +73,7 @@ public sealed partial class TokenAuthenticationHandler(
         }
         if (attempt > TimeSpan.Zero)
         {
-            Response.Headers.RetryAfter = Math.Ceiling(attempt.Value.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-            _refusal = ApiProblem.Create(StatusCodes.Status429TooManyRequests, "Too many failed attempts from this address; wait and try again.");
+            _refusal = ApiProblem.TooManyAttempts(Response, attempt.Value);
             return Task.FromResult(AuthenticateResult.Fail("too many failed attempts"));
         }
         LogRefused(Logger, Request.Method, Request.Path, address);

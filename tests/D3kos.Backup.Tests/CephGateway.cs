@@ -1,3 +1,4 @@
+using D3kos.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -33,8 +34,8 @@ public sealed class CephGateway : IAsyncLifetime
         {
             return;
         }
-        Port = FreePort();
-        var start = new ProcessStartInfo(Path.Combine(Repo(), "tests/lib/ceph-rgw.sh"), ["start", _dir, $"{Port}", $"{FreePort()}", AccessKey, SecretKey])
+        Port = Loopback.FreePort();
+        var start = new ProcessStartInfo(Path.Combine(Loopback.Repository(), "tests/lib/ceph-rgw.sh"), ["start", _dir, $"{Port}", $"{Loopback.FreePort()}", AccessKey, SecretKey])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -67,28 +68,11 @@ public sealed class CephGateway : IAsyncLifetime
         return name;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string Repo()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "D3kos.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir!.FullName;
-    }
-
     public async ValueTask DisposeAsync()
     {
         if (Unavailable is null)
         {
-            using var stop = Process.Start(Path.Combine(Repo(), "tests/lib/ceph-rgw.sh"), ["stop", _dir]);
+            using var stop = Process.Start(Path.Combine(Loopback.Repository(), "tests/lib/ceph-rgw.sh"), ["stop", _dir]);
             await stop.WaitForExitAsync();
         }
         Directory.Delete(_dir, recursive: true);

@@ -22,7 +22,7 @@ public sealed class HelmStack : IAsyncLifetime
     public string? Unavailable { get; private set; }
 
     public TempRoot Root { get; } = new();
-    public string Repo { get; } = FindRepo();
+    public string Repo { get; } = Loopback.Repository();
     public string Bin { get; private set; } = "";
     public LoopbackCentral Central { get; private set; } = null!;
     public string Helm { get; private set; } = "";
@@ -52,7 +52,7 @@ public sealed class HelmStack : IAsyncLifetime
 
         Central = await LoopbackCentral.StartAsync();
         Central.Default = CentralBehaviour.ServiceUnavailable;
-        int exportPort = FreePort(), backupPort = FreePort(), helmPort = FreePort(), hostilePort = FreePort();
+        int exportPort = Loopback.FreePort(), backupPort = Loopback.FreePort(), helmPort = Loopback.FreePort(), hostilePort = Loopback.FreePort();
         Start(Path.Combine(Root.Path, "opt/d3kos/bin/d3kos-export-manager"), new()
         {
             ["D3KOS_FS_ROOT"] = Root.Path,
@@ -153,25 +153,8 @@ public sealed class HelmStack : IAsyncLifetime
         return await output;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private static string? Which(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(dir => Path.Combine(dir, program)).FirstOrDefault(File.Exists);
-
-    private static string FindRepo()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "D3kos.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new InvalidOperationException("The repository (D3kos.sln) is not above the test's folder.");
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -20,7 +20,7 @@ public sealed class ReadinessTests : IDisposable
     {
         using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         notify.Bind(new UnixDomainSocketEndPoint(_socketPath));
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "d3kos-export-manager.dll"), "--urls", $"http://127.0.0.1:{port}"])
         {
             RedirectStandardOutput = true,
@@ -46,13 +46,6 @@ public sealed class ReadinessTests : IDisposable
             service.Kill(entireProcessTree: true);
             await service.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose()

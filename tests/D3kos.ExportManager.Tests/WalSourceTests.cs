@@ -36,7 +36,7 @@ public sealed class WalSourceTests : IDisposable
         Process.Start("chown", ["-R", "65534:65534", exports])!.WaitForExit();
         _root.OpenFoldersAbove(Path.GetDirectoryName(database)!);
         File.SetUnixFileMode(Path.GetDirectoryName(database)!, (UnixFileMode)0b111_101_101);
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var start = new ProcessStartInfo("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
             Path.Combine(AppContext.BaseDirectory, "d3kos-export-manager"), "--urls", $"http://127.0.0.1:{port}"])
         {
@@ -88,13 +88,6 @@ public sealed class WalSourceTests : IDisposable
             }
         }
         Assert.Fail("the export manager did not answer within 30 s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose() => _root.Dispose();

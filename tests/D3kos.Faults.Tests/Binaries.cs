@@ -86,12 +86,7 @@ internal static class Binaries
         process.WaitForExit();
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => D3kos.Testing.Loopback.FreePort();
 
     public static async Task WaitForHealthAsync(HttpClient client, int port, Process process)
     {

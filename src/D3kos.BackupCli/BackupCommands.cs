@@ -27,6 +27,9 @@ internal sealed class BackupCommands(
           key status                              say whether a passphrase is set (never shows it)
           secret set TARGET                       set the secret key of an S3 target (from the terminal, or the
                                                   first line of standard input); kept 0600, never in a backup
+          central-secret set                      set the secret key the export manager uses for Central:Url=s3://…
+                                                  (from the terminal or standard input); kept 0640 root:d3kos,
+                                                  never in a backup; restart d3kos-export-manager after it
           pair [URL]                              print a one-time link (10 minutes) that signs a phone or tablet
                                                   in to the owner's page; URL is the helm's address as the phone
                                                   reaches it (default http://HOSTNAME.local)
@@ -70,6 +73,7 @@ internal sealed class BackupCommands(
             ("key", 2) when words[1] == "set" => await SetKeyAsync(),
             ("key", 2) when words[1] == "status" => await KeyStatusAsync(),
             ("secret", 3) when words[1] == "set" => await SetSecretAsync(words[2]),
+            ("central-secret", 2) when words[1] == "set" => await SetCentralSecretAsync(),
             ("pair", 1) => await PairAsync($"http://{Environment.MachineName}.local"),
             ("pair", 2) => await PairAsync(words[1]),
             _ => await UsageErrorAsync(),
@@ -272,6 +276,31 @@ internal sealed class BackupCommands(
         }
         secrets.Set(target, secret ?? "");
         await console.Out.WriteLineAsync($"Secret key of '{target}' set.");
+        return ExitCodes.Ok;
+    }
+
+    private async Task<int> SetCentralSecretAsync()
+    {
+        string? secret;
+        if (console.InputIsTerminal)
+        {
+            await console.Out.WriteAsync("Secret key for exports to S3 (Central:AccessKey's): ");
+            secret = ReadHidden();
+        }
+        else
+        {
+            secret = await console.In.ReadLineAsync();
+        }
+        try
+        {
+            D3kos.Common.Storage.CentralSecret.Write(backups.Paths.Root.Resolve(D3kos.Common.Storage.CentralSecret.PiFile), secret ?? "", sessions.ServicesGroupId);
+        }
+        catch (ArgumentException)
+        {
+            await console.Error.WriteLineAsync("Error: the secret key must be one line of printable characters; nothing was changed.");
+            return ExitCodes.Usage;
+        }
+        await console.Out.WriteLineAsync("Secret key for exports set; restart the export manager to use it (sudo systemctl restart d3kos-export-manager).");
         return ExitCodes.Ok;
     }
 

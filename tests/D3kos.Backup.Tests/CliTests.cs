@@ -216,6 +216,27 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Central_secret_set_keeps_the_key_for_the_export_manager_alone_and_never_prints_it()
+    {
+        // The installer makes the token's hash root:d3kos; the services' group is taken from it.
+        var hash = _boat.Root.Write("/opt/d3kos/config/api-token.sha256", "sha256:" + new string('0', 64));
+        D3kos.Common.Interop.LibC.SetOwner(hash, 0, 4242);
+
+        var (code, output, error) = Run("shore-secret-key-0123456789\n", "central-secret", "set");
+        var refused = Run("\n", "central-secret", "set");
+
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("shore-secret-key", output + error, StringComparison.Ordinal);
+        var stored = _boat.Root.At(D3kos.Common.Storage.CentralSecret.PiFile);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(stored));
+        Assert.Equal(4242, D3kos.Common.Interop.LibC.Stat(stored).Gid);
+        Assert.Equal("shore-secret-key-0123456789", D3kos.Common.Storage.CentralSecret.Read(stored, "Central:SecretKeyFile"));
+        Assert.Equal(2, refused.Code);
+        Assert.Equal("Error: the secret key must be one line of printable characters; nothing was changed.", refused.Error.Trim());
+        Assert.Equal("shore-secret-key-0123456789", File.ReadAllText(stored));
+    }
+
+    [Fact]
     public void Pair_prints_a_one_time_link_on_the_given_address_and_keeps_only_its_hash()
     {
         _boat.Root.Write("/opt/d3kos/config/api-token", "owner-token-0123456789abcdef");

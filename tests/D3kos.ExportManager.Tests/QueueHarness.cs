@@ -15,15 +15,20 @@ namespace D3kos.ExportManager.Tests;
 internal sealed class QueueHarness : IDisposable
 {
     public QueueHarness(TempRoot root, Uri central, ExportOptions? options = null, TimeSpan? timeout = null, bool compression = true)
+        : this(root, new HttpCentralUploader(
+            new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan },
+            central,
+            new CentralOptions { Url = central.ToString(), Timeout = timeout ?? TimeSpan.FromSeconds(10), Compression = compression },
+            new LicenseReader(new D3kosRoot(root.Path))), options)
+    {
+    }
+
+    /// <summary>A queue delivering through the given uploader (an S3 one, in the S3 tests).</summary>
+    public QueueHarness(TempRoot root, ICentralUploader uploader, ExportOptions? options = null)
     {
         Root = root;
         Paths = new ExportPaths(new D3kosRoot(root.Path));
         Options = options ?? new ExportOptions();
-        var uploader = new HttpCentralUploader(
-            new HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan },
-            central,
-            new CentralOptions { Url = central.ToString(), Timeout = timeout ?? TimeSpan.FromSeconds(10), Compression = compression },
-            new LicenseReader(new D3kosRoot(root.Path)));
         Store = new QueueStore(Paths, Time, NullLogger<QueueStore>.Instance);
         Processor = new QueueProcessor(Store, Paths, Microsoft.Extensions.Options.Options.Create(Options), uploader, Time, NullLogger<QueueProcessor>.Instance);
     }

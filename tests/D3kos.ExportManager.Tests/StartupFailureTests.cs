@@ -14,7 +14,7 @@ public sealed class StartupFailureTests : IDisposable
     [Theory]
     [InlineData("Export__MaxAttempts", "abc", "Invalid setting Export:MaxAttempts: 'abc' is not a whole number.")]
     [InlineData("Export__RetryDelay", "soon", "Invalid setting Export:RetryDelay: 'soon' is not a time span such as 00:05:00.")]
-    [InlineData("Central__Url", "ftp://shore", "Invalid setting: Central:Url must be an absolute http, https or file URL, not 'ftp://shore'")]
+    [InlineData("Central__Url", "ftp://shore", "Invalid setting: Central:Url must be an absolute http, https, file or s3 URL, not 'ftp://shore'")]
     [InlineData("Export__ProcessInterval", "00:00:00", "Invalid setting: Export:ProcessInterval must be between 00:00:01 and 1.00:00:00.")]
     [InlineData("Central__Timeout", "02:00:00", "Invalid setting: Central:Timeout must be between 00:00:01 and 01:00:00.")]
     [InlineData("Auth__MaxFailures", "0", "Invalid setting: Auth:MaxFailures must be between 1 and 2147483647.")]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Amazon.Runtime;
 using Amazon.S3;
 using D3kos.Common.Files;
+using D3kos.Common.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -189,12 +190,12 @@ public sealed partial class BackupCopier(
             $"The card is full: the copy for '{target.Name}' could not be encrypted; nothing was sent and the local backup is kept.", io),
         AmazonS3Exception s3 when s3.ErrorCode == "RequestTimeTooSkewed" => new BackupException(BackupError.TargetUnavailable,
             $"The S3 target '{target.Name}' refused the request because this Pi's clock is off (a Pi has no clock of its own: is it synchronised?). The local backup is kept.", s3),
-        AmazonS3Exception s3 when s3.ErrorCode is "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "AccessDenied" || s3.StatusCode == System.Net.HttpStatusCode.Forbidden =>
+        AmazonS3Exception s3 when S3Connection.IsRefusedCredentials(s3) =>
             new BackupException(BackupError.TargetUnavailable,
                 $"The S3 target '{target.Name}' refused the credentials ({s3.ErrorCode}): check its AccessKey and secret key (sudo d3kos-backup secret set {target.Name}). The local backup is kept.", s3),
         AmazonS3Exception s3 when s3.ErrorCode == "NoSuchBucket" => new BackupException(BackupError.TargetUnavailable,
             $"The S3 target '{target.Name}' has no bucket '{target.Bucket}' at {target.Endpoint}. The local backup is kept.", s3),
-        _ when S3Target.IsTransient(exception) => new BackupException(BackupError.TargetUnavailable,
+        _ when S3Connection.IsTransient(exception) => new BackupException(BackupError.TargetUnavailable,
             $"The S3 target '{target.Name}' could not be reached or broke off ({exception.Message.TrimEnd('.')}); the parts sent are kept, and copying this backup again resumes from there. The local backup is kept.", exception),
         AmazonServiceException service => new BackupException(BackupError.TargetUnavailable,
             $"The S3 target '{target.Name}' refused the copy ({service.ErrorCode}: {service.Message.TrimEnd('.')}); a full bucket or a quota says so here. The local backup is kept.", service),

@@ -95,7 +95,7 @@ public sealed partial class CopyTargetOptions
         {
             yield return $"{key}:Endpoint must be the http:// or https:// address of the S3 service";
         }
-        if (!BucketPattern().IsMatch(Bucket))
+        if (!D3kos.Common.Storage.S3Connection.IsBucketName(Bucket))
         {
             yield return $"{key}:Bucket '{BackupPaths.Printable(Bucket)}' is not a bucket name (3-63 lower-case letters, digits, '.' or '-')";
         }
@@ -122,7 +122,4 @@ public sealed partial class CopyTargetOptions
             yield return $"{key}:MaxKiBPerSecond must be 0 (no limit) or more";
         }
     }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\\z", RegexOptions.CultureInvariant)]
-    private static partial Regex BucketPattern();
 }

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using D3kos.Common.Files;
+using D3kos.Common.Storage;
 
 namespace D3kos.Backup;
 
@@ -23,20 +23,10 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
 
     private static readonly TimeSpan StaleUpload = TimeSpan.FromDays(1);
 
-    private readonly AmazonS3Client _client = new(new BasicAWSCredentials(target.AccessKey, secret), new AmazonS3Config
-    {
-        ServiceURL = target.Endpoint,
-        AuthenticationRegion = target.Region,
-        ForcePathStyle = target.PathStyle,
-        // Ceph, MinIO and most other S3 servers refuse the SDK's default trailing CRC checksums
-        // (XAmzContentSHA256Mismatch); each part carries its Content-MD5 instead.
-        RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-        ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        MaxErrorRetry = 3,
-        // The timeout covers a whole part: it must fit the slowest link the boat may have (16 KiB/s, or half
-        // the configured limit), never less than two minutes.
-        Timeout = TimeSpan.FromSeconds(Math.Max(120, target.PartSizeMiB * 1024.0 / (target.MaxKiBPerSecond > 0 ? target.MaxKiBPerSecond / 2.0 : 16))),
-    });
+    // The timeout covers a whole part: it must fit the slowest link the boat may have (16 KiB/s, or half the
+    // configured limit), never less than two minutes.
+    private readonly AmazonS3Client _client = S3Connection.Client(target.Endpoint, target.Region, target.PathStyle, target.AccessKey, secret,
+        TimeSpan.FromSeconds(Math.Max(120, target.PartSizeMiB * 1024.0 / (target.MaxKiBPerSecond > 0 ? target.MaxKiBPerSecond / 2.0 : 16))));
 
     /// <summary>Waits between tries within one copy: a marina's Wi-Fi comes back within minutes more often than not.</summary>
     private static readonly TimeSpan[] ResumeAfter = [TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2)];
@@ -107,22 +97,13 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
             {
                 return UploadOnce(file, copyName, fileSha256);
             }
-            catch (Exception ex) when (attempt < ResumeTries && IsTransient(ex))
+            catch (Exception ex) when (attempt < ResumeTries && S3Connection.IsTransient(ex))
             {
                 retrying?.Invoke(ex, ResumeAfter[attempt]);
                 Thread.Sleep(ResumeAfter[attempt]);
             }
         }
     }
-
-    /// <summary>A failure that may pass: the network, a timeout, the server's 5xx, throttling, a request timeout.</summary>
-    public static bool IsTransient(Exception exception) => exception switch
-    {
-        AmazonServiceException service => (int)service.StatusCode >= 500 || (int)service.StatusCode is 408 or 429 || service.StatusCode == 0,
-        HttpRequestException or IOException or System.Net.Sockets.SocketException or TaskCanceledException or TimeoutException => true,
-        AmazonClientException => true,
-        _ => false,
-    };
 
     private long UploadOnce(string file, string copyName, string fileSha256)
     {

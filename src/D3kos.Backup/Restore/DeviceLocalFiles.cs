@@ -23,7 +23,7 @@ internal static class DeviceLocalFiles
     /// sources; listed here too, so a source set wider by the owner ("/var") still leaves them out.
     /// </remarks>
     public static readonly IReadOnlyList<string> NeverArchived =
-        [BackupPassphrase.PiPath, CopySecrets.PiFolder, D3kos.Common.Security.AuthOptions.SessionsFolder, D3kos.Common.Security.AuthOptions.PairingFolder];
+        [BackupPassphrase.PiPath, CopySecrets.PiFolder, D3kos.Common.Storage.CentralSecret.PiFile, D3kos.Common.Security.AuthOptions.SessionsFolder, D3kos.Common.Security.AuthOptions.PairingFolder];
 
     /// <summary>Makes each staged device-local file the live one: copied in when it exists, removed from staging when it does not.</summary>
     public static void KeepLive(BackupPaths paths, IReadOnlyList<BackupSource> sources, Func<string, BackupSource, string> stagedPath)

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using D3kos.Common.Files;
 using D3kos.Common.Licensing;
+using D3kos.Common.Storage;
 using Microsoft.Extensions.Options;
 
 namespace D3kos.ExportManager.Upload;
 
-/// <summary>Chooses the delivery from Central:Url: http(s) posts, file:// copies under the root.</summary>
+/// <summary>Chooses the delivery from Central:Url: http(s) posts, file:// copies under the root, s3:// puts objects in a bucket.</summary>
 public static class CentralUploaderFactory
 {
     public static ICentralUploader Create(IServiceProvider services)
@@ -20,6 +21,11 @@ public static class CentralUploaderFactory
             "http" or "https" => new HttpCentralUploader(
                 new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan },
                 target,
+                options,
+                services.GetRequiredService<LicenseReader>()),
+            CentralOptions.S3Scheme => new S3CentralUploader(
+                S3Connection.Client(options.Endpoint, options.Region, options.PathStyle, options.AccessKey,
+                    CentralSecret.Read(root.Resolve(options.SecretKeyFile), "Central:SecretKeyFile"), options.Timeout),
                 options,
                 services.GetRequiredService<LicenseReader>()),
             _ => throw new UnreachableException($"CentralOptions.Target admitted the scheme {target.Scheme}."),

@@ -1,12 +1,12 @@
-using D3kos.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Xunit;
 
-namespace D3kos.Backup.Tests;
+namespace D3kos.Testing;
 
 /// <summary>
 /// A real S3 server: a throw-away single-node Ceph cluster with its RADOS Gateway on loopback

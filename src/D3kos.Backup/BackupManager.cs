@@ -80,7 +80,8 @@ public sealed partial class BackupManager(
     /// code checked), verified whole, then named for when it arrived, as kind "imported". Never for the date
     /// inside it: an archive from outside could claim 2999 and push the boat's own backups out of retention.
     /// </summary>
-    public async Task<BackupInfo> ImportAsync(Stream body, CancellationToken cancellationToken)
+    /// <param name="expectedSha256">The SHA-256 the sender gave for these bytes (a copy in a bucket has one), checked before anything else.</param>
+    public async Task<BackupInfo> ImportAsync(Stream body, CancellationToken cancellationToken, string? expectedSha256 = null)
     {
         paths.EnsureBackupsFolder();
         using var importing = await BackupLock.AcquireImportAsync(paths, cancellationToken);
@@ -89,6 +90,11 @@ public sealed partial class BackupManager(
         try
         {
             var sha256 = await ReceiveAsync(body, partial, cancellationToken);
+            if (expectedSha256 is not null && !string.Equals(sha256, expectedSha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new BackupException(BackupError.InvalidArchive,
+                    $"The copy arrived damaged: its SHA-256 is {sha256}, not the {expectedSha256} it was sent with. Nothing was kept.");
+            }
             if (OpenPgpFile.LooksEncrypted(partial))
             {
                 sha256 = await Task.Run(() => Decrypt(partial, decrypted), cancellationToken);

@@ -19,6 +19,9 @@ internal sealed class BackupCommands(
                                                   --accept-no-checksums with --yes
           import FILE                             take a backup made on another device or a copy from a drive
                                                   (an encrypted .gpg copy is opened with the passphrase set here)
+          import s3://BUCKET/PREFIX/NAME          bring a copy back from a configured S3 target's bucket
+          copies TARGET                           list the copies a target holds, newest first (a bucket is
+                                                  listed over the network), with the address to import each
           delete FILE                             delete a backup
           copy FILE --to TARGET                   copy a backup to a configured target (Backup__Targets__N__Name)
           status                                  automatic backups (last run, next run) and every target's last copy
@@ -67,6 +70,7 @@ internal sealed class BackupCommands(
             ("restore", 1) => await ListAsync(),
             ("restore", 2) => await RestoreAsync(words[1], options.Contains("--yes"), options.Contains("--replace-id"), options.Contains("--accept-no-checksums")),
             ("import", 2) => await ImportAsync(words[1]),
+            ("copies", 2) => await CopiesAsync(words[1]),
             ("delete", 2) => await DeleteAsync(words[1]),
             ("copy", 2) when target is not null => await CopyAsync(words[1], target),
             ("status", 1) => await StatusAsync(),
@@ -175,9 +179,34 @@ internal sealed class BackupCommands(
 
     private async Task<int> ImportAsync(string file)
     {
-        await using var stream = File.OpenRead(file);
-        var info = await backups.ImportAsync(stream, CancellationToken.None);
+        BackupInfo info;
+        if (file.StartsWith("s3://", StringComparison.Ordinal))
+        {
+            await console.Out.WriteLineAsync($"Fetching {file} ...");
+            info = await copier.ImportFromBucketAsync(file, backups, CancellationToken.None);
+        }
+        else
+        {
+            await using var stream = File.OpenRead(file);
+            info = await backups.ImportAsync(stream, CancellationToken.None);
+        }
         await console.Out.WriteLineAsync($"Imported as {info.Filename} ({HumanSize.Format(info.SizeBytes)})");
+        return ExitCodes.Ok;
+    }
+
+    private async Task<int> CopiesAsync(string target)
+    {
+        var copies = copier.ListCopies(target);
+        if (copies.Count == 0)
+        {
+            await console.Out.WriteLineAsync($"No copies on '{target}'.");
+            return ExitCodes.Ok;
+        }
+        foreach (var copy in copies)
+        {
+            await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{HumanSize.Format(copy.SizeBytes),6}  {copy.ModifiedAt:yyyy-MM-dd HH:mm:ss}Z  {copy.Address}"));
+        }
         return ExitCodes.Ok;
     }
 

@@ -47,7 +47,7 @@ internal static class Program
 
         var backups = services.GetRequiredService<BackupManager>();
         // Commands that only look or set the passphrase do not clean up: that is for those that change backups.
-        if (args.FirstOrDefault() is not ("status" or "key" or "pair" or "secret"))
+        if (args.FirstOrDefault() is not ("status" or "key" or "pair" or "secret" or "central-secret" or "copies"))
         {
             backups.RecoverAfterCrash();
         }

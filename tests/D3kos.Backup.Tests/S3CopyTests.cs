@@ -11,12 +11,15 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
     private const string Prefix = "boats/aurora/";
     private readonly BoatRoot _boat = new();
 
+    /// <param name="boat">Another Pi (default: this test's boat).</param>
+    /// <param name="bucket">A bucket made already (default: a new one).</param>
     private async Task<(BackupManager Manager, BackupCopier Copier, ServiceProvider Services, string Bucket)> LibraryAsync(
-        bool encrypt = true, int keep = 10, string? endpoint = null, string secret = CephGateway.SecretKey, TimeProvider? time = null, int resumeTries = 0)
+        bool encrypt = true, int keep = 10, string? endpoint = null, string secret = CephGateway.SecretKey, TimeProvider? time = null, int resumeTries = 0,
+        BoatRoot? boat = null, string? bucket = null)
     {
         Assert.SkipWhen(ceph.Unavailable is not null, $"The S3 tests need {ceph.Unavailable}.");
-        var bucket = await ceph.NewBucketAsync();
-        var (manager, services) = Library.Create(_boat.Settings(
+        bucket ??= await ceph.NewBucketAsync();
+        var (manager, services) = Library.Create((boat ?? _boat).Settings(
             ("Backup:Targets:0:Name", "shore"),
             ("Backup:Targets:0:Kind", "s3"),
             ("Backup:Targets:0:Endpoint", endpoint ?? ceph.Endpoint),
@@ -200,6 +203,98 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         Assert.Contains("var/lib/d3kos/notes.txt", members, StringComparison.Ordinal);
         Assert.DoesNotContain("copy-secrets", members, StringComparison.Ordinal);
         Assert.Equal("600", Convert.ToString((int)File.GetUnixFileMode(_boat.Root.At("/var/lib/d3kos/copy-secrets/shore")), 8));
+    }
+
+    [Fact]
+    public async Task A_new_pi_lists_the_bucket_imports_the_newest_copy_and_restores_it_onto_an_empty_root()
+    {
+        Images(6);
+        var (manager, copier, services, bucket) = await LibraryAsync();
+        using var _ = services;
+        copier.Copy(manager.Create().FileName, "shore");
+        var newest = manager.Create();
+        copier.Copy(newest.FileName, "shore");
+        using var newPi = new BoatRoot(empty: true);
+        var (newManager, newCopier, newServices, __) = await LibraryAsync(boat: newPi, bucket: bucket);
+        using var ___ = newServices;
+
+        var listed = newCopier.ListCopies("shore");
+        var imported = await newCopier.ImportFromBucketAsync(listed[0].Address, newManager, TestContext.Current.CancellationToken);
+        var restored = newManager.Restore(imported.Filename, replaceInstallationId: false);
+
+        Assert.Equal(2, listed.Count);
+        Assert.Equal($"s3://{bucket}/{Prefix}{newest.FileName}.gpg", listed[0].Address);
+        Assert.True(listed[0].SizeBytes > 6 << 20);
+        Assert.Equal("imported", imported.Kind);
+        Assert.True(restored.FilesRestored > 5);
+        // Every file of the boat's sources is back, byte for byte, on the Pi that had none of them (but an
+        // editor's half-written temporary file, which no backup takes).
+        File.Delete(_boat.Root.At("/opt/d3kos/config/.settings.json.1234.tmp"));
+        foreach (var source in new[] { "/opt/d3kos/config", "/opt/d3kos/data", "/var/www/html", "/home/d3kos" })
+        {
+            TreeSnapshot.AssertSame(TreeSnapshot.Take(_boat.Root.At(source)), TreeSnapshot.Take(newPi.Root.At(source)));
+        }
+    }
+
+    [Fact]
+    public async Task Reading_a_copy_back_over_a_line_that_drops_resumes_from_the_byte_it_reached()
+    {
+        Images(12);
+        var (manager, copier, services, bucket) = await LibraryAsync();
+        using var _ = services;
+        var backup = manager.Create();
+        var copy = copier.Copy(backup.FileName, "shore");
+        using var proxy = new CuttingProxy(ceph.Port);
+        using var newPi = new BoatRoot(empty: true);
+        var (newManager, newCopier, newServices, __) = await LibraryAsync(boat: newPi, bucket: bucket, endpoint: proxy.Endpoint, resumeTries: 1);
+        using var ___ = newServices;
+        proxy.CutAfterReceived(6L << 20);
+        var back = Task.Run(async () =>
+        {
+            await Eventually.TrueAsync(() => proxy.IsCut, "the cut");
+            await Task.Delay(2000);
+            proxy.Reopen();
+        }, TestContext.Current.CancellationToken);
+
+        var imported = await newCopier.ImportFromBucketAsync($"s3://{bucket}/{Prefix}{copy.CopyFile}", newManager, TestContext.Current.CancellationToken);
+        await back;
+
+        // After the cut, only the rest came down: the import did not start over.
+        Assert.InRange(proxy.BytesReceived, 1, copy.SizeBytes - (5L << 20));
+        Assert.Equal(File.ReadAllBytes(backup.Path), File.ReadAllBytes(Path.Combine(newPi.BackupsFolder, imported.Filename)));
+    }
+
+    [Fact]
+    public async Task A_copy_damaged_in_the_bucket_is_refused_and_nothing_is_kept()
+    {
+        var (manager, copier, services, bucket) = await LibraryAsync(encrypt: false);
+        using var _ = services;
+        var backup = manager.Create();
+        var copy = copier.Copy(backup.FileName, "shore");
+        var bytes = File.ReadAllBytes(backup.Path);
+        bytes[bytes.Length / 2] ^= 0x40;
+        using (var client = ceph.Client())
+        {
+            // The same name and the same recorded checksum, other bytes: what a failing disk on the shore gives.
+            var head = await client.GetObjectMetadataAsync(bucket, Prefix + copy.CopyFile, TestContext.Current.CancellationToken);
+            await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = Prefix + copy.CopyFile, InputStream = new MemoryStream(bytes), Metadata = { ["sha256"] = head.Metadata["sha256"] } }, TestContext.Current.CancellationToken);
+        }
+        using var newPi = new BoatRoot(empty: true);
+        var (newManager, newCopier, newServices, __) = await LibraryAsync(boat: newPi, bucket: bucket);
+        using var ___ = newServices;
+
+        var refused = await Assert.ThrowsAsync<BackupException>(() => newCopier.ImportFromBucketAsync($"s3://{bucket}/{Prefix}{copy.CopyFile}", newManager, TestContext.Current.CancellationToken));
+        var unknown = Assert.Throws<BackupException>(() => newCopier.ImportFromBucketAsync($"s3://other-bucket/{Prefix}{copy.CopyFile}", newManager, CancellationToken.None).GetAwaiter().GetResult());
+        var gone = await Assert.ThrowsAsync<BackupException>(() => newCopier.ImportFromBucketAsync($"s3://{bucket}/{Prefix}d3kos_backup_20200101_000000.tar.gz", newManager, TestContext.Current.CancellationToken));
+
+        Assert.Equal(BackupError.InvalidArchive, refused.Error);
+        Assert.Contains("arrived damaged", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(newManager.List());
+        Assert.Empty(Directory.GetFiles(newPi.BackupsFolder, "*.partial"));
+        Assert.Equal(BackupError.InvalidInput, unknown.Error);
+        Assert.Contains("No S3 target is configured for s3://other-bucket/boats/aurora/", unknown.Message, StringComparison.Ordinal);
+        Assert.Equal(BackupError.NotFound, gone.Error);
+        Assert.Contains("has no such copy", gone.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -90,7 +90,9 @@ public sealed class CuttingProxy : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<TcpClient> _open = [];
     private long _sent;
+    private long _received;
     private long _cutAfter = long.MaxValue;
+    private long _cutAfterReceived = long.MaxValue;
     private bool _cut;
 
     public CuttingProxy(int targetPort)
@@ -106,6 +108,12 @@ public sealed class CuttingProxy : IDisposable
     public long BytesSent => Interlocked.Read(ref _sent);
 
     public void CutAfter(long bytes) => Interlocked.Exchange(ref _cutAfter, bytes);
+
+    /// <summary>Cuts the line once the server has sent this many bytes to the client (a download).</summary>
+    public void CutAfterReceived(long bytes) => Interlocked.Exchange(ref _cutAfterReceived, bytes);
+
+    /// <summary>Bytes the server sent to the client since the last <see cref="Reopen"/>.</summary>
+    public long BytesReceived => Interlocked.Read(ref _received);
 
     public bool IsCut
     {
@@ -124,7 +132,9 @@ public sealed class CuttingProxy : IDisposable
         {
             _cut = false;
             Interlocked.Exchange(ref _sent, 0);
+            Interlocked.Exchange(ref _received, 0);
             Interlocked.Exchange(ref _cutAfter, long.MaxValue);
+            Interlocked.Exchange(ref _cutAfterReceived, long.MaxValue);
         }
     }
 
@@ -161,8 +171,8 @@ public sealed class CuttingProxy : IDisposable
         try
         {
             await server.ConnectAsync(IPAddress.Loopback, _target);
-            var up = Pump(client.GetStream(), server.GetStream(), counted: true);
-            var down = Pump(server.GetStream(), client.GetStream(), counted: false);
+            var up = Pump(client.GetStream(), server.GetStream(), upstream: true);
+            var down = Pump(server.GetStream(), client.GetStream(), upstream: false);
             await Task.WhenAny(up, down);
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
@@ -174,13 +184,14 @@ public sealed class CuttingProxy : IDisposable
         }
     }
 
-    private async Task Pump(NetworkStream from, NetworkStream to, bool counted)
+    private async Task Pump(NetworkStream from, NetworkStream to, bool upstream)
     {
         var buffer = new byte[16 * 1024];
         int read;
         while ((read = await from.ReadAsync(buffer)) > 0)
         {
-            if (counted && Interlocked.Add(ref _sent, read) > Interlocked.Read(ref _cutAfter))
+            var (total, limit) = upstream ? (Interlocked.Add(ref _sent, read), Interlocked.Read(ref _cutAfter)) : (Interlocked.Add(ref _received, read), Interlocked.Read(ref _cutAfterReceived));
+            if (total > limit)
             {
                 Cut();
                 return;

@@ -46,7 +46,7 @@ public sealed partial class BackupCopier(
             Log.Copied(logger, backupName, target.Name, result.CopyFile, result.SizeBytes, result.DurationMs);
             return result;
         }
-        catch (Exception ex) when (Explain(ex, target) is { } failure)
+        catch (Exception ex) when (Explain(ex, target, Consequence.Copy) is { } failure)
         {
             Record(target, new CopyStatus(started, false, backupName, null, 0, target.Encrypt, watch.ElapsedMilliseconds, failure.Message));
             if (ReferenceEquals(failure, ex))
@@ -73,12 +73,85 @@ public sealed partial class BackupCopier(
             using var folder = Drive(target).Open(paths.BackupsFolder, create: false);
             copies = folder is null ? [] : DriveTarget.Copies(folder.ProcPath);
         }
-        catch (Exception ex) when (Explain(ex, target) is { } failure)
+        catch (Exception ex) when (Explain(ex, target, Consequence.Look) is { } failure)
         {
             unavailable = failure.Message;
         }
         return new TargetStatus(target.Name, target.Kind, target.Path, target.Encrypt, target.Keep, LastCopy(target.Name), copies, unavailable);
     })];
+
+    /// <summary>The copies a target holds, newest first, with how to name each to import it (a bucket is listed over the network).</summary>
+    public IReadOnlyList<TargetCopy> ListCopies(string targetName)
+    {
+        var target = Target(targetName);
+        try
+        {
+            if (target.Kind == CopyTargetOptions.S3Kind)
+            {
+                using var bucket = Bucket(target);
+                return bucket.CopiesWithSizes();
+            }
+            using var folder = Drive(target).Open(paths.BackupsFolder, create: false);
+            return folder is null ? [] : [.. DriveTarget.Copies(folder.ProcPath).Select(name =>
+            {
+                var file = new FileInfo(Path.Combine(folder.ProcPath, name));
+                return new TargetCopy(name, file.Length, file.LastWriteTimeUtc, Path.Combine(paths.Root.Resolve(target.Path), DriveTarget.FolderName, name));
+            })];
+        }
+        catch (Exception ex) when (Explain(ex, target, Consequence.Look) is { } failure)
+        {
+            throw ReferenceEquals(failure, ex) ? ex : failure;
+        }
+    }
+
+    /// <summary>
+    /// Brings a copy back from a bucket (s3://BUCKET/PREFIX/NAME, as <see cref="ListCopies"/> names it) as an
+    /// imported backup: streamed from the bucket (a dropped line resumes from the byte it reached), its
+    /// SHA-256 checked against the one it was sent with, then decrypted and verified as any import is. The
+    /// bucket must be one of the configured S3 targets, with its secret key set: its credentials are there.
+    /// </summary>
+    public async Task<BackupInfo> ImportFromBucketAsync(string address, BackupManager backups, CancellationToken cancellationToken)
+    {
+        var (target, copyName) = FindInBucket(address);
+        try
+        {
+            using var bucket = Bucket(target, (failure, wait) => Log.ResumingDownload(logger, target.Name, (int)wait.TotalSeconds, failure.Message));
+            var (content, _, sha256) = bucket.Open(copyName);
+            await using (content)
+            {
+                var imported = await backups.ImportAsync(content, cancellationToken, expectedSha256: sha256);
+                Log.ImportedFromBucket(logger, address, imported.Filename);
+                return imported;
+            }
+        }
+        catch (Exception ex) when (Explain(ex, target, Consequence.Import) is { } failure)
+        {
+            throw ReferenceEquals(failure, ex) ? ex : failure;
+        }
+    }
+
+    /// <summary>The configured S3 target an address lies in, and the copy's name under its prefix.</summary>
+    private (CopyTargetOptions Target, string CopyName) FindInBucket(string address)
+    {
+        const string Scheme = "s3://";
+        var slash = address.StartsWith(Scheme, StringComparison.Ordinal) ? address.IndexOf('/', Scheme.Length) : -1;
+        if (slash < 0)
+        {
+            throw new BackupException(BackupError.InvalidInput, $"'{BackupPaths.Printable(address)}' is not an address in a bucket (s3://BUCKET/PREFIX/NAME; 'd3kos-backup copies TARGET' lists them).");
+        }
+        var (bucketName, key) = (address[Scheme.Length..slash], address[(slash + 1)..]);
+        var target = Targets.FirstOrDefault(t => t.Kind == CopyTargetOptions.S3Kind && t.Bucket == bucketName && key.StartsWith(t.Prefix, StringComparison.Ordinal)
+            && !key[t.Prefix.Length..].Contains('/', StringComparison.Ordinal))
+            ?? throw new BackupException(BackupError.InvalidInput,
+                $"No S3 target is configured for s3://{BackupPaths.Printable(bucketName)}/{BackupPaths.Printable(key[..(key.LastIndexOf('/') + 1)])}: add it to Backup:Targets (Kind s3, with its Endpoint, Bucket, Prefix and AccessKey) and set its secret key, as on the boat that made the copy.");
+        var copyName = key[target.Prefix.Length..];
+        return BackupNames.IsBackupName(CopyNames.BackupName(copyName))
+            ? (target, copyName)
+            : throw new BackupException(BackupError.InvalidInput, $"'{BackupPaths.Printable(copyName)}' is not the name of a copy of a backup.");
+    }
+
+    private S3Target Bucket(CopyTargetOptions target, Action<Exception, TimeSpan>? resuming = null) =>
+        new(target, secrets.Read(target.Name), paths.OutgoingFolder(target.Name), time) { Resuming = resuming };
 
     public CopyStatus? LastCopy(string targetName) =>
         StatusFile.Read(paths.CopyStatusFile(targetName), BackupJsonContext.Default.CopyStatus);
@@ -163,20 +236,35 @@ public sealed partial class BackupCopier(
     private void Record(CopyTargetOptions target, CopyStatus status) =>
         StatusFile.Write(paths.CopyStatusFile(target.Name), status, BackupJsonContext.Default.CopyStatus, logger);
 
+    /// <summary>What a failure leaves behind, said at the end of its sentence.</summary>
+    private enum Consequence
+    {
+        Copy,
+        Import,
+        Look,
+    }
+
+    private static string Kept(Consequence consequence) => consequence switch
+    {
+        Consequence.Copy => " The local backup is kept.",
+        Consequence.Import => " Nothing was imported.",
+        _ => "",
+    };
+
     /// <summary>
-    /// What a failed copy tells the owner: the library's own failures as they are, a full drive as
-    /// "full", a read-only or failing one as unavailable. Anything else is a bug and is not caught.
+    /// What a failed copy, import or look tells the owner: the library's own failures as they are, a full
+    /// drive as "full", a read-only or failing one as unavailable. Anything else is a bug and is not caught.
     /// </summary>
-    private static BackupException? Explain(Exception exception, CopyTargetOptions target) => exception switch
+    private static BackupException? Explain(Exception exception, CopyTargetOptions target, Consequence consequence) => exception switch
     {
         BackupException backup => backup,
-        _ when target.Kind == CopyTargetOptions.S3Kind => ExplainBucket(exception, target),
+        _ when target.Kind == CopyTargetOptions.S3Kind => ExplainBucket(exception, target, consequence),
         FileNotFoundException missing when missing.FileName is { } file && !file.Contains("/proc/self/fd/", StringComparison.Ordinal) =>
             new BackupException(BackupError.NotFound, $"The backup {Path.GetFileName(file)} was removed (by retention or by hand) before it was copied; nothing was copied.", missing),
         IOException io when AtomicFile.IsDiskFull(io) => new BackupException(BackupError.DiskFull,
             $"The drive '{target.Name}' is full; the partial copy was removed and the local backup is kept.", io),
         IOException or UnauthorizedAccessException => new BackupException(BackupError.TargetUnavailable,
-            $"The drive '{target.Name}' cannot take a copy: {(IsReadOnly(exception) ? "it is read-only (a write-protect switch, or the kernel remounted it after errors)" : exception.Message.TrimEnd('.'))}. The local backup is kept.", exception),
+            $"The drive '{target.Name}' cannot take a copy: {(IsReadOnly(exception) ? "it is read-only (a write-protect switch, or the kernel remounted it after errors)" : exception.Message.TrimEnd('.'))}.{Kept(consequence)}", exception),
         _ => null,
     };
 
@@ -184,21 +272,26 @@ public sealed partial class BackupCopier(
     /// An S3 target's failures: refused credentials and a missing bucket say so; a network that drops or a
     /// server that fails keeps what was sent, and the next copy resumes from there.
     /// </summary>
-    private static BackupException? ExplainBucket(Exception exception, CopyTargetOptions target) => exception switch
+    private static BackupException? ExplainBucket(Exception exception, CopyTargetOptions target, Consequence consequence) => exception switch
     {
-        IOException io when AtomicFile.IsDiskFull(io) => new BackupException(BackupError.DiskFull,
-            $"The card is full: the copy for '{target.Name}' could not be encrypted; nothing was sent and the local backup is kept.", io),
+        IOException io when AtomicFile.IsDiskFull(io) => new BackupException(BackupError.DiskFull, consequence == Consequence.Import
+            ? "The card is full: the copy from the bucket could not be kept; nothing was imported."
+            : $"The card is full: the copy for '{target.Name}' could not be encrypted; nothing was sent and the local backup is kept.", io),
         AmazonS3Exception s3 when s3.ErrorCode == "RequestTimeTooSkewed" => new BackupException(BackupError.TargetUnavailable,
-            $"The S3 target '{target.Name}' refused the request because this Pi's clock is off (a Pi has no clock of its own: is it synchronised?). The local backup is kept.", s3),
+            $"The S3 target '{target.Name}' refused the request because this Pi's clock is off (a Pi has no clock of its own: is it synchronised?).{Kept(consequence)}", s3),
         AmazonS3Exception s3 when S3Connection.IsRefusedCredentials(s3) =>
             new BackupException(BackupError.TargetUnavailable,
-                $"The S3 target '{target.Name}' refused the credentials ({s3.ErrorCode}): check its AccessKey and secret key (sudo d3kos-backup secret set {target.Name}). The local backup is kept.", s3),
+                $"The S3 target '{target.Name}' refused the credentials ({s3.ErrorCode}): check its AccessKey and secret key (sudo d3kos-backup secret set {target.Name}).{Kept(consequence)}", s3),
         AmazonS3Exception s3 when s3.ErrorCode == "NoSuchBucket" => new BackupException(BackupError.TargetUnavailable,
-            $"The S3 target '{target.Name}' has no bucket '{target.Bucket}' at {target.Endpoint}. The local backup is kept.", s3),
-        _ when S3Connection.IsTransient(exception) => new BackupException(BackupError.TargetUnavailable,
-            $"The S3 target '{target.Name}' could not be reached or broke off ({exception.Message.TrimEnd('.')}); the parts sent are kept, and copying this backup again resumes from there. The local backup is kept.", exception),
+            $"The S3 target '{target.Name}' has no bucket '{target.Bucket}' at {target.Endpoint}.{Kept(consequence)}", s3),
+        AmazonS3Exception s3 when consequence == Consequence.Import && (s3.StatusCode == System.Net.HttpStatusCode.NotFound || s3.ErrorCode == "PreconditionFailed") =>
+            new BackupException(BackupError.NotFound,
+                $"The bucket of '{target.Name}' has no such copy (any more: retention may have removed it, or it was replaced while it was read); 'd3kos-backup copies {target.Name}' lists them. Nothing was imported.", s3),
+        _ when S3Connection.IsTransient(exception) => new BackupException(BackupError.TargetUnavailable, consequence == Consequence.Copy
+            ? $"The S3 target '{target.Name}' could not be reached or broke off ({exception.Message.TrimEnd('.')}); the parts sent are kept, and copying this backup again resumes from there. The local backup is kept."
+            : $"The S3 target '{target.Name}' could not be reached or broke off ({exception.Message.TrimEnd('.')}).{Kept(consequence)}", exception),
         AmazonServiceException service => new BackupException(BackupError.TargetUnavailable,
-            $"The S3 target '{target.Name}' refused the copy ({service.ErrorCode}: {service.Message.TrimEnd('.')}); a full bucket or a quota says so here. The local backup is kept.", service),
+            $"The S3 target '{target.Name}' refused the request ({service.ErrorCode}: {service.Message.TrimEnd('.')}); a full bucket or a quota says so here.{Kept(consequence)}", service),
         _ => null,
     };
 
@@ -218,6 +311,12 @@ public sealed partial class BackupCopier(
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "The copy to {Target} broke off; resuming in {Seconds} s: {Error}")]
         public static partial void Resuming(ILogger logger, string target, int seconds, string error);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Reading a copy from {Target} broke off; resuming in {Seconds} s: {Error}")]
+        public static partial void ResumingDownload(ILogger logger, string target, int seconds, string error);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Imported {Address} as {Backup}")]
+        public static partial void ImportedFromBucket(ILogger logger, string address, string backup);
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "The copy to {Target} arrived, but its retention or clean-up in the bucket failed: {Error}")]
         public static partial void HousekeepingFailed(ILogger logger, string target, string error);

@@ -37,6 +37,8 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
 
     private string Key(string copyName) => target.Prefix + copyName;
 
+    private string BucketName => target.Bucket;
+
     /// <summary>Makes the file to send (the encrypted copy, or the backup itself) unless a run before left it, whole.</summary>
     public string Prepare(string backup, string sha256, char[]? passphrase, long margin)
     {
@@ -224,19 +226,117 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
     }
 
     /// <summary>The copies under the prefix, newest first: names directly under it that are copies of backups.</summary>
-    public IReadOnlyList<string> Copies()
+    public IReadOnlyList<string> Copies() => [.. CopiesWithSizes().Select(c => c.Name)];
+
+    /// <summary>The copies under the prefix with their sizes and upload times, newest first.</summary>
+    public IReadOnlyList<TargetCopy> CopiesWithSizes()
     {
-        var names = new List<string>();
+        var objects = new Dictionary<string, TargetCopy>(StringComparer.Ordinal);
         string? token = null;
         do
         {
             var page = Wait(_client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = target.Bucket, Prefix = target.Prefix, ContinuationToken = token }));
-            names.AddRange((page.S3Objects ?? []).Select(o => o.Key[target.Prefix.Length..]).Where(n => !n.Contains('/', StringComparison.Ordinal)));
+            foreach (var item in page.S3Objects ?? [])
+            {
+                var name = item.Key[target.Prefix.Length..];
+                if (!name.Contains('/', StringComparison.Ordinal))
+                {
+                    objects[name] = new TargetCopy(name, item.Size ?? 0, item.LastModified?.ToUniversalTime() is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null, Address(name));
+                }
+            }
             token = page.IsTruncated == true ? page.NextContinuationToken : null;
         }
         while (token is not null);
-        return CopyNames.NewestFirst(names);
+        return [.. CopyNames.NewestFirst(objects.Keys).Select(name => objects[name])];
     }
+
+    /// <summary>How the owner names a copy in this bucket to <c>d3kos-backup import</c>.</summary>
+    public string Address(string copyName) => $"s3://{target.Bucket}/{Key(copyName)}";
+
+    /// <summary>
+    /// Opens a copy for reading, as a stream that survives a dropped line: a read that fails is waited for
+    /// (as an upload is) and continued from the byte it reached, with a ranged GET of the same object (its
+    /// ETag must match, so a copy replaced meanwhile is never spliced). Also returns the SHA-256 the copy was
+    /// sent with (null for an object not made by d3kOS).
+    /// </summary>
+    public (Stream Content, long Size, string? Sha256) Open(string copyName)
+    {
+        var key = Key(copyName);
+        var head = Wait(_client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = target.Bucket, Key = key }));
+        var sha256 = head.Metadata[Sha256Metadata];
+        return (new ResumingDownload(this, key, head.ContentLength, head.ETag), head.ContentLength, string.IsNullOrEmpty(sha256) ? null : sha256);
+    }
+
+    /// <summary>A read-only stream over one object that resumes, from where it was, after a dropped line.</summary>
+    private sealed class ResumingDownload(S3Target bucket, string key, long length, string etag) : Stream
+    {
+        private GetObjectResponse? _response;
+        private long _position;
+        private int _tries;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            while (true)
+            {
+                if (_position >= length || buffer.IsEmpty)
+                {
+                    return 0;
+                }
+                try
+                {
+                    _response ??= Wait(bucket._client.GetObjectAsync(new GetObjectRequest
+                    {
+                        BucketName = bucket.BucketName,
+                        Key = key,
+                        ByteRange = new ByteRange(_position, length - 1),
+                        EtagToMatch = etag,
+                    }));
+                    var read = _response.ResponseStream.Read(buffer);
+                    if (read == 0)
+                    {
+                        throw new IOException($"The S3 service ended the object at byte {_position} of {length}.");
+                    }
+                    _position += read;
+                    return read;
+                }
+                catch (Exception ex) when (_tries < bucket.ResumeTries && S3Connection.IsTransient(ex))
+                {
+                    _response?.Dispose();
+                    _response = null;
+                    bucket.Resuming?.Invoke(ex, ResumeAfter[_tries]);
+                    Thread.Sleep(ResumeAfter[_tries++]);
+                }
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _response?.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>Told when a download's line dropped and it waits to resume.</summary>
+    public Action<Exception, TimeSpan>? Resuming { get; init; }
 
     /// <summary>Aborts uploads of copies under the prefix that began over a day ago (a run cut off for good); the bucket keeps their parts otherwise.</summary>
     public IReadOnlyList<string> AbortStaleUploads(string? current)

@@ -7,7 +7,8 @@
 #     --signalk N: also a Signal K plugin tree of N small files (0.2–6 KB), backed up and restored alone
 #     --signalk-only: only that part       --signalk-on DIR: that tree (and tar's copy) in DIR, e.g. /dev/shm
 #     --csv-only: only the boat-log CSV downloads (in and out of time order)
-#     --backup-only: only backup create, verify, restore and the encrypted copy to a drive
+#     --backup-only: only backup create, verify, restore and the encrypted copies (to a drive; to S3 storage
+#                    and back when radosgw is installed: apt-get install -y radosgw ceph-mon ceph-osd ceph-common)
 # Needs: hyperfine pigz sqlite3 curl jq nginx (apt-get install -y hyperfine pigz sqlite3 curl jq nginx)
 # and, unless --bin is given, what deploy/publish.sh needs (clang zlib1g-dev).
 set -euo pipefail
@@ -136,6 +137,42 @@ if [ "$(id -u)" = 0 ]; then
     copy_kb=$(peak_kb "$bin/d3kos-backup" copy "$name" --to usb)
     import_kb=$(peak_kb "$bin/d3kos-backup" import "$drive/d3kos-backups/$name.gpg")
     row "encrypted copy / import peak RSS (CLI), $(mb "$s_ours") backup" "$((copy_kb / 1024)) MB / $((import_kb / 1024)) MB" "" "unit MemoryMax=256M"
+
+    # 2d. The same backup to S3 storage (a throw-away Ceph RADOS Gateway on loopback) and back, against
+    # gpg + curl doing the same: encrypt and PUT; GET and decrypt. Ours also stages the encrypted copy on
+    # the card (so a dropped line resumes), sends it in 16 MiB parts with their MD5s and checks the object.
+    if [ -x /usr/bin/radosgw ]; then
+        s3_port=$((20000 + RANDOM % 20000)) s3_key=BENCHACCESSKEY s3_secret=bench-secret-key-0123456789
+        if "$repo/tests/lib/ceph-rgw.sh" start "$work/ceph" "$s3_port" $((s3_port + 1)) "$s3_key" "$s3_secret" >/dev/null; then
+            sigv4=(curl -fsS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$s3_key:$s3_secret")
+            empty=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+            "${sigv4[@]}" -H "x-amz-content-sha256: $empty" -X PUT "http://127.0.0.1:$s3_port/bench" >/dev/null
+            export Backup__Targets__1__Name=shore Backup__Targets__1__Kind=s3 Backup__Targets__1__Endpoint="http://127.0.0.1:$s3_port" \
+                Backup__Targets__1__Bucket=bench Backup__Targets__1__Prefix=boats/bench/ Backup__Targets__1__AccessKey="$s3_key" \
+                Backup__Targets__1__PathStyle=true Backup__Targets__1__Keep=100
+            echo "$s3_secret" | "$bin/d3kos-backup" secret set shore >/dev/null
+            # curl signs the body as UNSIGNED-PAYLOAD, as the SDK's parts are sent with their MD5 instead.
+            put_ref="gpg --homedir $work/gnupg --batch --yes --pinentry-mode loopback --passphrase x -z 0 --cipher-algo AES256 --symmetric -o $work/ref-s3.gpg $ours && ${sigv4[*]} -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -T $work/ref-s3.gpg http://127.0.0.1:$s3_port/bench/ref/ref.gpg >/dev/null"
+            get_ref="${sigv4[*]} -H 'x-amz-content-sha256: $empty' http://127.0.0.1:$s3_port/bench/ref/ref.gpg | gpg --homedir $work/gnupg --batch --pinentry-mode loopback --passphrase x -d > /dev/null 2>&1"
+            address="s3://bench/boats/bench/$name.gpg"
+            hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/s3.json" \
+                "bash -c \"$put_ref\"" \
+                "$bin/d3kos-backup copy $name --to shore" \
+                "bash -c \"$get_ref\"" \
+                "$bin/d3kos-backup import $address" >"$work/hyperfine-s3.txt" 2>&1
+            t_pr=$(mean "$work/s3.json" 0); t_pc=$(mean "$work/s3.json" 1); t_gr=$(mean "$work/s3.json" 2); t_gi=$(mean "$work/s3.json" 3)
+            row "encrypted copy to S3 (Ceph; stage, send, check)" "ours $(secs "$t_pc")" "gpg + curl PUT $(secs "$t_pr")" "$(ratio "$t_pc" "$t_pr") of gpg + curl"
+            row "import from S3 (fetch, check, decrypt, verify)" "ours $(secs "$t_gi")" "curl GET + gpg $(secs "$t_gr")" "$(ratio "$t_gi" "$t_gr") of curl + gpg"
+            s3copy_kb=$(peak_kb "$bin/d3kos-backup" copy "$name" --to shore)
+            s3import_kb=$(peak_kb "$bin/d3kos-backup" import "$address")
+            row "S3 copy / import peak RSS (CLI), $(mb "$s_ours") backup" "$((s3copy_kb / 1024)) MB / $((s3import_kb / 1024)) MB" "" "unit MemoryMax=256M"
+            "$repo/tests/lib/ceph-rgw.sh" stop "$work/ceph"
+            unset Backup__Targets__1__Name Backup__Targets__1__Kind Backup__Targets__1__Endpoint Backup__Targets__1__Bucket \
+                Backup__Targets__1__Prefix Backup__Targets__1__AccessKey Backup__Targets__1__PathStyle Backup__Targets__1__Keep
+        else
+            echo "bench: the Ceph gateway did not start; S3 rows skipped" >&2
+        fi
+    fi
     gpgconf --homedir "$work/gnupg" --kill gpg-agent 2>/dev/null
     unset Backup__Targets__0__Name Backup__Targets__0__Path Backup__Targets__0__Keep
 fi

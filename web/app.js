@@ -148,6 +148,7 @@ $('sign-out-all').addEventListener('click', async () => {
 const PHASES = {
   'backing up': 'Backing up', finishing: 'Finishing the archive', checking: 'Checking', restoring: 'Restoring',
   'switching over': 'Stopping the services and switching over', starting: 'Starting', uploading: 'Uploading', verifying: 'Checking the upload',
+  copying: 'Copying', fetching: 'Fetching from the bucket',
 };
 
 function activity(phase, done, total) {
@@ -394,15 +395,92 @@ async function refreshSchedule() {
   }));
   const body = $('targets').tBodies[0];
   body.replaceChildren();
-  if (status.targets.length === 0) cell(body.insertRow(), 'No copy targets are configured.').colSpan = 3;
+  if (status.targets.length === 0) cell(body.insertRow(), 'No copy targets are configured.').colSpan = 4;
   for (const t of status.targets) {
     const row = body.insertRow();
     cell(row, `${t.name} (${t.kind}, ${t.path})`);
     const copy = t.last_copy;
     cell(row, copy ? `${when(copy.time)}: ${copy.succeeded ? copy.copy_file : `failed: ${copy.error}`}` : 'none yet');
     cell(row, t.unavailable || 'ready');
+    const actions = row.insertCell();
+    actions.className = 'row-actions';
+    actions.append(button('Copy newest backup', t.name, () => copyNewest(t.name)), button('Show copies', t.name, () => showCopies(t)));
+    row.dataset.target = t.name;
+  }
+  // Only S3 targets have a secret key; a drive has none.
+  const buckets = status.targets.filter((t) => t.kind === 's3');
+  $('secret-form').hidden = buckets.length === 0;
+  $('secret-target').replaceChildren(...buckets.map((t) => new Option(t.name, t.name)));
+}
+
+// ---- Copies: one to a target now, the copies a target holds, and one brought back from a bucket ----
+
+async function copyNewest(target) {
+  say('');
+  try {
+    const newest = (await api('GET', '/api/backup/list'))[0];
+    if (!newest) { say('There is no backup to copy yet: create one first.'); return; }
+    const job = await runJob('/api/backup/jobs/copy', { backup_file: newest.filename, target });
+    const c = job.copy;
+    finished(`Copied ${c.backup_file} to ${c.target}`, [`${c.copy_file}, ${size(c.size_bytes)}, ${c.encrypted ? 'encrypted' : 'not encrypted'}`,
+      ...c.deleted.map((d) => `Retention removed ${d} from ${c.target}`)]);
+    await refreshSchedule();
+  } catch (error) {
+    $('activity').hidden = true;
+    failed(error);
+    await refreshSchedule().catch(() => {});
   }
 }
+
+async function showCopies(target) {
+  say('');
+  try {
+    const answer = await api('GET', `/api/backup/targets/${encodeURIComponent(target.name)}/copies`);
+    $('copies-caption').textContent = `Copies on ${target.name}, newest first`;
+    const body = $('copies').tBodies[0];
+    body.replaceChildren();
+    if (answer.copies.length === 0) cell(body.insertRow(), 'No copies there yet.').colSpan = 4;
+    for (const c of answer.copies) {
+      const row = body.insertRow();
+      cell(row, when(c.modified_at));
+      cell(row, size(c.size_bytes));
+      cell(row, c.name);
+      const actions = row.insertCell();
+      // A copy in a bucket comes back through the Pi; a drive's is imported from the drive (d3kos-backup import PATH).
+      if (target.kind === 's3') actions.append(button('Bring back', c.name, () => bringBack(c.address)));
+      row.dataset.copy = c.name;
+    }
+    $('copies-wrap').hidden = false;
+  } catch (error) {
+    failed(error);
+  }
+}
+
+async function bringBack(address) {
+  say('');
+  try {
+    const job = await runJob('/api/backup/jobs/import', { address });
+    finished(`Brought back as ${job.import.backup_file}`, [`${size(job.import.size_bytes)}, checked against the checksum it was sent with and verified; restore it from the list above.`]);
+    await refreshBackups();
+  } catch (error) {
+    $('activity').hidden = true;
+    failed(error);
+  }
+}
+
+$('secret-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  say('');
+  const target = $('secret-target').value;
+  try {
+    await api('PUT', `/api/backup/targets/${encodeURIComponent(target)}/secret`, { secret_key: $('secret-key').value });
+    $('secret-key').value = '';
+    say(`The secret key of ${target} is saved on this Pi.`);
+    await refreshSchedule();
+  } catch (error) {
+    failed(error);
+  }
+});
 
 function exportName(entry) { return `${entry.type} ${entry.id}`; }
 

@@ -12,6 +12,8 @@ public sealed class BackupProgress(Action<BackupProgress>? changed = null)
     public const string Checking = "checking";
     public const string Restoring = "restoring";
     public const string SwitchingOver = "switching over";
+    public const string Copying = "copying";
+    public const string Fetching = "fetching";
 
     private string _phase = "starting";
     private long _done;

@@ -30,10 +30,14 @@ public static class BackupEndpoints
         group.MapMethods("/status", GetAndHead.Methods, Status);
         group.MapPost("/copy", Copy);
         group.MapPut("/passphrase", SetPassphrase);
+        group.MapGet("/targets/{target}/copies", Copies);
+        group.MapPut("/targets/{target}/secret", SetSecret);
         // The same operations as jobs with progress, for the owner's page (BackupJobs).
         group.MapPost("/jobs/create", StartCreate);
         group.MapPost("/jobs/verify/{filename}", StartVerify);
         group.MapPost("/jobs/restore", StartRestore);
+        group.MapPost("/jobs/copy", StartCopy);
+        group.MapPost("/jobs/import", StartImport);
         group.MapGet("/jobs/{id}", Job);
         return app;
     }
@@ -155,14 +159,55 @@ public static class BackupEndpoints
         return TypedResults.Ok(new StatusResponse(true, status.Schedule, status.Targets, status.PassphraseSet));
     }
 
-    private static async Task<Results<Ok<CopyResponse>, ProblemHttpResult>> Copy(BackupCopier copier, CopyRequest request)
+    private static async Task<Results<Ok<CopyResponse>, ProblemHttpResult>> Copy(BackupCopier copier, CopyRequest request) =>
+        RefusedCopy(request) is { } refused ? refused : TypedResults.Ok(await Task.Run(() => CopyNow(copier, request, null)));
+
+    private static ProblemHttpResult? RefusedCopy(CopyRequest request) =>
+        string.IsNullOrEmpty(request.BackupFile) || string.IsNullOrEmpty(request.Target) ? ApiProblem.BadRequest("backup_file and target are required.") : null;
+
+    private static CopyResponse CopyNow(BackupCopier copier, CopyRequest request, BackupProgress? progress)
     {
-        if (string.IsNullOrEmpty(request.BackupFile) || string.IsNullOrEmpty(request.Target))
+        var result = copier.Copy(request.BackupFile!, request.Target!, progress);
+        return new CopyResponse(true, result.Target, result.BackupFile, result.CopyFile, result.SizeBytes, result.Encrypted, result.DurationMs, result.Deleted);
+    }
+
+    private static Results<Accepted<JobResponse>, ProblemHttpResult> StartCopy(BackupJobs jobs, BackupManager backups, BackupCopier copier, CopyRequest request)
+    {
+        if (RefusedCopy(request) is { } refused)
         {
-            return ApiProblem.BadRequest("backup_file and target are required.");
+            return refused;
         }
-        var result = await Task.Run(() => copier.Copy(request.BackupFile, request.Target));
-        return TypedResults.Ok(new CopyResponse(true, result.Target, result.BackupFile, result.CopyFile, result.SizeBytes, result.Encrypted, result.DurationMs, result.Deleted));
+        _ = backups.PathOf(request.BackupFile!);
+        return Started(jobs.Start("copy", progress => new JobResult(Copy: CopyNow(copier, request, progress))));
+    }
+
+    /// <summary>Brings a copy back from a configured S3 target's bucket (the address as the copies list gives it), as a job: a season's backup takes a while to come down.</summary>
+    private static Results<Accepted<JobResponse>, ProblemHttpResult> StartImport(BackupJobs jobs, BackupManager backups, BackupCopier copier, ImportRequest request)
+    {
+        if (string.IsNullOrEmpty(request.Address))
+        {
+            return ApiProblem.BadRequest("address is required (s3://BUCKET/PREFIX/NAME, as GET /api/backup/targets/{target}/copies gives it).");
+        }
+        return Started(jobs.Start("import", progress =>
+        {
+            var info = copier.ImportFromBucketAsync(request.Address, backups, CancellationToken.None, progress).GetAwaiter().GetResult();
+            return new JobResult(Import: new UploadResponse(true, info.Filename, info.SizeBytes, info.Sha256, info.Created));
+        }));
+    }
+
+    /// <summary>The copies a target holds (a bucket is listed over the network, so only when asked).</summary>
+    private static async Task<Ok<CopiesResponse>> Copies(BackupCopier copier, string target) =>
+        TypedResults.Ok(new CopiesResponse(true, target, await Task.Run(() => copier.ListCopies(target))));
+
+    /// <summary>Stores an S3 target's secret key (0600, this Pi only); it is never answered back.</summary>
+    private static Results<Ok<SecretResponse>, ProblemHttpResult> SetSecret(BackupCopier copier, CopySecrets secrets, string target, SecretRequest request)
+    {
+        if (!copier.Targets.Any(t => t.Name == target && t.Kind == CopyTargetOptions.S3Kind))
+        {
+            return ApiProblem.NotFound($"There is no S3 target named '{target}' (Backup:Targets, Kind s3).");
+        }
+        secrets.Set(target, request.SecretKey ?? "");
+        return TypedResults.Ok(new SecretResponse(true, target, secrets.IsSet(target)));
     }
 
     private static Ok<PassphraseResponse> SetPassphrase(BackupPassphrase passphrase, PassphraseRequest request)

@@ -6,7 +6,7 @@ using D3kos.Common.Hosting;
 namespace D3kos.BackupApi;
 
 /// <summary>
-/// Long operations started from the owner's page (create, verify, restore) run as jobs: the request is
+/// Long operations started from the owner's page (create, verify, restore, copy, import from a bucket) run as jobs: the request is
 /// answered at once with the job, and the page polls it for the phase, the bytes done of the total, then
 /// the result or the problem's sentence. The backup lock still decides what may run: a second create
 /// fails as "busy" exactly as the direct endpoint does. Jobs live in memory (the last 20): what they
@@ -73,7 +73,8 @@ public sealed partial class BackupJobs(IEnumerable<ExpectedFailure> expected, Ti
 }
 
 /// <summary>What a finished job made; one of them is set, by its kind.</summary>
-public sealed record JobResult(CreateResponse? Create = null, VerifyResponse? Verify = null, RestoreResponse? Restore = null);
+public sealed record JobResult(
+    CreateResponse? Create = null, VerifyResponse? Verify = null, RestoreResponse? Restore = null, CopyResponse? Copy = null, UploadResponse? Import = null);
 
 public sealed class BackupJob(string id, string kind, DateTimeOffset started)
 {
@@ -93,7 +94,7 @@ public sealed class BackupJob(string id, string kind, DateTimeOffset started)
     {
         var end = _end;
         return new JobResponse(end?.Status is null, id, kind, end?.State ?? "running", started, Progress.Phase, Progress.Done, Progress.Total,
-            end?.Result?.Create, end?.Result?.Verify, end?.Result?.Restore, end?.Status, end?.Error);
+            end?.Result?.Create, end?.Result?.Verify, end?.Result?.Restore, end?.Result?.Copy, end?.Result?.Import, end?.Status, end?.Error);
     }
 
     private sealed record JobSnapshot(string State, JobResult? Result, int? Status, string? Error);

@@ -30,6 +30,16 @@ public sealed record DeleteResponse(bool Success, string Deleted);
 
 public sealed record CopyRequest(string? BackupFile, string? Target);
 
+/// <summary>A copy in a bucket to bring back, as the copies list names it (s3://BUCKET/PREFIX/NAME).</summary>
+public sealed record ImportRequest(string? Address);
+
+public sealed record CopiesResponse(bool Success, string Target, IReadOnlyList<TargetCopy> Copies);
+
+/// <summary>The secret key travels in the body only, and only to be stored; no answer or log ever carries it.</summary>
+public sealed record SecretRequest(string? SecretKey);
+
+public sealed record SecretResponse(bool Success, string Target, bool SecretSet);
+
 public sealed record CopyResponse(bool Success, string Target, string BackupFile, string CopyFile, long SizeBytes, bool Encrypted, long DurationMs, IReadOnlyList<string> Deleted);
 
 /// <summary>The passphrase travels in the body only, and only to be stored; no answer or log ever carries it.</summary>
@@ -62,6 +72,8 @@ public sealed record JobResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CreateResponse? Create,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] VerifyResponse? Verify,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RestoreResponse? Restore,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CopyResponse? Copy,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] UploadResponse? Import,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Status,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error);
 
@@ -78,6 +90,10 @@ public sealed record StatusResponse(bool Success, ScheduleView Schedule, IReadOn
 [JsonSerializable(typeof(VerifyResponse))]
 [JsonSerializable(typeof(RestoreRequest))]
 [JsonSerializable(typeof(RestoreResponse))]
+[JsonSerializable(typeof(ImportRequest))]
+[JsonSerializable(typeof(CopiesResponse))]
+[JsonSerializable(typeof(SecretRequest))]
+[JsonSerializable(typeof(SecretResponse))]
 [JsonSerializable(typeof(UploadResponse))]
 [JsonSerializable(typeof(DeleteResponse))]
 [JsonSerializable(typeof(CopyRequest))]

@@ -183,7 +183,8 @@ internal sealed class BackupCommands(
         if (file.StartsWith("s3://", StringComparison.Ordinal))
         {
             await console.Out.WriteLineAsync($"Fetching {file} ...");
-            info = await copier.ImportFromBucketAsync(file, backups, CancellationToken.None);
+            info = await copier.ImportFromBucketAsync(file, backups, CancellationToken.None, Progress("Fetching"));
+            ClearProgress();
         }
         else
         {
@@ -219,7 +220,8 @@ internal sealed class BackupCommands(
 
     private async Task<int> CopyAsync(string file, string target)
     {
-        var result = copier.Copy(NameOf(file), target);
+        var result = copier.Copy(NameOf(file), target, Progress("Copying"));
+        ClearProgress();
         await console.Out.WriteLineAsync($"Copied {result.BackupFile} to {result.Target} as {result.CopyFile} ({HumanSize.Format(result.SizeBytes)}, {(result.Encrypted ? "encrypted" : "not encrypted")}, {(copier.Targets.First(t => t.Name == result.Target).Kind == CopyTargetOptions.S3Kind ? "sent and checked" : "read back and checked")})");
         foreach (var deleted in result.Deleted)
         {

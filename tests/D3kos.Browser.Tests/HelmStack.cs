@@ -25,6 +25,8 @@ public sealed class HelmStack : IAsyncLifetime
     public string Repo { get; } = Loopback.Repository();
     public string Bin { get; private set; } = "";
     public LoopbackCentral Central { get; private set; } = null!;
+    public CephGateway Ceph { get; } = new();
+    public string Bucket { get; private set; } = "";
     public string Helm { get; private set; } = "";
     public string HostileSite { get; private set; } = "";
     public string Token => File.ReadAllText(Root.At("/opt/d3kos/config/api-token")).Trim();
@@ -50,6 +52,9 @@ public sealed class HelmStack : IAsyncLifetime
         File.WriteAllText(serviceCommand, $"#!/bin/sh\necho \"$1 $2\" >> {serviceLog}\n");
         File.SetUnixFileMode(serviceCommand, (UnixFileMode)Convert.ToInt32("755", 8));
 
+        // A bucket for the S3 target (when Ceph is installed; the S3 test skips otherwise).
+        await Ceph.InitializeAsync();
+        Bucket = Ceph.Unavailable is null ? await Ceph.NewBucketAsync() : "no-bucket";
         Central = await LoopbackCentral.StartAsync();
         Central.Default = CentralBehaviour.ServiceUnavailable;
         int exportPort = Loopback.FreePort(), backupPort = Loopback.FreePort(), helmPort = Loopback.FreePort(), hostilePort = Loopback.FreePort();
@@ -63,6 +68,15 @@ public sealed class HelmStack : IAsyncLifetime
         {
             ["D3KOS_FS_ROOT"] = Root.Path,
             ["Backup__ServiceCommand"] = serviceCommand,
+            ["Backup__Targets__0__Name"] = "shore",
+            ["Backup__Targets__0__Kind"] = "s3",
+            ["Backup__Targets__0__Endpoint"] = Ceph.Unavailable is null ? Ceph.Endpoint : "http://127.0.0.1:9",
+            ["Backup__Targets__0__Bucket"] = Bucket,
+            ["Backup__Targets__0__Prefix"] = "boats/helm/",
+            ["Backup__Targets__0__AccessKey"] = CephGateway.AccessKey,
+            ["Backup__Targets__0__PathStyle"] = "true",
+            ["Backup__Targets__0__Encrypt"] = "false",
+            ["Backup__Targets__0__PartSizeMiB"] = "5",
         }, "--urls", $"http://127.0.0.1:{backupPort}");
 
         Helm = $"http://127.0.0.1:{helmPort}";
@@ -172,6 +186,10 @@ public sealed class HelmStack : IAsyncLifetime
         if (Central is not null)
         {
             await Central.DisposeAsync();
+        }
+        if (_work is not null)
+        {
+            await Ceph.DisposeAsync();
         }
         Root.Dispose();
         if (_work is not null)

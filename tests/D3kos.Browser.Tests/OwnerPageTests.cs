@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using CsvHelper;
+using D3kos.Testing;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 using OpenQA.Selenium.Support.UI;
@@ -217,6 +218,35 @@ public sealed class OwnerPageTests(HelmStack helm) : IClassFixture<HelmStack>, I
         Assert.Contains("X-D3kos-Request", browser.PageSource, StringComparison.Ordinal);
         await Task.Delay(1000, TestContext.Current.CancellationToken);
         Assert.Equal(before, helm.Backups());
+    }
+
+    [Fact]
+    public async Task An_s3_target_takes_its_secret_a_copy_and_brings_the_copy_back_as_an_imported_backup()
+    {
+        Assert.SkipWhen(helm.Ceph.Unavailable is not null, $"The S3 part needs {helm.Ceph.Unavailable}.");
+        var browser = await SignedInAsync();
+        Until(browser, b => b.FindElement(By.CssSelector("#targets tr[data-target='shore']")).Text.Contains("No secret key", StringComparison.Ordinal), "the target without its secret");
+
+        browser.FindElement(By.CssSelector("#secret-target option[value='shore']")).Click();
+        browser.FindElement(By.Id("secret-key")).SendKeys(CephGateway.SecretKey);
+        browser.FindElement(By.CssSelector("#secret-form button[type=submit]")).Click();
+        Until(browser, b => b.FindElement(By.CssSelector("#targets tr[data-target='shore']")).Text.Contains("ready", StringComparison.Ordinal), "the target ready");
+        browser.FindElement(By.Id("create")).Click();
+        Until(browser, b => Text(b, "activity-text").StartsWith("Backup created: ", StringComparison.Ordinal), "the backup to copy");
+        var newest = Text(browser, "activity-text")["Backup created: ".Length..];
+        browser.FindElement(By.CssSelector("button[aria-label='Copy newest backup shore']")).Click();
+        Until(browser, b => Text(b, "activity-text").StartsWith("Copied ", StringComparison.Ordinal), "the copy to finish");
+        browser.FindElement(By.CssSelector("button[aria-label='Show copies shore']")).Click();
+        var bringBack = Until(browser, b => b.FindElement(By.CssSelector($"button[aria-label='Bring back {newest}']")), "the copy in the bucket's list");
+        bringBack.Click();
+        Until(browser, b => Text(b, "activity-text").StartsWith("Brought back as d3kos_imported_", StringComparison.Ordinal), "the copy to come back");
+        var imported = Text(browser, "activity-text")["Brought back as ".Length..];
+
+        // The secret is on the Pi, root's alone, and in no answer the page got.
+        Assert.Equal("600", Convert.ToString((int)File.GetUnixFileMode(helm.Root.At("/var/lib/d3kos/copy-secrets/shore")), 8));
+        Assert.DoesNotContain(CephGateway.SecretKey, browser.PageSource, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(helm.BackupsFolder, newest!)), File.ReadAllBytes(Path.Combine(helm.BackupsFolder, imported)));
+        Until(browser, b => b.FindElements(By.CssSelector($"#backups tr[data-file='{imported}']")).Count == 1, "the imported backup in the list");
     }
 
     [Theory]

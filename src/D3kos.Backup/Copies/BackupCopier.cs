@@ -28,7 +28,7 @@ public sealed partial class BackupCopier(
     /// <see cref="BackupException"/>; the caller reports it (the API's answer, the CLI's sentence, the
     /// automatic run's warning), so it is not logged here a second time.
     /// </summary>
-    public CopyResult Copy(string backupName, string targetName)
+    public CopyResult Copy(string backupName, string targetName, BackupProgress? progress = null)
     {
         var target = Target(targetName);
         var backup = paths.BackupFile(backupName);
@@ -41,7 +41,8 @@ public sealed partial class BackupCopier(
         var watch = Stopwatch.StartNew();
         try
         {
-            var result = CopyLocked(target, backup, watch);
+            progress?.Begin(BackupProgress.Copying, new FileInfo(backup).Length);
+            var result = CopyLocked(target, backup, watch, progress);
             Record(target, new CopyStatus(started, true, backupName, result.CopyFile, result.SizeBytes, result.Encrypted, result.DurationMs, null));
             Log.Copied(logger, backupName, target.Name, result.CopyFile, result.SizeBytes, result.DurationMs);
             return result;
@@ -110,13 +111,13 @@ public sealed partial class BackupCopier(
     /// SHA-256 checked against the one it was sent with, then decrypted and verified as any import is. The
     /// bucket must be one of the configured S3 targets, with its secret key set: its credentials are there.
     /// </summary>
-    public async Task<BackupInfo> ImportFromBucketAsync(string address, BackupManager backups, CancellationToken cancellationToken)
+    public async Task<BackupInfo> ImportFromBucketAsync(string address, BackupManager backups, CancellationToken cancellationToken, BackupProgress? progress = null)
     {
         var (target, copyName) = FindInBucket(address);
         try
         {
             using var bucket = Bucket(target, (failure, wait) => Log.ResumingDownload(logger, target.Name, (int)wait.TotalSeconds, failure.Message));
-            var (content, _, sha256) = bucket.Open(copyName);
+            var (content, _, sha256) = bucket.Open(copyName, progress);
             await using (content)
             {
                 var imported = await backups.ImportAsync(content, cancellationToken, expectedSha256: sha256);
@@ -156,10 +157,10 @@ public sealed partial class BackupCopier(
     public CopyStatus? LastCopy(string targetName) =>
         StatusFile.Read(paths.CopyStatusFile(targetName), BackupJsonContext.Default.CopyStatus);
 
-    private CopyResult CopyLocked(CopyTargetOptions target, string backup, Stopwatch watch) =>
-        target.Kind == CopyTargetOptions.S3Kind ? CopyToBucket(target, backup, watch) : CopyToDrive(target, backup, watch);
+    private CopyResult CopyLocked(CopyTargetOptions target, string backup, Stopwatch watch, BackupProgress? progress) =>
+        target.Kind == CopyTargetOptions.S3Kind ? CopyToBucket(target, backup, watch, progress) : CopyToDrive(target, backup, watch);
 
-    private CopyResult CopyToBucket(CopyTargetOptions target, string backup, Stopwatch watch)
+    private CopyResult CopyToBucket(CopyTargetOptions target, string backup, Stopwatch watch, BackupProgress? progress)
     {
         var secretKey = secrets.Read(target.Name);
         var secret = target.Encrypt ? passphrase.Read() : null;
@@ -168,7 +169,8 @@ public sealed partial class BackupCopier(
             using var bucket = new S3Target(target, secretKey, paths.OutgoingFolder(target.Name), time);
             var copyName = CopyNames.For(Path.GetFileName(backup), secret is not null);
             var file = bucket.Prepare(backup, BackupCatalog.Checksum(backup), secret, options.Value.FreeSpaceMarginBytes);
-            var size = bucket.Upload(file, copyName, (failure, wait) => Log.Resuming(logger, target.Name, (int)wait.TotalSeconds, failure.Message));
+            progress?.Begin(BackupProgress.Copying, new FileInfo(file).Length);
+            var size = bucket.Upload(file, copyName, (failure, wait) => Log.Resuming(logger, target.Name, (int)wait.TotalSeconds, failure.Message), progress);
             // Sent and checked: nothing staged for this target is needed any more.
             bucket.RemoveOutgoing(keep: null);
             // The copy is there and checked: housekeeping that fails (a write-only key, an object lock) is a warning, not a failed copy.

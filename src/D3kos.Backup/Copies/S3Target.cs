@@ -89,7 +89,7 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
     /// the copy fails, and copying the same backup again resumes from the parts the bucket has
     /// (<see cref="CopyTargetOptions.ResumeTries"/>, 4: over about four minutes).
     /// </summary>
-    public long Upload(string file, string copyName, Action<Exception, TimeSpan>? retrying = null)
+    public long Upload(string file, string copyName, Action<Exception, TimeSpan>? retrying = null, BackupProgress? progress = null)
     {
         // Read once per copy, not per try: the file does not change while it is sent.
         var fileSha256 = BackupCatalog.ComputeChecksum(file);
@@ -97,7 +97,7 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
         {
             try
             {
-                return UploadOnce(file, copyName, fileSha256);
+                return UploadOnce(file, copyName, fileSha256, progress);
             }
             catch (Exception ex) when (attempt < ResumeTries && S3Connection.IsTransient(ex))
             {
@@ -107,7 +107,7 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
         }
     }
 
-    private long UploadOnce(string file, string copyName, string fileSha256)
+    private long UploadOnce(string file, string copyName, string fileSha256, BackupProgress? progress)
     {
         var key = Key(copyName);
         var size = new FileInfo(file).Length;
@@ -154,6 +154,7 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
                 }));
             }
             etags.Add(new PartETag(part, etag));
+            progress?.Report(Math.Min(size, part * PartSize));
         }
         Wait(_client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
@@ -259,16 +260,17 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
     /// ETag must match, so a copy replaced meanwhile is never spliced). Also returns the SHA-256 the copy was
     /// sent with (null for an object not made by d3kOS).
     /// </summary>
-    public (Stream Content, long Size, string? Sha256) Open(string copyName)
+    public (Stream Content, long Size, string? Sha256) Open(string copyName, BackupProgress? progress = null)
     {
         var key = Key(copyName);
         var head = Wait(_client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = target.Bucket, Key = key }));
         var sha256 = head.Metadata[Sha256Metadata];
-        return (new ResumingDownload(this, key, head.ContentLength, head.ETag), head.ContentLength, string.IsNullOrEmpty(sha256) ? null : sha256);
+        progress?.Begin(BackupProgress.Fetching, head.ContentLength);
+        return (new ResumingDownload(this, key, head.ContentLength, head.ETag, progress), head.ContentLength, string.IsNullOrEmpty(sha256) ? null : sha256);
     }
 
     /// <summary>A read-only stream over one object that resumes, from where it was, after a dropped line.</summary>
-    private sealed class ResumingDownload(S3Target bucket, string key, long length, string etag) : Stream
+    private sealed class ResumingDownload(S3Target bucket, string key, long length, string etag, BackupProgress? progress) : Stream
     {
         private GetObjectResponse? _response;
         private long _position;
@@ -305,6 +307,7 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
                         throw new IOException($"The S3 service ended the object at byte {_position} of {length}.");
                     }
                     _position += read;
+                    progress?.Report(_position);
                     return read;
                 }
                 catch (Exception ex) when (_tries < bucket.ResumeTries && S3Connection.IsTransient(ex))

@@ -344,18 +344,32 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
     /// <summary>Aborts uploads of copies under the prefix that began over a day ago (a run cut off for good); the bucket keeps their parts otherwise.</summary>
     public IReadOnlyList<string> AbortStaleUploads(string? current)
     {
-        var page = Wait(_client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = target.Bucket, Prefix = target.Prefix }));
-        var aborted = new List<string>();
-        foreach (var upload in page.MultipartUploads ?? [])
+        var stale = new List<MultipartUpload>();
+        string? keyMarker = null, uploadIdMarker = null;
+        while (true)
         {
-            var name = upload.Key[target.Prefix.Length..];
-            if (upload.UploadId != current && CopyNames.NewestFirst([name]).Count == 1 && upload.Initiated?.ToUniversalTime() < time.GetUtcNow().UtcDateTime - StaleUpload)
+            // Listed whole before anything is aborted: aborting while paging would move the markers.
+            var page = Wait(_client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest
             {
-                Wait(_client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = target.Bucket, Key = upload.Key, UploadId = upload.UploadId }));
-                aborted.Add(name);
+                BucketName = target.Bucket,
+                Prefix = target.Prefix,
+                KeyMarker = keyMarker,
+                UploadIdMarker = uploadIdMarker,
+            }));
+            stale.AddRange((page.MultipartUploads ?? []).Where(upload =>
+                upload.UploadId != current && CopyNames.NewestFirst([upload.Key[target.Prefix.Length..]]).Count == 1
+                && upload.Initiated?.ToUniversalTime() < time.GetUtcNow().UtcDateTime - StaleUpload));
+            if (page.IsTruncated != true || (page.NextKeyMarker == keyMarker && page.NextUploadIdMarker == uploadIdMarker))
+            {
+                break;
             }
+            (keyMarker, uploadIdMarker) = (page.NextKeyMarker, page.NextUploadIdMarker);
         }
-        return aborted;
+        foreach (var upload in stale)
+        {
+            Wait(_client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = target.Bucket, Key = upload.Key, UploadId = upload.UploadId }));
+        }
+        return [.. stale.Select(upload => upload.Key[target.Prefix.Length..])];
     }
 
     /// <summary>The upload id a cut-off run left for this copy, if any.</summary>

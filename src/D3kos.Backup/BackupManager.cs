@@ -81,7 +81,8 @@ public sealed partial class BackupManager(
     /// inside it: an archive from outside could claim 2999 and push the boat's own backups out of retention.
     /// </summary>
     /// <param name="expectedSha256">The SHA-256 the sender gave for these bytes (a copy in a bucket has one), checked before anything else.</param>
-    public async Task<BackupInfo> ImportAsync(Stream body, CancellationToken cancellationToken, string? expectedSha256 = null)
+    /// <param name="requireEncrypted">Refuse a plain archive: a copy from a target whose copies are encrypted was made with this passphrase, or not by this boat.</param>
+    public async Task<BackupInfo> ImportAsync(Stream body, CancellationToken cancellationToken, string? expectedSha256 = null, bool requireEncrypted = false)
     {
         paths.EnsureBackupsFolder();
         using var importing = await BackupLock.AcquireImportAsync(paths, cancellationToken);
@@ -94,6 +95,12 @@ public sealed partial class BackupManager(
             {
                 throw new BackupException(BackupError.InvalidArchive,
                     $"The copy arrived damaged: its SHA-256 is {sha256}, not the {expectedSha256} it was sent with. Nothing was kept.");
+            }
+            if (requireEncrypted && !OpenPgpFile.LooksEncrypted(partial))
+            {
+                // Whoever can write to the bucket could put a plain archive there; the passphrase is what shows a copy is the boat's own.
+                throw new BackupException(BackupError.InvalidArchive,
+                    "The copy is not encrypted, but this target's copies are: it was not made by this boat's copies, so nothing was kept.");
             }
             if (OpenPgpFile.LooksEncrypted(partial))
             {

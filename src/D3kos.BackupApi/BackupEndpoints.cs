@@ -188,6 +188,7 @@ public static class BackupEndpoints
         {
             return ApiProblem.BadRequest("address is required (s3://BUCKET/PREFIX/NAME, as GET /api/backup/targets/{target}/copies gives it).");
         }
+        copier.CheckBucketAddress(request.Address); // an address in no configured target is 400 now, not a job that fails
         return Started(jobs.Start("import", progress =>
         {
             var info = copier.ImportFromBucketAsync(request.Address, backups, CancellationToken.None, progress).GetAwaiter().GetResult();
@@ -204,7 +205,7 @@ public static class BackupEndpoints
     {
         if (!copier.Targets.Any(t => t.Name == target && t.Kind == CopyTargetOptions.S3Kind))
         {
-            return ApiProblem.NotFound($"There is no S3 target named '{target}' (Backup:Targets, Kind s3).");
+            return ApiProblem.BadRequest($"There is no S3 target named '{target}' (Backup:Targets, Kind s3).");
         }
         secrets.Set(target, request.SecretKey ?? "");
         return TypedResults.Ok(new SecretResponse(true, target, secrets.IsSet(target)));

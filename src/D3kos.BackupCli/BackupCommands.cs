@@ -183,8 +183,14 @@ internal sealed class BackupCommands(
         if (file.StartsWith("s3://", StringComparison.Ordinal))
         {
             await console.Out.WriteLineAsync($"Fetching {file} ...");
-            info = await copier.ImportFromBucketAsync(file, backups, CancellationToken.None, Progress("Fetching"));
-            ClearProgress();
+            try
+            {
+                info = await copier.ImportFromBucketAsync(file, backups, CancellationToken.None, Progress("Fetching"));
+            }
+            finally
+            {
+                ClearProgress(); // also before a failure's sentence
+            }
         }
         else
         {
@@ -220,8 +226,15 @@ internal sealed class BackupCommands(
 
     private async Task<int> CopyAsync(string file, string target)
     {
-        var result = copier.Copy(NameOf(file), target, Progress("Copying"));
-        ClearProgress();
+        CopyResult result;
+        try
+        {
+            result = copier.Copy(NameOf(file), target, Progress("Copying"));
+        }
+        finally
+        {
+            ClearProgress(); // also before a failure's sentence
+        }
         await console.Out.WriteLineAsync($"Copied {result.BackupFile} to {result.Target} as {result.CopyFile} ({HumanSize.Format(result.SizeBytes)}, {(result.Encrypted ? "encrypted" : "not encrypted")}, {(copier.Targets.First(t => t.Name == result.Target).Kind == CopyTargetOptions.S3Kind ? "sent and checked" : "read back and checked")})");
         foreach (var deleted in result.Deleted)
         {
@@ -312,6 +325,12 @@ internal sealed class BackupCommands(
 
     private async Task<int> SetCentralSecretAsync()
     {
+        // The export manager reads it through the services' group, which the installer gives the token's hash file.
+        if (sessions.ServicesGroupId is not { } group || group == 0)
+        {
+            await console.Error.WriteLineAsync("Error: the services' group is unknown (the token's hash file /opt/d3kos/config/api-token.sha256 is missing or root's): run deploy/install.sh first; nothing was changed.");
+            return ExitCodes.Usage;
+        }
         string? secret;
         if (console.InputIsTerminal)
         {
@@ -324,7 +343,7 @@ internal sealed class BackupCommands(
         }
         try
         {
-            D3kos.Common.Storage.CentralSecret.Write(backups.Paths.Root.Resolve(D3kos.Common.Storage.CentralSecret.PiFile), secret ?? "", sessions.ServicesGroupId);
+            D3kos.Common.Storage.CentralSecret.Write(backups.Paths.Root.Resolve(D3kos.Common.Storage.CentralSecret.PiFile), secret ?? "", group);
         }
         catch (ArgumentException)
         {

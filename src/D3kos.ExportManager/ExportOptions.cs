@@ -71,7 +71,7 @@ public sealed class CentralOptions : IValidatableObject
     public const string S3Scheme = "s3";
 
     /// <summary>s3: the bucket, as written in Central:Url (Uri would lower-case a host, hiding a name S3 refuses).</summary>
-    public string Bucket => Target?.Scheme == S3Scheme ? Url[(S3Scheme.Length + 3)..].Split('/')[0] : "";
+    public string Bucket => Target?.Scheme == S3Scheme && Url.StartsWith(S3Scheme + "://", StringComparison.OrdinalIgnoreCase) ? Url[(S3Scheme.Length + 3)..].Split('/')[0] : "";
 
     /// <summary>s3: where under the bucket the fleet keeps boats' exports: Central:Url's path, relative, ending in '/' (or empty: the bucket's top).</summary>
     public string Prefix => Target is { } target && target.AbsolutePath.Trim('/') is { Length: > 0 } path ? Uri.UnescapeDataString(path) + "/" : "";

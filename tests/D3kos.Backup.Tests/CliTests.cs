@@ -230,7 +230,7 @@ public sealed class CliTests : IDisposable
         var stored = _boat.Root.At(D3kos.Common.Storage.CentralSecret.PiFile);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(stored));
         Assert.Equal(4242, D3kos.Common.Interop.LibC.Stat(stored).Gid);
-        Assert.Equal("shore-secret-key-0123456789", D3kos.Common.Storage.CentralSecret.Read(stored, "Central:SecretKeyFile"));
+        Assert.Equal("shore-secret-key-0123456789", File.ReadAllText(stored));
         Assert.Equal(2, refused.Code);
         Assert.Equal("Error: the secret key must be one line of printable characters; nothing was changed.", refused.Error.Trim());
         Assert.Equal("shore-secret-key-0123456789", File.ReadAllText(stored));

@@ -91,7 +91,28 @@ public sealed class HardeningTests : IAsyncLifetime
         manager.Restore(beforeInstall, replaceInstallationId: false);
         Assert.Equal("current-token\n", File.ReadAllText(token));
         Assert.Equal("640", Octal(File.GetUnixFileMode(token)));
-        Assert.Equal(["/opt/d3kos/config/api-token", "/opt/d3kos/config/api-token.sha256", "/opt/d3kos/config/backup-passphrase"], DeviceLocalFiles.PiPaths);
+        Assert.Equal(["/opt/d3kos/config/api-token", "/opt/d3kos/config/api-token.sha256", "/opt/d3kos/config/backup-passphrase", "/var/lib/d3kos/central-secret-key"], DeviceLocalFiles.PiPaths);
+    }
+
+    [Fact]
+    public void The_exports_secret_key_stays_out_of_a_backup_and_a_restore_of_a_wider_source_keeps_it()
+    {
+        // An owner who backs up /var/lib/d3kos too: the key for the fleet's bucket must neither travel in the
+        // backup nor vanish when the folder is restored (the export manager would then refuse to start).
+        var (manager, services) = Library.Create(_boat.Settings(("Backup:Sources:0", "/var/lib/d3kos/"), ("Backup:Sources:1", "/opt/d3kos/config/")));
+        using var _ = services;
+        var secret = _boat.Root.At(D3kos.Common.Storage.CentralSecret.PiFile);
+        D3kos.Common.Storage.CentralSecret.Write(secret, "fleet-bucket-secret-key", groupId: null);
+        File.WriteAllText(_boat.Root.At("/var/lib/d3kos/notes.txt"), "the boat's own notes");
+        var backup = manager.Create().FileName;
+
+        var members = BoatRoot.Tar("tzf", Path.Combine(_boat.BackupsFolder, backup));
+        manager.Restore(backup, replaceInstallationId: false);
+
+        Assert.Contains("var/lib/d3kos/notes.txt", members, StringComparison.Ordinal);
+        Assert.DoesNotContain("central-secret-key", members, StringComparison.Ordinal);
+        Assert.Equal("fleet-bucket-secret-key", File.ReadAllText(secret));
+        Assert.Equal("600", Octal(File.GetUnixFileMode(secret)));
     }
 
     [Fact]

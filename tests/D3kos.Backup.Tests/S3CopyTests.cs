@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Amazon.S3.Model;
 using D3kos.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -174,7 +175,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
     {
         Images(6);
         var (manager, _, services, bucket) = await LibraryAsync(encrypt: false);
-        services.Dispose();
+        using var _ = services;
         var backup = manager.Create();
         var (_, limited, limitedServices, __) = await LibraryAsync(encrypt: false, bucket: bucket, maxKiBPerSecond: 2048);
         using var ___ = limitedServices;
@@ -287,6 +288,29 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
     }
 
     [Fact]
+    public async Task A_plain_archive_planted_among_the_encrypted_copies_is_not_imported()
+    {
+        // Whoever else can write to the prefix (another boat's key, a shore side taken over) can put a plain
+        // archive there, named to sort first; only the passphrase shows a copy is the boat's own.
+        var (manager, copier, services, bucket) = await LibraryAsync();
+        using var _ = services;
+        var backup = manager.Create();
+        const string Planted = "d3kos_backup_29991231_235959.tar.gz";
+        using (var client = ceph.Client())
+        {
+            await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = Prefix + Planted, FilePath = backup.Path }, TestContext.Current.CancellationToken);
+        }
+
+        var listed = copier.ListCopies("shore");
+        var refused = await Assert.ThrowsAsync<BackupException>(() => copier.ImportFromBucketAsync(listed[0].Address, manager, TestContext.Current.CancellationToken));
+
+        Assert.Equal(Planted, listed[0].Name);
+        Assert.Equal(BackupError.InvalidArchive, refused.Error);
+        Assert.Contains("not encrypted, but this target's copies are", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(manager.List(), b => b.Kind == "imported");
+    }
+
+    [Fact]
     public async Task A_copy_damaged_in_the_bucket_is_refused_and_nothing_is_kept()
     {
         var (manager, copier, services, bucket) = await LibraryAsync(encrypt: false);
@@ -317,6 +341,46 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         Assert.Contains("No S3 target is configured for s3://other-bucket/boats/aurora/", unknown.Message, StringComparison.Ordinal);
         Assert.Equal(BackupError.NotFound, gone.Error);
         Assert.Contains("has no such copy", gone.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Through_the_api_the_secret_is_set_but_never_answered_copies_are_listed_and_a_bad_address_is_refused_before_a_job()
+    {
+        var (manager, _, services, bucket) = await LibraryAsync(encrypt: false);
+        services.Dispose();
+        var settings = _boat.Settings(
+            ("Backup:Targets:0:Name", "shore"), ("Backup:Targets:0:Kind", "s3"), ("Backup:Targets:0:Endpoint", ceph.Endpoint), ("Backup:Targets:0:Bucket", bucket),
+            ("Backup:Targets:0:Prefix", Prefix), ("Backup:Targets:0:AccessKey", CephGateway.AccessKey), ("Backup:Targets:0:PathStyle", "true"),
+            ("Backup:Targets:0:Encrypt", "false"), ("Backup:Targets:1:Name", "usb"), ("Backup:Targets:1:Path", "/media/usb"));
+        await using var app = new BackupApiApp(settings);
+        var client = app.CreateClient();
+        var ct = TestContext.Current.CancellationToken;
+
+        using var set = await client.PutAsJsonAsync("/api/backup/targets/shore/secret", new { secret_key = "api-secret-key-0123456789" }, ct);
+        var setBody = await set.Content.ReadAsStringAsync(ct);
+        using var drive = await client.PutAsJsonAsync("/api/backup/targets/usb/secret", new { secret_key = "x-0123456789" }, ct);
+        using var blank = await client.PutAsJsonAsync("/api/backup/targets/shore/secret", new { secret_key = " " }, ct);
+        var storedFirst = File.ReadAllText(_boat.Root.At("/var/lib/d3kos/copy-secrets/shore"));
+        using var wrongSecretList = await client.GetAsync("/api/backup/targets/shore/copies", ct);
+        using var right = await client.PutAsJsonAsync("/api/backup/targets/shore/secret", new { secret_key = CephGateway.SecretKey }, ct);
+        using var copy = await client.PostAsJsonAsync("/api/backup/copy", new { backup_file = manager.Create().FileName, target = "shore" }, ct);
+        using var list = await client.GetAsync("/api/backup/targets/shore/copies", ct);
+        using var unknownTarget = await client.GetAsync("/api/backup/targets/nowhere/copies", ct);
+        using var badAddress = await client.PostAsJsonAsync("/api/backup/jobs/import", new { address = "s3://elsewhere/boats/aurora/d3kos_backup_20260101_000000.tar.gz" }, ct);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, set.StatusCode);
+        Assert.DoesNotContain("api-secret-key", setBody, StringComparison.Ordinal);
+        Assert.Equal("api-secret-key-0123456789", storedFirst);
+        await Json.AssertProblemAsync(drive, 400, "no S3 target named 'usb'");
+        await Json.AssertProblemAsync(blank, 400, "one line of printable characters");
+        await Json.AssertProblemAsync(wrongSecretList, 503, "refused the credentials");
+        Assert.Equal(System.Net.HttpStatusCode.OK, right.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, copy.StatusCode);
+        var copies = (await list.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct)).GetProperty("copies");
+        Assert.Equal(1, copies.GetArrayLength());
+        Assert.StartsWith($"s3://{bucket}/{Prefix}d3kos_backup_", copies[0].GetProperty("address").GetString(), StringComparison.Ordinal);
+        await Json.AssertProblemAsync(unknownTarget, 400, "No copy target named 'nowhere'");
+        await Json.AssertProblemAsync(badAddress, 400, "No S3 target is configured for s3://elsewhere/boats/aurora/");
     }
 
     [Theory]

@@ -169,6 +169,9 @@ public sealed class S3DeliveryTests(CephGateway ceph) : IClassFixture<CephGatewa
     [InlineData("SlowDown", HttpStatusCode.ServiceUnavailable, UploadResult.Retry)]
     [InlineData("InternalError", HttpStatusCode.InternalServerError, UploadResult.Retry)]
     [InlineData("RequestTimeTooSkewed", HttpStatusCode.Forbidden, UploadResult.Retry)]
+    [InlineData("BadDigest", HttpStatusCode.BadRequest, UploadResult.Retry)]
+    [InlineData("", HttpStatusCode.Forbidden, UploadResult.Retry)] // a captive portal's 403 page, not an S3 server's refusal
+    [InlineData("", HttpStatusCode.Found, UploadResult.Retry)]
     [InlineData("AccessDenied", HttpStatusCode.Forbidden, UploadResult.Reject)]
     [InlineData("NoSuchBucket", HttpStatusCode.NotFound, UploadResult.Reject)]
     [InlineData("QuotaExceeded", HttpStatusCode.BadRequest, UploadResult.Reject)]
@@ -204,8 +207,9 @@ public sealed class S3DeliveryTests(CephGateway ceph) : IClassFixture<CephGatewa
         {
             var client = app.CreateClient();
             var answer = await client.PostJsonAsync("/export/generate");
-            await client.PostAsync("/export/queue/process", null, TestContext.Current.CancellationToken);
             var id = answer.GetProperty("queue_id").GetString();
+            // The worker wakes for a new entry within a second (a manual "process" could meet it running: 409).
+            await Eventually.TrueAsync(async () => (await KeysAsync(bucket)).Count > 0, "the export in the bucket");
 
             Assert.Equal([$"fleet/exports/{InstallationId}/full_export/{id}.json"], await KeysAsync(bucket));
         }
@@ -231,6 +235,34 @@ public sealed class S3DeliveryTests(CephGateway ceph) : IClassFixture<CephGatewa
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await service.WaitForExitAsync(timeout.Token);
         return (service.ExitCode, error);
+    }
+
+    [Fact]
+    public void A_secret_key_file_another_group_can_read_is_refused()
+    {
+        var file = _root.At(CentralSecret.PiFile);
+        CentralSecret.Write(file, "fleet-bucket-secret-key", groupId: 4242); // a group this process is not in
+
+        var refused = Assert.Throws<D3kos.Common.Hosting.ConfigurationRefusedException>(() => CentralSecret.Read(file, "Central:SecretKeyFile"));
+        CentralSecret.Write(file, "fleet-bucket-secret-key", groupId: D3kos.Common.Interop.LibC.EffectiveGroupId());
+
+        Assert.Contains("other users can read or change it", refused.Message, StringComparison.Ordinal);
+        Assert.Equal("fleet-bucket-secret-key", CentralSecret.Read(file, "Central:SecretKeyFile"));
+    }
+
+    [Fact]
+    public async Task A_queue_id_that_is_not_a_plain_name_never_names_an_object()
+    {
+        var bucket = await BucketAsync();
+        var options = Options(bucket);
+        using var harness = Harness(options);
+        var entry = harness.EnqueueGzipFile(Json) with { Id = "../../other-boat/x" };
+        using var uploader = Uploader(options);
+
+        var outcome = await uploader.UploadAsync(entry, harness.Paths.ExportFile(entry.Data.ExportFile), CancellationToken.None);
+
+        Assert.Equal(UploadResult.Reject, outcome.Kind);
+        Assert.Empty(await KeysAsync(bucket));
     }
 
     private static string Gunzip(byte[] gzip)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Amazon.Runtime;
 using Amazon.S3;
 using D3kos.Common.Files;
+using D3kos.Common.Interop;
 using D3kos.Common.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -93,11 +94,12 @@ public sealed partial class BackupCopier(
                 return bucket.CopiesWithSizes();
             }
             using var folder = Drive(target).Open(paths.BackupsFolder, create: false);
-            return folder is null ? [] : [.. DriveTarget.Copies(folder.ProcPath).Select(name =>
-            {
-                var file = new FileInfo(Path.Combine(folder.ProcPath, name));
-                return new TargetCopy(name, file.Length, file.LastWriteTimeUtc, Path.Combine(paths.Root.Resolve(target.Path), DriveTarget.FolderName, name));
-            })];
+            // Only plain files: a symlink on the stick (dangling or not) is not a copy and does not break the list.
+            return folder is null ? [] : [.. DriveTarget.Copies(folder.ProcPath)
+                .Select(name => (Name: name, Stat: LibC.TryStat(Path.Combine(folder.ProcPath, name), out var stat) ? stat : (FileStat?)null))
+                .Where(entry => entry.Stat is { IsRegularFile: true })
+                .Select(entry => new TargetCopy(entry.Name, entry.Stat!.Value.Size, entry.Stat.Value.ModifiedAt,
+                    Path.Combine(paths.Root.Resolve(target.Path), DriveTarget.FolderName, entry.Name)))];
         }
         catch (Exception ex) when (Explain(ex, target, Consequence.Look) is { } failure)
         {
@@ -117,10 +119,13 @@ public sealed partial class BackupCopier(
         try
         {
             using var bucket = Bucket(target, (failure, wait) => Log.ResumingDownload(logger, target.Name, (int)wait.TotalSeconds, failure.Message));
-            var (content, _, sha256) = bucket.Open(copyName, progress);
+            var (content, size, sha256) = bucket.Open(copyName, progress);
             await using (content)
             {
-                var imported = await backups.ImportAsync(content, cancellationToken, expectedSha256: sha256);
+                // The copy and its decrypted form sit side by side until it is checked.
+                paths.EnsureBackupsFolder();
+                FreeSpace.Ensure(paths.BackupsFolder, 2 * size, options.Value.FreeSpaceMarginBytes, "to bring the copy back and open it", "Nothing was fetched.");
+                var imported = await backups.ImportAsync(content, cancellationToken, expectedSha256: sha256, requireEncrypted: target.Encrypt);
                 Log.ImportedFromBucket(logger, address, imported.Filename);
                 return imported;
             }
@@ -130,6 +135,9 @@ public sealed partial class BackupCopier(
             throw ReferenceEquals(failure, ex) ? ex : failure;
         }
     }
+
+    /// <summary>Refuses an address that lies in no configured S3 target (as <see cref="BackupException"/>), before a job is started for it.</summary>
+    public void CheckBucketAddress(string address) => FindInBucket(address);
 
     /// <summary>The configured S3 target an address lies in, and the copy's name under its prefix.</summary>
     private (CopyTargetOptions Target, string CopyName) FindInBucket(string address)

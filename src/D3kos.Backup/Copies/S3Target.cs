@@ -28,6 +28,15 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
     private readonly AmazonS3Client _client = S3Connection.Client(target.Endpoint, target.Region, target.PathStyle, target.AccessKey, secret,
         TimeSpan.FromSeconds(Math.Max(120, target.PartSizeMiB * 1024.0 / (target.MaxKiBPerSecond > 0 ? target.MaxKiBPerSecond / 2.0 : 16))));
 
+    /// <summary>A read of a download that brings nothing for this long is a dropped line.</summary>
+    private static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Looking (a list, a head, a delete) carries no body, so it gets a short deadline, the SDK's own retries
+    /// within it: "Show copies" over a line that is down says so in half a minute, not after the part timeout.
+    /// </summary>
+    private static readonly TimeSpan LookTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>Waits between tries within one copy: a marina's Wi-Fi comes back within minutes more often than not.</summary>
     private static readonly TimeSpan[] ResumeAfter = [TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2)];
 
@@ -171,12 +180,12 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
     /// <summary>The object as the bucket has it: the ETag the server made from the parts it stored, and the SHA-256 sent along.</summary>
     private void Check(string key, long size, List<byte[]> partDigests, string fileSha256)
     {
-        var stored = Wait(_client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = target.Bucket, Key = key }));
+        var stored = Look(token => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = target.Bucket, Key = key }, token));
         var expected = $"{Convert.ToHexStringLower(Md5(partDigests.SelectMany(d => d).ToArray()))}-{partDigests.Count}";
         if (stored.ContentLength != size || stored.ETag?.Trim('"') != expected || stored.Metadata[Sha256Metadata] != fileSha256)
         {
             // A copy that is not what was sent must not stand in the bucket as one, nor count for retention.
-            Wait(_client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = target.Bucket, Key = key }));
+            Look(token => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = target.Bucket, Key = key }, token));
             throw new BackupException(BackupError.TargetUnavailable,
                 $"The copy in the bucket of '{target.Name}' did not match what was sent ({stored.ContentLength} bytes, ETag {stored.ETag}; expected {size} bytes, {expected}), so it was removed. The local backup is kept.");
         }
@@ -191,13 +200,13 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
         {
             while (true)
             {
-                var page = Wait(_client.ListPartsAsync(new ListPartsRequest
+                var page = Look(token => _client.ListPartsAsync(new ListPartsRequest
                 {
                     BucketName = target.Bucket,
                     Key = key,
                     UploadId = uploadId,
                     PartNumberMarker = marker?.ToString(CultureInfo.InvariantCulture),
-                }));
+                }, token));
                 foreach (var part in page.Parts ?? [])
                 {
                     parts[part.PartNumber ?? 0] = (part.Size ?? 0, part.ETag ?? "");
@@ -221,7 +230,7 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
         var doomed = Copies().Skip(target.Keep).Where(n => n != justSent).ToList();
         foreach (var name in doomed)
         {
-            Wait(_client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = target.Bucket, Key = Key(name) }));
+            Look(token => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = target.Bucket, Key = Key(name) }, token));
         }
         return doomed;
     }
@@ -236,7 +245,7 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
         string? token = null;
         do
         {
-            var page = Wait(_client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = target.Bucket, Prefix = target.Prefix, ContinuationToken = token }));
+            var page = Look(cancel => _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = target.Bucket, Prefix = target.Prefix, ContinuationToken = token }, cancel));
             foreach (var item in page.S3Objects ?? [])
             {
                 var name = item.Key[target.Prefix.Length..];
@@ -263,13 +272,19 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
     public (Stream Content, long Size, string? Sha256) Open(string copyName, BackupProgress? progress = null)
     {
         var key = Key(copyName);
-        var head = Wait(_client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = target.Bucket, Key = key }));
+        var head = Look(token => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = target.Bucket, Key = key }, token));
         var sha256 = head.Metadata[Sha256Metadata];
         progress?.Begin(BackupProgress.Fetching, head.ContentLength);
         return (new ResumingDownload(this, key, head.ContentLength, head.ETag, progress), head.ContentLength, string.IsNullOrEmpty(sha256) ? null : sha256);
     }
 
-    /// <summary>A read-only stream over one object that resumes, from where it was, after a dropped line.</summary>
+    /// <summary>
+    /// A read-only stream over one object that resumes, from where it was, after a dropped line. A read that
+    /// brings nothing for <see cref="StalledAfter"/> counts as a dropped line too: a Wi-Fi that goes quiet
+    /// without a reset would otherwise hold the import for ever (the SDK's timeout covers only the headers).
+    /// The waits are counted between two reads that brought bytes, so a long download over a line that
+    /// drops now and then goes on as long as it makes progress.
+    /// </summary>
     private sealed class ResumingDownload(S3Target bucket, string key, long length, string etag, BackupProgress? progress) : Stream
     {
         private GetObjectResponse? _response;
@@ -282,9 +297,12 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
         public override long Length => length;
         public override long Position { get => _position; set => throw new NotSupportedException(); }
 
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
-        public override int Read(Span<byte> buffer)
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             while (true)
             {
@@ -292,32 +310,50 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
                 {
                     return 0;
                 }
+                using var stalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                stalled.CancelAfter(StalledAfter);
                 try
                 {
-                    _response ??= Wait(bucket._client.GetObjectAsync(new GetObjectRequest
-                    {
-                        BucketName = bucket.BucketName,
-                        Key = key,
-                        ByteRange = new ByteRange(_position, length - 1),
-                        EtagToMatch = etag,
-                    }));
-                    var read = _response.ResponseStream.Read(buffer);
+                    _response ??= await OpenAtAsync(stalled.Token).ConfigureAwait(false);
+                    var read = await _response.ResponseStream.ReadAsync(buffer, stalled.Token).ConfigureAwait(false);
                     if (read == 0)
                     {
                         throw new IOException($"The S3 service ended the object at byte {_position} of {length}.");
                     }
                     _position += read;
+                    _tries = 0;
                     progress?.Report(_position);
                     return read;
                 }
-                catch (Exception ex) when (_tries < bucket.ResumeTries && S3Connection.IsTransient(ex))
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested && _tries < bucket.ResumeTries && S3Connection.IsTransient(ex))
                 {
                     _response?.Dispose();
                     _response = null;
                     bucket.Resuming?.Invoke(ex, ResumeAfter[_tries]);
-                    Thread.Sleep(ResumeAfter[_tries++]);
+                    await Task.Delay(ResumeAfter[_tries++], cancellationToken).ConfigureAwait(false);
                 }
             }
+        }
+
+        /// <summary>The rest of the object from <see cref="_position"/>, only if it is still the same object and the server honours the range.</summary>
+        private async Task<GetObjectResponse> OpenAtAsync(CancellationToken cancellationToken)
+        {
+            var response = await bucket._client.GetObjectAsync(new GetObjectRequest
+            {
+                BucketName = bucket.BucketName,
+                Key = key,
+                ByteRange = new ByteRange(_position, length - 1),
+                EtagToMatch = etag,
+            }, cancellationToken).ConfigureAwait(false);
+            // A server (or a proxy on the way) that ignores Range answers 200 with the whole object: resuming
+            // from it would splice the object's first bytes in at _position.
+            if (_position > 0 && (response.HttpStatusCode != System.Net.HttpStatusCode.PartialContent
+                || response.ContentRange?.StartsWith($"bytes {_position}-", StringComparison.Ordinal) != true))
+            {
+                response.Dispose();
+                throw new IOException($"The S3 service did not resume the copy at byte {_position} (it answered {(int)response.HttpStatusCode} {response.ContentRange}).");
+            }
+            return response;
         }
 
         public override void Flush()
@@ -349,13 +385,13 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
         while (true)
         {
             // Listed whole before anything is aborted: aborting while paging would move the markers.
-            var page = Wait(_client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest
+            var page = Look(token => _client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest
             {
                 BucketName = target.Bucket,
                 Prefix = target.Prefix,
                 KeyMarker = keyMarker,
                 UploadIdMarker = uploadIdMarker,
-            }));
+            }, token));
             stale.AddRange((page.MultipartUploads ?? []).Where(upload =>
                 upload.UploadId != current && CopyNames.NewestFirst([upload.Key[target.Prefix.Length..]]).Count == 1
                 && upload.Initiated?.ToUniversalTime() < time.GetUtcNow().UtcDateTime - StaleUpload));
@@ -367,7 +403,7 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
         }
         foreach (var upload in stale)
         {
-            Wait(_client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = target.Bucket, Key = upload.Key, UploadId = upload.UploadId }));
+            Look(token => _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = target.Bucket, Key = upload.Key, UploadId = upload.UploadId }, token));
         }
         return [.. stale.Select(upload => upload.Key[target.Prefix.Length..])];
     }
@@ -401,6 +437,13 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
 
     /// <summary>The SDK offers only asynchronous calls; a copy runs on a worker thread of its own (the copy lock is held).</summary>
     private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    /// <summary>A call without a body, within <see cref="LookTimeout"/>.</summary>
+    private static T Look<T>(Func<CancellationToken, Task<T>> call)
+    {
+        using var deadline = new CancellationTokenSource(LookTimeout);
+        return call(deadline.Token).GetAwaiter().GetResult();
+    }
 
     public void Dispose() => _client.Dispose();
 }

@@ -15,6 +15,7 @@ internal static class DeviceLocalFiles
         "/opt/d3kos/config/api-token",
         "/opt/d3kos/config/api-token.sha256",
         BackupPassphrase.PiPath,
+        D3kos.Common.Storage.CentralSecret.PiFile,
     ];
 
     /// <summary>Device-local files that are never put into a backup at all: the key to the copies must not travel inside them.</summary>

@@ -319,6 +319,9 @@ public static partial class LibC
     /// <summary>The user this process acts as (0 for the backup API's root).</summary>
     public static int EffectiveUserId() => (int)GetEffectiveUserId();
 
+    /// <summary>The group this process acts as (d3kos for the export manager).</summary>
+    public static int EffectiveGroupId() => (int)GetEffectiveGroupId();
+
     private static IOException Error(string what)
     {
         var errno = Marshal.GetLastPInvokeError();
@@ -382,4 +385,7 @@ public static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint GetEffectiveUserId();
+
+    [LibraryImport("libc", EntryPoint = "getegid")]
+    private static partial uint GetEffectiveGroupId();
 }

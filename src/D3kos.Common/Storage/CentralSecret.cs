@@ -43,12 +43,23 @@ public static class CentralSecret
             throw new ConfigurationRefusedException(
                 $"Central:Url is s3:// but there is no secret key in {path} ({setting}): set it with 'sudo d3kos-backup central-secret set'.");
         }
-        if ((stat.Mode & 0x7) != 0 || (stat.Uid != 0 && stat.Uid != LibC.EffectiveUserId()))
+        // Others: no access at all. The group: only this service's own may read it, and none may change it.
+        var groupOpen = (stat.Mode & 0x38) != 0 && (stat.Gid != LibC.EffectiveGroupId() || (stat.Mode & 0x18) != 0);
+        if ((stat.Mode & 0x7) != 0 || groupOpen || (stat.Uid != 0 && stat.Uid != LibC.EffectiveUserId()))
         {
             throw new ConfigurationRefusedException(
                 $"The secret key file {path} is not used: other users can read or change it. Set it again with 'sudo d3kos-backup central-secret set' (0640, root and the d3kos group).");
         }
-        var secret = File.ReadAllText(path).Trim();
+        string secret;
+        try
+        {
+            secret = File.ReadAllText(path).Trim();
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new ConfigurationRefusedException(
+                $"The secret key file {path} cannot be read by this service: set it again with 'sudo d3kos-backup central-secret set', which gives it the d3kos group.");
+        }
         return IsOneLine(secret) ? secret
             : throw new ConfigurationRefusedException($"The secret key file {path} does not hold one line of printable characters; set it again with 'sudo d3kos-backup central-secret set'.");
     }

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -33,13 +32,35 @@ public sealed partial class S3CentralUploader(IAmazonS3 client, CentralOptions o
             // name) the export would land among another boat's. It may appear once the license is written.
             return UploadOutcome.Retry("This device has no usable installation id (license.json), which names its folder in the bucket");
         }
-        var key = $"{options.Prefix}{installationId}/{TypeName(entry.Type)}/{entry.Id}.json";
+        if (!SafeSegment().IsMatch(entry.Id))
+        {
+            // An id carried over from the Python queue could hold '/' or '..' and land outside this boat's folder.
+            return UploadOutcome.Reject("The queue id is not a plain name (letters, digits, '-', '_'), so it cannot name an object in the fleet's bucket");
+        }
+        var key = $"{options.Prefix}{installationId}/{QueueNames.Of(entry.Type)}/{entry.Id}.json";
         var gzipped = ExportFiles.IsCompressed(exportFilePath);
-        var decompressed = gzipped && !options.Compression ? Path.Combine(Path.GetDirectoryName(exportFilePath)!, $".sending-{entry.Id}.json") : null;
+        // Not named *.json: the exports folder's housekeeping and statistics must not take it for an export.
+        var decompressed = gzipped && !options.Compression ? Path.Combine(Path.GetDirectoryName(exportFilePath)!, $".sending-{entry.Id}") : null;
         try
         {
+            // Local work first: a failure here (a full card) is the queue's retry with its own message, not the bucket's.
             var body = decompressed is null ? exportFilePath : await DecompressAsync(exportFilePath, decompressed, cancellationToken).ConfigureAwait(false);
             var (md5, sha256) = await DigestsAsync(body, cancellationToken).ConfigureAwait(false);
+            return await PutAsync(entry, installationId, key, body, gzipped && decompressed is null, md5, sha256, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (decompressed is not null)
+            {
+                AtomicFile.TryDelete(decompressed);
+            }
+        }
+    }
+
+    private async Task<UploadOutcome> PutAsync(QueueEntry entry, string installationId, string key, string body, bool gzipEncoded, string md5, string sha256, CancellationToken cancellationToken)
+    {
+        try
+        {
             var request = new PutObjectRequest
             {
                 BucketName = options.Bucket,
@@ -52,14 +73,18 @@ public sealed partial class S3CentralUploader(IAmazonS3 client, CentralOptions o
                 UseChunkEncoding = false,
                 Metadata = { ["sha256"] = sha256, ["installation-id"] = installationId, ["queue-id"] = entry.Id },
             };
-            if (gzipped && decompressed is null)
+            if (gzipEncoded)
             {
                 request.Headers.ContentEncoding = "gzip";
             }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.Timeout);
-            await client.PutObjectAsync(request, timeout.Token).ConfigureAwait(false);
-            return UploadOutcome.Delivered;
+            var response = await client.PutObjectAsync(request, timeout.Token).ConfigureAwait(false);
+            // Every S3 server answers a stored object with its ETag; a 200 without one came from something on
+            // the way (a captive portal), and the export is not in the bucket.
+            return string.IsNullOrEmpty(response.ETag)
+                ? UploadOutcome.Retry("The S3 service's answer had no ETag: something on the way (a captive portal?) answered instead")
+                : UploadOutcome.Delivered;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -68,13 +93,6 @@ public sealed partial class S3CentralUploader(IAmazonS3 client, CentralOptions o
         catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException || S3Connection.IsTransient(ex))
         {
             return Classify(ex);
-        }
-        finally
-        {
-            if (decompressed is not null)
-            {
-                AtomicFile.TryDelete(decompressed);
-            }
         }
     }
 
@@ -92,13 +110,16 @@ public sealed partial class S3CentralUploader(IAmazonS3 client, CentralOptions o
         _ => UploadOutcome.Retry(exception.Message),
     };
 
-    /// <summary>The type as it is stored and sent ("full_export", "boatlog"): one spelling everywhere.</summary>
-    private static string TypeName(ExportType type) => JsonSerializer.Serialize(type, ExportJsonContext.Default.ExportType).Trim('"');
-
     private static async Task<string> DecompressAsync(string gzipFile, string plain, CancellationToken cancellationToken)
     {
+        // A file left by an attempt cut off by a crash is replaced, never followed or appended to (CreateNew).
+        AtomicFile.TryDelete(plain);
         await using (var input = new GZipStream(File.OpenRead(gzipFile), CompressionMode.Decompress))
-        await using (var output = new FileStream(plain, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        await using (var output = new FileStream(plain, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16, Options = FileOptions.Asynchronous,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
         {
             await input.CopyToAsync(output, cancellationToken).ConfigureAwait(false);
         }

@@ -326,9 +326,9 @@ internal sealed class BackupCommands(
     private async Task<int> SetCentralSecretAsync()
     {
         // The export manager reads it through the services' group, which the installer gives the token's hash file.
-        if (sessions.ServicesGroupId is not { } group || group == 0)
+        if (sessions.ServicesGroupId is not { } group)
         {
-            await console.Error.WriteLineAsync("Error: the services' group is unknown (the token's hash file /opt/d3kos/config/api-token.sha256 is missing or root's): run deploy/install.sh first; nothing was changed.");
+            await console.Error.WriteLineAsync("Error: the services' group is unknown (the token's hash file /opt/d3kos/config/api-token.sha256 is missing): run deploy/install.sh first; nothing was changed.");
             return ExitCodes.Usage;
         }
         string? secret;
@@ -343,7 +343,8 @@ internal sealed class BackupCommands(
         }
         try
         {
-            D3kos.Common.Storage.CentralSecret.Write(backups.Paths.Root.Resolve(D3kos.Common.Storage.CentralSecret.PiFile), secret ?? "", group);
+            // Group root: a machine without the d3kos user, whose services run as root; the key is then root's alone.
+            D3kos.Common.Storage.CentralSecret.Write(backups.Paths.Root.Resolve(D3kos.Common.Storage.CentralSecret.PiFile), secret ?? "", group == 0 ? null : group);
         }
         catch (ArgumentException)
         {

@@ -37,6 +37,10 @@ public sealed class AccessTests : IAsyncLifetime
         { "POST", $"/api/backup/jobs/verify/{Missing}" },
         { "POST", "/api/backup/jobs/restore" },
         { "GET", $"/api/backup/jobs/{Missing}" },
+        { "POST", "/api/backup/jobs/copy" },
+        { "POST", "/api/backup/jobs/import" },
+        { "GET", "/api/backup/targets/shore/copies" },
+        { "PUT", "/api/backup/targets/shore/secret" },
         { "POST", "/api/backup/session/pairing" },
         { "DELETE", "/api/backup/sessions" },
     };
@@ -60,7 +64,8 @@ public sealed class AccessTests : IAsyncLifetime
 
     /// <summary>The route pattern a test URL reaches ("/api/backup/download/x.tar.gz" → "/api/backup/download/{filename}").</summary>
     private static string Pattern(string url) =>
-        url.Replace($"/jobs/{Missing}", "/jobs/{id}", StringComparison.Ordinal).Replace(Missing, "{filename}", StringComparison.Ordinal);
+        url.Replace($"/jobs/{Missing}", "/jobs/{id}", StringComparison.Ordinal).Replace("/targets/shore/", "/targets/{target}/", StringComparison.Ordinal)
+            .Replace(Missing, "{filename}", StringComparison.Ordinal);
 
     private static HttpRequestMessage Request(string method, string url, string? bearer = null, string? apiKey = null)
     {

@@ -347,7 +347,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
     public async Task Through_the_api_the_secret_is_set_but_never_answered_copies_are_listed_and_a_bad_address_is_refused_before_a_job()
     {
         var (manager, _, services, bucket) = await LibraryAsync(encrypt: false);
-        services.Dispose();
+        using var __ = services;
         var settings = _boat.Settings(
             ("Backup:Targets:0:Name", "shore"), ("Backup:Targets:0:Kind", "s3"), ("Backup:Targets:0:Endpoint", ceph.Endpoint), ("Backup:Targets:0:Bucket", bucket),
             ("Backup:Targets:0:Prefix", Prefix), ("Backup:Targets:0:AccessKey", CephGateway.AccessKey), ("Backup:Targets:0:PathStyle", "true"),

@@ -170,13 +170,13 @@ public sealed class S3DeliveryTests(CephGateway ceph) : IClassFixture<CephGatewa
     [InlineData("InternalError", HttpStatusCode.InternalServerError, UploadResult.Retry)]
     [InlineData("RequestTimeTooSkewed", HttpStatusCode.Forbidden, UploadResult.Retry)]
     [InlineData("BadDigest", HttpStatusCode.BadRequest, UploadResult.Retry)]
-    [InlineData("", HttpStatusCode.Forbidden, UploadResult.Retry)] // a captive portal's 403 page, not an S3 server's refusal
-    [InlineData("", HttpStatusCode.Found, UploadResult.Retry)]
+    [InlineData("Forbidden", HttpStatusCode.Forbidden, UploadResult.Retry)] // named after its status, no request id: not an S3 server's
+    [InlineData("Found", HttpStatusCode.Found, UploadResult.Retry)]
     [InlineData("AccessDenied", HttpStatusCode.Forbidden, UploadResult.Reject)]
     [InlineData("NoSuchBucket", HttpStatusCode.NotFound, UploadResult.Reject)]
     [InlineData("QuotaExceeded", HttpStatusCode.BadRequest, UploadResult.Reject)]
     public void Throttling_and_server_errors_are_retried_and_refusals_fail(string code, HttpStatusCode status, UploadResult expected) =>
-        Assert.Equal(expected, S3CentralUploader.Classify(new AmazonS3Exception(code) { ErrorCode = code, StatusCode = status }).Kind);
+        Assert.Equal(expected, S3CentralUploader.Classify(new AmazonS3Exception(code) { ErrorCode = code, StatusCode = status, RequestId = code == status.ToString() ? null : "tx0001" }).Kind);
 
     [Fact]
     public async Task The_service_delivers_to_the_bucket_with_the_secret_from_its_file_and_refuses_a_file_others_can_read()
@@ -235,6 +235,42 @@ public sealed class S3DeliveryTests(CephGateway ceph) : IClassFixture<CephGatewa
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await service.WaitForExitAsync(timeout.Token);
         return (service.ExitCode, error);
+    }
+
+    [Fact]
+    public async Task A_captive_portals_login_page_is_a_passing_fault_not_refused_credentials()
+    {
+        // What a marina's Wi-Fi answers before the boat has signed in to it: a 403 web page, no S3 in sight.
+        using var portal = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        portal.Start();
+        var stop = TestContext.Current.CancellationToken;
+        var answering = Task.Run(async () =>
+        {
+            while (true)
+            {
+                using var client = await portal.AcceptTcpClientAsync(stop);
+                var stream = client.GetStream();
+                var request = new byte[64 * 1024];
+                _ = await stream.ReadAsync(request, stop);
+                const string Page = "<html><body>Sign in to Marina Wi-Fi</body></html>";
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                    $"HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\nContent-Length: {Page.Length}\r\nConnection: close\r\n\r\n{Page}"), stop);
+            }
+        }, stop);
+        var options = new CentralOptions
+        {
+            Url = "s3://fleet-exports/boats", Endpoint = $"http://127.0.0.1:{((IPEndPoint)portal.LocalEndpoint).Port}", AccessKey = "AKIAEXAMPLE",
+            PathStyle = true, Timeout = TimeSpan.FromSeconds(20),
+        };
+        using var harness = Harness(options, secret: "portal-test-secret-0123456789");
+        var entry = harness.EnqueueGzipFile(Json);
+
+        await harness.Processor.ProcessDueAsync(CancellationToken.None);
+
+        var waiting = harness.Find(entry.Id);
+        Assert.Equal(QueueStatus.Retry, waiting.Status);
+        Assert.DoesNotContain("refused the credentials", waiting.LastError, StringComparison.Ordinal);
+        Assert.False(answering.IsFaulted, answering.Exception?.Message);
     }
 
     [Fact]

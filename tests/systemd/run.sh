@@ -181,6 +181,20 @@ check "a bad setting stops the unit for good (exit 78, RestartPreventExitStatus)
      nsenter -t $leader -a journalctl -p err -u d3kos-backup-api --no-pager | grep -q 'Invalid setting Backup:Keep'; }; r=\$?; \
      rm -f '$machine/etc/systemd/system/d3kos-backup-api.service.d/bad.conf'; nsenter -t $leader -a systemctl daemon-reload; \
      nsenter -t $leader -a systemctl reset-failed d3kos-backup-api; nsenter -t $leader -a systemctl start d3kos-backup-api; exit \$r"
+# Exports to a fleet's bucket: the unit (user d3kos, sandboxed) must read the key root wrote for it, and
+# stop for good, saying how to set it, while there is none. The endpoint is nobody's: only the start counts.
+check "exports to s3://: without its secret key the export manager stops (78) saying how to set it; with it (0640 root:d3kos) the d3kos unit starts" bash -c \
+    "nsenter -t $leader -a mkdir -p /etc/systemd/system/d3kos-export-manager.service.d && \
+     printf '[Service]\nEnvironment=Central__Url=s3://fleet-exports/boats Central__Endpoint=http://127.0.0.1:9 Central__AccessKey=SYSTEMDSTAGEKEY\n' > '$machine/etc/systemd/system/d3kos-export-manager.service.d/s3.conf' && \
+     nsenter -t $leader -a systemctl daemon-reload && { nsenter -t $leader -a systemctl restart d3kos-export-manager; sleep 2; \
+     [ \"\$(nsenter -t $leader -a systemctl show -p ExecMainStatus --value d3kos-export-manager)\" = 78 ] && \
+     nsenter -t $leader -a journalctl -p err -u d3kos-export-manager --no-pager | grep -q 'd3kos-backup central-secret set' && \
+     echo 'systemd-stage-secret-key-0123' | nsenter -t $leader -a d3kos-backup central-secret set >/dev/null && \
+     [ \"\$(nsenter -t $leader -a stat -c '%a %U %G' /var/lib/d3kos/central-secret-key)\" = '640 root d3kos' ] && \
+     nsenter -t $leader -a systemctl reset-failed d3kos-export-manager && nsenter -t $leader -a systemctl start d3kos-export-manager && sleep 2 && \
+     nsenter -t $leader -a systemctl is-active d3kos-export-manager; }; r=\$?; \
+     rm -f '$machine/etc/systemd/system/d3kos-export-manager.service.d/s3.conf' '$machine/var/lib/d3kos/central-secret-key'; nsenter -t $leader -a systemctl daemon-reload; \
+     nsenter -t $leader -a systemctl reset-failed d3kos-export-manager; nsenter -t $leader -a systemctl restart d3kos-export-manager; exit \$r"
 check "the memory limits are the units' (MemoryMax 160M and 256M)" bash -c \
     "[ \"\$(nsenter -t $leader -a systemctl show -p MemoryMax --value d3kos-export-manager)\" = 167772160 ] && [ \"\$(nsenter -t $leader -a systemctl show -p MemoryMax --value d3kos-backup-api)\" = 268435456 ]"
 if [[ "$(inside systemctl show -p MemoryCurrent --value d3kos-export-manager)" =~ ^[0-9]+$ ]]; then

@@ -130,7 +130,7 @@ public sealed partial class BackupCopier(
                 return imported;
             }
         }
-        catch (Exception ex) when (Explain(ex, target, Consequence.Import) is { } failure)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && Explain(ex, target, Consequence.Import) is { } failure)
         {
             throw ReferenceEquals(failure, ex) ? ex : failure;
         }
@@ -195,7 +195,7 @@ public sealed partial class BackupCopier(
                     Log.StaleUploadAborted(logger, name, target.Name);
                 }
             }
-            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException)
+            catch (Exception ex) when (ex is AmazonServiceException || S3Connection.IsTransient(ex))
             {
                 Log.HousekeepingFailed(logger, target.Name, ex.Message);
             }

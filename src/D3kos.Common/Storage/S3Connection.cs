@@ -36,22 +36,31 @@ public static partial class S3Connection
 
     /// <summary>A failure that may pass: the network, a timeout, the server's 5xx, throttling, a request timeout.</summary>
     /// <remarks>
-    /// An answer without an S3 error code did not come from an S3 server: a marina's captive portal or a proxy
-    /// (a 403 login page, a 3xx), which passes once the boat is through it. Damage on the way (a digest that
-    /// does not match) passes on the next try too.
+    /// An answer that did not come from an S3 server (a marina's captive portal: a 403 login page, a
+    /// redirect) passes once the boat is through it. Damage on the way (a body whose digest does not match)
+    /// passes on the next try too.
     /// </remarks>
     public static bool IsTransient(Exception exception) => exception switch
     {
         AmazonServiceException service => (int)service.StatusCode >= 500 || (int)service.StatusCode is 408 or 429 || service.StatusCode == 0
-            || (int)service.StatusCode is >= 300 and < 400 || string.IsNullOrEmpty(service.ErrorCode)
-            || service.ErrorCode is "SlowDown" or "RequestTimeout" or "BadDigest" or "InvalidDigest" or "XAmzContentSHA256Mismatch",
+            || !IsFromS3Server(service)
+            || service.ErrorCode is "SlowDown" or "RequestTimeout" or "BadDigest",
         HttpRequestException or IOException or System.Net.Sockets.SocketException or OperationCanceledException or TimeoutException => true,
         AmazonClientException => true,
         _ => false,
     };
 
+    /// <summary>
+    /// Whether an error answer came from an S3 server. Every S3 server sends a request id (x-amz-request-id);
+    /// without one and without an error document, the SDK names the error after the status ("Forbidden"),
+    /// which is what a captive portal's page or a proxy's answer gives.
+    /// </summary>
+    public static bool IsFromS3Server(AmazonServiceException exception) =>
+        !string.IsNullOrEmpty(exception.RequestId)
+        || (!string.IsNullOrEmpty(exception.ErrorCode) && exception.ErrorCode != exception.StatusCode.ToString());
+
     /// <summary>The server refused who we are: a wrong access key or secret, or a key without the right to this bucket (an S3 server's own 403, with its code).</summary>
     public static bool IsRefusedCredentials(AmazonS3Exception exception) =>
-        exception.ErrorCode is "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "AccessDenied"
-        || (exception.StatusCode == System.Net.HttpStatusCode.Forbidden && !string.IsNullOrEmpty(exception.ErrorCode) && exception.ErrorCode != "RequestTimeTooSkewed");
+        IsFromS3Server(exception) && (exception.ErrorCode is "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "AccessDenied"
+            || (exception.StatusCode == System.Net.HttpStatusCode.Forbidden && exception.ErrorCode != "RequestTimeTooSkewed"));
 }

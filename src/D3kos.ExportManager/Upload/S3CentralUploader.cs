@@ -90,7 +90,8 @@ public sealed partial class S3CentralUploader(IAmazonS3 client, CentralOptions o
         {
             return UploadOutcome.Retry($"No answer from the S3 service within {options.Timeout.TotalSeconds:0} s");
         }
-        catch (Exception ex) when (ex is Amazon.Runtime.AmazonServiceException || S3Connection.IsTransient(ex))
+        // A stop of the service is not a failed attempt: the queue keeps the entry as it was.
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is Amazon.Runtime.AmazonServiceException || S3Connection.IsTransient(ex)))
         {
             return Classify(ex);
         }

@@ -46,7 +46,7 @@ public sealed class HelmStack : IAsyncLifetime
         }
         _work = Directory.CreateTempSubdirectory("d3kos-browser-").FullName;
         await RunAsync(Path.Combine(Repo, "deploy/install.sh"), "--root", Root.Path, "--bin", Bin);
-        await RunAsync("dotnet", Path.Combine(Repo, "src/D3kos.Demo/bin/Release/net10.0/d3kos-demo-seed.dll"), Root.Path, "--images-mb", "48"); // a backup that takes long enough to show its progress
+        await RunAsync("dotnet", Path.Combine(Repo, "src/D3kos.Demo/bin/Release/net10.0/d3kos-demo-seed.dll"), Root.Path, "--images-mb", "128"); // a backup that takes long enough (a second or more) to show its progress between two polls
         var serviceLog = Path.Combine(_work, "services.log");
         var serviceCommand = Path.Combine(_work, "record-service.sh");
         File.WriteAllText(serviceCommand, $"#!/bin/sh\necho \"$1 $2\" >> {serviceLog}\n");

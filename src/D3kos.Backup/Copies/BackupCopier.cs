@@ -170,11 +170,10 @@ public sealed partial class BackupCopier(
 
     private CopyResult CopyToBucket(CopyTargetOptions target, string backup, Stopwatch watch, BackupProgress? progress)
     {
-        var secretKey = secrets.Read(target.Name);
+        using var bucket = Bucket(target); // the secret key first: without it nothing is staged
         var secret = target.Encrypt ? passphrase.Read() : null;
         try
         {
-            using var bucket = new S3Target(target, secretKey, paths.OutgoingFolder(target.Name), time);
             var copyName = CopyNames.For(Path.GetFileName(backup), secret is not null);
             var file = bucket.Prepare(backup, BackupCatalog.Checksum(backup), secret, options.Value.FreeSpaceMarginBytes);
             progress?.Begin(BackupProgress.Copying, new FileInfo(file).Length);

@@ -23,8 +23,7 @@ public sealed class CopySecrets(BackupPaths paths)
             throw new BackupException(BackupError.InvalidInput, "The secret key must be one line of printable characters.");
         }
         var folder = paths.Root.Resolve(PiFolder);
-        // /var/lib/d3kos stays open to the export manager (it reads the sessions there); only this folder is root's alone.
-        Directory.CreateDirectory(Path.GetDirectoryName(folder)!, (UnixFileMode)Convert.ToInt32("755", 8));
+        PiStateFolder.EnsureParentOf(folder); // only this folder is root's alone
         Directory.CreateDirectory(folder, BackupPaths.FolderMode);
         AtomicFile.Write(FileOf(target), stream => stream.Write(Encoding.UTF8.GetBytes(secret.Trim())), UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }

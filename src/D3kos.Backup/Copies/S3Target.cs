@@ -121,7 +121,6 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
     {
         var key = Key(copyName);
         var size = new FileInfo(file).Length;
-        var partCount = (int)Math.Max(1, (size + PartSize - 1) / PartSize);
         var state = Path.Combine(outgoingFolder, copyName + ".upload");
         var uploadId = File.Exists(state) ? File.ReadAllText(state).Trim() : null;
         var sent = uploadId is null ? null : PartsSent(key, uploadId);
@@ -147,13 +146,8 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
         }
         var etags = new List<PartETag>();
         var partDigests = new List<byte[]>();
-        var buffer = new byte[(int)Math.Min(PartSize, Math.Max(size, 1))];
-        using var input = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        for (var part = 1; part <= partCount; part++)
+        foreach (var (part, length, md5, buffer) in Parts(file, size))
         {
-            var length = (int)Math.Min(PartSize, size - (part - 1) * PartSize);
-            input.ReadExactly(buffer, 0, length);
-            var md5 = Md5(buffer.AsSpan(0, length));
             partDigests.Add(md5);
             var etag = Convert.ToHexStringLower(md5);
             if (!(sent.TryGetValue(part, out var there) && there.Size == length && there.ETag.Trim('"') == etag))
@@ -214,18 +208,23 @@ internal sealed class S3Target(CopyTargetOptions target, string secret, string o
     }
 
     /// <summary>Each part's MD5, as the upload sent them: what the object's ETag is made of.</summary>
-    private List<byte[]> PartDigests(string file, long size)
+    private List<byte[]> PartDigests(string file, long size) => [.. Parts(file, size).Select(part => part.Md5)];
+
+    /// <summary>
+    /// The file in parts of <see cref="PartSize"/> (one, empty, for an empty file): each part's number, length
+    /// and MD5, and the buffer that holds its bytes until the next part is read.
+    /// </summary>
+    private IEnumerable<(int Number, int Length, byte[] Md5, byte[] Buffer)> Parts(string file, long size)
     {
-        var digests = new List<byte[]>();
+        var partCount = (int)Math.Max(1, (size + PartSize - 1) / PartSize);
         var buffer = new byte[(int)Math.Min(PartSize, Math.Max(size, 1))];
         using var input = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        for (long done = 0; done < size || digests.Count == 0; done += buffer.Length)
+        for (var part = 1; part <= partCount; part++)
         {
-            var length = (int)Math.Min(PartSize, size - done);
+            var length = (int)Math.Min(PartSize, size - (part - 1) * PartSize);
             input.ReadExactly(buffer, 0, length);
-            digests.Add(Md5(buffer.AsSpan(0, length)));
+            yield return (part, length, Md5(buffer.AsSpan(0, length)), buffer);
         }
-        return digests;
     }
 
     /// <summary>The parts an upload has already, or null when the bucket no longer knows it (aborted, or completed).</summary>

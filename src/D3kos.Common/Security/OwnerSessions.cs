@@ -237,8 +237,7 @@ public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root,
         {
             mode |= UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
         }
-        // /var/lib/d3kos itself stays open to the export manager; only the leaf gets the mode.
-        Directory.CreateDirectory(Path.GetDirectoryName(folder)!, (UnixFileMode)Convert.ToInt32("755", 8));
+        PiStateFolder.EnsureParentOf(folder); // only the leaf gets the mode
         Directory.CreateDirectory(folder, mode);
         File.SetUnixFileMode(folder, mode);
         if (shareWithTokenReaders)

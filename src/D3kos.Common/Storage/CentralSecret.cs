@@ -22,8 +22,7 @@ public static class CentralSecret
         {
             throw new ArgumentException("The secret key must be one line of printable characters.", nameof(secret));
         }
-        // /var/lib/d3kos stays open to the export manager (it reads the sessions there).
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!, (UnixFileMode)Convert.ToInt32("755", 8));
+        PiStateFolder.EnsureParentOf(path);
         var mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | (groupId is null ? 0 : UnixFileMode.GroupRead);
         AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(secret.Trim())), mode);
         if (groupId is { } gid && LibC.EffectiveUserId() == 0)

@@ -34,7 +34,7 @@ public sealed class CsvLoadTests : IDisposable
         Assert.True(peak - baseline < 40 * 1024, $"peak RSS grew from {baseline / 1024} MB to {peak / 1024} MB");
         if (Binaries.IsAot)
         {
-            Assert.True(peak < 64 * 1024, $"peak RSS {peak / 1024} MB is over the 64 MB budget");
+            Binaries.AssertWithinBudget(peak, "CSV downloads");
         }
     }
 

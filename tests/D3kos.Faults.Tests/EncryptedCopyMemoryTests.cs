@@ -45,8 +45,8 @@ public sealed class EncryptedCopyMemoryTests : IDisposable
         });
         if (Binaries.IsAot)
         {
-            Assert.True(copyPeakKb < 64 * 1024, $"copy peak RSS {copyPeakKb / 1024} MB is over the 64 MB budget");
-            Assert.True(importPeakKb < 64 * 1024, $"import peak RSS {importPeakKb / 1024} MB is over the 64 MB budget");
+            Binaries.AssertWithinBudget(copyPeakKb, "copy");
+            Binaries.AssertWithinBudget(importPeakKb, "import");
         }
     }
 

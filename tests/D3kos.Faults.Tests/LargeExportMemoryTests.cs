@@ -49,7 +49,7 @@ public sealed class LargeExportMemoryTests : IDisposable
         Assert.True(storedBytes < plainBytes * 0.15, $"stored {storedBytes} bytes for {plainBytes} bytes of JSON");
         if (Binaries.IsAot)
         {
-            Assert.True(peakKb < 64 * 1024, $"peak RSS {peakKb / 1024} MB is over the 64 MB budget");
+            Binaries.AssertWithinBudget(peakKb, "export");
         }
     }
 

@@ -39,8 +39,8 @@ public sealed class ManySmallFilesMemoryTests : IDisposable
         });
         if (Binaries.IsAot)
         {
-            Assert.True(restorePeakKb < 64 * 1024, $"restore peak RSS {restorePeakKb / 1024} MB is over the 64 MB budget");
-            Assert.True(createPeakKb < 64 * 1024, $"create peak RSS {createPeakKb / 1024} MB is over the 64 MB budget");
+            Binaries.AssertWithinBudget(restorePeakKb, "restore");
+            Binaries.AssertWithinBudget(createPeakKb, "create");
         }
     }
 

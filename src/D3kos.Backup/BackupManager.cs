@@ -293,17 +293,19 @@ public sealed partial class BackupManager(
             try
             {
                 // The scan is inside the attempt: a source that vanishes under it starts it over too.
-                var scan = SourceScanner.Scan(paths);
-                foreach (var ignored in scan.Ignored)
-                {
-                    Log.Ignored(logger, ignored);
-                }
+                var scan = SourceScanner.Find(paths);
                 paths.EnsureBackupsFolder();
-                // Every byte once (images compress little) plus one database snapshot while it is copied.
-                FreeSpace.Ensure(paths.BackupsFolder, scan.SpaceNeeded, options.Value.FreeSpaceMarginBytes, "for a backup", "Nothing was written.");
                 var created = time.GetUtcNow();
                 var name = BackupNames.NewName(paths.BackupsFolder, prefix, created);
-                var result = ArchiveWriter.Write(paths, scan, name, created, license.Read().InstallationId, progress, level);
+                var result = ArchiveWriter.Write(paths, scan, name, created, license.Read().InstallationId, progress, totals =>
+                {
+                    foreach (var ignored in totals.Ignored)
+                    {
+                        Log.Ignored(logger, ignored);
+                    }
+                    // Every byte once (images compress little) plus one database snapshot while it is copied.
+                    FreeSpace.Ensure(paths.BackupsFolder, totals.SpaceNeeded, options.Value.FreeSpaceMarginBytes, "for a backup", "Nothing was written.");
+                }, level);
                 BackupCatalog.WriteChecksum(result.Path, result.Sha256);
                 Log.Created(logger, result.FileName, result.SizeBytes, result.FileCount, result.DurationMs);
                 return result;

@@ -23,15 +23,22 @@ public sealed record BackupResult(
 /// <summary>
 /// Writes one tar.gz backup in a single pass over the sources. The manifest must be the first member
 /// but holds every file's checksum, known only at the end; so the writer reserves room for it at the
-/// start of the file (its size is bounded by the scan: every path is known, every size fits 19 digits),
-/// streams every file through SHA-256, tar and the parallel gzip behind that room while the records go
-/// to a spool file, then writes the manifest, padded with JSON whitespace to the reserved size, as a
-/// stored gzip member in front. Nothing held grows with the number of files.
+/// start of the file (its size is bounded by a walk that counts: every path is known, every size fits 19
+/// digits), streams every file through SHA-256, tar and the parallel gzip behind that room while the
+/// records go to a spool file, then writes the manifest, padded with JSON whitespace to the reserved size,
+/// as a stored gzip member in front. The counting walk runs on a thread of its own beside the writing,
+/// whose first output waits in memory for it (<see cref="PlacedLaterStream"/>): on a tree of many small
+/// files the walks are mostly system calls, and one after the other they left a core idle.
+/// Nothing held grows with the number of files.
 /// </summary>
 internal static class ArchiveWriter
 {
     private static readonly UnixFileMode ManifestMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
+    /// <summary>Output held before the counting walk is done: a few seconds of a Pi's writing at the most.</summary>
+    private const int HoldLimit = 4 << 20;
+
+    /// <param name="counted">Runs with the totals before the first byte is written: the space check goes here.</param>
     public static BackupResult Write(
         BackupPaths paths,
         SourceScan scan,
@@ -39,6 +46,7 @@ internal static class ArchiveWriter
         DateTimeOffset created,
         string? installationId,
         BackupProgress? progress,
+        Action<ScanTotals> counted,
         CompressionLevel level = CompressionLevel.Optimal)
     {
         var clock = Stopwatch.StartNew();
@@ -54,20 +62,31 @@ internal static class ArchiveWriter
             SourcesFound = scan.Found,
             SourcesSkipped = scan.Skipped,
         };
+        using var stopCounting = new CancellationTokenSource();
+        var counting = Task.Factory.StartNew(() => SourceScanner.Count(scan, stopCounting.Token), stopCounting.Token,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
-            var reserved = ManifestSpool.Reserve(header, scan.ManifestRecordBytes);
-            var headLength = WriteManifestMember(Stream.Null, ManifestSpool.Placeholder(reserved), created);
-
+            var written = 0L;
+            var reserved = 0;
+            var headLength = 0L;
+            progress?.Begin(BackupProgress.BackingUp, 0);
             using var manifest = new ManifestSpool(paths.BackupsFolder);
             using (var file = BackupPaths.CreateArchive(partial, FileAccess.ReadWrite))
             {
-                file.Seek(headLength, SeekOrigin.Begin);
-                using (var gzip = new ParallelGzipStream(file, level))
+                var body = new PlacedLaterStream(file, () => counting.IsCompleted, () =>
+                {
+                    var totals = counting.GetAwaiter().GetResult();
+                    counted(totals);
+                    reserved = ManifestSpool.Reserve(header, totals.ManifestRecordBytes);
+                    headLength = WriteManifestMember(Stream.Null, ManifestSpool.Placeholder(reserved), created);
+                    progress?.Begin(BackupProgress.BackingUp, totals.TotalBytes);
+                    progress?.Report(written);
+                    return headLength;
+                }, HoldLimit);
+                using (var gzip = new ParallelGzipStream(body, level))
                 using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
                 {
-                    var written = 0L;
-                    progress?.Begin(BackupProgress.BackingUp, scan.TotalBytes);
                     using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                     foreach (var item in scan.Items)
                     {
@@ -77,11 +96,15 @@ internal static class ArchiveWriter
                         }
                         if (item.IsData)
                         {
-                            written += item.Stat.Size; // as the scan's total counts: file contents, not folders or links
-                            progress?.Report(written);
+                            written += item.Stat.Size; // as the count's total: file contents, not folders or links
+                            if (body.IsPlaced)
+                            {
+                                progress?.Report(written);
+                            }
                         }
                     }
                 }
+                body.Place(); // an empty or small tree may have been held to the end
                 // The manifest, the flush and the checksum read take a while on a card; they cannot say how far they are.
                 progress?.Begin(BackupProgress.Finishing, 0);
 
@@ -107,6 +130,16 @@ internal static class ArchiveWriter
         }
         finally
         {
+            // A failed write leaves no walk behind it.
+            stopCounting.Cancel();
+            try
+            {
+                counting.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+                // Its failure, if it mattered, was thrown where its totals were needed.
+            }
             if (Directory.Exists(snapshots))
             {
                 Directory.Delete(snapshots, recursive: true);

@@ -1,3 +1,4 @@
+using D3kos.Common.Interop;
 using Microsoft.Win32.SafeHandles;
 
 namespace D3kos.Backup;
@@ -29,7 +30,7 @@ internal sealed class ExactLengthReader(SafeFileHandle file, long length, string
         {
             return 0;
         }
-        var got = RandomAccess.Read(file, buffer[..wanted], _read);
+        var got = LibC.ReadAt(file, buffer[..wanted], _read);
         if (got == 0)
         {
             throw new BackupException(BackupError.SourceChanged, $"/{member} shrank while it was being backed up.");

@@ -17,27 +17,32 @@ internal sealed record SourceItem(string RealPath, string Member, ItemKind Kind,
 }
 
 /// <summary>
-/// What the sources hold right now, with the backups folder, the device's secrets and temporary files left out: totals from a
-/// first walk that keeps no items, and <see cref="Items"/>, which walks the sources again while the archive
-/// is written. Memory does not grow with the number of files; a file added between the walks is caught
-/// by the manifest's reserved room (the backup starts over), one removed is left out.
+/// What the sources hold right now, with the backups folder, the device's secrets and temporary files
+/// left out: the sources found, and <see cref="Items"/>, which walks them in archive order. The totals a
+/// backup needs before its first byte lands (<see cref="ScanTotals"/>) come from a walk of their own that
+/// keeps no items (<see cref="SourceScanner.Count"/>), run beside the archive's. Memory does not grow with
+/// the number of files; a file added between the walks is caught by the manifest's reserved room (the
+/// backup starts over), one removed is left out.
 /// </summary>
 internal sealed class SourceScan(IReadOnlyList<BackupSource> found, IReadOnlySet<string> neverArchived)
 {
+    public IReadOnlyList<BackupSource> FoundSources => found;
+    public IReadOnlySet<string> NeverArchived => neverArchived;
     public List<string> Found { get; } = [.. found.Select(s => s.PiPath)];
     public List<string> Skipped { get; } = [];
+
+    /// <summary>Sources of the wrong kind; the counting walk adds what it passes over inside them.</summary>
     public List<string> Ignored { get; } = [];
-    public long TotalBytes { get; set; }
-    public long LargestDatabase { get; set; }
-
-    /// <summary>The most bytes the manifest's file records can take (<see cref="ManifestSpool.RecordBound"/>).</summary>
-    public long ManifestRecordBytes { get; set; }
-
-    /// <summary>Space a backup needs at the most: every byte once, plus the snapshot of the largest database while it is copied.</summary>
-    public long SpaceNeeded => TotalBytes + LargestDatabase;
 
     /// <summary>The sources' entries in archive order (each folder before its contents, names in ordinal order), walked afresh.</summary>
     public IEnumerable<SourceItem> Items => found.SelectMany(source => SourceScanner.Walk(source, neverArchived, ignored: null));
+}
+
+/// <summary>What a walk of the sources counted: the room, space and progress a backup needs.</summary>
+internal sealed record ScanTotals(long TotalBytes, long LargestDatabase, long ManifestRecordBytes, IReadOnlyList<string> Ignored)
+{
+    /// <summary>Space a backup needs at the most: every byte once, plus the snapshot of the largest database while it is copied.</summary>
+    public long SpaceNeeded => TotalBytes + LargestDatabase;
 }
 
 internal static class SourceScanner
@@ -45,7 +50,8 @@ internal static class SourceScanner
     private static readonly string[] SqliteExtensions = [".db", ".sqlite", ".sqlite3"];
     private static readonly string[] SqliteCompanions = ["-wal", "-shm", "-journal"];
 
-    public static SourceScan Scan(BackupPaths paths)
+    /// <summary>Which sources exist, and are of the kind expected; nothing below them is walked yet.</summary>
+    public static SourceScan Find(BackupPaths paths)
     {
         var found = new List<BackupSource>();
         var skipped = new List<string>();
@@ -69,20 +75,29 @@ internal static class SourceScanner
         var scan = new SourceScan(found, paths.NeverArchived);
         scan.Skipped.AddRange(skipped);
         scan.Ignored.AddRange(ignored);
-        foreach (var item in found.SelectMany(source => Walk(source, paths.NeverArchived, scan.Ignored)))
+        return scan;
+    }
+
+    /// <summary>Walks the found sources once and keeps only totals (and what it passed over).</summary>
+    public static ScanTotals Count(SourceScan scan, CancellationToken cancellation)
+    {
+        long totalBytes = 0, largestDatabase = 0, recordBytes = 0;
+        var ignored = new List<string>(scan.Ignored);
+        foreach (var item in scan.FoundSources.SelectMany(source => Walk(source, scan.NeverArchived, ignored)))
         {
+            cancellation.ThrowIfCancellationRequested();
             if (!item.IsData)
             {
                 continue;
             }
-            scan.TotalBytes += item.Stat.Size;
-            scan.ManifestRecordBytes += ManifestSpool.RecordBound(item.Member);
+            totalBytes += item.Stat.Size;
+            recordBytes += ManifestSpool.RecordBound(item.Member);
             if (item.Kind == ItemKind.SqliteDatabase)
             {
-                scan.LargestDatabase = Math.Max(scan.LargestDatabase, item.Stat.Size);
+                largestDatabase = Math.Max(largestDatabase, item.Stat.Size);
             }
         }
-        return scan;
+        return new ScanTotals(totalBytes, largestDatabase, recordBytes, ignored);
     }
 
     /// <summary>

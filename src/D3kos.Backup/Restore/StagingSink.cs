@@ -32,7 +32,7 @@ internal sealed class StagingSink(IReadOnlyDictionary<string, string> stagedPath
 
     public void Write(ReadOnlySpan<byte> bytes)
     {
-        RandomAccess.Write(_file ?? throw new InvalidOperationException("Write without BeginFile."), bytes, _written);
+        LibC.WriteAt(_file ?? throw new InvalidOperationException("Write without BeginFile."), bytes, _written);
         _written += bytes.Length;
     }
 

@@ -322,6 +322,52 @@ public static partial class LibC
     /// <summary>The group this process acts as (d3kos for the export manager).</summary>
     public static int EffectiveGroupId() => (int)GetEffectiveGroupId();
 
+    private const int Interrupted = 4; // EINTR, the same number on every Linux architecture
+
+    /// <summary>
+    /// pread(2): up to <paramref name="buffer"/>'s length from <paramref name="offset"/>; 0 at the end.
+    /// RandomAccess.Read would first ask every new handle whether it can seek (an lseek per file).
+    /// </summary>
+    public static unsafe int ReadAt(SafeFileHandle file, Span<byte> buffer, long offset)
+    {
+        fixed (byte* start = buffer)
+        {
+            while (true)
+            {
+                var got = PRead((int)file.DangerousGetHandle(), start, (nuint)buffer.Length, offset);
+                if (got >= 0)
+                {
+                    return (int)got;
+                }
+                if (Marshal.GetLastPInvokeError() != Interrupted)
+                {
+                    throw Error("Cannot read a file");
+                }
+            }
+        }
+    }
+
+    /// <summary>pwrite(2) of the whole of <paramref name="bytes"/> at <paramref name="offset"/>, without RandomAccess's lseek per handle.</summary>
+    public static unsafe void WriteAt(SafeFileHandle file, ReadOnlySpan<byte> bytes, long offset)
+    {
+        fixed (byte* start = bytes)
+        {
+            var done = 0;
+            while (done < bytes.Length)
+            {
+                var wrote = PWrite((int)file.DangerousGetHandle(), start + done, (nuint)(bytes.Length - done), offset + done);
+                if (wrote >= 0)
+                {
+                    done += (int)wrote;
+                }
+                else if (Marshal.GetLastPInvokeError() != Interrupted)
+                {
+                    throw Error("Cannot write a file");
+                }
+            }
+        }
+    }
+
     private static IOException Error(string what)
     {
         var errno = Marshal.GetLastPInvokeError();
@@ -336,6 +382,13 @@ public static partial class LibC
     // variadic int is passed in the same register as a declared one, so this declaration is exact there.
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int OpenWithMode(string path, int flags, uint mode);
+
+    // off_t is 64 bits on both 64-bit targets (x86-64, arm64), so pread and pwrite take a long.
+    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
+    private static unsafe partial nint PRead(int fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
+    private static unsafe partial nint PWrite(int fd, byte* buffer, nuint count, long offset);
 
     [LibraryImport("libc", EntryPoint = "fchmod", SetLastError = true)]
     private static partial int FChmod(int fd, uint mode);

@@ -1,0 +1,70 @@
+namespace D3kos.Backup;
+
+/// <summary>
+/// The archive's body, written before the file offset it starts at is known: the manifest's room in
+/// front of it is sized by a walk of the sources that runs beside the writing. Up to <c>holdLimit</c>
+/// bytes are held in memory until <c>place</c> (which waits for that walk, checks the space and returns
+/// the offset) has run; it runs as soon as the walk is done, or when the limit or a flush needs it, and
+/// the output then goes straight to the file. Nothing reaches the disk before the space is checked.
+/// Used by one writer thread only.
+/// </summary>
+internal sealed class PlacedLaterStream(Stream file, Func<bool> placeable, Func<long> place, int holdLimit) : Stream
+{
+    private bool _placed;
+
+    // Made at the first write that must wait, at its full size: growing it would copy it each time.
+    private MemoryStream? _held;
+
+    public bool IsPlaced => _placed;
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        if (!_placed && (placeable() || (_held?.Length ?? 0) + buffer.Length > holdLimit))
+        {
+            Place();
+        }
+        if (_placed)
+        {
+            file.Write(buffer);
+            return;
+        }
+        _held ??= new MemoryStream(holdLimit);
+        _held.Write(buffer);
+    }
+
+    /// <summary>Places the output now, waiting for what decides the offset if need be.</summary>
+    public void Place()
+    {
+        if (_placed)
+        {
+            return;
+        }
+        file.Seek(place(), SeekOrigin.Begin);
+        if (_held is not null)
+        {
+            file.Write(_held.GetBuffer().AsSpan(0, (int)_held.Length));
+            _held = null;
+        }
+        _placed = true;
+    }
+
+    public override void Flush()
+    {
+        Place();
+        file.Flush();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+}

@@ -93,10 +93,7 @@ internal static class ArchiveWriter
                         if (WriteItem(tar, item, snapshots, hash) is { } listed)
                         {
                             manifest.Add(listed);
-                        }
-                        if (item.IsData)
-                        {
-                            written += item.Stat.Size; // as the count's total: file contents, not folders or links
+                            written += listed.Size; // as the count's total: file contents, not folders or links
                             if (body.IsPlaced)
                             {
                                 progress?.Report(written);
@@ -170,27 +167,17 @@ internal static class ArchiveWriter
         return counted.BytesPassed;
     }
 
-    /// <summary>Writes one item; for a file, returns its manifest line (null when it vanished since the scan).</summary>
+    /// <summary>Writes one item; for a file, returns its manifest line (null when it vanished since it was listed).</summary>
     private static ManifestFile? WriteItem(TarWriter tar, SourceItem item, string snapshots, IncrementalHash hash)
     {
-        var entry = new PaxTarEntry(item.Kind switch
-        {
-            ItemKind.Directory => TarEntryType.Directory,
-            ItemKind.Symlink => TarEntryType.SymbolicLink,
-            _ => TarEntryType.RegularFile,
-        }, item.Kind == ItemKind.Directory ? item.Member + "/" : item.Member)
-        {
-            Mode = item.Stat.Permissions,
-            ModificationTime = item.Stat.ModifiedAt,
-            Uid = item.Stat.Uid,
-            Gid = item.Stat.Gid,
-        };
-        if (item.Kind == ItemKind.Symlink)
-        {
-            entry.LinkName = new FileInfo(item.RealPath).LinkTarget ?? "";
-        }
         if (!item.IsData)
         {
+            // Folders and symlinks always come with their stat from the walk.
+            var entry = NewEntry(item, item.Stat!.Value);
+            if (item.Kind == ItemKind.Symlink)
+            {
+                entry.LinkName = new FileInfo(item.RealPath).LinkTarget ?? "";
+            }
             tar.WriteEntry(entry);
             return null;
         }
@@ -211,7 +198,9 @@ internal static class ArchiveWriter
             {
                 // Non-blocking and not through a symlink: a name swapped since the scan for a FIFO or a
                 // link (to /etc/shadow, say) is left out rather than waited on or followed.
-                handle = LibC.OpenReadNoFollow(dataPath);
+                handle = item.Folder is { } folder && dataPath == item.RealPath
+                    ? LibC.OpenReadNoFollow(folder, item.Name)
+                    : LibC.OpenReadNoFollow(dataPath);
             }
             catch (IOException ex) when (ex is FileNotFoundException || ex.HResult == LibC.SymlinkLoop)
             {
@@ -232,6 +221,8 @@ internal static class ArchiveWriter
                 handle.Dispose();
                 return null;
             }
+            // A database's entry keeps the database's own owner, mode and time, not its snapshot's.
+            var entry = NewEntry(item, item.Kind == ItemKind.SqliteDatabase ? item.Stat!.Value : opened);
             // The size is taken from the open file: a file that grows while it is read is cut at this
             // length, one that shrinks fails the attempt (and the backup starts over).
             using var data = new HashingStream(new ExactLengthReader(handle, opened.Size, item.Member), sharedHash: hash);
@@ -247,4 +238,18 @@ internal static class ArchiveWriter
             }
         }
     }
+
+    private static PaxTarEntry NewEntry(SourceItem item, FileStat stat) =>
+        new(item.Kind switch
+        {
+            ItemKind.Directory => TarEntryType.Directory,
+            ItemKind.Symlink => TarEntryType.SymbolicLink,
+            _ => TarEntryType.RegularFile,
+        }, item.Kind == ItemKind.Directory ? item.Member + "/" : item.Member)
+        {
+            Mode = stat.Permissions,
+            ModificationTime = stat.ModifiedAt,
+            Uid = stat.Uid,
+            Gid = stat.Gid,
+        };
 }

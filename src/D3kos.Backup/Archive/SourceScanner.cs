@@ -10,8 +10,14 @@ public enum ItemKind
     SqliteDatabase,
 }
 
-/// <summary>One thing to archive: where it is, its member name, and what it is.</summary>
-internal sealed record SourceItem(string RealPath, string Member, ItemKind Kind, FileStat Stat)
+/// <summary>
+/// One thing to archive: where it is, its member name, and what it is. <see cref="Folder"/> is the open
+/// folder it was found in (null for a source itself), valid only until the walk moves on: the archive
+/// opens the item through it by <see cref="Name"/>, without the kernel walking the whole path again.
+/// <see cref="Stat"/> is null for a plain file the archive's walk took from the folder listing: the
+/// archive stats it once it has it open, one call instead of two.
+/// </summary>
+internal sealed record SourceItem(string RealPath, string Member, ItemKind Kind, FileStat? Stat, DirectoryHandle? Folder, string Name)
 {
     public bool IsData => Kind is ItemKind.File or ItemKind.SqliteDatabase;
 }
@@ -35,7 +41,7 @@ internal sealed class SourceScan(IReadOnlyList<BackupSource> found, IReadOnlySet
     public List<string> Ignored { get; } = [];
 
     /// <summary>The sources' entries in archive order (each folder before its contents, names in ordinal order), walked afresh.</summary>
-    public IEnumerable<SourceItem> Items => found.SelectMany(source => SourceScanner.Walk(source, neverArchived, ignored: null));
+    public IEnumerable<SourceItem> Items => found.SelectMany(source => SourceScanner.Walk(source, neverArchived, ignored: null, statFiles: false));
 }
 
 /// <summary>What a walk of the sources counted: the room, space and progress a backup needs.</summary>
@@ -83,18 +89,19 @@ internal static class SourceScanner
     {
         long totalBytes = 0, largestDatabase = 0, recordBytes = 0;
         var ignored = new List<string>(scan.Ignored);
-        foreach (var item in scan.FoundSources.SelectMany(source => Walk(source, scan.NeverArchived, ignored)))
+        foreach (var item in scan.FoundSources.SelectMany(source => Walk(source, scan.NeverArchived, ignored, statFiles: true)))
         {
             cancellation.ThrowIfCancellationRequested();
             if (!item.IsData)
             {
                 continue;
             }
-            totalBytes += item.Stat.Size;
+            var size = item.Stat!.Value.Size;
+            totalBytes += size;
             recordBytes += ManifestSpool.RecordBound(item.Member);
             if (item.Kind == ItemKind.SqliteDatabase)
             {
-                largestDatabase = Math.Max(largestDatabase, item.Stat.Size);
+                largestDatabase = Math.Max(largestDatabase, size);
             }
         }
         return new ScanTotals(totalBytes, largestDatabase, recordBytes, ignored);
@@ -105,48 +112,66 @@ internal static class SourceScanner
     /// be archived is noted in <paramref name="ignored"/>. The source itself gone (or now another kind)
     /// starts the backup over: the manifest already names it as found.
     /// </summary>
-    internal static IEnumerable<SourceItem> Walk(BackupSource source, IReadOnlySet<string> neverArchived, List<string>? ignored)
+    /// <param name="statFiles">false leaves the stat of a file the listing names as one to whoever opens it.</param>
+    internal static IEnumerable<SourceItem> Walk(BackupSource source, IReadOnlySet<string> neverArchived, List<string>? ignored, bool statFiles)
     {
         if (!LibC.TryStat(source.RealPath, out var stat) || source.IsFolder != stat.IsDirectory)
         {
             throw new BackupException(BackupError.SourceChanged, $"{source.PiPath} disappeared while it was being backed up.");
         }
-        return Visit(source.RealPath, source.Member, stat, neverArchived, ignored);
+        return Visit(null, Path.GetFileName(source.RealPath), source.RealPath, source.Member, stat, neverArchived, ignored, statFiles);
     }
 
-    private static IEnumerable<SourceItem> Visit(string path, string member, FileStat stat, IReadOnlySet<string> neverArchived, List<string>? ignored)
+    /// <summary>
+    /// The item and, for a folder, everything under it. A folder is walked through its descriptor, opened
+    /// without following a symlink: names are looked up in it, not along the whole path again, and a
+    /// folder swapped for a symlink after it was listed is passed over rather than followed.
+    /// </summary>
+    private static IEnumerable<SourceItem> Visit(DirectoryHandle? parent, string name, string path, string member, FileStat stat,
+        IReadOnlySet<string> neverArchived, List<string>? ignored, bool statFiles)
     {
         if (stat.IsSymlink)
         {
-            yield return new SourceItem(path, member, ItemKind.Symlink, stat);
+            yield return new SourceItem(path, member, ItemKind.Symlink, stat, parent, name);
         }
         else if (stat.IsRegularFile)
         {
-            yield return new SourceItem(path, member, IsSqlite(path) ? ItemKind.SqliteDatabase : ItemKind.File, stat);
+            yield return new SourceItem(path, member, FileKind(path), stat, parent, name);
         }
         else if (stat.IsDirectory)
         {
-            yield return new SourceItem(path, member, ItemKind.Directory, stat);
-            string[] children;
-            try
+            yield return new SourceItem(path, member, ItemKind.Directory, stat, parent, name);
+            if (!(parent is null ? LibC.TryOpenFolder(path, out var folder) : LibC.TryOpenFolder(parent, name, out folder)))
+            {
+                yield break; // removed or replaced since its entry was listed
+            }
+            using (folder)
             {
                 // One folder's names at a time: sorted, so an archive of the same tree is the same.
-                children = [.. Directory.EnumerateFileSystemEntries(path).Order(StringComparer.Ordinal)];
-            }
-            catch (DirectoryNotFoundException)
-            {
-                yield break; // removed since its entry was listed
-            }
-            foreach (var child in children)
-            {
-                var name = Path.GetFileName(child);
-                if (IsExcluded(child, name, neverArchived) || !LibC.TryStat(child, out var childStat))
+                var children = new List<FolderEntry>();
+                LibC.ListFolder(folder, children);
+                children.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+                foreach (var (childName, kind) in children)
                 {
-                    continue;
-                }
-                foreach (var item in Visit(child, member + "/" + name, childStat, neverArchived, ignored))
-                {
-                    yield return item;
+                    var child = path + "/" + childName;
+                    var childMember = member + "/" + childName;
+                    if (IsExcluded(child, childName, neverArchived))
+                    {
+                        continue;
+                    }
+                    if (kind == FolderEntryKind.File && !statFiles && FileKind(child) == ItemKind.File)
+                    {
+                        yield return new SourceItem(child, childMember, ItemKind.File, null, folder, childName);
+                        continue;
+                    }
+                    if (!LibC.TryStat(folder, childName, out var childStat))
+                    {
+                        continue;
+                    }
+                    foreach (var item in Visit(folder, childName, child, childMember, childStat, neverArchived, ignored, statFiles))
+                    {
+                        yield return item;
+                    }
                 }
             }
         }
@@ -156,6 +181,8 @@ internal static class SourceScanner
             ignored?.Add($"/{member}: not a file, folder or symlink");
         }
     }
+
+    private static ItemKind FileKind(string path) => IsSqlite(path) ? ItemKind.SqliteDatabase : ItemKind.File;
 
     private static bool IsExcluded(string path, string name, IReadOnlySet<string> neverArchived) =>
         neverArchived.Contains(path)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -44,12 +45,106 @@ public static partial class LibC
     /// <summary>lstat that says false when nothing is there (ENOENT, ENOTDIR), as a walk meets what was removed meanwhile.</summary>
     public static bool TryStat(string path, out FileStat stat)
     {
-        const int NotADirectory = 20;
         if (TryStatAt(Flags.AtFdCwd, path, Flags.AtSymlinkNoFollow, out stat))
         {
             return true;
         }
         return Marshal.GetLastPInvokeError() is NoSuchEntry or NotADirectory ? false : throw Error($"Cannot read '{path}'");
+    }
+
+    /// <summary>
+    /// <see cref="TryStat(string, out FileStat)"/> of a name in an open folder: the kernel looks up one
+    /// name, not every folder of a long path again (a tenth of a many-file backup's time went there).
+    /// </summary>
+    public static bool TryStat(DirectoryHandle folder, string name, out FileStat stat)
+    {
+        if (TryStatAt(folder.Fd, name, Flags.AtSymlinkNoFollow, out stat))
+        {
+            return true;
+        }
+        return Marshal.GetLastPInvokeError() is NoSuchEntry or NotADirectory ? false : throw Error($"Cannot read '{name}'");
+    }
+
+    /// <summary>A folder to walk: not through a symlink in its last component; false when it is gone or no longer a folder.</summary>
+    public static bool TryOpenFolder(string path, [NotNullWhen(true)] out DirectoryHandle? folder) =>
+        TryFolder(Open(path, Flags.OpenReadOnly | Flags.OpenDirectory | Flags.OpenNoFollow | Flags.OpenCloseOnExec), path, out folder);
+
+    /// <summary>A subfolder to walk, as <see cref="TryOpenFolder(string, out DirectoryHandle?)"/>.</summary>
+    public static bool TryOpenFolder(DirectoryHandle parent, string name, [NotNullWhen(true)] out DirectoryHandle? folder) =>
+        TryFolder(OpenAt(parent.Fd, name, Flags.OpenReadOnly | Flags.OpenDirectory | Flags.OpenNoFollow | Flags.OpenCloseOnExec), name, out folder);
+
+    private static bool TryFolder(int fd, string name, out DirectoryHandle? folder)
+    {
+        folder = fd >= 0 ? new DirectoryHandle(fd) : null;
+        // Removed, or swapped for a file or a symlink, since it was listed.
+        return fd >= 0 || (Marshal.GetLastPInvokeError() is NoSuchEntry or NotADirectory or SymlinkLoop
+            ? false : throw Error($"Cannot open the folder '{name}'"));
+    }
+
+    /// <summary>
+    /// The names in an open folder (not "." or ".."), in the order the file system keeps them, with the kind
+    /// the listing gives. getdents64 on the descriptor itself: .NET's enumeration would open the folder again
+    /// by path and stat it, three more calls per folder of a tree of tens of thousands of files. Reads the
+    /// descriptor's position to the end, so a folder is listed once per opening.
+    /// </summary>
+    public static unsafe void ListFolder(DirectoryHandle folder, List<FolderEntry> into)
+    {
+        // struct linux_dirent64 is the kernel's, the same on every architecture: d_ino (8 bytes), d_off (8),
+        // d_reclen (2), d_type (1), then the name ending in NUL. d_type values are the kernel's DT_* numbers.
+        const int RecordLength = 16, TypeAt = 18, NameAt = 19;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(32 * 1024);
+        try
+        {
+            fixed (byte* start = buffer)
+            {
+                while (true)
+                {
+                    var got = GetDents64(folder.Fd, start, (nuint)buffer.Length);
+                    if (got == 0)
+                    {
+                        return;
+                    }
+                    if (got < 0)
+                    {
+                        if (Marshal.GetLastPInvokeError() == Interrupted)
+                        {
+                            continue;
+                        }
+                        throw Error("Cannot list a folder");
+                    }
+                    for (var at = 0; at < got;)
+                    {
+                        var record = new ReadOnlySpan<byte>(start + at, (int)got - at);
+                        var length = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(record[RecordLength..]);
+                        var name = record[NameAt..length];
+                        name = name[..name.IndexOf((byte)0)];
+                        if (!name.SequenceEqual("."u8) && !name.SequenceEqual(".."u8))
+                        {
+                            into.Add(new FolderEntry(System.Text.Encoding.UTF8.GetString(name), record[TypeAt] switch
+                            {
+                                0 => FolderEntryKind.Unknown,
+                                4 => FolderEntryKind.Folder,
+                                8 => FolderEntryKind.File,
+                                10 => FolderEntryKind.Symlink,
+                                _ => FolderEntryKind.Other,
+                            }));
+                        }
+                        at += length;
+                    }
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary><see cref="OpenReadNoFollow(string)"/> of a name in an open folder.</summary>
+    public static SafeFileHandle OpenReadNoFollow(DirectoryHandle folder, string name)
+    {
+        var fd = OpenAt(folder.Fd, name, Flags.OpenReadOnly | Flags.OpenNoFollow | Flags.OpenNonBlock | Flags.OpenCloseOnExec);
+        return fd >= 0 ? new SafeFileHandle((IntPtr)fd, ownsHandle: true) : throw OpenError(name);
     }
 
     /// <summary>Sets the owner without following a symlink; a non-root caller can only keep its own, so EPERM is ignored.</summary>
@@ -166,6 +261,7 @@ public static partial class LibC
     }
 
     private const int NoSuchEntry = 2;     // ENOENT, the same number on every Linux architecture
+    private const int NotADirectory = 20;  // ENOTDIR
     private const int AlreadyExists = 17;  // EEXIST
 
     /// <summary>fstat through statx: the open file itself (AT_EMPTY_PATH).</summary>
@@ -382,6 +478,10 @@ public static partial class LibC
     // variadic int is passed in the same register as a declared one, so this declaration is exact there.
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int OpenWithMode(string path, int flags, uint mode);
+
+    // glibc's wrapper (2.30 and later; Raspberry Pi OS bookworm has 2.36) spares a per-architecture syscall number.
+    [LibraryImport("libc", EntryPoint = "getdents64", SetLastError = true)]
+    private static unsafe partial nint GetDents64(int fd, byte* buffer, nuint count);
 
     // off_t is 64 bits on both 64-bit targets (x86-64, arm64), so pread and pwrite take a long.
     [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]

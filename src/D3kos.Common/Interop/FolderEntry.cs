@@ -1,0 +1,14 @@
+namespace D3kos.Common.Interop;
+
+/// <summary>What a folder listing says a name is (d_type); <see cref="Unknown"/> where the file system does not say.</summary>
+public enum FolderEntryKind
+{
+    Unknown,
+    File,
+    Folder,
+    Symlink,
+    Other,
+}
+
+/// <summary>One name in a folder, with its kind as the listing gave it (no stat needed).</summary>
+public readonly record struct FolderEntry(string Name, FolderEntryKind Kind);

@@ -24,6 +24,7 @@ public sealed class LibCHeaderTests
 
         var source = new StringBuilder("""
             #define _GNU_SOURCE
+            #include <dirent.h>
             #include <errno.h>
             #include <fcntl.h>
             #include <malloc.h>
@@ -49,6 +50,23 @@ public sealed class LibCHeaderTests
         Equal("O_EXCL", constants.OpenExclusive);
         Equal("O_NONBLOCK", constants.OpenNonBlock);
         Equal("ELOOP", LibC.SymlinkLoop);
+        Equal("AT_REMOVEDIR", constants.AtRemoveDir);
+        Equal("EPERM", Errno.NotPermitted);
+        Equal("ENOENT", Errno.NoSuchEntry);
+        Equal("EINTR", Errno.Interrupted);
+        Equal("EEXIST", Errno.AlreadyExists);
+        Equal("ENOTDIR", Errno.NotADirectory);
+        Equal("EISDIR", Errno.IsADirectory);
+        Equal("ENOTEMPTY", Errno.NotEmpty);
+        Equal("ELOOP", Errno.SymlinkLoop);
+        // getdents64 fills struct dirent64 records; LibC.ListFolder reads them by these offsets.
+        Equal("offsetof(struct dirent64, d_reclen)", DirentLayout.RecordLength);
+        Equal("offsetof(struct dirent64, d_type)", DirentLayout.Type);
+        Equal("offsetof(struct dirent64, d_name)", DirentLayout.Name);
+        Equal("DT_UNKNOWN", DirentLayout.TypeUnknown);
+        Equal("DT_DIR", DirentLayout.TypeFolder);
+        Equal("DT_REG", DirentLayout.TypeFile);
+        Equal("DT_LNK", DirentLayout.TypeSymlink);
         Equal("UTIME_OMIT", constants.TimeOmit);
         Equal("M_ARENA_MAX", constants.MallocArenaMax);
         Equal("POSIX_FADV_DONTNEED", constants.FadviseDontNeed);

@@ -58,13 +58,11 @@ internal static class SourceSwap
         RemoveWorkFolder(swap);
     }
 
-    public static void RemoveWorkFolder(RestoreSwap swap)
-    {
-        if (Directory.Exists(swap.WorkFolder))
-        {
-            Directory.Delete(swap.WorkFolder, recursive: true);
-        }
-    }
+    /// <summary>
+    /// Removes the work folder with the previous copy in it. That copy holds folders another user owns
+    /// (the d3kos user's under /home/d3kos), who may still have one open: the removal never follows a symlink.
+    /// </summary>
+    public static void RemoveWorkFolder(RestoreSwap swap) => TreeRemoval.Remove(swap.WorkFolder);
 
     private static void Discard(RestoreSwap swap)
     {

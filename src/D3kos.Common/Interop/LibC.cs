@@ -89,9 +89,7 @@ public static partial class LibC
     /// </summary>
     public static unsafe void ListFolder(DirectoryHandle folder, List<FolderEntry> into)
     {
-        // struct linux_dirent64 is the kernel's, the same on every architecture: d_ino (8 bytes), d_off (8),
-        // d_reclen (2), d_type (1), then the name ending in NUL. d_type values are the kernel's DT_* numbers.
-        const int RecordLength = 16, TypeAt = 18, NameAt = 19;
+        const int RecordLength = DirentLayout.RecordLength, TypeAt = DirentLayout.Type, NameAt = DirentLayout.Name;
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(32 * 1024);
         try
         {
@@ -122,10 +120,10 @@ public static partial class LibC
                         {
                             into.Add(new FolderEntry(System.Text.Encoding.UTF8.GetString(name), record[TypeAt] switch
                             {
-                                0 => FolderEntryKind.Unknown,
-                                4 => FolderEntryKind.Folder,
-                                8 => FolderEntryKind.File,
-                                10 => FolderEntryKind.Symlink,
+                                DirentLayout.TypeUnknown => FolderEntryKind.Unknown,
+                                DirentLayout.TypeFolder => FolderEntryKind.Folder,
+                                DirentLayout.TypeFile => FolderEntryKind.File,
+                                DirentLayout.TypeSymlink => FolderEntryKind.Symlink,
                                 _ => FolderEntryKind.Other,
                             }));
                         }
@@ -140,6 +138,39 @@ public static partial class LibC
         }
     }
 
+    /// <summary>
+    /// Removes a name that is not a folder (a file, a symlink itself, anything else) from an open folder;
+    /// true also when it is already gone, false when it is a folder (EISDIR), which needs <see cref="TryRemoveFolder"/>.
+    /// </summary>
+    public static bool TryUnlink(DirectoryHandle folder, string name)
+    {
+        if (UnlinkAt(folder.Fd, name, 0) == 0)
+        {
+            return true;
+        }
+        return Marshal.GetLastPInvokeError() switch
+        {
+            NoSuchEntry => true,
+            Errno.IsADirectory => false,
+            _ => throw Error($"Cannot remove '{name}'"),
+        };
+    }
+
+    /// <summary>Removes an empty folder by name from an open folder; true also when it is gone, false when it is not empty.</summary>
+    public static bool TryRemoveFolder(DirectoryHandle parent, string name)
+    {
+        if (UnlinkAt(parent.Fd, name, Flags.AtRemoveDir) == 0)
+        {
+            return true;
+        }
+        return Marshal.GetLastPInvokeError() switch
+        {
+            NoSuchEntry => true,
+            Errno.NotEmpty => false,
+            _ => throw Error($"Cannot remove the folder '{name}'"),
+        };
+    }
+
     /// <summary><see cref="OpenReadNoFollow(string)"/> of a name in an open folder.</summary>
     public static SafeFileHandle OpenReadNoFollow(DirectoryHandle folder, string name)
     {
@@ -150,7 +181,7 @@ public static partial class LibC
     /// <summary>Sets the owner without following a symlink; a non-root caller can only keep its own, so EPERM is ignored.</summary>
     public static void SetOwner(string path, int uid, int gid)
     {
-        const int NotPermitted = 1;
+        const int NotPermitted = Errno.NotPermitted;
         if (LChown(path, uid, gid) != 0 && Marshal.GetLastPInvokeError() != NotPermitted)
         {
             throw Error($"Cannot set the owner of '{path}'");
@@ -260,9 +291,9 @@ public static partial class LibC
         }
     }
 
-    private const int NoSuchEntry = 2;     // ENOENT, the same number on every Linux architecture
-    private const int NotADirectory = 20;  // ENOTDIR
-    private const int AlreadyExists = 17;  // EEXIST
+    private const int NoSuchEntry = Errno.NoSuchEntry;
+    private const int NotADirectory = Errno.NotADirectory;
+    private const int AlreadyExists = Errno.AlreadyExists;
 
     /// <summary>fstat through statx: the open file itself (AT_EMPTY_PATH).</summary>
     private static FileStat StatFd(int fd) =>
@@ -282,7 +313,7 @@ public static partial class LibC
     }
 
     /// <summary>ELOOP, the HResult of the IOException when a name opened without following is a symlink.</summary>
-    public const int SymlinkLoop = 40;
+    public const int SymlinkLoop = Errno.SymlinkLoop;
 
     /// <summary>
     /// Opens a file to read it, refusing a symlink in its last component (ELOOP) and never waiting on a
@@ -306,6 +337,27 @@ public static partial class LibC
         return fd >= 0 ? new SafeFileHandle((IntPtr)fd, ownsHandle: true) : throw OpenError(path);
     }
 
+    /// <summary><see cref="CreateNew(string)"/> of a name in an open folder.</summary>
+    public static SafeFileHandle CreateNew(DirectoryHandle folder, string name)
+    {
+        var flags = Flags.OpenWriteOnly | Flags.OpenCreate | Flags.OpenExclusive | Flags.OpenNoFollow | Flags.OpenCloseOnExec;
+        var fd = OpenAtWithMode(folder.Fd, name, flags, 0b110_000_000);
+        return fd >= 0 ? new SafeFileHandle((IntPtr)fd, ownsHandle: true) : throw OpenError(name);
+    }
+
+    /// <summary>
+    /// Makes a subfolder (0700 until its own mode is set; one already there is fine) and opens it without
+    /// following a symlink: a name that is a symlink or a file fails.
+    /// </summary>
+    public static DirectoryHandle MakeSubfolder(DirectoryHandle parent, string name)
+    {
+        if (MkdirAt(parent.Fd, name, 0b111_000_000) != 0 && Marshal.GetLastPInvokeError() != AlreadyExists)
+        {
+            throw Error($"Cannot make the folder '{name}'");
+        }
+        return OpenSubfolderNoFollow(parent, name);
+    }
+
     /// <summary>Opens a folder (not a symlink to one) to set its metadata through the descriptor.</summary>
     public static SafeFileHandle OpenFolderNoFollow(string path)
     {
@@ -318,10 +370,16 @@ public static partial class LibC
     /// and no path lookups (File.SetUnixFileMode and File.SetLastWriteTimeUtc each resolve the path again,
     /// and the latter stats it first). A non-root caller can only keep its own owner, so EPERM there is ignored.
     /// </summary>
-    public static void SetOwnerModeAndTime(SafeFileHandle handle, int uid, int gid, UnixFileMode mode, DateTimeOffset modified)
+    public static void SetOwnerModeAndTime(SafeFileHandle handle, int uid, int gid, UnixFileMode mode, DateTimeOffset modified) =>
+        SetOwnerModeAndTime((int)handle.DangerousGetHandle(), uid, gid, mode, modified);
+
+    /// <summary><see cref="SetOwnerModeAndTime(SafeFileHandle, int, int, UnixFileMode, DateTimeOffset)"/> of an open folder.</summary>
+    public static void SetOwnerModeAndTime(DirectoryHandle folder, int uid, int gid, UnixFileMode mode, DateTimeOffset modified) =>
+        SetOwnerModeAndTime(folder.Fd, uid, gid, mode, modified);
+
+    private static void SetOwnerModeAndTime(int fd, int uid, int gid, UnixFileMode mode, DateTimeOffset modified)
     {
-        const int NotPermitted = 1;
-        var fd = (int)handle.DangerousGetHandle();
+        const int NotPermitted = Errno.NotPermitted;
         if (FChown(fd, uid, gid) != 0 && Marshal.GetLastPInvokeError() != NotPermitted)
         {
             throw Error("Cannot set the owner of a restored file");
@@ -418,7 +476,7 @@ public static partial class LibC
     /// <summary>The group this process acts as (d3kos for the export manager).</summary>
     public static int EffectiveGroupId() => (int)GetEffectiveGroupId();
 
-    private const int Interrupted = 4; // EINTR, the same number on every Linux architecture
+    private const int Interrupted = Errno.Interrupted;
 
     /// <summary>
     /// pread(2): up to <paramref name="buffer"/>'s length from <paramref name="offset"/>; 0 at the end.
@@ -478,6 +536,13 @@ public static partial class LibC
     // variadic int is passed in the same register as a declared one, so this declaration is exact there.
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int OpenWithMode(string path, int flags, uint mode);
+
+    // openat(2) with the mode of O_CREAT, exact on x86-64 and Linux's arm64 as OpenWithMode above.
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenAtWithMode(int dirFd, string path, int flags, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int UnlinkAt(int dirFd, string name, int flags);
 
     // glibc's wrapper (2.30 and later; Raspberry Pi OS bookworm has 2.36) spares a per-architecture syscall number.
     [LibraryImport("libc", EntryPoint = "getdents64", SetLastError = true)]

@@ -25,6 +25,7 @@ public sealed record LibCConstants(
     int OpenCreate = 0x40,
     int OpenExclusive = 0x80,
     int OpenNonBlock = 0x800,
+    int AtRemoveDir = 0x200,
     long TimeOmit = 0x3ffffffe,
     int MallocArenaMax = -8,
     int FadviseDontNeed = 4)
@@ -63,4 +64,35 @@ public static class StatxLayout
     public const int DeviceMajor = 136;
     public const int DeviceMinor = 140;
     public const int MountId = 144;
+}
+
+/// <summary>
+/// The errno numbers the services tell apart. Linux numbers these the same on x86-64 and arm64 (the
+/// generic table); the header test checks each one anyway.
+/// </summary>
+public static class Errno
+{
+    public const int NotPermitted = 1;    // EPERM
+    public const int NoSuchEntry = 2;     // ENOENT
+    public const int Interrupted = 4;     // EINTR
+    public const int AlreadyExists = 17;  // EEXIST
+    public const int NotADirectory = 20;  // ENOTDIR
+    public const int IsADirectory = 21;   // EISDIR
+    public const int NotEmpty = 39;       // ENOTEMPTY
+    public const int SymlinkLoop = 40;    // ELOOP
+}
+
+/// <summary>
+/// <c>struct dirent64</c> as getdents64 fills it (the kernel's linux_dirent64, one layout on every
+/// architecture), and the d_type numbers; the header test checks each against glibc's.
+/// </summary>
+public static class DirentLayout
+{
+    public const int RecordLength = 16;
+    public const int Type = 18;
+    public const int Name = 19;
+    public const byte TypeUnknown = 0;
+    public const byte TypeFolder = 4;
+    public const byte TypeFile = 8;
+    public const byte TypeSymlink = 10;
 }

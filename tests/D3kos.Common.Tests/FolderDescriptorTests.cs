@@ -1,0 +1,101 @@
+using D3kos.Common.Files;
+using D3kos.Common.Interop;
+using D3kos.Testing;
+
+namespace D3kos.Common.Tests;
+
+/// <summary>
+/// The listing of an open folder (getdents64 read by offsets) and the removal of a tree through folder
+/// descriptors, on a real file system: every name comes back with its kind, hidden and non-ASCII ones
+/// too, across more than one 32 KB read; a removal takes the tree and never what a symlink in it points to.
+/// </summary>
+public sealed class FolderDescriptorTests : IDisposable
+{
+    private readonly TempRoot _root = new();
+
+    [Fact]
+    public void A_listing_has_every_name_with_its_kind()
+    {
+        var folder = _root.At("/listed");
+        Directory.CreateDirectory(Path.Combine(folder, "sub"));
+        File.WriteAllText(Path.Combine(folder, ".hidden"), "x");
+        File.WriteAllText(Path.Combine(folder, "Bøtte ⚓.json"), "x");
+        File.CreateSymbolicLink(Path.Combine(folder, "link"), "/etc");
+        // Enough long names that the kernel needs several reads of the 32 KB buffer.
+        var many = Enumerable.Range(0, 2000).Select(i => $"file-{i:D5}-{new string('n', 40)}.js").ToList();
+        foreach (var name in many)
+        {
+            File.WriteAllText(Path.Combine(folder, name), "");
+        }
+
+        Assert.True(LibC.TryOpenFolder(folder, out var handle));
+        var entries = new List<FolderEntry>();
+        using (handle)
+        {
+            LibC.ListFolder(handle, entries);
+        }
+
+        var byName = entries.ToDictionary(e => e.Name, e => e.Kind);
+        Assert.Equal(many.Count + 4, entries.Count); // no "." or ".."
+        Assert.Equal(FolderEntryKind.Folder, byName["sub"]);
+        Assert.Equal(FolderEntryKind.File, byName[".hidden"]);
+        Assert.Equal(FolderEntryKind.File, byName["Bøtte ⚓.json"]);
+        Assert.Equal(FolderEntryKind.Symlink, byName["link"]);
+        Assert.All(many, name => Assert.Equal(FolderEntryKind.File, byName[name]));
+    }
+
+    [Fact]
+    public void A_folder_that_is_a_symlink_is_not_opened()
+    {
+        var real = _root.At("/real");
+        Directory.CreateDirectory(real);
+        File.CreateSymbolicLink(_root.At("/pointer"), real);
+
+        Assert.False(LibC.TryOpenFolder(_root.At("/pointer"), out _));
+        Assert.False(LibC.TryOpenFolder(_root.At("/missing"), out _));
+    }
+
+    [Fact]
+    public void Removal_takes_the_whole_tree_and_nothing_a_symlink_in_it_points_to()
+    {
+        var outside = _root.At("/outside");
+        Directory.CreateDirectory(outside);
+        File.WriteAllText(Path.Combine(outside, "precious.conf"), "keep me");
+        var tree = _root.At("/work/old");
+        var deep = Path.Combine(tree, "a", "b", "c");
+        Directory.CreateDirectory(deep);
+        File.WriteAllText(Path.Combine(deep, "index.js"), "x");
+        File.WriteAllText(Path.Combine(tree, "a", ".hidden"), "x");
+        Directory.CreateDirectory(Path.Combine(tree, "empty"));
+        // A folder of the old tree that is a symlink to a folder outside it, and a link to a file.
+        File.CreateSymbolicLink(Path.Combine(tree, "a", "b", "to-outside"), outside);
+        File.CreateSymbolicLink(Path.Combine(tree, "to-file"), Path.Combine(outside, "precious.conf"));
+        // Read-only folders: root removes their entries all the same.
+        File.SetUnixFileMode(Path.Combine(tree, "a", "b"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+
+        TreeRemoval.Remove(_root.At("/work"));
+
+        Assert.False(Path.Exists(_root.At("/work")));
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(outside, "precious.conf")));
+    }
+
+    [Fact]
+    public void Removal_of_what_is_not_there_or_is_a_file_or_a_link()
+    {
+        TreeRemoval.Remove(_root.At("/never-made"));
+        File.WriteAllText(_root.At("/plain"), "x");
+        TreeRemoval.Remove(_root.At("/plain"));
+        var target = _root.At("/target");
+        Directory.CreateDirectory(target);
+        File.WriteAllText(Path.Combine(target, "kept"), "x");
+        File.CreateSymbolicLink(_root.At("/link"), target);
+
+        TreeRemoval.Remove(_root.At("/link"));
+
+        Assert.False(Path.Exists(_root.At("/plain")));
+        Assert.False(Path.Exists(_root.At("/link")));
+        Assert.True(File.Exists(Path.Combine(target, "kept")));
+    }
+
+    public void Dispose() => _root.Dispose();
+}

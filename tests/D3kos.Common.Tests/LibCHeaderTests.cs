@@ -29,6 +29,7 @@ public sealed class LibCHeaderTests
             #include <fcntl.h>
             #include <malloc.h>
             #include <stddef.h>
+            #include <sys/resource.h>
             #include <sys/stat.h>
             #include <time.h>
 
@@ -51,6 +52,10 @@ public sealed class LibCHeaderTests
         Equal("O_NONBLOCK", constants.OpenNonBlock);
         Equal("ELOOP", LibC.SymlinkLoop);
         Equal("AT_REMOVEDIR", constants.AtRemoveDir);
+        Equal("RLIMIT_NOFILE", constants.ResourceOpenFiles);
+        // LibC.RaiseOpenFileLimit passes struct rlimit as two 64-bit numbers.
+        Equal("sizeof(struct rlimit)", 16);
+        Equal("offsetof(struct rlimit, rlim_max)", 8);
         Equal("EPERM", Errno.NotPermitted);
         Equal("ENOENT", Errno.NoSuchEntry);
         Equal("EINTR", Errno.Interrupted);

@@ -9,20 +9,18 @@ internal static class Binaries
 {
     public static bool IsAot => Environment.GetEnvironmentVariable("D3KOS_BIN") is { Length: > 0 } dir && File.Exists(Path.Combine(dir, "d3kos-backup"));
 
-    public static Process Start(string program, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Process Start(string program, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Start(program, environment, wrapper: [], args);
+
+    /// <param name="wrapper">A program and its arguments that run the program (prlimit, say).</param>
+    private static Process Start(string program, IReadOnlyDictionary<string, string> environment, string[] wrapper, string[] args)
     {
         var aot = Environment.GetEnvironmentVariable("D3KOS_BIN");
-        ProcessStartInfo start;
-        if (IsAot)
-        {
-            start = new ProcessStartInfo(Path.Combine(aot!, program));
-        }
-        else
-        {
-            start = new ProcessStartInfo("dotnet");
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program + ".dll"));
-        }
-        foreach (var arg in args)
+        string[] command = IsAot
+            ? [.. wrapper, Path.Combine(aot!, program)]
+            : [.. wrapper, "dotnet", Path.Combine(AppContext.BaseDirectory, program + ".dll")];
+        var start = new ProcessStartInfo(command[0]);
+        foreach (var arg in command.Skip(1).Concat(args))
         {
             start.ArgumentList.Add(arg);
         }
@@ -80,6 +78,18 @@ internal static class Binaries
         }
         await process.WaitForExitAsync();
         return (process.ExitCode, peak);
+    }
+
+    /// <summary>
+    /// Runs the CLI to the end with its soft limit of open files lowered (prlimit; the hard limit stays),
+    /// as systemd's 1024 is for a service, and returns the exit code.
+    /// </summary>
+    public static async Task<int> RunWithOpenFileLimitAsync(int softLimit, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        using var process = Start("d3kos-backup", environment, ["prlimit", $"--nofile={softLimit}:", "--"], args);
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(limit.Token);
+        return process.ExitCode;
     }
 
     /// <summary>Runs to the end and returns the exit code.</summary>

@@ -24,6 +24,7 @@ public static class ServiceDefaults
     public static WebApplicationBuilder AddD3kosDefaults(this WebApplicationBuilder builder, int defaultPort, IJsonTypeInfoResolver json, SessionService sessionService)
     {
         Interop.LibC.LimitMallocArenas(2);
+        Interop.LibC.RaiseOpenFileLimit();
         // nginx is the public face: by default a service listens on loopback only.
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {

@@ -449,6 +449,23 @@ public static partial class LibC
     public static void LimitMallocArenas(int arenas) => _ = MallOpt(Flags.MallocArenaMax, arenas);
 
     /// <summary>
+    /// Raises this process's soft limit of open files to its hard one (systemd's default is 1024 soft,
+    /// 524288 hard), as the .NET runtime does for JIT programs but Native AOT does not. The backup walks
+    /// and the restore hold one descriptor per folder level (names are looked up relative to the open
+    /// folder); at 1024, a tree nested a thousand folders deep, which a plugin could make under
+    /// /home/d3kos/.signalk, would fail every backup. Best effort: a refusal keeps the limit as it was.
+    /// </summary>
+    public static void RaiseOpenFileLimit()
+    {
+        Span<ulong> limit = stackalloc ulong[2]; // struct rlimit: rlim_cur, rlim_max (64-bit on both targets)
+        if (GetRLimit(Flags.ResourceOpenFiles, ref MemoryMarshal.GetReference(limit)) == 0 && limit[0] < limit[1])
+        {
+            limit[0] = limit[1];
+            _ = SetRLimit(Flags.ResourceOpenFiles, ref MemoryMarshal.GetReference(limit));
+        }
+    }
+
+    /// <summary>
     /// Drops a file's clean pages from the page cache (posix_fadvise POSIX_FADV_DONTNEED), after an fsync:
     /// the next read comes from the drive itself, so a read-back check proves what the drive holds, not
     /// what memory still remembers. Best effort: a file system that ignores the advice is read from cache.
@@ -564,6 +581,12 @@ public static partial class LibC
     // off_t is 64 bits on both supported processors (checked by the header test).
     [LibraryImport("libc", EntryPoint = "posix_fadvise")]
     private static partial int FAdvise(int fd, long offset, long length, int advice);
+
+    [LibraryImport("libc", EntryPoint = "getrlimit")]
+    private static partial int GetRLimit(int resource, ref ulong limit);
+
+    [LibraryImport("libc", EntryPoint = "setrlimit")]
+    private static partial int SetRLimit(int resource, ref ulong limit);
 
     [LibraryImport("libc", EntryPoint = "mallopt")]
     private static partial int MallOpt(int parameter, int value);

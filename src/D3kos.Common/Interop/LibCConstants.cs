@@ -26,6 +26,7 @@ public sealed record LibCConstants(
     int OpenExclusive = 0x80,
     int OpenNonBlock = 0x800,
     int AtRemoveDir = 0x200,
+    int ResourceOpenFiles = 7,
     long TimeOmit = 0x3ffffffe,
     int MallocArenaMax = -8,
     int FadviseDontNeed = 4)

@@ -44,6 +44,8 @@ public sealed class HostileArchiveTests : IAsyncLifetime
         ["block device"] = _ => Base().Special(TarEntryType.BlockDevice, "opt/d3kos/config/sda"),
         ["fifo"] = _ => Base().Special(TarEntryType.Fifo, "opt/d3kos/config/pipe"),
         ["control character in a name"] = _ => Base().File("opt/d3kos/config/evil\u001b[2J.json", "x"),
+        // Each level held open while unpacking: depth is bounded, as the backup's walk bounds it.
+        ["folders nested deeper than a restore takes"] = _ => Base().File("opt/d3kos/config/" + string.Concat(Enumerable.Repeat("d/", EntryPolicy.MaxDepth)) + "deep.json", "x"),
         ["gzip bomb"] = _ => Base().File("opt/d3kos/config/zeros.bin", new byte[4 * 1024 * 1024]),
         ["manifest lies about a checksum"] = _ => Base().File("opt/d3kos/config/license.json", "{\"tier\":3}", claimedSha256: new string('f', 64)),
         ["file missing from the manifest"] = _ => Base().File("opt/d3kos/config/a.json", "{}").Special(TarEntryType.RegularFile, "opt/d3kos/config/unlisted.json"),

@@ -32,6 +32,7 @@ public sealed class LibCHeaderTests
             #include <sys/resource.h>
             #include <sys/stat.h>
             #include <time.h>
+            #include <unistd.h>
 
             """);
         void Equal(string expression, long value) =>
@@ -53,12 +54,14 @@ public sealed class LibCHeaderTests
         Equal("ELOOP", LibC.SymlinkLoop);
         Equal("AT_REMOVEDIR", constants.AtRemoveDir);
         Equal("RLIMIT_NOFILE", constants.ResourceOpenFiles);
+        Equal("SEEK_SET", constants.SeekSet);
         // LibC.RaiseOpenFileLimit passes struct rlimit as two 64-bit numbers.
         Equal("sizeof(struct rlimit)", 16);
         Equal("offsetof(struct rlimit, rlim_max)", 8);
         Equal("EPERM", Errno.NotPermitted);
         Equal("ENOENT", Errno.NoSuchEntry);
         Equal("EINTR", Errno.Interrupted);
+        Equal("ENXIO", Errno.NoDeviceOrAddress);
         Equal("EEXIST", Errno.AlreadyExists);
         Equal("ENOTDIR", Errno.NotADirectory);
         Equal("EISDIR", Errno.IsADirectory);
@@ -82,6 +85,7 @@ public sealed class LibCHeaderTests
         Equal("offsetof(struct statx, stx_mnt_id)", StatxLayout.MountId);
         Equal("sizeof(struct statx)", StatxLayout.Size);
         Equal("offsetof(struct statx, stx_uid)", StatxLayout.Uid);
+        Equal("offsetof(struct statx, stx_ino)", StatxLayout.Inode);
         Equal("offsetof(struct statx, stx_gid)", StatxLayout.Gid);
         Equal("offsetof(struct statx, stx_mode)", StatxLayout.Mode);
         Equal("sizeof(((struct statx *)0)->stx_mode)", 2);

@@ -38,7 +38,8 @@ internal static class ArchiveWriter
     /// <summary>Output held before the counting walk is done: a few seconds of a Pi's writing at the most.</summary>
     private const int HoldLimit = 4 << 20;
 
-    /// <param name="counted">Runs with the totals before the first byte is written: the space check goes here.</param>
+    /// <param name="counted">Runs with the totals before the first byte of the archive is written: the space check goes here.</param>
+    /// <param name="snapshotRoom">Runs with a database's size before its snapshot is taken ahead of that check.</param>
     public static BackupResult Write(
         BackupPaths paths,
         SourceScan scan,
@@ -47,6 +48,7 @@ internal static class ArchiveWriter
         string? installationId,
         BackupProgress? progress,
         Action<ScanTotals> counted,
+        Action<long> snapshotRoom,
         CompressionLevel level = CompressionLevel.Optimal)
     {
         var clock = Stopwatch.StartNew();
@@ -68,6 +70,7 @@ internal static class ArchiveWriter
         try
         {
             var written = 0L;
+            var snapshotOnDisk = 0L;
             var reserved = 0;
             var headLength = 0L;
             progress?.Begin(BackupProgress.BackingUp, 0);
@@ -76,7 +79,8 @@ internal static class ArchiveWriter
             {
                 var body = new PlacedLaterStream(file, () => counting.IsCompleted, () =>
                 {
-                    var totals = counting.GetAwaiter().GetResult();
+                    // A snapshot on the card now is already part of what the check asks for.
+                    var totals = counting.GetAwaiter().GetResult() with { AlreadyTaken = snapshotOnDisk };
                     counted(totals);
                     reserved = ManifestSpool.Reserve(header, totals.ManifestRecordBytes);
                     headLength = WriteManifestMember(Stream.Null, ManifestSpool.Placeholder(reserved), created);
@@ -88,17 +92,33 @@ internal static class ArchiveWriter
                 using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
                 {
                     using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                    foreach (var item in scan.Items)
+                    try
                     {
-                        if (WriteItem(tar, item, snapshots, hash) is { } listed)
+                        foreach (var item in scan.Items)
                         {
-                            manifest.Add(listed);
-                            written += listed.Size; // as the count's total: file contents, not folders or links
-                            if (body.IsPlaced)
+                            if (item.Kind == ItemKind.SqliteDatabase && !body.IsPlaced)
                             {
-                                progress?.Report(written);
+                                // Its snapshot lands on the card before the whole count is in: room for it first.
+                                snapshotRoom(item.Stat!.Value.Size);
+                            }
+                            if (WriteItem(tar, item, snapshots, hash, size => snapshotOnDisk = size) is { } listed)
+                            {
+                                manifest.Add(listed);
+                                written += listed.Size; // as the count's total: file contents, not folders or links
+                                if (body.IsPlaced)
+                                {
+                                    progress?.Report(written);
+                                }
                             }
                         }
+                    }
+                    catch
+                    {
+                        // The writers' closing blocks then go nowhere: no wait for the count and no space check
+                        // for a file about to be deleted, and the failure reported is this one.
+                        stopCounting.Cancel();
+                        body.Abandon();
+                        throw;
                     }
                 }
                 body.Place(); // an empty or small tree may have been held to the end
@@ -168,7 +188,8 @@ internal static class ArchiveWriter
     }
 
     /// <summary>Writes one item; for a file, returns its manifest line (null when it vanished since it was listed).</summary>
-    private static ManifestFile? WriteItem(TarWriter tar, SourceItem item, string snapshots, IncrementalHash hash)
+    /// <param name="snapshotTaken">Told the size of a database snapshot on the card, and 0 once it is gone.</param>
+    private static ManifestFile? WriteItem(TarWriter tar, SourceItem item, string snapshots, IncrementalHash hash, Action<long> snapshotTaken)
     {
         if (!item.IsData)
         {
@@ -176,7 +197,14 @@ internal static class ArchiveWriter
             var entry = NewEntry(item, item.Stat!.Value);
             if (item.Kind == ItemKind.Symlink)
             {
-                entry.LinkName = new FileInfo(item.RealPath).LinkTarget ?? "";
+                try
+                {
+                    entry.LinkName = item.Folder is { } linkFolder ? LibC.ReadLink(linkFolder, item.Name) : new FileInfo(item.RealPath).LinkTarget ?? "";
+                }
+                catch (IOException)
+                {
+                    return null; // removed or no longer a link since it was listed: not part of this backup
+                }
             }
             tar.WriteEntry(entry);
             return null;
@@ -190,6 +218,14 @@ internal static class ArchiveWriter
             Directory.CreateDirectory(snapshots);
             dataPath = Path.Combine(snapshots, $"{Guid.NewGuid():N}.db");
             SqliteSnapshot.Copy(item.RealPath, dataPath);
+            snapshotTaken(new FileInfo(dataPath).Length);
+            // SQLite opens by path: the name must still be the very file the walk found (a regular file,
+            // opened without following), not a link to another database swapped in meanwhile.
+            var found = item.Stat!.Value;
+            if (item.Folder is { } folder && (!LibC.TryStat(folder, item.Name, out var now) || !now.IsRegularFile || now.Inode != found.Inode || now.Device != found.Device))
+            {
+                throw new BackupException(BackupError.SourceChanged, $"/{item.Member} was replaced while it was being backed up.");
+            }
         }
         try
         {
@@ -202,9 +238,9 @@ internal static class ArchiveWriter
                     ? LibC.OpenReadNoFollow(folder, item.Name)
                     : LibC.OpenReadNoFollow(dataPath);
             }
-            catch (IOException ex) when (ex is FileNotFoundException || ex.HResult == LibC.SymlinkLoop)
+            catch (IOException ex) when (ex is FileNotFoundException || ex.HResult is LibC.SymlinkLoop or Errno.NoDeviceOrAddress)
             {
-                return null; // deleted or replaced since the scan: it is simply not part of this backup
+                return null; // deleted or replaced (by a link, a socket) since the scan: it is simply not part of this backup
             }
             FileStat opened;
             try
@@ -235,6 +271,7 @@ internal static class ArchiveWriter
             if (dataPath != item.RealPath)
             {
                 File.Delete(dataPath);
+                snapshotTaken(0);
             }
         }
     }

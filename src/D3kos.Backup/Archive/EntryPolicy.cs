@@ -91,11 +91,24 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
         return _seen.Contains(PathKey(target) | 1) ? null : "which is not a file earlier in the same archive";
     }
 
+    /// <summary>
+    /// The most names a member's path may have, and its most bytes: the backup leaves deeper or longer ones
+    /// out, a restore refuses them. Well inside PATH_MAX (4096) with the staging folder in front, and each
+    /// folder level held open costs a descriptor and its path while a tree is walked or unpacked.
+    /// </summary>
+    public const int MaxDepth = 128;
+
+    public const int MaxMemberBytes = 3072;
+
     public static string? NameProblem(string member)
     {
         if (member.Length == 0)
         {
             return "empty name";
+        }
+        if (System.Text.Encoding.UTF8.GetByteCount(member) > MaxMemberBytes || member.AsSpan().Count('/') + 1 > MaxDepth)
+        {
+            return $"a path of more than {MaxDepth} names or {MaxMemberBytes} bytes";
         }
         if (member.AsSpan().IndexOfAnyInRange('\0', '\x1f') >= 0 || member.AsSpan().IndexOfAnyInRange('\x7f', '\x9f') >= 0)
         {

@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace D3kos.Backup;
 
 /// <summary>
@@ -11,6 +13,8 @@ namespace D3kos.Backup;
 internal sealed class PlacedLaterStream(Stream file, Func<bool> placeable, Func<long> place, int holdLimit) : Stream
 {
     private bool _placed;
+    private bool _abandoned;
+    private ExceptionDispatchInfo? _refused;
 
     // Made at the first write that must wait, at its full size: growing it would copy it each time.
     private MemoryStream? _held;
@@ -25,8 +29,19 @@ internal sealed class PlacedLaterStream(Stream file, Func<bool> placeable, Func<
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
+    /// <summary>After a failure: what is still written goes nowhere, and nothing waits for the place.</summary>
+    public void Abandon()
+    {
+        _abandoned = true;
+        _held = null;
+    }
+
     public override void Write(ReadOnlySpan<byte> buffer)
     {
+        if (_abandoned)
+        {
+            return;
+        }
         if (!_placed && (placeable() || (_held?.Length ?? 0) + buffer.Length > holdLimit))
         {
             Place();
@@ -43,11 +58,24 @@ internal sealed class PlacedLaterStream(Stream file, Func<bool> placeable, Func<
     /// <summary>Places the output now, waiting for what decides the offset if need be.</summary>
     public void Place()
     {
-        if (_placed)
+        if (_placed || _abandoned)
         {
             return;
         }
-        file.Seek(place(), SeekOrigin.Begin);
+        // A refusal (no space, a source gone) stands: the writers being disposed after it must not run
+        // the check again and log it twice.
+        _refused?.Throw();
+        long offset;
+        try
+        {
+            offset = place();
+        }
+        catch (Exception ex)
+        {
+            _refused = ExceptionDispatchInfo.Capture(ex);
+            throw;
+        }
+        file.Seek(offset, SeekOrigin.Begin);
         if (_held is not null)
         {
             file.Write(_held.GetBuffer().AsSpan(0, (int)_held.Length));
@@ -58,6 +86,10 @@ internal sealed class PlacedLaterStream(Stream file, Func<bool> placeable, Func<
 
     public override void Flush()
     {
+        if (_abandoned)
+        {
+            return;
+        }
         Place();
         file.Flush();
     }

@@ -47,8 +47,11 @@ internal sealed class SourceScan(IReadOnlyList<BackupSource> found, IReadOnlySet
 /// <summary>What a walk of the sources counted: the room, space and progress a backup needs.</summary>
 internal sealed record ScanTotals(long TotalBytes, long LargestDatabase, long ManifestRecordBytes, IReadOnlyList<string> Ignored)
 {
+    /// <summary>Bytes of the backup's own already on the card when the space is checked (a database's snapshot).</summary>
+    public long AlreadyTaken { get; init; }
+
     /// <summary>Space a backup needs at the most: every byte once, plus the snapshot of the largest database while it is copied.</summary>
-    public long SpaceNeeded => TotalBytes + LargestDatabase;
+    public long SpaceNeeded => Math.Max(0, TotalBytes + LargestDatabase - AlreadyTaken);
 }
 
 internal static class SourceScanner
@@ -119,15 +122,45 @@ internal static class SourceScanner
         {
             throw new BackupException(BackupError.SourceChanged, $"{source.PiPath} disappeared while it was being backed up.");
         }
-        return Visit(null, Path.GetFileName(source.RealPath), source.RealPath, source.Member, stat, neverArchived, ignored, statFiles);
+        return source.IsFolder
+            ? Visit(null, Path.GetFileName(source.RealPath), source.RealPath, source.Member, stat, Segments(source.Member), neverArchived, ignored, statFiles)
+            : WalkFile(source, neverArchived, ignored, statFiles);
     }
 
     /// <summary>
+    /// A source that is one file (flows.json), found through its folder opened without following a symlink:
+    /// the folder (/home/d3kos/.node-red) belongs to the d3kos user, who could make it a link elsewhere.
+    /// </summary>
+    private static IEnumerable<SourceItem> WalkFile(BackupSource source, IReadOnlySet<string> neverArchived, List<string>? ignored, bool statFiles)
+    {
+        var name = Path.GetFileName(source.RealPath);
+        if (!LibC.TryOpenFolder(Path.GetDirectoryName(source.RealPath)!, out var folder))
+        {
+            throw new BackupException(BackupError.SourceChanged, $"{source.PiPath} disappeared while it was being backed up.");
+        }
+        using (folder)
+        {
+            if (!LibC.TryStat(folder, name, out var stat) || !stat.IsRegularFile)
+            {
+                throw new BackupException(BackupError.SourceChanged, $"{source.PiPath} disappeared while it was being backed up.");
+            }
+            foreach (var item in Visit(folder, name, source.RealPath, source.Member, stat, Segments(source.Member), neverArchived, ignored, statFiles))
+            {
+                yield return item;
+            }
+        }
+    }
+
+    /// <param name="depth">The names in <paramref name="member"/>.</param>
+    /// <summary>
     /// The item and, for a folder, everything under it. A folder is walked through its descriptor, opened
     /// without following a symlink: names are looked up in it, not along the whole path again, and a
-    /// folder swapped for a symlink after it was listed is passed over rather than followed.
+    /// folder swapped for a symlink after it was listed is passed over rather than followed. What lies
+    /// deeper or longer than <see cref="EntryPolicy.MaxDepth"/> names and <see cref="EntryPolicy.MaxMemberBytes"/>
+    /// allow is left out and noted: a restore refuses it, and a chain of folders a user made as deep as
+    /// they liked would cost memory with every level (each holds its path).
     /// </summary>
-    private static IEnumerable<SourceItem> Visit(DirectoryHandle? parent, string name, string path, string member, FileStat stat,
+    private static IEnumerable<SourceItem> Visit(DirectoryHandle? parent, string name, string path, string member, FileStat stat, int depth,
         IReadOnlySet<string> neverArchived, List<string>? ignored, bool statFiles)
     {
         if (stat.IsSymlink)
@@ -136,7 +169,7 @@ internal static class SourceScanner
         }
         else if (stat.IsRegularFile)
         {
-            yield return new SourceItem(path, member, FileKind(path), stat, parent, name);
+            yield return new SourceItem(path, member, FileKind(parent, name, path), stat, parent, name);
         }
         else if (stat.IsDirectory)
         {
@@ -153,13 +186,23 @@ internal static class SourceScanner
                 children.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
                 foreach (var (childName, kind) in children)
                 {
+                    if (kind == FolderEntryKind.NotUtf8)
+                    {
+                        ignored?.Add($"/{member}: a name that is not UTF-8, left out");
+                        continue;
+                    }
                     var child = path + "/" + childName;
                     var childMember = member + "/" + childName;
-                    if (IsExcluded(child, childName, neverArchived))
+                    if (IsExcluded(folder, child, childName, neverArchived))
                     {
                         continue;
                     }
-                    if (kind == FolderEntryKind.File && !statFiles && FileKind(child) == ItemKind.File)
+                    if (depth + 1 > EntryPolicy.MaxDepth || System.Text.Encoding.UTF8.GetByteCount(childMember) > EntryPolicy.MaxMemberBytes)
+                    {
+                        ignored?.Add($"/{member}/{childName}: a path of more than {EntryPolicy.MaxDepth} names or {EntryPolicy.MaxMemberBytes} bytes, left out");
+                        continue;
+                    }
+                    if (kind == FolderEntryKind.File && !statFiles && FileKind(folder, childName, child) == ItemKind.File)
                     {
                         yield return new SourceItem(child, childMember, ItemKind.File, null, folder, childName);
                         continue;
@@ -168,7 +211,7 @@ internal static class SourceScanner
                     {
                         continue;
                     }
-                    foreach (var item in Visit(folder, childName, child, childMember, childStat, neverArchived, ignored, statFiles))
+                    foreach (var item in Visit(folder, childName, child, childMember, childStat, depth + 1, neverArchived, ignored, statFiles))
                     {
                         yield return item;
                     }
@@ -182,44 +225,55 @@ internal static class SourceScanner
         }
     }
 
-    private static ItemKind FileKind(string path) => IsSqlite(path) ? ItemKind.SqliteDatabase : ItemKind.File;
+    private static int Segments(string member) => member.Count(c => c == '/') + 1;
 
-    private static bool IsExcluded(string path, string name, IReadOnlySet<string> neverArchived) =>
+    private static ItemKind FileKind(DirectoryHandle? folder, string name, string path) =>
+        IsSqlite(folder, name, path) ? ItemKind.SqliteDatabase : ItemKind.File;
+
+    private static bool IsExcluded(DirectoryHandle folder, string path, string name, IReadOnlySet<string> neverArchived) =>
         neverArchived.Contains(path)
         || name.EndsWith(".partial", StringComparison.Ordinal)
         || name.EndsWith(".tmp", StringComparison.Ordinal)
         || name.StartsWith(".d3kos-restore-", StringComparison.Ordinal)
-        || IsSqliteCompanion(path, name);
+        || IsSqliteCompanion(folder, path, name);
 
     /// <summary>The -wal, -shm and -journal files of a database: the snapshot already holds their content.</summary>
-    private static bool IsSqliteCompanion(string path, string name)
+    private static bool IsSqliteCompanion(DirectoryHandle folder, string path, string name)
     {
         foreach (var suffix in SqliteCompanions)
         {
             if (name.EndsWith(suffix, StringComparison.Ordinal))
             {
-                var database = path[..^suffix.Length];
-                return File.Exists(database) && IsSqlite(database);
+                return IsSqlite(folder, name[..^suffix.Length], path[..^suffix.Length]);
             }
         }
         return false;
     }
 
-    public static bool IsSqlite(string path)
+    /// <summary>
+    /// A plain file named like a database that starts with SQLite's header. Read through a descriptor
+    /// opened without following a symlink or waiting (O_NONBLOCK), and only when it is a regular file: a
+    /// user's x.db that is a FIFO or a link to a device must neither hang the backup nor be opened as root.
+    /// </summary>
+    private static bool IsSqlite(DirectoryHandle? folder, string name, string path)
     {
-        if (!SqliteExtensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+        if (!SqliteExtensions.Any(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
         {
             return false;
         }
-        Span<byte> header = stackalloc byte[16];
+        Microsoft.Win32.SafeHandles.SafeFileHandle file;
         try
         {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            return file.ReadAtLeast(header, 16, throwOnEndOfStream: false) == 16 && header.SequenceEqual("SQLite format 3\0"u8);
+            file = folder is null ? LibC.OpenReadNoFollow(path) : LibC.OpenReadNoFollow(folder, name);
         }
         catch (IOException)
         {
-            return false;
+            return false; // gone, a symlink, a socket, unreadable: not a database to snapshot
+        }
+        using (file)
+        {
+            Span<byte> header = stackalloc byte[16];
+            return LibC.Stat(file).IsRegularFile && LibC.ReadAt(file, header, 0) == 16 && header.SequenceEqual("SQLite format 3\0"u8);
         }
     }
 }

@@ -8,6 +8,9 @@ public readonly record struct FileStat(int Uid, int Gid, ushort Mode, long Size,
     /// <summary>The file system the file lives on (major, minor): a rename only works within one.</summary>
     public (uint Major, uint Minor) Device { get; init; }
 
+    /// <summary>The inode number: with <see cref="Device"/>, which file this is, whatever its name.</summary>
+    public ulong Inode { get; init; }
+
     /// <summary>The mount it is seen through (0 when the kernel does not say): a bind mount of the same disk is another one, and rename(2) does not cross it.</summary>
     public ulong MountId { get; init; }
 
@@ -36,6 +39,7 @@ public readonly record struct FileStat(int Uid, int Gid, ushort Mode, long Size,
             ModifiedAt: DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanoseconds / 100))
         {
             Device = (BinaryPrimitives.ReadUInt32LittleEndian(statx[StatxLayout.DeviceMajor..]), BinaryPrimitives.ReadUInt32LittleEndian(statx[StatxLayout.DeviceMinor..])),
+            Inode = BinaryPrimitives.ReadUInt64LittleEndian(statx[StatxLayout.Inode..]),
             // stx_mask (offset 0) says whether the kernel filled stx_mnt_id (Linux 5.8 and later).
             MountId = (BinaryPrimitives.ReadUInt32LittleEndian(statx) & LibCConstants.Current.StatxMountId) != 0
                 ? BinaryPrimitives.ReadUInt64LittleEndian(statx[StatxLayout.MountId..])

@@ -8,6 +8,9 @@ public enum FolderEntryKind
     Folder,
     Symlink,
     Other,
+
+    /// <summary>A name that is not UTF-8: a string cannot name it again (the entry's name is empty).</summary>
+    NotUtf8,
 }
 
 /// <summary>One name in a folder, with its kind as the listing gave it (no stat needed).</summary>

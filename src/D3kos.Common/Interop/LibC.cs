@@ -81,13 +81,38 @@ public static partial class LibC
             ? false : throw Error($"Cannot open the folder '{name}'"));
     }
 
+    /// <summary>Receives one name of a folder listing, as the file system's bytes.</summary>
+    public delegate void FolderNameVisitor(ReadOnlySpan<byte> name, FolderEntryKind kind);
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>
     /// The names in an open folder (not "." or ".."), in the order the file system keeps them, with the kind
-    /// the listing gives. getdents64 on the descriptor itself: .NET's enumeration would open the folder again
-    /// by path and stat it, three more calls per folder of a tree of tens of thousands of files. Reads the
-    /// descriptor's position to the end, so a folder is listed once per opening.
+    /// the listing gives. A name that is not UTF-8 comes as <see cref="FolderEntryKind.NotUtf8"/> with an
+    /// empty name: a string cannot name it again, and two such names could decode to the same one.
     /// </summary>
-    public static unsafe void ListFolder(DirectoryHandle folder, List<FolderEntry> into)
+    public static void ListFolder(DirectoryHandle folder, List<FolderEntry> into) =>
+        ListFolder(folder, (name, kind) =>
+        {
+            string decoded;
+            try
+            {
+                decoded = StrictUtf8.GetString(name);
+            }
+            catch (ArgumentException)
+            {
+                into.Add(new FolderEntry("", FolderEntryKind.NotUtf8));
+                return;
+            }
+            into.Add(new FolderEntry(decoded, kind));
+        });
+
+    /// <summary>
+    /// The names in an open folder as the file system's bytes. getdents64 on the descriptor itself: .NET's
+    /// enumeration would open the folder again by path and stat it, three more calls per folder of a tree of
+    /// tens of thousands of files. Reads the descriptor's position to the end, so a folder is listed once per opening.
+    /// </summary>
+    public static unsafe void ListFolder(DirectoryHandle folder, FolderNameVisitor visit)
     {
         const int RecordLength = DirentLayout.RecordLength, TypeAt = DirentLayout.Type, NameAt = DirentLayout.Name;
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(32 * 1024);
@@ -118,14 +143,14 @@ public static partial class LibC
                         name = name[..name.IndexOf((byte)0)];
                         if (!name.SequenceEqual("."u8) && !name.SequenceEqual(".."u8))
                         {
-                            into.Add(new FolderEntry(System.Text.Encoding.UTF8.GetString(name), record[TypeAt] switch
+                            visit(name, record[TypeAt] switch
                             {
                                 DirentLayout.TypeUnknown => FolderEntryKind.Unknown,
                                 DirentLayout.TypeFolder => FolderEntryKind.Folder,
                                 DirentLayout.TypeFile => FolderEntryKind.File,
                                 DirentLayout.TypeSymlink => FolderEntryKind.Symlink,
                                 _ => FolderEntryKind.Other,
-                            }));
+                            });
                         }
                         at += length;
                     }
@@ -138,13 +163,28 @@ public static partial class LibC
         }
     }
 
+    /// <summary>Back to the start of an open folder, for another listing of it (getdents64 reads on from where it stopped).</summary>
+    public static void Rewind(DirectoryHandle folder)
+    {
+        if (LSeek(folder.Fd, 0, Flags.SeekSet) < 0)
+        {
+            throw Error("Cannot read a folder again");
+        }
+    }
+
     /// <summary>
     /// Removes a name that is not a folder (a file, a symlink itself, anything else) from an open folder;
     /// true also when it is already gone, false when it is a folder (EISDIR), which needs <see cref="TryRemoveFolder"/>.
+    /// Names are the file system's bytes: a removal must take names that are not UTF-8 too.
     /// </summary>
-    public static bool TryUnlink(DirectoryHandle folder, string name)
+    public static unsafe bool TryUnlink(DirectoryHandle folder, ReadOnlySpan<byte> name)
     {
-        if (UnlinkAt(folder.Fd, name, 0) == 0)
+        int result;
+        fixed (byte* path = Terminated(name))
+        {
+            result = UnlinkAtRaw(folder.Fd, path, 0);
+        }
+        if (result == 0)
         {
             return true;
         }
@@ -152,14 +192,19 @@ public static partial class LibC
         {
             NoSuchEntry => true,
             Errno.IsADirectory => false,
-            _ => throw Error($"Cannot remove '{name}'"),
+            _ => throw Error("Cannot remove a file"),
         };
     }
 
     /// <summary>Removes an empty folder by name from an open folder; true also when it is gone, false when it is not empty.</summary>
-    public static bool TryRemoveFolder(DirectoryHandle parent, string name)
+    public static unsafe bool TryRemoveFolder(DirectoryHandle parent, ReadOnlySpan<byte> name)
     {
-        if (UnlinkAt(parent.Fd, name, Flags.AtRemoveDir) == 0)
+        int result;
+        fixed (byte* path = Terminated(name))
+        {
+            result = UnlinkAtRaw(parent.Fd, path, Flags.AtRemoveDir);
+        }
+        if (result == 0)
         {
             return true;
         }
@@ -167,8 +212,52 @@ public static partial class LibC
         {
             NoSuchEntry => true,
             Errno.NotEmpty => false,
-            _ => throw Error($"Cannot remove the folder '{name}'"),
+            _ => throw Error("Cannot remove a folder"),
         };
+    }
+
+    /// <summary><see cref="TryOpenFolder(DirectoryHandle, string, out DirectoryHandle?)"/> by the name's bytes.</summary>
+    public static unsafe bool TryOpenFolder(DirectoryHandle parent, ReadOnlySpan<byte> name, [NotNullWhen(true)] out DirectoryHandle? folder)
+    {
+        int fd;
+        fixed (byte* path = Terminated(name))
+        {
+            fd = OpenAtRaw(parent.Fd, path, Flags.OpenReadOnly | Flags.OpenDirectory | Flags.OpenNoFollow | Flags.OpenCloseOnExec);
+        }
+        return TryFolder(fd, "a folder", out folder);
+    }
+
+    /// <summary>renameat(2) of a name (as bytes) to a plain name, between two open folders.</summary>
+    public static unsafe void RenameAt(DirectoryHandle from, ReadOnlySpan<byte> fromName, DirectoryHandle to, string toName)
+    {
+        int result;
+        fixed (byte* path = Terminated(fromName))
+        {
+            result = RenameAtRaw(from.Fd, path, to.Fd, toName);
+        }
+        if (result != 0)
+        {
+            throw Error($"Cannot move a folder to '{toName}'");
+        }
+    }
+
+    private static byte[] Terminated(ReadOnlySpan<byte> name)
+    {
+        var terminated = new byte[name.Length + 1];
+        name.CopyTo(terminated);
+        return terminated;
+    }
+
+    /// <summary>A symlink's target, read by its name in an open folder (readlinkat): no path walked again.</summary>
+    public static unsafe string ReadLink(DirectoryHandle folder, string name)
+    {
+        var buffer = new byte[4096];
+        nint length;
+        fixed (byte* start = buffer)
+        {
+            length = ReadLinkAt(folder.Fd, name, start, (nuint)buffer.Length);
+        }
+        return length >= 0 ? System.Text.Encoding.UTF8.GetString(buffer, 0, (int)length) : throw OpenError(name);
     }
 
     /// <summary><see cref="OpenReadNoFollow(string)"/> of a name in an open folder.</summary>
@@ -558,8 +647,20 @@ public static partial class LibC
     [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int OpenAtWithMode(int dirFd, string path, int flags, uint mode);
 
-    [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int UnlinkAt(int dirFd, string name, int flags);
+    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    private static partial long LSeek(int fd, long offset, int whence);
+
+    [LibraryImport("libc", EntryPoint = "readlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial nint ReadLinkAt(int dirFd, string name, byte* buffer, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true)]
+    private static unsafe partial int UnlinkAtRaw(int dirFd, byte* name, int flags);
+
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true)]
+    private static unsafe partial int OpenAtRaw(int dirFd, byte* name, int flags);
+
+    [LibraryImport("libc", EntryPoint = "renameat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int RenameAtRaw(int fromDirFd, byte* fromName, int toDirFd, string toName);
 
     // glibc's wrapper (2.30 and later; Raspberry Pi OS bookworm has 2.36) spares a per-architecture syscall number.
     [LibraryImport("libc", EntryPoint = "getdents64", SetLastError = true)]

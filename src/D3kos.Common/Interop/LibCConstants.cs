@@ -27,6 +27,7 @@ public sealed record LibCConstants(
     int OpenNonBlock = 0x800,
     int AtRemoveDir = 0x200,
     int ResourceOpenFiles = 7,
+    int SeekSet = 0,
     long TimeOmit = 0x3ffffffe,
     int MallocArenaMax = -8,
     int FadviseDontNeed = 4)
@@ -57,6 +58,7 @@ public static class StatxLayout
 {
     public const int Size = 256;
     public const int Uid = 20;
+    public const int Inode = 32;
     public const int Gid = 24;
     public const int Mode = 28;
     public const int FileSize = 40;
@@ -76,6 +78,7 @@ public static class Errno
     public const int NotPermitted = 1;    // EPERM
     public const int NoSuchEntry = 2;     // ENOENT
     public const int Interrupted = 4;     // EINTR
+    public const int NoDeviceOrAddress = 6; // ENXIO: opening a socket
     public const int AlreadyExists = 17;  // EEXIST
     public const int NotADirectory = 20;  // ENOTDIR
     public const int IsADirectory = 21;   // EISDIR

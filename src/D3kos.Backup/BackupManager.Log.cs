@@ -19,6 +19,9 @@ public sealed partial class BackupManager
         [LoggerMessage(EventId = 303, Level = LogLevel.Information, Message = "Not backed up: {What}")]
         public static partial void Ignored(ILogger logger, string what);
 
+        [LoggerMessage(EventId = 327, Level = LogLevel.Information, Message = "Not backed up either: {Count} more like these")]
+        public static partial void IgnoredMore(ILogger logger, int count);
+
         [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "Backup {File} deleted")]
         public static partial void Deleted(ILogger logger, string file);
 

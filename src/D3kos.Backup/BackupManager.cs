@@ -286,6 +286,18 @@ public sealed partial class BackupManager(
         }
     }
 
+    private void LogLeftOut(LeftOutNotes notes)
+    {
+        foreach (var note in notes.First)
+        {
+            Log.Ignored(logger, note);
+        }
+        if (notes.More > 0)
+        {
+            Log.IgnoredMore(logger, notes.More);
+        }
+    }
+
     private BackupResult CreateLocked(string prefix, BackupProgress? progress, CompressionLevel level = CompressionLevel.Optimal)
     {
         for (var attempt = 1; ; attempt++)
@@ -297,15 +309,15 @@ public sealed partial class BackupManager(
                 paths.EnsureBackupsFolder();
                 var created = time.GetUtcNow();
                 var name = BackupNames.NewName(paths.BackupsFolder, prefix, created);
+                var leftOut = new LeftOutNotes();
                 var result = ArchiveWriter.Write(paths, scan, name, created, license.Read().InstallationId, progress, totals =>
                 {
-                    foreach (var ignored in totals.Ignored)
-                    {
-                        Log.Ignored(logger, ignored);
-                    }
+                    LogLeftOut(totals.Ignored);
                     // Every byte once (images compress little) plus one database snapshot while it is copied.
                     FreeSpace.Ensure(paths.BackupsFolder, totals.SpaceNeeded, options.Value.FreeSpaceMarginBytes, "for a backup", "Nothing was written.");
-                }, databaseBytes => FreeSpace.Ensure(paths.BackupsFolder, databaseBytes, options.Value.FreeSpaceMarginBytes, "for a database's snapshot", "Nothing was written."), level);
+                }, databaseBytes => FreeSpace.Ensure(paths.BackupsFolder, databaseBytes, options.Value.FreeSpaceMarginBytes, "for a database's snapshot", "Nothing was written."),
+                    leftOut.Add, level);
+                LogLeftOut(leftOut);
                 BackupCatalog.WriteChecksum(result.Path, result.Sha256);
                 Log.Created(logger, result.FileName, result.SizeBytes, result.FileCount, result.DurationMs);
                 return result;

@@ -38,6 +38,54 @@ public sealed class HostileTreeTests : IDisposable
     }
 
     [Fact]
+    public void What_a_restore_would_refuse_is_left_out_so_the_backup_still_restores()
+    {
+        var plugins = _boat.Root.At("/home/d3kos/.signalk");
+        var outside = _boat.Root.At("/etc/secret");
+        Directory.CreateDirectory(outside);
+        // A link out of its source (npm link does this), a name with a control character, a link that
+        // would lie on the way of an earlier link's target (a -> z/q is written before z -> .).
+        File.CreateSymbolicLink(Path.Combine(plugins, "linked-plugin"), outside);
+        File.WriteAllText(Path.Combine(plugins, "tab\tname.js"), "x");
+        File.CreateSymbolicLink(Path.Combine(plugins, "a"), "z/q");
+        File.CreateSymbolicLink(Path.Combine(plugins, "z"), ".");
+        File.WriteAllText(Path.Combine(plugins, "kept.js"), "kept");
+        var (manager, services) = Library.Create(_boat.Settings());
+        using var _ = services;
+
+        var backup = manager.Create();
+        var verified = manager.Verify(backup.FileName);
+        manager.Restore(backup.FileName, replaceInstallationId: false);
+
+        Assert.True(verified.Valid, string.Join("; ", verified.Errors));
+        var members = ArchiveMembers(backup.Path);
+        Assert.DoesNotContain("home/d3kos/.signalk/linked-plugin", members);
+        Assert.DoesNotContain("home/d3kos/.signalk/tab\tname.js", members);
+        Assert.Contains("home/d3kos/.signalk/a", members);
+        Assert.DoesNotContain("home/d3kos/.signalk/z", members);
+        Assert.Equal("kept", File.ReadAllText(Path.Combine(plugins, "kept.js")));
+    }
+
+    [Fact]
+    public void A_single_file_source_behind_a_symlinked_folder_is_not_followed_and_stops_nothing()
+    {
+        var home = _boat.Root.At("/home/d3kos");
+        var elsewhere = _boat.Root.At("/root/flows");
+        Directory.CreateDirectory(elsewhere);
+        File.WriteAllText(Path.Combine(elsewhere, "flows.json"), "root's flows");
+        Directory.Delete(Path.Combine(home, ".node-red"), recursive: true);
+        File.CreateSymbolicLink(Path.Combine(home, ".node-red"), elsewhere);
+        var (manager, services) = Library.Create(_boat.Settings());
+        using var _ = services;
+
+        var backup = manager.Create();
+
+        Assert.Contains("/home/d3kos/.node-red/flows.json", backup.SourcesSkipped);
+        Assert.DoesNotContain("home/d3kos/.node-red/flows.json", ArchiveMembers(backup.Path));
+        Assert.True(manager.Verify(backup.FileName).Valid);
+    }
+
+    [Fact]
     public void Names_that_are_not_utf8_are_left_out_and_the_backup_still_restores()
     {
         var plugins = _boat.Root.At("/home/d3kos/.signalk");

@@ -40,6 +40,7 @@ internal static class ArchiveWriter
 
     /// <param name="counted">Runs with the totals before the first byte of the archive is written: the space check goes here.</param>
     /// <param name="snapshotRoom">Runs with a database's size before its snapshot is taken ahead of that check.</param>
+    /// <param name="leftOut">Told each entry left out because a restore would refuse it, and why.</param>
     public static BackupResult Write(
         BackupPaths paths,
         SourceScan scan,
@@ -49,6 +50,7 @@ internal static class ArchiveWriter
         BackupProgress? progress,
         Action<ScanTotals> counted,
         Action<long> snapshotRoom,
+        Action<string> leftOut,
         CompressionLevel level = CompressionLevel.Optimal)
     {
         var clock = Stopwatch.StartNew();
@@ -71,6 +73,9 @@ internal static class ArchiveWriter
         {
             var written = 0L;
             var snapshotOnDisk = 0L;
+            // The restore's own rules, entry by entry in the archive's order: what a restore would refuse
+            // is left out (and told), so no backup is made that no restore takes.
+            var policy = new EntryPolicy(paths.Sources);
             var reserved = 0;
             var headLength = 0L;
             progress?.Begin(BackupProgress.BackingUp, 0);
@@ -101,7 +106,7 @@ internal static class ArchiveWriter
                                 // Its snapshot lands on the card before the whole count is in: room for it first.
                                 snapshotRoom(item.Stat!.Value.Size);
                             }
-                            if (WriteItem(tar, item, snapshots, hash, size => snapshotOnDisk = size) is { } listed)
+                            if (WriteItem(tar, item, snapshots, hash, policy, leftOut, size => snapshotOnDisk = size) is { } listed)
                             {
                                 manifest.Add(listed);
                                 written += listed.Size; // as the count's total: file contents, not folders or links
@@ -189,7 +194,8 @@ internal static class ArchiveWriter
 
     /// <summary>Writes one item; for a file, returns its manifest line (null when it vanished since it was listed).</summary>
     /// <param name="snapshotTaken">Told the size of a database snapshot on the card, and 0 once it is gone.</param>
-    private static ManifestFile? WriteItem(TarWriter tar, SourceItem item, string snapshots, IncrementalHash hash, Action<long> snapshotTaken)
+    private static ManifestFile? WriteItem(TarWriter tar, SourceItem item, string snapshots, IncrementalHash hash,
+        EntryPolicy policy, Action<string> leftOut, Action<long> snapshotTaken)
     {
         if (!item.IsData)
         {
@@ -205,6 +211,11 @@ internal static class ArchiveWriter
                 {
                     return null; // removed or no longer a link since it was listed: not part of this backup
                 }
+            }
+            if (policy.Check(entry).Error is { } refused)
+            {
+                leftOut(refused);
+                return null;
             }
             tar.WriteEntry(entry);
             return null;
@@ -259,6 +270,12 @@ internal static class ArchiveWriter
             }
             // A database's entry keeps the database's own owner, mode and time, not its snapshot's.
             var entry = NewEntry(item, item.Kind == ItemKind.SqliteDatabase ? item.Stat!.Value : opened);
+            if (policy.Check(entry).Error is { } refused)
+            {
+                handle.Dispose();
+                leftOut(refused);
+                return null;
+            }
             // The size is taken from the open file: a file that grows while it is read is cut at this
             // length, one that shrinks fails the attempt (and the backup starts over).
             using var data = new HashingStream(new ExactLengthReader(handle, opened.Size, item.Member), sharedHash: hash);

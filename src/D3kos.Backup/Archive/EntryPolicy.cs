@@ -18,8 +18,9 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
     private readonly HashSet<ulong> _seen = [];
     private readonly HashSet<string> _symlinks = new(StringComparer.Ordinal);
 
-    // Every path a symlink's target passes through on its way, as the kernel would walk it.
-    private readonly HashSet<string> _walkedByLinks = new(StringComparer.Ordinal);
+    // Every path a symlink's target passes through on its way, as the kernel would walk it: keys, not
+    // paths (a target of many names would hold every prefix of itself).
+    private readonly HashSet<ulong> _walkedByLinks = [];
 
     /// <summary>Checks one entry; returns its member path and source, or the reason it is refused.</summary>
     public (string Member, BackupSource? Source, string? Error) Check(TarEntry entry)
@@ -56,7 +57,7 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
         {
             return (member, source, $"symlink '{shown}': {symlinkProblem}");
         }
-        if (entry.EntryType == TarEntryType.SymbolicLink && _walkedByLinks.Contains(member))
+        if (entry.EntryType == TarEntryType.SymbolicLink && _walkedByLinks.Contains(PathKey(member)))
         {
             // Made after a link that walks through this path: it would change where that link leads.
             return (member, source, $"symlink '{shown}' lies on the way of an earlier link's target");
@@ -166,6 +167,10 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
         {
             return "empty target or control character in the target";
         }
+        if (System.Text.Encoding.UTF8.GetByteCount(target) > MaxMemberBytes || target.AsSpan().Count('/') + 1 > MaxDepth)
+        {
+            return $"a target of more than {MaxDepth} names or {MaxMemberBytes} bytes";
+        }
         var start = target.StartsWith('/') ? [] : member.Split('/')[..^1].ToList();
         foreach (var segment in target.Split('/'))
         {
@@ -187,7 +192,7 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
                     {
                         return $"target '{BackupPaths.Printable(target)}' leads through the symlink '{BackupPaths.Printable(walked)}'";
                     }
-                    _walkedByLinks.Add(walked);
+                    _walkedByLinks.Add(PathKey(walked));
                     break;
             }
         }

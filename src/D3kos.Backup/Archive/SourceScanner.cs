@@ -44,8 +44,34 @@ internal sealed class SourceScan(IReadOnlyList<BackupSource> found, IReadOnlySet
     public IEnumerable<SourceItem> Items => found.SelectMany(source => SourceScanner.Walk(source, neverArchived, ignored: null, statFiles: false));
 }
 
+/// <summary>
+/// What a backup passed over, for the log: the first <see cref="Kept"/> notes and how many more. A user
+/// can make a folder of a hundred thousand sockets; a note each would fill memory and the journal.
+/// </summary>
+internal sealed class LeftOutNotes
+{
+    public const int Kept = 50;
+    private readonly List<string> _first = [];
+
+    public IReadOnlyList<string> First => _first;
+
+    public int More { get; private set; }
+
+    public void Add(string note)
+    {
+        if (_first.Count < Kept)
+        {
+            _first.Add(BackupPaths.Printable(note));
+        }
+        else
+        {
+            More++;
+        }
+    }
+}
+
 /// <summary>What a walk of the sources counted: the room, space and progress a backup needs.</summary>
-internal sealed record ScanTotals(long TotalBytes, long LargestDatabase, long ManifestRecordBytes, IReadOnlyList<string> Ignored)
+internal sealed record ScanTotals(long TotalBytes, long LargestDatabase, long ManifestRecordBytes, LeftOutNotes Ignored)
 {
     /// <summary>Bytes of the backup's own already on the card when the space is checked (a database's snapshot).</summary>
     public long AlreadyTaken { get; init; }
@@ -67,11 +93,11 @@ internal static class SourceScanner
         var ignored = new List<string>();
         foreach (var source in paths.Sources)
         {
-            if (!LibC.TryStat(source.RealPath, out var stat))
+            if (!TryStatSource(source, out var stat))
             {
                 skipped.Add(source.PiPath);
             }
-            else if (source.IsFolder != stat.IsDirectory)
+            else if (source.IsFolder ? !stat.IsDirectory : !stat.IsRegularFile)
             {
                 skipped.Add(source.PiPath);
                 ignored.Add($"{source.PiPath}: expected a {(source.IsFolder ? "folder" : "file")}");
@@ -87,11 +113,34 @@ internal static class SourceScanner
         return scan;
     }
 
+    /// <summary>
+    /// A source as the walk will see it: a folder by lstat of its path, a single file by its name in its
+    /// folder opened without following a symlink (a folder of the d3kos user's that is a link elsewhere
+    /// counts as missing: it is not followed).
+    /// </summary>
+    private static bool TryStatSource(BackupSource source, out FileStat stat)
+    {
+        if (source.IsFolder)
+        {
+            return LibC.TryStat(source.RealPath, out stat);
+        }
+        stat = default;
+        if (!LibC.TryOpenFolder(Path.GetDirectoryName(source.RealPath)!, out var folder))
+        {
+            return false;
+        }
+        using (folder)
+        {
+            return LibC.TryStat(folder, Path.GetFileName(source.RealPath), out stat);
+        }
+    }
+
     /// <summary>Walks the found sources once and keeps only totals (and what it passed over).</summary>
     public static ScanTotals Count(SourceScan scan, CancellationToken cancellation)
     {
         long totalBytes = 0, largestDatabase = 0, recordBytes = 0;
-        var ignored = new List<string>(scan.Ignored);
+        var ignored = new LeftOutNotes();
+        scan.Ignored.ForEach(ignored.Add);
         foreach (var item in scan.FoundSources.SelectMany(source => Walk(source, scan.NeverArchived, ignored, statFiles: true)))
         {
             cancellation.ThrowIfCancellationRequested();
@@ -116,9 +165,9 @@ internal static class SourceScanner
     /// starts the backup over: the manifest already names it as found.
     /// </summary>
     /// <param name="statFiles">false leaves the stat of a file the listing names as one to whoever opens it.</param>
-    internal static IEnumerable<SourceItem> Walk(BackupSource source, IReadOnlySet<string> neverArchived, List<string>? ignored, bool statFiles)
+    internal static IEnumerable<SourceItem> Walk(BackupSource source, IReadOnlySet<string> neverArchived, LeftOutNotes? ignored, bool statFiles)
     {
-        if (!LibC.TryStat(source.RealPath, out var stat) || source.IsFolder != stat.IsDirectory)
+        if (!TryStatSource(source, out var stat) || (source.IsFolder ? !stat.IsDirectory : !stat.IsRegularFile))
         {
             throw new BackupException(BackupError.SourceChanged, $"{source.PiPath} disappeared while it was being backed up.");
         }
@@ -131,7 +180,7 @@ internal static class SourceScanner
     /// A source that is one file (flows.json), found through its folder opened without following a symlink:
     /// the folder (/home/d3kos/.node-red) belongs to the d3kos user, who could make it a link elsewhere.
     /// </summary>
-    private static IEnumerable<SourceItem> WalkFile(BackupSource source, IReadOnlySet<string> neverArchived, List<string>? ignored, bool statFiles)
+    private static IEnumerable<SourceItem> WalkFile(BackupSource source, IReadOnlySet<string> neverArchived, LeftOutNotes? ignored, bool statFiles)
     {
         var name = Path.GetFileName(source.RealPath);
         if (!LibC.TryOpenFolder(Path.GetDirectoryName(source.RealPath)!, out var folder))
@@ -161,7 +210,7 @@ internal static class SourceScanner
     /// they liked would cost memory with every level (each holds its path).
     /// </summary>
     private static IEnumerable<SourceItem> Visit(DirectoryHandle? parent, string name, string path, string member, FileStat stat, int depth,
-        IReadOnlySet<string> neverArchived, List<string>? ignored, bool statFiles)
+        IReadOnlySet<string> neverArchived, LeftOutNotes? ignored, bool statFiles)
     {
         if (stat.IsSymlink)
         {

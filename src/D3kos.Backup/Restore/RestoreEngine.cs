@@ -89,7 +89,17 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         }
 
         var cleanup = Stopwatch.StartNew();
-        CleanUp(swaps);
+        try
+        {
+            CleanUp(swaps);
+        }
+        catch (IOException ex)
+        {
+            // The boat is restored; only the previous copy is left. The journal stays, so the next start of
+            // the API or the CLI removes it (RecoverInterrupted), and the owner is told.
+            Log.CleanUpLeft(logger, ex);
+            warnings.Add($"The restore is done, but the previous copy could not be removed yet ({ex.Message}); the next start removes it.");
+        }
         Log.Restored(logger, journal.BackupFile, staged.Files, safety, down.ElapsedMilliseconds);
         return new RestoreResult(journal.BackupFile, safety, staged.Files, [.. sources.Select(s => s.PiPath)], staged.IdKept, warnings,
             clock.ElapsedMilliseconds, down.ElapsedMilliseconds, cleanup.ElapsedMilliseconds);
@@ -279,6 +289,9 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
 
         [LoggerMessage(EventId = 311, Level = LogLevel.Error, Message = "Restore failed during the swap; rolling back")]
         public static partial void RollingBack(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "The previous copy of a restore could not be removed yet; the next start tries again")]
+        public static partial void CleanUpLeft(ILogger logger, Exception exception);
 
         [LoggerMessage(EventId = 312, Level = LogLevel.Warning, Message = "Found an interrupted restore of {File} in phase {Phase}; recovering")]
         public static partial void Recovering(ILogger logger, string file, RestorePhase phase);

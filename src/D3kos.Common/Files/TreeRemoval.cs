@@ -95,7 +95,7 @@ public sealed class TreeRemoval
         if (depth >= MaxDepth)
         {
             // Up into the top folder, for a later round: renameat moves the name itself, never through a symlink.
-            LibC.RenameAt(parent, name, _top, $".deep-{Guid.NewGuid():N}");
+            _ = LibC.TryRenameAt(parent, name, _top, $".deep-{Guid.NewGuid():N}"); // false: gone already
             return;
         }
         for (var round = 0; round < Rounds; round++)

@@ -212,6 +212,7 @@ public static partial class LibC
         {
             NoSuchEntry => true,
             Errno.NotEmpty => false,
+            NotADirectory => TryUnlink(parent, name), // swapped for a file or a link meanwhile: the name goes
             _ => throw Error("Cannot remove a folder"),
         };
     }
@@ -227,18 +228,15 @@ public static partial class LibC
         return TryFolder(fd, "a folder", out folder);
     }
 
-    /// <summary>renameat(2) of a name (as bytes) to a plain name, between two open folders.</summary>
-    public static unsafe void RenameAt(DirectoryHandle from, ReadOnlySpan<byte> fromName, DirectoryHandle to, string toName)
+    /// <summary>renameat(2) of a name (as bytes) to a plain name, between two open folders; false when the name is gone.</summary>
+    public static unsafe bool TryRenameAt(DirectoryHandle from, ReadOnlySpan<byte> fromName, DirectoryHandle to, string toName)
     {
         int result;
         fixed (byte* path = Terminated(fromName))
         {
             result = RenameAtRaw(from.Fd, path, to.Fd, toName);
         }
-        if (result != 0)
-        {
-            throw Error($"Cannot move a folder to '{toName}'");
-        }
+        return result == 0 || (Marshal.GetLastPInvokeError() == NoSuchEntry ? false : throw Error($"Cannot move a folder to '{toName}'"));
     }
 
     private static byte[] Terminated(ReadOnlySpan<byte> name)

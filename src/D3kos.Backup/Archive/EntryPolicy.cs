@@ -101,15 +101,22 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
 
     public const int MaxMemberBytes = 3072;
 
+    /// <summary>The limit above, as the messages say it.</summary>
+    public static readonly string TooLongText = $"more than {MaxDepth} names or {MaxMemberBytes} bytes";
+
+    /// <summary>A member path (or a link's target) past <see cref="MaxDepth"/> names or <see cref="MaxMemberBytes"/> bytes.</summary>
+    public static bool TooLong(string path) =>
+        System.Text.Encoding.UTF8.GetByteCount(path) > MaxMemberBytes || path.AsSpan().Count('/') + 1 > MaxDepth;
+
     public static string? NameProblem(string member)
     {
         if (member.Length == 0)
         {
             return "empty name";
         }
-        if (System.Text.Encoding.UTF8.GetByteCount(member) > MaxMemberBytes || member.AsSpan().Count('/') + 1 > MaxDepth)
+        if (TooLong(member))
         {
-            return $"a path of more than {MaxDepth} names or {MaxMemberBytes} bytes";
+            return "a path of " + TooLongText;
         }
         if (member.AsSpan().IndexOfAnyInRange('\0', '\x1f') >= 0 || member.AsSpan().IndexOfAnyInRange('\x7f', '\x9f') >= 0)
         {
@@ -167,9 +174,9 @@ internal sealed class EntryPolicy(IReadOnlyList<BackupSource> sources)
         {
             return "empty target or control character in the target";
         }
-        if (System.Text.Encoding.UTF8.GetByteCount(target) > MaxMemberBytes || target.AsSpan().Count('/') + 1 > MaxDepth)
+        if (TooLong(target))
         {
-            return $"a target of more than {MaxDepth} names or {MaxMemberBytes} bytes";
+            return "a target of " + TooLongText;
         }
         var start = target.StartsWith('/') ? [] : member.Split('/')[..^1].ToList();
         foreach (var segment in target.Split('/'))

@@ -172,7 +172,7 @@ internal static class SourceScanner
             throw new BackupException(BackupError.SourceChanged, $"{source.PiPath} disappeared while it was being backed up.");
         }
         return source.IsFolder
-            ? Visit(null, Path.GetFileName(source.RealPath), source.RealPath, source.Member, stat, Segments(source.Member), neverArchived, ignored, statFiles)
+            ? Visit(null, Path.GetFileName(source.RealPath), source.RealPath, source.Member, stat, neverArchived, ignored, statFiles)
             : WalkFile(source, neverArchived, ignored, statFiles);
     }
 
@@ -193,14 +193,13 @@ internal static class SourceScanner
             {
                 throw new BackupException(BackupError.SourceChanged, $"{source.PiPath} disappeared while it was being backed up.");
             }
-            foreach (var item in Visit(folder, name, source.RealPath, source.Member, stat, Segments(source.Member), neverArchived, ignored, statFiles))
+            foreach (var item in Visit(folder, name, source.RealPath, source.Member, stat, neverArchived, ignored, statFiles))
             {
                 yield return item;
             }
         }
     }
 
-    /// <param name="depth">The names in <paramref name="member"/>.</param>
     /// <summary>
     /// The item and, for a folder, everything under it. A folder is walked through its descriptor, opened
     /// without following a symlink: names are looked up in it, not along the whole path again, and a
@@ -209,7 +208,7 @@ internal static class SourceScanner
     /// allow is left out and noted: a restore refuses it, and a chain of folders a user made as deep as
     /// they liked would cost memory with every level (each holds its path).
     /// </summary>
-    private static IEnumerable<SourceItem> Visit(DirectoryHandle? parent, string name, string path, string member, FileStat stat, int depth,
+    private static IEnumerable<SourceItem> Visit(DirectoryHandle? parent, string name, string path, string member, FileStat stat,
         IReadOnlySet<string> neverArchived, LeftOutNotes? ignored, bool statFiles)
     {
         if (stat.IsSymlink)
@@ -246,21 +245,37 @@ internal static class SourceScanner
                     {
                         continue;
                     }
-                    if (depth + 1 > EntryPolicy.MaxDepth || System.Text.Encoding.UTF8.GetByteCount(childMember) > EntryPolicy.MaxMemberBytes)
+                    if (EntryPolicy.TooLong(childMember))
                     {
-                        ignored?.Add($"/{member}/{childName}: a path of more than {EntryPolicy.MaxDepth} names or {EntryPolicy.MaxMemberBytes} bytes, left out");
+                        ignored?.Add($"/{member}/{childName}: a path of {EntryPolicy.TooLongText}, left out");
                         continue;
                     }
-                    if (kind == FolderEntryKind.File && !statFiles && FileKind(folder, childName, child) == ItemKind.File)
+                    FileStat childStat;
+                    if (kind == FolderEntryKind.File && !statFiles)
                     {
-                        yield return new SourceItem(child, childMember, ItemKind.File, null, folder, childName);
+                        // Its kind is read once, here (a database's header through the folder), not again by Visit.
+                        var fileKind = FileKind(folder, childName, child);
+                        if (fileKind == ItemKind.File)
+                        {
+                            yield return new SourceItem(child, childMember, ItemKind.File, null, folder, childName);
+                            continue;
+                        }
+                        if (!LibC.TryStat(folder, childName, out childStat))
+                        {
+                            continue;
+                        }
+                        if (childStat.IsRegularFile)
+                        {
+                            // A database keeps the walk's stat: its entry gets the database's owner, mode and time.
+                            yield return new SourceItem(child, childMember, fileKind, childStat, folder, childName);
+                            continue;
+                        }
+                    }
+                    else if (!LibC.TryStat(folder, childName, out childStat))
+                    {
                         continue;
                     }
-                    if (!LibC.TryStat(folder, childName, out var childStat))
-                    {
-                        continue;
-                    }
-                    foreach (var item in Visit(folder, childName, child, childMember, childStat, depth + 1, neverArchived, ignored, statFiles))
+                    foreach (var item in Visit(folder, childName, child, childMember, childStat, neverArchived, ignored, statFiles))
                     {
                         yield return item;
                     }
@@ -273,8 +288,6 @@ internal static class SourceScanner
             ignored?.Add($"/{member}: not a file, folder or symlink");
         }
     }
-
-    private static int Segments(string member) => member.Count(c => c == '/') + 1;
 
     private static ItemKind FileKind(DirectoryHandle? folder, string name, string path) =>
         IsSqlite(folder, name, path) ? ItemKind.SqliteDatabase : ItemKind.File;

@@ -445,13 +445,6 @@ public static partial class LibC
         return OpenSubfolderNoFollow(parent, name);
     }
 
-    /// <summary>Opens a folder (not a symlink to one) to set its metadata through the descriptor.</summary>
-    public static SafeFileHandle OpenFolderNoFollow(string path)
-    {
-        var fd = Open(path, Flags.OpenReadOnly | Flags.OpenDirectory | Flags.OpenNoFollow | Flags.OpenCloseOnExec);
-        return fd >= 0 ? new SafeFileHandle((IntPtr)fd, ownsHandle: true) : throw OpenError(path);
-    }
-
     /// <summary>
     /// Owner, mode and modification time of an open file or folder, through its descriptor: three calls
     /// and no path lookups (File.SetUnixFileMode and File.SetLastWriteTimeUtc each resolve the path again,

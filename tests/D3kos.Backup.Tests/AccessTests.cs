@@ -197,7 +197,10 @@ public sealed class ForwardedClientTests : IAsyncLifetime
     {
         _boat.Root.Write("/opt/d3kos/config/api-token", "owner-token-0123456789abcdef");
         _app = new BackupApiApp(_boat.Settings(("Auth:AllowUnauthenticatedLoopback", "false"), ("Auth:MaxFailures", "3")));
-        _app.UseKestrel(0);
+        // A real socket, so requests come from 127.0.0.1 as they do behind nginx. Listen rather than
+        // UseKestrel(0): that overload rewrites the server's addresses while a minimal-API app may
+        // already be binding them, and fails one run in many (dotnet/aspnetcore#67714).
+        _app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         _app.StartServer();
         return ValueTask.CompletedTask;
     }

@@ -120,10 +120,20 @@ check "restore of that backup through nginx" bash -c "curl -fsS ${auth[*]@Q} -H 
 check "restore brought the file back" bash -c "! grep -q 'changed after the backup' '$root/var/www/html/index.html'"
 check "restore stopped and started the services" bash -c "grep -q '^stop d3kos-export-manager' $work/services.log && grep -q '^start d3kos-export-manager' $work/services.log"
 cli=(env D3KOS_FS_ROOT="$root" "${run[@]}" "$root/opt/d3kos/bin/d3kos-backup")
+# A Signal K plugin's database as on a Pi: a user's, in a folder that user owns (nobody here). Root reads it
+# with the owner's file rights on one thread (setfsuid), which this processor's binary must do too.
+if [ "$(id -u)" -eq 0 ]; then
+    chmod 755 "$work" "$root" "$root/home"
+    sqlite3 "$root/home/d3kos/.signalk/plugin.db" 'PRAGMA journal_mode=WAL; CREATE TABLE t(v); INSERT INTO t VALUES (42);' >/dev/null
+    chown -R 65534:65534 "$root/home/d3kos"
+    chmod 755 "$root/home/d3kos"
+fi
 # Output goes to a file before it is searched: "cmd | grep -q" under pipefail fails when grep quits
 # early and the writer gets SIGPIPE, which the slower emulated run hits.
 check "CLI create makes a backup next to the API's" bash -c "${cli[*]@Q} create > $work/cli-create.out && grep -q '^Backup created: .*/opt/d3kos/backups/d3kos_backup_[0-9_]*\.tar\.gz$' $work/cli-create.out"
 cli_name="$(sed -n 's|^Backup created: .*/||p' "$work/cli-create.out" 2>/dev/null)"
+check "the user's plugin database is in the CLI's backup as a snapshot" bash -c \
+    "tar -xzOf '$root/opt/d3kos/backups/$cli_name' d3kos-backup.json | jq -e '[.files[] | select(.path == \"home/d3kos/.signalk/plugin.db\" and .sqlite_snapshot)] | length == 1'"
 check "CLI list shows both backups, newest first" bash -c "${cli[*]@Q} list > $work/cli-list.out && sed -n 1p $work/cli-list.out | grep -q '^$cli_name ' && grep -q '$name' $work/cli-list.out"
 check "CLI verify checks every file" bash -c "${cli[*]@Q} verify $cli_name > $work/cli-verify.out && grep -q '^OK: [0-9]* files match the manifest' $work/cli-verify.out"
 check "CLI import of a missing file: one sentence, exit 6" bash -c "out=\$(${cli[*]@Q} import /missing.tar.gz 2>&1); [ \$? -eq 6 ] && [ \"\$out\" = 'Error: No such file: /missing.tar.gz.' ]"

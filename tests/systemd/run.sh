@@ -135,12 +135,19 @@ check "a full export of a WAL-mode boat log (no -shm, folder read-only to d3kos)
 check "the boat-log CSV of that WAL log through nginx has every row" bash -c \
     "[ \$(nsenter -t $leader -a curl -fsS --max-time 120 -H '$auth' $base_url/export/boatlog/csv | grep -c \$'\\r\$') -eq $((rows + 1)) ]"
 check "the boat log's folder got no -shm or -wal from the reader" bash -c "[ ! -e '$machine/opt/d3kos/data/boatlog/boatlog.db-shm' ] && [ ! -e '$machine/opt/d3kos/data/boatlog/boatlog.db-wal' ]"
+# A Signal K plugin's database as on a Pi: the d3kos user's, in the d3kos user's home. The backup API reads
+# it with that user's file rights (setfsuid on one thread, CAP_SETUID and CAP_SETGID in the unit): a unit
+# without them fails the backup below.
+chroot "$machine" sqlite3 /home/d3kos/.signalk/plugin.db 'PRAGMA journal_mode=WAL; CREATE TABLE t(v); INSERT INTO t VALUES (42);' >/dev/null
+inside chown -R d3kos:d3kos /home/d3kos
 check "backup create through nginx" bash -c "nsenter -t $leader -a curl -fsS --max-time 120 -X POST -H '$auth' $base_url/api/backup/create > $work/create.json && jq -e '.success' $work/create.json"
 name="$(jq -r .backup_file "$work/create.json" 2>/dev/null)"
 check "the backup is listed, downloads byte-identical and verifies, through nginx" bash -c \
     "nsenter -t $leader -a curl -fsS --max-time 120 $base_url/api/backup/list | jq -e --arg n '$name' '.[0].filename == \$n' && \
      nsenter -t $leader -a curl -fsS --max-time 120 -H '$auth' $base_url/api/backup/download/$name > $work/download.tar.gz && cmp $work/download.tar.gz '$machine/opt/d3kos/backups/$name' && \
      nsenter -t $leader -a curl -fsS --max-time 120 -H '$auth' $base_url/api/backup/verify/$name | jq -e '.valid'"
+check "the d3kos user's plugin database is in the backup as a snapshot, read with the user's rights" bash -c \
+    "tar -xzOf $work/download.tar.gz d3kos-backup.json | jq -e '[.files[] | select(.path == \"home/d3kos/.signalk/plugin.db\" and .sqlite_snapshot)] | length == 1'"
 check "last export warnings are empty in the status" bash -c "nsenter -t $leader -a curl -fsS --max-time 120 $base_url/export/status | jq -e '.last_export_warnings == []'"
 echo "changed after the backup" > "$machine/var/www/html/index.html"
 check "restore through nginx, stopping and starting the export manager with systemctl" bash -c \

@@ -6,6 +6,7 @@ using System.Text.Json;
 using D3kos.Common.Compression;
 using D3kos.Common.Files;
 using D3kos.Common.Interop;
+using Microsoft.Data.Sqlite;
 using Microsoft.Win32.SafeHandles;
 
 namespace D3kos.Backup;
@@ -228,11 +229,23 @@ internal static class ArchiveWriter
         {
             Directory.CreateDirectory(snapshots);
             dataPath = Path.Combine(snapshots, $"{Guid.NewGuid():N}.db");
-            SqliteSnapshot.Copy(item.RealPath, dataPath);
+            var found = item.Stat!.Value;
+            var reader = SqliteSnapshot.ReaderFor(item.RealPath, found.Uid, found.Gid);
+            try
+            {
+                SqliteSnapshot.Copy(item.RealPath, dataPath, reader);
+            }
+            catch (SqliteException ex) when (reader is { } rights && ex.SqliteErrorCode is SqlitePermissionDenied or SqliteReadOnly or SqliteCannotOpen)
+            {
+                // Its owner cannot reach or read it along its path (or cannot make its -shm): what root alone
+                // could read there is exactly what a swapped folder would have exposed.
+                File.Delete(dataPath);
+                leftOut($"/{item.Member}: a database user {rights.Uid} cannot read along its path, left out ({ex.Message})");
+                return null;
+            }
             snapshotTaken(new FileInfo(dataPath).Length);
             // SQLite opens by path: the name must still be the very file the walk found (a regular file,
             // opened without following), not a link to another database swapped in meanwhile.
-            var found = item.Stat!.Value;
             if (item.Folder is { } folder && (!LibC.TryStat(folder, item.Name, out var now) || !now.IsRegularFile || now.Inode != found.Inode || now.Device != found.Device))
             {
                 throw new BackupException(BackupError.SourceChanged, $"/{item.Member} was replaced while it was being backed up.");
@@ -292,6 +305,9 @@ internal static class ArchiveWriter
             }
         }
     }
+
+    // SQLite's primary result codes for a database its reader may not open or read.
+    private const int SqlitePermissionDenied = 3, SqliteReadOnly = 8, SqliteCannotOpen = 14;
 
     private static PaxTarEntry NewEntry(SourceItem item, FileStat stat) =>
         new(item.Kind switch

@@ -43,7 +43,7 @@ public sealed class DatabaseReaderRightsTests : IDisposable
         {
             LibC.SetOwner(file, Nobody, Nobody);
         }
-        Assert.Equal(new ReaderRights(Nobody, Nobody), SqliteSnapshot.ReaderFor(database, Nobody, Nobody));
+        Assert.Equal(new ReaderRights(Nobody), SqliteSnapshot.ReaderFor(database));
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
 
@@ -68,26 +68,39 @@ public sealed class DatabaseReaderRightsTests : IDisposable
     [Fact]
     public void A_folder_swapped_for_a_link_to_roots_database_yields_nothing_of_roots()
     {
-        // The swapped state itself: .signalk/sub, the user's to change, is now a link to a folder of root's.
+        // The swapped state itself: .signalk/sub, the user's to change, is now a link to a folder of root's,
+        // open to root's group (0750, the database 0640): under sudo root's thread carries group 0 with it.
         var roots = _boat.Root.At("/root/private");
         Directory.CreateDirectory(roots);
-        File.SetUnixFileMode(roots, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        using (var secret = new SqliteConnection($"Data Source={Path.Combine(roots, "x.db")};Pooling=False"))
+        File.SetUnixFileMode(roots, (UnixFileMode)0b111_101_000);
+        var secretDatabase = Path.Combine(roots, "x.db");
+        using (var secret = new SqliteConnection($"Data Source={secretDatabase};Pooling=False"))
         {
             secret.Open();
             Execute(secret, "CREATE TABLE s(v TEXT); INSERT INTO s VALUES ('root''s secret');");
         }
+        File.SetUnixFileMode(secretDatabase, (UnixFileMode)0b110_100_000);
         File.CreateSymbolicLink(Path.Combine(_plugins, "sub"), roots);
         var path = Path.Combine(_plugins, "sub", "x.db");
         var scratch = Directory.CreateTempSubdirectory("d3kos-snapshot-").FullName; // root's alone, as the backups folder
         try
         {
-            // The walk found the user's own x.db there, so the reader is the user.
-            var reader = SqliteSnapshot.ReaderFor(path, Nobody, Nobody);
-            Assert.Equal(new ReaderRights(Nobody, Nobody), reader);
+            // The user can change .signalk's parent, their home: they are the reader.
+            var reader = SqliteSnapshot.ReaderFor(path);
+            Assert.Equal(new ReaderRights(Nobody), reader);
 
-            var refused = Assert.Throws<SqliteException>(() => SqliteSnapshot.Copy(path, Path.Combine(scratch, "a.db"), reader));
-            Assert.Equal(14, refused.SqliteErrorCode); // SQLITE_CANTOPEN: the user cannot enter root's folder
+            // As under sudo, this process carries root's group 0 (glibc's setgroups: every thread of it).
+            Assert.Equal(0, SetGroups(1, [0]));
+            SqliteSnapshot.UnreadableException refused;
+            try
+            {
+                refused = Assert.Throws<SqliteSnapshot.UnreadableException>(() => SqliteSnapshot.Copy(path, Path.Combine(scratch, "a.db"), reader));
+            }
+            finally
+            {
+                Assert.Equal(0, SetGroups(0, []));
+            }
+            Assert.Equal(14, ((SqliteException)refused.InnerException!).SqliteErrorCode); // SQLITE_CANTOPEN
 
             // With root's own rights the same path reads root's database: what the swap was after.
             SqliteSnapshot.Copy(path, Path.Combine(scratch, "b.db"), reader: null);
@@ -100,19 +113,44 @@ public sealed class DatabaseReaderRightsTests : IDisposable
     }
 
     [Fact]
+    public void A_fifo_swapped_in_for_a_database_fails_the_copy_in_its_time_instead_of_holding_it_for_ever()
+    {
+        var fifo = Path.Combine(_plugins, "trap.db");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        LibC.SetOwner(fifo, Nobody, Nobody);
+        var scratch = Directory.CreateTempSubdirectory("d3kos-snapshot-").FullName;
+        try
+        {
+            var failed = Assert.Throws<IOException>(() =>
+                SqliteSnapshot.Copy(fifo, Path.Combine(scratch, "a.db"), SqliteSnapshot.ReaderFor(fifo), TimeSpan.FromSeconds(2)));
+            Assert.Contains("could not be copied within 2 s", failed.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            // Release the open the copy's thread is still waiting in, so it ends.
+            using (File.Open(fifo, FileMode.Open, FileAccess.Write))
+            {
+            }
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Whose_rights_follow_from_who_can_change_the_path()
     {
         // Only root can change the boat log's path: read as the service, as its owner may not reach it.
-        Assert.Null(SqliteSnapshot.ReaderFor(_boat.Root.At("/opt/d3kos/data/boatlog/boatlog.db"), 0, 0));
-        // A root-owned file where the user can change the path: read as that folder's owner.
-        Assert.Equal(new ReaderRights(Nobody, Nobody), SqliteSnapshot.ReaderFor(Path.Combine(_plugins, "root-owned.db"), 0, 0));
-        // A group-writable folder of root's: anyone in the group could swap, so root's file is read as nobody.
+        Assert.Null(SqliteSnapshot.ReaderFor(_boat.Root.At("/opt/d3kos/data/boatlog/boatlog.db")));
+        // In the user's home: read as the user, whoever owns the file.
+        Assert.Equal(new ReaderRights(Nobody), SqliteSnapshot.ReaderFor(Path.Combine(_plugins, "root-owned.db")));
+        // A group-writable folder of root's: anyone in the group could swap, so it is read as nobody.
         var shared = _boat.Root.At("/opt/d3kos/shared");
         Directory.CreateDirectory(shared);
         File.SetUnixFileMode(shared, (UnixFileMode)0b111_111_101);
-        Assert.Equal(new ReaderRights(Nobody, Nobody), SqliteSnapshot.ReaderFor(Path.Combine(shared, "x.db"), 0, 0));
-        // A user's file in a path only root can change keeps the service's rights.
-        Assert.Null(SqliteSnapshot.ReaderFor(_boat.Root.At("/opt/d3kos/data/user.db"), 1000, 1000));
+        Assert.Equal(new ReaderRights(Nobody), SqliteSnapshot.ReaderFor(Path.Combine(shared, "x.db")));
     }
 
     [Fact]
@@ -138,6 +176,9 @@ public sealed class DatabaseReaderRightsTests : IDisposable
         Assert.Contains("home/d3kos/.signalk/settings.json", members);
         Assert.True(manager.Verify(backup.FileName).Valid);
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setgroups")]
+    private static extern int SetGroups(nuint count, uint[] groups);
 
     private static void Execute(SqliteConnection connection, string sql)
     {

@@ -31,6 +31,8 @@ public sealed class LibCHeaderTests
             #include <stddef.h>
             #include <sys/resource.h>
             #include <sys/stat.h>
+            #include <sys/syscall.h>
+            #include <linux/capability.h>
             #include <time.h>
             #include <unistd.h>
 
@@ -78,6 +80,9 @@ public sealed class LibCHeaderTests
         Equal("UTIME_OMIT", constants.TimeOmit);
         Equal("M_ARENA_MAX", constants.MallocArenaMax);
         Equal("POSIX_FADV_DONTNEED", constants.FadviseDontNeed);
+        Equal("SYS_setgroups", constants.SyscallSetGroups);
+        Equal("CAP_DAC_OVERRIDE", Capability.DacOverride);
+        Equal("CAP_DAC_READ_SEARCH", Capability.DacReadSearch);
         Equal("sizeof(off_t)", 8); // posix_fadvise's offset and length
         // futimens takes struct timespec[2]: LibC passes two 64-bit fields each.
         Equal("sizeof(struct timespec)", 16);

@@ -6,7 +6,6 @@ using System.Text.Json;
 using D3kos.Common.Compression;
 using D3kos.Common.Files;
 using D3kos.Common.Interop;
-using Microsoft.Data.Sqlite;
 using Microsoft.Win32.SafeHandles;
 
 namespace D3kos.Backup;
@@ -229,23 +228,21 @@ internal static class ArchiveWriter
         {
             Directory.CreateDirectory(snapshots);
             dataPath = Path.Combine(snapshots, $"{Guid.NewGuid():N}.db");
-            var found = item.Stat!.Value;
-            var reader = SqliteSnapshot.ReaderFor(item.RealPath, found.Uid, found.Gid);
             try
             {
-                SqliteSnapshot.Copy(item.RealPath, dataPath, reader);
+                SqliteSnapshot.Copy(item.RealPath, dataPath, SqliteSnapshot.ReaderFor(item.RealPath));
             }
-            catch (SqliteException ex) when (reader is { } rights && ex.SqliteErrorCode is SqlitePermissionDenied or SqliteReadOnly or SqliteCannotOpen)
+            catch (SqliteSnapshot.UnreadableException ex)
             {
-                // Its owner cannot reach or read it along its path (or cannot make its -shm): what root alone
-                // could read there is exactly what a swapped folder would have exposed.
+                // What root alone could read there is exactly what a swapped folder would have exposed.
                 File.Delete(dataPath);
-                leftOut($"/{item.Member}: a database user {rights.Uid} cannot read along its path, left out ({ex.Message})");
+                leftOut($"/{item.Member}: a database {ex.Message}, left out");
                 return null;
             }
             snapshotTaken(new FileInfo(dataPath).Length);
             // SQLite opens by path: the name must still be the very file the walk found (a regular file,
             // opened without following), not a link to another database swapped in meanwhile.
+            var found = item.Stat!.Value;
             if (item.Folder is { } folder && (!LibC.TryStat(folder, item.Name, out var now) || !now.IsRegularFile || now.Inode != found.Inode || now.Device != found.Device))
             {
                 throw new BackupException(BackupError.SourceChanged, $"/{item.Member} was replaced while it was being backed up.");
@@ -305,9 +302,6 @@ internal static class ArchiveWriter
             }
         }
     }
-
-    // SQLite's primary result codes for a database its reader may not open or read.
-    private const int SqlitePermissionDenied = 3, SqliteReadOnly = 8, SqliteCannotOpen = 14;
 
     private static PaxTarEntry NewEntry(SourceItem item, FileStat stat) =>
         new(item.Kind switch

@@ -5,8 +5,8 @@ using Microsoft.Data.Sqlite;
 
 namespace D3kos.Backup;
 
-/// <summary>The user and group whose rights a database is read with: see <see cref="SqliteSnapshot.ReaderFor"/>.</summary>
-internal readonly record struct ReaderRights(int Uid, int Gid);
+/// <summary>The user whose file rights a database is read with: see <see cref="SqliteSnapshot.ReaderFor"/>.</summary>
+internal readonly record struct ReaderRights(int Uid);
 
 /// <summary>
 /// Copies a live database through SQLite's online backup API: the copy is one consistent state
@@ -14,40 +14,39 @@ internal readonly record struct ReaderRights(int Uid, int Gid);
 /// </summary>
 internal static class SqliteSnapshot
 {
-    private const int Nobody = 65534;
+    /// <summary>nobody and nogroup on Debian and Raspberry Pi OS.</summary>
+    private const int Nobody = 65534, NoGroup = 65534;
+
+    /// <summary>How long a copy may take before the backup gives up on it: far more than a season's database needs.</summary>
+    public static readonly TimeSpan DefaultTimeLimit = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// Whose rights the snapshot of <paramref name="databasePath"/> is read with; null for the service's own.
-    /// SQLite opens a database, its -wal and its -shm by path and follows symlinks, so a user who can change
-    /// a folder on the way (their home, <c>/home/d3kos/.signalk</c>) could swap it, or the file, for a link
-    /// to a database of root's just while SQLite opens it, and swap it back before the walk checks the name
-    /// again: root would archive another database as the user's, and a restore would hand it to them. Read
-    /// with the file owner's rights, the path reaches only what its owner can read anyway. A path that only
-    /// root can change is read as the service, as before (the boat log under /opt/d3kos, which its owner
-    /// may not even reach). A root-owned file in a folder another user can change is read as that folder's
-    /// owner, or as nobody when that is root (a folder writable by a group or by all).
+    /// Whose file rights the snapshot of <paramref name="databasePath"/> is read with; null for the service's
+    /// own. SQLite opens a database, its -wal and its -shm by path and follows symlinks, so a user who can
+    /// change a folder on the way (their home, <c>/home/d3kos/.signalk</c>) could swap it, or the file, for
+    /// a link to a database of root's just while SQLite opens it, and swap it back before the walk checks the
+    /// name again: root would archive another database as the user's, and a restore would hand it to them.
+    /// Read as that user (the owner of the first folder others can change, nobody when that folder is root's
+    /// and open to a group or to all), with no group, the path reaches only what they could read anyway. A
+    /// path only root can change is read as the service, as before (the boat log under /opt/d3kos, which
+    /// its owner may not even reach); so is every path when the service is not root (nothing to gain).
     /// </summary>
-    public static ReaderRights? ReaderFor(string databasePath, int fileUid, int fileGid)
+    public static ReaderRights? ReaderFor(string databasePath)
     {
         if (LibC.EffectiveUserId() != 0
             || FolderChain.FirstChangeableByOthers(Path.GetDirectoryName(databasePath)!) is not { } changeable)
         {
-            return null; // not root (nothing to gain), or nobody else can change the path
+            return null;
         }
-        if (fileUid != 0)
-        {
-            return new ReaderRights(fileUid, fileGid);
-        }
-        return LibC.TryStat(changeable, out var folder) && folder.Uid != 0
-            ? new ReaderRights(folder.Uid, folder.Gid)
-            : new ReaderRights(Nobody, Nobody);
+        return new ReaderRights(LibC.TryStat(changeable, out var folder) && folder.Uid != 0 ? folder.Uid : Nobody);
     }
 
     /// <summary>
     /// Copies the database at <paramref name="databasePath"/> to a new file, reading it with
     /// <paramref name="reader"/>'s rights when given (see <see cref="ReaderFor"/>).
     /// </summary>
-    public static void Copy(string databasePath, string snapshotPath, ReaderRights? reader)
+    /// <exception cref="UnreadableException">The reader may not open or read it along its path.</exception>
+    public static void Copy(string databasePath, string snapshotPath, ReaderRights? reader, TimeSpan? timeLimit = null)
     {
         if (reader is null)
         {
@@ -70,7 +69,13 @@ internal static class SqliteSnapshot
         })
         { Name = "database snapshot", IsBackground = true };
         thread.Start();
-        thread.Join();
+        // SQLite opens without O_NONBLOCK: a FIFO the user swapped in after the walk would hold the open,
+        // and with it the backup lock, for ever. The thread is left behind; the backup fails.
+        var limit = timeLimit ?? DefaultTimeLimit;
+        if (!thread.Join(limit))
+        {
+            throw new IOException($"'{databasePath}' could not be copied within {limit.TotalSeconds:0} s (a FIFO in its place?).");
+        }
         failure?.Throw();
     }
 
@@ -90,7 +95,7 @@ internal static class SqliteSnapshot
 
         if (reader is { } rights)
         {
-            LibC.TakeFileIdentity(rights.Uid, rights.Gid);
+            LibC.TakeFileIdentity(rights.Uid, NoGroup);
         }
         try
         {
@@ -104,6 +109,10 @@ internal static class SqliteSnapshot
             source.Open();
             source.BackupDatabase(target);
         }
+        catch (SqliteException ex) when (reader is not null && IsRefusal(ex))
+        {
+            throw new UnreadableException(reader.Value.Uid, ex);
+        }
         finally
         {
             if (reader is not null)
@@ -115,10 +124,22 @@ internal static class SqliteSnapshot
         Execute(target, "PRAGMA journal_mode=DELETE");
     }
 
+    /// <summary>
+    /// SQLite's answers for a file its reader may not open or read: SQLITE_PERM, SQLITE_CANTOPEN, and
+    /// SQLITE_READONLY_CANTINIT or _DIRECTORY (a WAL database whose -shm it may not make). Not a hot
+    /// journal it cannot roll back, nor a damaged file: those fail the backup as they always did.
+    /// </summary>
+    private static bool IsRefusal(SqliteException ex) =>
+        ex.SqliteErrorCode is 3 or 14 || ex.SqliteExtendedErrorCode is 1288 or 1544;
+
     private static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
+
+    /// <summary>The reader could not open or read the database along its path (with the service's rights it might have).</summary>
+    internal sealed class UnreadableException(int uid, SqliteException inner)
+        : IOException($"user {uid} cannot read it along its path ({inner.Message.TrimEnd('.')})", inner);
 }

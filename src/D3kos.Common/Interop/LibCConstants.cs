@@ -19,6 +19,7 @@ public sealed record LibCConstants(
     int AtFdCwd,
     int AtSymlinkNoFollow,
     uint StatxBasicStats,
+    long SyscallSetGroups,
     uint StatxMountId = 0x1000,
     int AtEmptyPath = 0x1000,
     int OpenWriteOnly = 0x1,
@@ -35,12 +36,12 @@ public sealed record LibCConstants(
     public static readonly LibCConstants X64 = new(
         Architecture.X64, "x86_64-linux-gnu",
         OpenReadOnly: 0, OpenCloseOnExec: 0x80000, OpenNoFollow: 0x20000, OpenDirectory: 0x10000,
-        AtFdCwd: -100, AtSymlinkNoFollow: 0x100, StatxBasicStats: 0x7ff);
+        AtFdCwd: -100, AtSymlinkNoFollow: 0x100, StatxBasicStats: 0x7ff, SyscallSetGroups: 116);
 
     public static readonly LibCConstants Arm64 = new(
         Architecture.Arm64, "aarch64-linux-gnu",
         OpenReadOnly: 0, OpenCloseOnExec: 0x80000, OpenNoFollow: 0x8000, OpenDirectory: 0x4000,
-        AtFdCwd: -100, AtSymlinkNoFollow: 0x100, StatxBasicStats: 0x7ff);
+        AtFdCwd: -100, AtSymlinkNoFollow: 0x100, StatxBasicStats: 0x7ff, SyscallSetGroups: 159);
 
     /// <summary>Every processor the services are built for (README, "Architectures").</summary>
     public static IReadOnlyList<LibCConstants> All { get; } = [X64, Arm64];
@@ -84,6 +85,13 @@ public static class Errno
     public const int IsADirectory = 21;   // EISDIR
     public const int NotEmpty = 39;       // ENOTEMPTY
     public const int SymlinkLoop = 40;    // ELOOP
+}
+
+/// <summary>Capability numbers (linux/capability.h, the same on every architecture; the header test checks them).</summary>
+public static class Capability
+{
+    public const int DacOverride = 1;   // CAP_DAC_OVERRIDE
+    public const int DacReadSearch = 2; // CAP_DAC_READ_SEARCH
 }
 
 /// <summary>

@@ -47,12 +47,18 @@ public static partial class LibC
     private static bool ThreadOverridesFileAccess()
     {
         const ulong FileOverrides = (1UL << Capability.DacOverride) | (1UL << Capability.DacReadSearch);
-        foreach (var line in File.ReadLines("/proc/thread-self/status"))
+        try
         {
-            if (line.StartsWith("CapEff:", StringComparison.Ordinal))
+            foreach (var line in File.ReadLines("/proc/thread-self/status"))
             {
-                return (ulong.Parse(line.AsSpan(7).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & FileOverrides) != 0;
+                if (line.StartsWith("CapEff:", StringComparison.Ordinal))
+                {
+                    return (ulong.Parse(line.AsSpan(7).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & FileOverrides) != 0;
+                }
             }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
         }
         return true; // not told: assume the worst
     }

@@ -167,14 +167,19 @@ internal static class SourceScanner
     /// <param name="statFiles">false leaves the stat of a file the listing names as one to whoever opens it.</param>
     internal static IEnumerable<SourceItem> Walk(BackupSource source, IReadOnlySet<string> neverArchived, LeftOutNotes? ignored, bool statFiles)
     {
-        if (!TryStatSource(source, out var stat) || (source.IsFolder ? !stat.IsDirectory : !stat.IsRegularFile))
+        if (!source.IsFolder)
         {
-            throw new BackupException(BackupError.SourceChanged, $"{source.PiPath} disappeared while it was being backed up.");
+            return WalkFile(source, neverArchived, ignored, statFiles);
         }
-        return source.IsFolder
-            ? Visit(null, Path.GetFileName(source.RealPath), source.RealPath, source.Member, stat, neverArchived, ignored, statFiles)
-            : WalkFile(source, neverArchived, ignored, statFiles);
+        if (!LibC.TryStat(source.RealPath, out var stat) || !stat.IsDirectory)
+        {
+            throw Disappeared(source);
+        }
+        return Visit(null, Path.GetFileName(source.RealPath), source.RealPath, source.Member, stat, neverArchived, ignored, statFiles);
     }
+
+    private static BackupException Disappeared(BackupSource source) =>
+        new(BackupError.SourceChanged, $"{source.PiPath} disappeared while it was being backed up.");
 
     /// <summary>
     /// A source that is one file (flows.json), found through its folder opened without following a symlink:
@@ -185,13 +190,13 @@ internal static class SourceScanner
         var name = Path.GetFileName(source.RealPath);
         if (!LibC.TryOpenFolder(Path.GetDirectoryName(source.RealPath)!, out var folder))
         {
-            throw new BackupException(BackupError.SourceChanged, $"{source.PiPath} disappeared while it was being backed up.");
+            throw Disappeared(source);
         }
         using (folder)
         {
             if (!LibC.TryStat(folder, name, out var stat) || !stat.IsRegularFile)
             {
-                throw new BackupException(BackupError.SourceChanged, $"{source.PiPath} disappeared while it was being backed up.");
+                throw Disappeared(source);
             }
             foreach (var item in Visit(folder, name, source.RealPath, source.Member, stat, neverArchived, ignored, statFiles))
             {

@@ -172,11 +172,35 @@ if ! $live; then
     say "installed under $root; nothing was started"
     exit 0
 fi
+# 'systemctl reload nginx' only signals nginx's master and returns; until its old workers have gone, they
+# answer with the old configuration (a 404 for the new site). Return only when every worker is of the new
+# generation, so the owner's first curl after an install, and the tests, meet the new site.
+nginx_workers() {  # the PIDs of the processes whose parent is nginx's master $1
+    grep -lsx "PPid:[[:space:]]*$1" /proc/[0-9]*/status | cut -d/ -f3 | sort
+}
+reload_nginx() {
+    if ! systemctl is-active --quiet nginx; then
+        systemctl restart nginx  # a start forks workers of the new configuration only
+        return
+    fi
+    local master old pid left
+    master="$(systemctl show -p MainPID --value nginx)"
+    old="$(nginx_workers "$master")"
+    systemctl reload nginx
+    for _ in $(seq 600); do
+        left=""
+        for pid in $old; do [ -e "/proc/$pid" ] && left="$left $pid"; done
+        if [ -z "$left" ] && [ -n "$(nginx_workers "$master")" ]; then return 0; fi
+        sleep 0.1
+    done
+    say "nginx still runs workers of the old configuration after 60 s (a long download?); the new site is served once they finish"
+}
+
 systemctl daemon-reload
 if $start; then
     systemctl enable --now d3kos-export-manager.service d3kos-backup-api.service
     systemctl restart d3kos-export-manager.service d3kos-backup-api.service
-    if nginx -t 2>/dev/null; then systemctl reload nginx; else say "nginx -t failed: include snippets/d3kos-data-services.conf in your server block"; fi
+    if nginx -t 2>/dev/null; then reload_nginx; else say "nginx -t failed: include snippets/d3kos-data-services.conf in your server block"; fi
 else
     systemctl enable d3kos-export-manager.service d3kos-backup-api.service
 fi

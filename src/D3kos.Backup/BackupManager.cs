@@ -42,15 +42,17 @@ public sealed partial class BackupManager(
     public BackupPaths Paths => paths;
 
     /// <summary>A manual backup (the owner's, from the API, the CLI or the page).</summary>
-    public BackupResult Create(BackupProgress? progress = null) => Create(BackupNames.RegularPrefix, progress);
+    /// <param name="cancellationToken">Stops the backup between two files; its partial files are removed and the lock released.</param>
+    public BackupResult Create(BackupProgress? progress = null, CancellationToken cancellationToken = default) =>
+        Create(BackupNames.RegularPrefix, progress, cancellationToken);
 
     /// <summary>An automatic backup (the schedule's), with the retention of its kind; never deletes a manual one.</summary>
-    public BackupResult CreateAutomatic() => Create(BackupNames.AutomaticPrefix, null);
+    public BackupResult CreateAutomatic() => Create(BackupNames.AutomaticPrefix, null, CancellationToken.None);
 
-    private BackupResult Create(string prefix, BackupProgress? progress)
+    private BackupResult Create(string prefix, BackupProgress? progress, CancellationToken cancellationToken)
     {
         using var _ = BackupLock.Acquire(paths);
-        var result = CreateLocked(prefix, progress);
+        var result = CreateLocked(prefix, progress, cancellationToken);
         ApplyRetention(prefix, result.FileName);
         return result;
     }
@@ -60,11 +62,12 @@ public sealed partial class BackupManager(
     /// <summary>True for a backup made by d3kOS v0.9.1.2 (no manifest, no per-file checksums).</summary>
     public bool IsLegacy(string name) => BackupCatalog.IsLegacy(paths, Path.GetFileName(ExistingBackup(name)));
 
-    public VerifyReport Verify(string name, BackupProgress? progress = null) => VerifyFile(ExistingBackup(name), progress);
+    public VerifyReport Verify(string name, BackupProgress? progress = null, CancellationToken cancellationToken = default) =>
+        VerifyFile(ExistingBackup(name), progress, cancellationToken);
 
     /// <summary>Verifies any archive file (the CLI may point at a USB stick).</summary>
-    public VerifyReport VerifyFile(string path, BackupProgress? progress = null) => File.Exists(path)
-        ? ArchiveReader.Read(path, paths.Sources, options.Value.MaxRestoreBytes, progress: progress)
+    public VerifyReport VerifyFile(string path, BackupProgress? progress = null, CancellationToken cancellationToken = default) => File.Exists(path)
+        ? ArchiveReader.Read(path, paths.Sources, options.Value.MaxRestoreBytes, progress: progress, cancellationToken: cancellationToken)
         : throw new BackupException(BackupError.NotFound, $"No file at {path}.");
 
     public void Delete(string name)
@@ -190,7 +193,9 @@ public sealed partial class BackupManager(
     }
 
     /// <param name="acceptNoChecksums">The owner confirmed restoring a legacy backup, which has no per-file checksums.</param>
-    public RestoreResult Restore(string name, bool replaceInstallationId, BackupProgress? progress = null, bool acceptNoChecksums = false)
+    /// <param name="cancellationToken">Stops the restore while it unpacks, before anything live is touched; once the swap begins it runs to the end.</param>
+    public RestoreResult Restore(string name, bool replaceInstallationId, BackupProgress? progress = null, bool acceptNoChecksums = false,
+        CancellationToken cancellationToken = default)
     {
         using var _ = BackupLock.Acquire(paths);
         var archive = ExistingBackup(name);
@@ -200,10 +205,10 @@ public sealed partial class BackupManager(
         // The progress is the unpacking's: the safety backup runs beside it and is mostly done first.
         return engine.Restore(archive, replaceInstallationId, acceptNoChecksums, progress, () =>
         {
-            var safety = CreateLocked(BackupNames.SafetyPrefix, null, CompressionLevel.Fastest);
+            var safety = CreateLocked(BackupNames.SafetyPrefix, null, cancellationToken, CompressionLevel.Fastest);
             ApplyRetention(BackupNames.SafetyPrefix, safety.FileName);
             return safety.FileName;
-        });
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -298,7 +303,7 @@ public sealed partial class BackupManager(
         }
     }
 
-    private BackupResult CreateLocked(string prefix, BackupProgress? progress, CompressionLevel level = CompressionLevel.Optimal)
+    private BackupResult CreateLocked(string prefix, BackupProgress? progress, CancellationToken cancellationToken, CompressionLevel level = CompressionLevel.Optimal)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -316,7 +321,7 @@ public sealed partial class BackupManager(
                     // Every byte once (images compress little) plus one database snapshot while it is copied.
                     FreeSpace.Ensure(paths.BackupsFolder, totals.SpaceNeeded, options.Value.FreeSpaceMarginBytes, "for a backup", "Nothing was written.");
                 }, databaseBytes => FreeSpace.Ensure(paths.BackupsFolder, databaseBytes, options.Value.FreeSpaceMarginBytes, "for a database's snapshot", "Nothing was written."),
-                    leftOut.Add, level);
+                    leftOut.Add, level, cancellationToken);
                 LogLeftOut(leftOut);
                 BackupCatalog.WriteChecksum(result.Path, result.Sha256);
                 Log.Created(logger, result.FileName, result.SizeBytes, result.FileCount, result.DurationMs);

@@ -3,7 +3,7 @@ using D3kos.Common.Hosting;
 
 namespace D3kos.BackupCli;
 
-/// <summary>Exit codes of d3kos-backup, for scripts (documented in the README and in --help).</summary>
+/// <summary>Exit codes of d3kos-backup, for scripts; <see cref="Meanings"/> is what --help and docs/cli.md show.</summary>
 internal static class ExitCodes
 {
     public const int Ok = 0;
@@ -17,6 +17,25 @@ internal static class ExitCodes
     public const int PermissionDenied = 8;
     public const int Passphrase = 9;
     public const int TargetUnavailable = 10;
+
+    /// <summary>Stopped by Ctrl+C or SIGTERM (128 + SIGINT, as a shell reports it), after removing what it had begun.</summary>
+    public const int Interrupted = 130;
+
+    public static readonly IReadOnlyList<(int Code, string Meaning)> Meanings =
+    [
+        (Ok, "done"),
+        (Failed, "failed"),
+        (Usage, "usage, refused or cancelled at the prompt"),
+        (Busy, "another backup or restore is running"),
+        (InvalidArchive, "the archive is invalid or unsafe"),
+        (DiskFull, "not enough disk space"),
+        (NotFound, "no such backup or file"),
+        (Configuration, "a setting (Backup__*, D3KOS_FS_ROOT) is invalid, or no access token is configured (pair)"),
+        (PermissionDenied, "permission denied"),
+        (Passphrase, "no passphrase is set or it does not open the copy"),
+        (TargetUnavailable, "the target is not mounted, not writable or not reachable"),
+        (Interrupted, "stopped by Ctrl+C; what it had begun was removed"),
+    ];
 
     public static int From(BackupError error) => error switch
     {
@@ -37,6 +56,10 @@ internal static class ExitCodes
         {
             return (From(backup.Error), backup.Message);
         }
+        if (exception is UsageException usage)
+        {
+            return (Usage, usage.Message);
+        }
         var error = FatalError.Describe(exception);
         return (error.Kind switch
         {
@@ -48,3 +71,6 @@ internal static class ExitCodes
         }, error.Sentence);
     }
 }
+
+/// <summary>A command line the CLI refuses (exit 2), with the sentence that says why.</summary>
+internal sealed class UsageException(string message) : Exception(message);

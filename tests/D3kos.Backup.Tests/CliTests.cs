@@ -100,16 +100,18 @@ public sealed class CliTests : IDisposable
         Assert.Equal(4, Run("", "verify", path).Code);
         Assert.Equal(6, Run("", "verify", "d3kos_backup_20200101_000000.tar.gz").Code);
         Assert.Equal(6, Run("", "verify", "../no/such/file.tar.gz").Code);
-        Assert.Equal(2, Run("", "verify", "passwd").Code);
+        // A name no backup can have is a path, like any other: here, one that is not there.
+        Assert.Equal(6, Run("", "verify", "passwd").Code);
     }
 
     [Fact]
-    public void UnknownCommand_PrintsUsageAndExits2()
+    public void UnknownCommand_IsNamedAndExits2()
     {
         var (code, _, error) = Run("", "explode");
 
         Assert.Equal(2, code);
-        Assert.Contains("Usage: d3kos-backup", error, StringComparison.Ordinal);
+        Assert.Contains("'explode'", error, StringComparison.Ordinal);
+        Assert.Contains("d3kos-backup --help", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -232,7 +234,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal(4242, D3kos.Common.Interop.LibC.Stat(stored).Gid);
         Assert.Equal("shore-secret-key-0123456789", File.ReadAllText(stored));
         Assert.Equal(2, refused.Code);
-        Assert.Equal("Error: the secret key must be one line of printable characters; nothing was changed.", refused.Error.Trim());
+        Assert.Equal("Error: The secret key must be one line of printable characters; nothing was changed.", refused.Error.Trim());
         Assert.Equal("shore-secret-key-0123456789", File.ReadAllText(stored));
     }
 

@@ -34,7 +34,7 @@ public sealed class CopyTests : IDisposable
         var (manager, copier, key, services) = Library();
         using var _ = services;
         key.Set(Passphrase);
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
         var copy = copier.Copy(backup.FileName, "usb");
 
@@ -57,7 +57,7 @@ public sealed class CopyTests : IDisposable
         using var drive = MountedDrive.Image(DrivePath, "ext4", megabytes: 32);
         var (manager, copier, _, services) = Library(encrypt: false);
         using var __ = services;
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
         var copy = copier.Copy(backup.FileName, "usb");
 
@@ -74,7 +74,7 @@ public sealed class CopyTests : IDisposable
         var (manager, copier, key, services) = Library();
         using var _ = services;
         key.Set(Passphrase);
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
         var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
 
@@ -97,7 +97,7 @@ public sealed class CopyTests : IDisposable
         using var drive = MountedDrive.Tmpfs(Path.Combine(theirs, "USB"), kilobytes: 32768);
         var (manager, copier, _, services) = Library(encrypt: false, path: "/media/d3kos/USB");
         using var __ = services;
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
         var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
 
@@ -111,7 +111,7 @@ public sealed class CopyTests : IDisposable
     {
         var (manager, copier, _, services) = Library(encrypt: false);
         using var __ = services;
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
         var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
 
@@ -128,7 +128,7 @@ public sealed class CopyTests : IDisposable
         var (manager, copier, key, services) = Library();
         using var _ = services;
         key.Set(Passphrase);
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         var sha256 = backup.Sha256;
 
         var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
@@ -148,7 +148,7 @@ public sealed class CopyTests : IDisposable
         var (manager, copier, key, services) = Library();
         using var _ = services;
         key.Set(Passphrase);
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
         var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
 
@@ -185,7 +185,7 @@ public sealed class CopyTests : IDisposable
         using var drive = MountedDrive.Tmpfs(DrivePath, kilobytes: 32768);
         var (manager, copier, _, services) = Library(encrypt: false);
         using var __ = services;
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         Directory.CreateDirectory(drive.CopiesFolder);
         var cutOff = Path.Combine(drive.CopiesFolder, $".{backup.FileName}.0123456789abcdef0123456789abcdef.partial");
         File.WriteAllText(cutOff, "half a copy, the stick was pulled");
@@ -220,9 +220,9 @@ public sealed class CopyTests : IDisposable
         File.WriteAllBytes(Path.Combine(drive.MountPoint, "owners-file.bin"), new byte[1024 * 1024]);
         var (manager, copier, _, services) = Library(encrypt: false, keep: 2, more: ("Backup:FreeSpaceMarginBytes", "0"));
         using var __ = services;
-        var first = manager.Create().FileName;
+        var first = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
         copier.Copy(first, "usb");
-        var second = manager.Create().FileName;
+        var second = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
 
         var refused = Assert.Throws<BackupException>(() => copier.Copy(second, "usb"));
 
@@ -250,7 +250,7 @@ public sealed class CopyTests : IDisposable
         using var drive = MountedDrive.Tmpfs(DrivePath, kilobytes: 32768);
         var (manager, copier, _, services) = Library(encrypt: false);
         using var __ = services;
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         var recorded = File.GetLastWriteTimeUtc(backup.Path);
         var bytes = File.ReadAllBytes(backup.Path);
         bytes[^10] ^= 0x40; // a bit the card lost
@@ -271,7 +271,7 @@ public sealed class CopyTests : IDisposable
         File.CreateSymbolicLink(drive.CopiesFolder, elsewhere);
         var (manager, copier, _, services) = Library(encrypt: false);
         using var __ = services;
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
         var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
 
@@ -285,7 +285,7 @@ public sealed class CopyTests : IDisposable
         var (manager, _, key, services) = Library();
         using var __ = services;
         key.Set(Passphrase);
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         var old = Path.Combine(_boat.Root.Path, "old-format.gpg");
         using (var output = File.Create(old))
         {
@@ -329,7 +329,7 @@ public sealed class CopyTests : IDisposable
         using var drive = MountedDrive.Tmpfs(DrivePath, kilobytes: 32768);
         var (manager, copier, _, services) = Library();
         using var __ = services;
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
         var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
 
@@ -345,7 +345,7 @@ public sealed class CopyTests : IDisposable
         var (manager, copier, key, services) = Library();
         using var _ = services;
         key.Set(Passphrase);
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         var copy = Path.Combine(drive.CopiesFolder, copier.Copy(backup.FileName, "usb").CopyFile);
         var bytes = File.ReadAllBytes(copy);
         bytes[bytes.Length / 2] ^= 0x01;
@@ -367,7 +367,7 @@ public sealed class CopyTests : IDisposable
         var (manager, copier, key, services) = Library();
         using var _ = services;
         key.Set(Passphrase);
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         var copy = Path.Combine(drive.CopiesFolder, copier.Copy(backup.FileName, "usb").CopyFile);
         key.Set("another passphrase entirely");
 
@@ -385,7 +385,7 @@ public sealed class CopyTests : IDisposable
         var (manager, _, key, services) = Library();
         using var __ = services;
         key.Set(Passphrase);
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         var byGpg = Path.Combine(_boat.Root.Path, "by-gpg.tar.gz.gpg");
         var (code, error) = Gpg.Run("--passphrase", Passphrase, "--symmetric", "--cipher-algo", "AES256", "--output", byGpg, backup.Path);
         Assert.True(code == 0, error);
@@ -404,7 +404,7 @@ public sealed class CopyTests : IDisposable
         // and two imports at once (a shared lock) do not stop each other.
         var (manager, _, _, services) = Library(encrypt: false);
         using var __ = services;
-        var backup = File.ReadAllBytes(manager.Create().Path);
+        var backup = File.ReadAllBytes(manager.Create(cancellationToken: TestContext.Current.CancellationToken).Path);
         var gate = new TaskCompletionSource();
         var imports = Enumerable.Range(0, 2).Select(_ => manager.ImportAsync(new GatedStream(backup, gate.Task), TestContext.Current.CancellationToken)).ToList();
         await Eventually.TrueAsync(() => Directory.GetFiles(_boat.BackupsFolder, ".upload-*.partial").Length == 2, "both imports' partial files");
@@ -422,7 +422,7 @@ public sealed class CopyTests : IDisposable
         var (manager, copier, key, services) = Library();
         using var _ = services;
         key.Set(Passphrase);
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         var copyName = copier.Copy(backup.FileName, "usb").CopyFile;
         var sources = BoatSources(_boat);
 
@@ -435,7 +435,7 @@ public sealed class CopyTests : IDisposable
         await using (var stream = File.OpenRead(Path.Combine(moved.CopiesFolder, copyName)))
         {
             var imported = await newManager.ImportAsync(stream, TestContext.Current.CancellationToken);
-            var restored = newManager.Restore(imported.Filename, replaceInstallationId: true);
+            var restored = newManager.Restore(imported.Filename, replaceInstallationId: true, cancellationToken: TestContext.Current.CancellationToken);
             Assert.True(restored.FilesRestored > 0);
         }
 
@@ -450,11 +450,11 @@ public sealed class CopyTests : IDisposable
         key.Set(Passphrase);
         var stored = _boat.Root.At(BackupPassphrase.PiPath);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(stored));
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.DoesNotContain("backup-passphrase", BoatRoot.Tar("tzf", backup.Path), StringComparison.Ordinal);
         key.Set("a later passphrase, changed");
-        manager.Restore(backup.FileName, replaceInstallationId: false);
+        manager.Restore(backup.FileName, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal("a later passphrase, changed", File.ReadAllText(stored));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(stored));

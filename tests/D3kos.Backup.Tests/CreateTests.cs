@@ -57,7 +57,7 @@ public sealed class CreateTests : IDisposable
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
 
-        var result = manager.Create();
+        var result = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
         using var gzip = new GZipStream(File.OpenRead(result.Path), CompressionMode.Decompress);
         using var tar = new TarReader(gzip);
@@ -150,7 +150,7 @@ public sealed class CreateTests : IDisposable
         var names = new List<string>();
         for (var i = 0; i < 7; i++)
         {
-            names.Add(manager.Create().FileName);
+            names.Add(manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName);
             time.Advance(TimeSpan.FromMinutes(1));
         }
 
@@ -166,8 +166,8 @@ public sealed class CreateTests : IDisposable
         var (manager, services) = Library.Create(_boat.Settings(), time);
         using var _ = services;
 
-        var first = manager.Create().FileName;
-        var second = manager.Create().FileName;
+        var first = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
+        var second = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
 
         Assert.Equal("d3kos_backup_20260220_120000.tar.gz", first);
         Assert.Equal("d3kos_backup_20260220_120000_1.tar.gz", second);

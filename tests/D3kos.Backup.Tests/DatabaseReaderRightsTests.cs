@@ -47,7 +47,7 @@ public sealed class DatabaseReaderRightsTests : IDisposable
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
 
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
         var extracted = Directory.CreateTempSubdirectory("d3kos-snapshot-").FullName;
         try
@@ -169,12 +169,12 @@ public sealed class DatabaseReaderRightsTests : IDisposable
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
 
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
         var members = Members(backup.Path);
         Assert.DoesNotContain("home/d3kos/.signalk/locked/x.db", members);
         Assert.Contains("home/d3kos/.signalk/settings.json", members);
-        Assert.True(manager.Verify(backup.FileName).Valid);
+        Assert.True(manager.Verify(backup.FileName, cancellationToken: TestContext.Current.CancellationToken).Valid);
     }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setgroups")]

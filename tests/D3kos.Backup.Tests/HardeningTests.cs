@@ -80,15 +80,15 @@ public sealed class HardeningTests : IAsyncLifetime
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
         var token = _boat.Root.At("/opt/d3kos/config/api-token");
-        var beforeInstall = manager.Create().FileName; // made before install: no token in it
+        var beforeInstall = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName; // made before install: no token in it
         File.WriteAllText(token, "old-token\n");
-        var withOldToken = manager.Create().FileName;
+        var withOldToken = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
         File.WriteAllText(token, "current-token\n");
         File.SetUnixFileMode(token, (UnixFileMode)Convert.ToInt32("640", 8));
 
-        manager.Restore(withOldToken, replaceInstallationId: false);
+        manager.Restore(withOldToken, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("current-token\n", File.ReadAllText(token));
-        manager.Restore(beforeInstall, replaceInstallationId: false);
+        manager.Restore(beforeInstall, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("current-token\n", File.ReadAllText(token));
         Assert.Equal("640", Octal(File.GetUnixFileMode(token)));
         Assert.Equal(["/opt/d3kos/config/api-token", "/opt/d3kos/config/api-token.sha256", "/opt/d3kos/config/backup-passphrase", "/var/lib/d3kos/central-secret-key"], DeviceLocalFiles.PiPaths);
@@ -104,10 +104,10 @@ public sealed class HardeningTests : IAsyncLifetime
         var secret = _boat.Root.At(D3kos.Common.Storage.CentralSecret.PiFile);
         D3kos.Common.Storage.CentralSecret.Write(secret, "fleet-bucket-secret-key", groupId: null);
         File.WriteAllText(_boat.Root.At("/var/lib/d3kos/notes.txt"), "the boat's own notes");
-        var backup = manager.Create().FileName;
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
 
         var members = BoatRoot.Tar("tzf", Path.Combine(_boat.BackupsFolder, backup));
-        manager.Restore(backup, replaceInstallationId: false);
+        manager.Restore(backup, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Contains("var/lib/d3kos/notes.txt", members, StringComparison.Ordinal);
         Assert.DoesNotContain("central-secret-key", members, StringComparison.Ordinal);
@@ -126,12 +126,12 @@ public sealed class HardeningTests : IAsyncLifetime
         string old = new('b', 64), live = new('a', 64);
         Directory.CreateDirectory(sessions);
         File.WriteAllText(Path.Combine(sessions, old), "1 old");
-        var backup = manager.Create().FileName;
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
         File.Delete(Path.Combine(sessions, old));
         File.WriteAllText(Path.Combine(sessions, live), "2 live");
 
         var members = BoatRoot.Tar("tzf", Path.Combine(_boat.BackupsFolder, backup));
-        manager.Restore(backup, replaceInstallationId: false);
+        manager.Restore(backup, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.DoesNotContain(BackupOptions.DefaultSources, source => (D3kos.Common.Security.AuthOptions.SessionsFolder + "/").StartsWith(source, StringComparison.Ordinal));
         Assert.DoesNotContain(BackupOptions.DefaultSources, source => (D3kos.Common.Security.AuthOptions.PairingFolder + "/").StartsWith(source, StringComparison.Ordinal));

@@ -29,7 +29,7 @@ public sealed class HostileTreeTests : IDisposable
         // A blocking open of the FIFO would never return: the test would time out here.
         var backup = await Task.Run(() => manager.Create(), TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
 
-        var verified = manager.Verify(backup.FileName);
+        var verified = manager.Verify(backup.FileName, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(verified.Valid, string.Join("; ", verified.Errors));
         var members = ArchiveMembers(backup.Path);
         Assert.DoesNotContain("home/d3kos/.signalk/trap.db", members);
@@ -53,9 +53,9 @@ public sealed class HostileTreeTests : IDisposable
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
 
-        var backup = manager.Create();
-        var verified = manager.Verify(backup.FileName);
-        manager.Restore(backup.FileName, replaceInstallationId: false);
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
+        var verified = manager.Verify(backup.FileName, cancellationToken: TestContext.Current.CancellationToken);
+        manager.Restore(backup.FileName, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(verified.Valid, string.Join("; ", verified.Errors));
         var members = ArchiveMembers(backup.Path);
@@ -78,11 +78,11 @@ public sealed class HostileTreeTests : IDisposable
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
 
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Contains("/home/d3kos/.node-red/flows.json", backup.SourcesSkipped);
         Assert.DoesNotContain("home/d3kos/.node-red/flows.json", ArchiveMembers(backup.Path));
-        Assert.True(manager.Verify(backup.FileName).Valid);
+        Assert.True(manager.Verify(backup.FileName, cancellationToken: TestContext.Current.CancellationToken).Valid);
     }
 
     [Fact]
@@ -94,8 +94,8 @@ public sealed class HostileTreeTests : IDisposable
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
 
-        var backup = manager.Create();
-        manager.Restore(backup.FileName, replaceInstallationId: false);
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
+        manager.Restore(backup.FileName, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Contains("home/d3kos/.signalk/a\uFFFD", ArchiveMembers(backup.Path)); // the valid one, once
         Assert.True(File.Exists(Path.Combine(plugins, "a\uFFFD")));
@@ -112,9 +112,9 @@ public sealed class HostileTreeTests : IDisposable
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
 
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         Directory.Delete(Path.Combine(plugins, "d"), recursive: true);
-        manager.Restore(backup.FileName, replaceInstallationId: false);
+        manager.Restore(backup.FileName, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         var members = ArchiveMembers(backup.Path);
         Assert.Contains("home/d3kos/.signalk/d/shallow.js", members);

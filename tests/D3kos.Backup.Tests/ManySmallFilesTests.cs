@@ -40,12 +40,12 @@ public sealed class ManySmallFilesTests : IDisposable
         }
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         File.SetUnixFileMode(locked, (UnixFileMode)0x1ed);
         Directory.Delete(Path.Combine(plugins, "a"), recursive: true);
         File.WriteAllText(Path.Combine(locked, "inside.json"), "changed");
 
-        manager.Restore(backup.FileName, replaceInstallationId: false);
+        manager.Restore(backup.FileName, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         foreach (var path in stamped)
         {
@@ -65,7 +65,7 @@ public sealed class ManySmallFilesTests : IDisposable
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
 
-        var report = manager.VerifyFile(path);
+        var report = manager.VerifyFile(path, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(report.Valid, string.Join("; ", report.Errors));
         Assert.Equal(2, report.FilesChecked);
@@ -78,7 +78,7 @@ public sealed class ManySmallFilesTests : IDisposable
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
 
-        var report = manager.VerifyFile(path);
+        var report = manager.VerifyFile(path, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.False(report.Valid);
         // Listed [b, a], archived [a, b]: a is taken with b passed over, then b comes where nothing is listed.
@@ -92,7 +92,7 @@ public sealed class ManySmallFilesTests : IDisposable
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
 
-        var report = manager.VerifyFile(path);
+        var report = manager.VerifyFile(path, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.False(report.Valid);
         Assert.Contains("file 'opt/d3kos/config/gone.json' is in the manifest but not in the archive", report.Errors);
@@ -106,7 +106,7 @@ public sealed class ManySmallFilesTests : IDisposable
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
 
-        var report = manager.VerifyFile(path);
+        var report = manager.VerifyFile(path, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.False(report.Valid);
         Assert.Equal(["file 'opt/d3kos/config/gone.json' is in the manifest but not in the archive"], report.Errors);

@@ -19,11 +19,11 @@ public sealed class ProgressTests : IDisposable
         using var _ = services;
 
         var (create, created) = Recorder();
-        var backup = manager.Create(create).FileName;
+        var backup = manager.Create(create, cancellationToken: TestContext.Current.CancellationToken).FileName;
         var (verify, verified) = Recorder();
-        manager.Verify(backup, verify);
+        manager.Verify(backup, verify, cancellationToken: TestContext.Current.CancellationToken);
         var (restore, restored) = Recorder();
-        manager.Restore(backup, replaceInstallationId: false, restore);
+        manager.Restore(backup, replaceInstallationId: false, restore, cancellationToken: TestContext.Current.CancellationToken);
         var archiveSize = new FileInfo(Path.Combine(_boat.BackupsFolder, backup)).Length;
 
         var backingUp = created.Where(s => s.Phase == BackupProgress.BackingUp).ToList();

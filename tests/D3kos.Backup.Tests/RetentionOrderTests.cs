@@ -29,12 +29,12 @@ public sealed class RetentionOrderTests : IDisposable
     {
         var (manager, services) = Library.Create(_boat.Settings(), new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero)));
         using var _ = services;
-        var before = manager.Create().FileName;
+        var before = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
         // The next boot, at sea without a clock: the Pi thinks it is 2000.
         var (rebooted, servicesAfter) = Library.Create(_boat.Settings(), new FakeTimeProvider(new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero)));
         using var __ = servicesAfter;
 
-        var after = rebooted.Create().FileName;
+        var after = rebooted.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
 
         Assert.True(string.CompareOrdinal(after, before) > 0, $"{after} sorts before {before}");
         Assert.Equal(after, manager.List()[0].Filename);
@@ -48,8 +48,8 @@ public sealed class RetentionOrderTests : IDisposable
         Directory.CreateDirectory(_boat.BackupsFolder);
         File.WriteAllText(Path.Combine(_boat.BackupsFolder, "d3kos_backup_20990101_000000_999.tar.gz"), "from a wrong clock");
 
-        var first = manager.Create().FileName;
-        var second = manager.Create().FileName;
+        var first = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
+        var second = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
 
         Assert.Equal("d3kos_backup_20990101_000001.tar.gz", first);
         Assert.Equal("d3kos_backup_20990101_000002.tar.gz", second);
@@ -60,7 +60,7 @@ public sealed class RetentionOrderTests : IDisposable
     {
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
-        var own = manager.Create().FileName;
+        var own = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
         var future = Path.Combine(Path.GetTempPath(), $"future-{Guid.NewGuid():N}.tar.gz");
         new ArchiveBuilder().Folder("opt/d3kos/config/").File("opt/d3kos/config/a.json", "{}").Write(future, created: new DateTimeOffset(2999, 1, 1, 0, 0, 0, TimeSpan.Zero));
         try
@@ -70,7 +70,7 @@ public sealed class RetentionOrderTests : IDisposable
                 await using var upload = File.OpenRead(future);
                 await manager.ImportAsync(upload, CancellationToken.None);
             }
-            manager.Create();
+            manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
             var list = manager.List();
             Assert.Contains(list, b => b.Filename == own);

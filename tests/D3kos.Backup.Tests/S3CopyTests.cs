@@ -69,7 +69,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         Images(12); // three parts of 5 MiB
         var (manager, copier, services, bucket) = await LibraryAsync();
         using var _ = services;
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
         var copy = copier.Copy(backup.FileName, "shore");
 
@@ -85,7 +85,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
     {
         var (manager, copier, services, _) = await LibraryAsync(secret: "not-the-secret-key-at-all-000000000000");
         using var __ = services;
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         var before = File.ReadAllBytes(backup.Path);
 
         var failure = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "shore"));
@@ -115,7 +115,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         var copies = new List<string>();
         for (var i = 0; i < 3; i++)
         {
-            copies.Add(copier.Copy(manager.Create().FileName, "shore").CopyFile);
+            copies.Add(copier.Copy(manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName, "shore").CopyFile);
         }
 
         var left = (await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket }, TestContext.Current.CancellationToken)).S3Objects.Select(o => o.Key).Order(StringComparer.Ordinal);
@@ -129,7 +129,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         using var proxy = new CuttingProxy(ceph.Port);
         var (manager, copier, services, bucket) = await LibraryAsync(endpoint: proxy.Endpoint, resumeTries: 0);
         using var _ = services;
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         proxy.CutAfter(8L << 20); // inside the second part
 
         var cut = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "shore"));
@@ -153,7 +153,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         using var proxy = new CuttingProxy(ceph.Port);
         var (manager, copier, services, bucket) = await LibraryAsync(endpoint: proxy.Endpoint, resumeTries: 1);
         using var _ = services;
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         proxy.CutAfter(8L << 20);
         // The Wi-Fi comes back after two seconds; the copy waits ten, then resumes.
         var back = Task.Run(async () =>
@@ -176,7 +176,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         Images(6);
         var (manager, _, services, bucket) = await LibraryAsync(encrypt: false);
         using var _ = services;
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         var (_, limited, limitedServices, __) = await LibraryAsync(encrypt: false, bucket: bucket, maxKiBPerSecond: 2048);
         using var ___ = limitedServices;
 
@@ -200,10 +200,10 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         await client.InitiateMultipartUploadAsync(bucket, Prefix + "d3kos_backup_20200101_000000.tar.gz", TestContext.Current.CancellationToken);
         await client.InitiateMultipartUploadAsync(bucket, Prefix + "the-crew-s-video.mp4", TestContext.Current.CancellationToken);
 
-        copier.Copy(manager.Create().FileName, "shore");
+        copier.Copy(manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName, "shore");
         var afterAnHour = (await client.ListMultipartUploadsAsync(bucket, TestContext.Current.CancellationToken)).MultipartUploads.Select(u => u.Key).Order(StringComparer.Ordinal).ToList();
         time.Advance(TimeSpan.FromDays(2));
-        copier.Copy(manager.Create().FileName, "shore");
+        copier.Copy(manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName, "shore");
 
         var left = (await client.ListMultipartUploadsAsync(bucket, TestContext.Current.CancellationToken)).MultipartUploads.Select(u => u.Key);
         Assert.Equal([Prefix + "d3kos_backup_20200101_000000.tar.gz", Prefix + "the-crew-s-video.mp4"], afterAnHour);
@@ -219,7 +219,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         using var __ = wider;
         File.WriteAllText(_boat.Root.At("/var/lib/d3kos/notes.txt"), "the boat's own notes");
 
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
         var members = BoatRoot.Tar("tzf", backup.Path);
         Assert.Contains("var/lib/d3kos/notes.txt", members, StringComparison.Ordinal);
@@ -233,8 +233,8 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         Images(6);
         var (manager, copier, services, bucket) = await LibraryAsync();
         using var _ = services;
-        copier.Copy(manager.Create().FileName, "shore");
-        var newest = manager.Create();
+        copier.Copy(manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName, "shore");
+        var newest = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         copier.Copy(newest.FileName, "shore");
         using var newPi = new BoatRoot(empty: true);
         var (newManager, newCopier, newServices, __) = await LibraryAsync(boat: newPi, bucket: bucket);
@@ -242,7 +242,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
 
         var listed = newCopier.ListCopies("shore");
         var imported = await newCopier.ImportFromBucketAsync(listed[0].Address, newManager, TestContext.Current.CancellationToken);
-        var restored = newManager.Restore(imported.Filename, replaceInstallationId: false);
+        var restored = newManager.Restore(imported.Filename, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(2, listed.Count);
         Assert.Equal($"s3://{bucket}/{Prefix}{newest.FileName}.gpg", listed[0].Address);
@@ -264,7 +264,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         Images(24);
         var (manager, copier, services, bucket) = await LibraryAsync();
         using var _ = services;
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         var copy = copier.Copy(backup.FileName, "shore");
         using var proxy = new CuttingProxy(ceph.Port);
         using var newPi = new BoatRoot(empty: true);
@@ -294,7 +294,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         // archive there, named to sort first; only the passphrase shows a copy is the boat's own.
         var (manager, copier, services, bucket) = await LibraryAsync();
         using var _ = services;
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         const string Planted = "d3kos_backup_29991231_235959.tar.gz";
         using (var client = ceph.Client())
         {
@@ -315,7 +315,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
     {
         var (manager, copier, services, bucket) = await LibraryAsync(encrypt: false);
         using var _ = services;
-        var backup = manager.Create();
+        var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         var copy = copier.Copy(backup.FileName, "shore");
         var bytes = File.ReadAllBytes(backup.Path);
         bytes[bytes.Length / 2] ^= 0x40;
@@ -363,7 +363,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         var storedFirst = File.ReadAllText(_boat.Root.At("/var/lib/d3kos/copy-secrets/shore"));
         using var wrongSecretList = await client.GetAsync("/api/backup/targets/shore/copies", ct);
         using var right = await client.PutAsJsonAsync("/api/backup/targets/shore/secret", new { secret_key = CephGateway.SecretKey }, ct);
-        using var copy = await client.PostAsJsonAsync("/api/backup/copy", new { backup_file = manager.Create().FileName, target = "shore" }, ct);
+        using var copy = await client.PostAsJsonAsync("/api/backup/copy", new { backup_file = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName, target = "shore" }, ct);
         using var list = await client.GetAsync("/api/backup/targets/shore/copies", ct);
         using var unknownTarget = await client.GetAsync("/api/backup/targets/nowhere/copies", ct);
         using var badAddress = await client.PostAsJsonAsync("/api/backup/jobs/import", new { address = "s3://elsewhere/boats/aurora/d3kos_backup_20260101_000000.tar.gz" }, ct);

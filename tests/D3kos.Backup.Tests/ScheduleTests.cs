@@ -200,7 +200,7 @@ public sealed class ScheduleTests : IDisposable
     {
         var (manager, _, services) = Library(("Backup:Keep", "2"), ("Backup:Schedule:KeepDaily", "3"), ("Backup:Schedule:KeepWeekly", "0"));
         using var _ = services;
-        var manual = new[] { manager.Create().FileName, manager.Create().FileName };
+        var manual = new[] { manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName, manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName };
 
         for (var day = 0; day < 6; day++)
         {

@@ -19,7 +19,7 @@ public sealed class StagingRaceTests : IDisposable
         _boat.Root.Write("/home/d3kos/.signalk/evil-cron", "* * * * * root touch /owned\n");
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
-        var name = manager.Create().FileName;
+        var name = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
         var (home, cron) = GiveTheHomeToNobody();
         var found = Path.Combine(Path.GetTempPath(), $"d3kos-racer-{Guid.NewGuid():N}.log");
         File.WriteAllText(found, "");
@@ -42,7 +42,7 @@ public sealed class StagingRaceTests : IDisposable
             {
                 try
                 {
-                    manager.Restore(name, replaceInstallationId: false);
+                    manager.Restore(name, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
                 }
                 catch (BackupException)
                 {
@@ -69,14 +69,14 @@ public sealed class StagingRaceTests : IDisposable
         Assert.SkipUnless(Environment.UserName == "root", "needs root, as the restore runs");
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
-        var name = manager.Create().FileName;
+        var name = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
         var (home, cron) = GiveTheHomeToNobody();
         // The user who owns the home replaces the folder of the flows.json source with a link to cron.d.
         Directory.Delete(Path.Combine(home, ".node-red"), recursive: true);
         File.CreateSymbolicLink(Path.Combine(home, ".node-red"), cron);
         var before = TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder);
 
-        var refused = Assert.Throws<BackupException>(() => manager.Restore(name, replaceInstallationId: false));
+        var refused = Assert.Throws<BackupException>(() => manager.Restore(name, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Contains("without following a symlink", refused.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(cron));

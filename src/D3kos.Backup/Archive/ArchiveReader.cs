@@ -51,7 +51,7 @@ internal static class ArchiveReader
 
     /// <param name="progress">Told how much of the archive file has been read.</param>
     public static VerifyReport Read(string archivePath, IReadOnlyList<BackupSource> sources, long maxBytes, IArchiveSink? sink = null,
-        BackupProgress? progress = null, string phase = BackupProgress.Checking)
+        BackupProgress? progress = null, string phase = BackupProgress.Checking, CancellationToken cancellationToken = default)
     {
         var errors = new List<string>();
         ManifestSummary? manifest = null;
@@ -85,6 +85,7 @@ internal static class ArchiveReader
             while ((pending ?? tar.GetNextEntry()) is { } entry && errors.Count < MaxErrors)
             {
                 pending = null;
+                cancellationToken.ThrowIfCancellationRequested();
                 if (entry.EntryType == TarEntryType.GlobalExtendedAttributes)
                 {
                     continue;

@@ -51,7 +51,8 @@ internal static class ArchiveWriter
         Action<ScanTotals> counted,
         Action<long> snapshotRoom,
         Action<string> leftOut,
-        CompressionLevel level = CompressionLevel.Optimal)
+        CompressionLevel level = CompressionLevel.Optimal,
+        CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
         var final = Path.Combine(paths.BackupsFolder, fileName);
@@ -101,6 +102,7 @@ internal static class ArchiveWriter
                     {
                         foreach (var item in scan.Items)
                         {
+                            cancellationToken.ThrowIfCancellationRequested();
                             if (item.Kind == ItemKind.SqliteDatabase && !body.IsPlaced)
                             {
                                 // Its snapshot lands on the card before the whole count is in: room for it first.

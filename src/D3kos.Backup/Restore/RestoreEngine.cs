@@ -13,7 +13,9 @@ namespace D3kos.Backup;
 /// </summary>
 internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions options, ServiceController services, ILogger logger)
 {
-    public RestoreResult Restore(string archive, bool replaceInstallationId, bool acceptNoChecksums, BackupProgress? progress, Func<string> takeSafetyBackup)
+    /// <param name="cancellationToken">Honoured while staging only: once the services are stopped the swap runs to its end.</param>
+    public RestoreResult Restore(string archive, bool replaceInstallationId, bool acceptNoChecksums, BackupProgress? progress,
+        Func<string> takeSafetyBackup, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var (sourcesFound, totalBytes) = Survey(archive, acceptNoChecksums);
@@ -34,7 +36,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         (int Files, bool IdKept) staged;
         try
         {
-            staged = Stage(archive, sources, swaps, replaceInstallationId, progress);
+            staged = Stage(archive, sources, swaps, replaceInstallationId, progress, cancellationToken);
             // Then the safety backup is waited for, the services stopped, the folders swapped and started again.
             progress?.Begin(BackupProgress.SwitchingOver, 0);
         }
@@ -56,7 +58,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         {
             swaps.ForEach(SourceSwap.RemoveWorkFolder);
             RestoreJournalFile.Delete(paths);
-            if (ex is BackupException { Error: BackupError.DiskFull or BackupError.Busy })
+            if (ex is BackupException { Error: BackupError.DiskFull or BackupError.Busy } or OperationCanceledException)
             {
                 throw;
             }
@@ -182,14 +184,15 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         }
     }
 
-    private (int Files, bool IdKept) Stage(string archive, List<BackupSource> sources, List<RestoreSwap> swaps, bool replaceInstallationId, BackupProgress? progress)
+    private (int Files, bool IdKept) Stage(string archive, List<BackupSource> sources, List<RestoreSwap> swaps, bool replaceInstallationId,
+        BackupProgress? progress, CancellationToken cancellationToken)
     {
         try
         {
             var staged = sources.Zip(swaps).ToDictionary(p => p.First.Member, p => p.Second.Staged, StringComparer.Ordinal);
             swaps.ForEach(SourceSwap.CreateWorkFolder);
             using var sink = new StagingSink(staged);
-            var report = ArchiveReader.Read(archive, sources, options.MaxRestoreBytes, sink, progress, BackupProgress.Restoring);
+            var report = ArchiveReader.Read(archive, sources, options.MaxRestoreBytes, sink, progress, BackupProgress.Restoring, cancellationToken);
             if (!report.Valid)
             {
                 throw new BackupException(report.Failure, $"Restore refused, nothing was changed: {string.Join("; ", report.Errors.Take(3))}");
@@ -210,7 +213,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         {
             swaps.ForEach(SourceSwap.RemoveWorkFolder);
             RestoreJournalFile.Delete(paths);
-            if (ex is BackupException)
+            if (ex is BackupException or OperationCanceledException)
             {
                 throw;
             }

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using D3kos.Backup;
+
+namespace D3kos.BackupCli;
+
+internal static class RestoreCommand
+{
+    public static Command Build(CliConsole console)
+    {
+        var file = Arguments.Word(new Argument<string?>("FILE")
+        {
+            Description = "The backup's name as 'list' shows it; without it, the backups are listed.",
+            Arity = ArgumentArity.ZeroOrOne,
+        });
+        var yes = new Option<bool>("--yes") { Description = "Do not ask; needed where there is no terminal to confirm on." };
+        var replaceId = new Option<bool>("--replace-id") { Description = "Take the backup's installation id instead of keeping this Pi's own." };
+        var acceptNoChecksums = new Option<bool>("--accept-no-checksums")
+        {
+            Description = "Restore a legacy backup of d3kOS v0.9.1.2, which has no per-file checksums (with --yes).",
+        };
+        return new Command("restore", "Put the boat's configuration and data back as a backup holds them (a safety backup of the present state is taken first).")
+        {
+            file, yes, replaceId, acceptNoChecksums,
+        }.Runs(console, context => context.Value(file) is { } chosen
+            ? RunAsync(context, chosen, context.Value(yes), context.Value(replaceId), context.Value(acceptNoChecksums))
+            : ListCommand.RunAsync(context),
+            recoverFirst: true, stopped: "the restore was cancelled before anything live was touched; its staging was removed.");
+    }
+
+    private static async Task<int> RunAsync(CommandContext context, string file, bool yes, bool replaceId, bool acceptNoChecksums)
+    {
+        var backups = context.Services.Backups;
+        var name = BackupFile.Held(file, backups.Paths, $"{file} is not in {backups.Paths.BackupsFolder}: run 'd3kos-backup import {file}' first.");
+        if (!yes)
+        {
+            var legacy = backups.IsLegacy(name);
+            if (!await ConfirmAsync(context, name, legacy))
+            {
+                return ExitCodes.Usage;
+            }
+            acceptNoChecksums = legacy;
+        }
+        var result = backups.Restore(name, replaceId, context.Progress("Restoring"), acceptNoChecksums, context.Cancellation);
+        context.ClearProgress();
+        await context.Say($"Restored {result.FilesRestored} files from {result.BackupFile}");
+        await context.Say($"Safety backup of the previous state: {result.SafetyBackup}");
+        await context.Say(FormattableString.Invariant(
+            $"Services were down for {result.DowntimeMs / 1000.0:0.000} s; the restore took {result.DurationMs / 1000.0:0.000} s, {result.CleanupMs / 1000.0:0.000} s of it removing the previous copy"));
+        foreach (var warning in result.Warnings)
+        {
+            await context.Say($"Warning: {warning}");
+        }
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Asks on the terminal; a legacy backup is confirmed with a phrase that says what is missing.</summary>
+    private static async Task<bool> ConfirmAsync(CommandContext context, string name, bool legacy)
+    {
+        var console = context.Console;
+        if (!console.InputIsTerminal)
+        {
+            throw new UsageException("Refusing to restore without --yes when there is no terminal to confirm on.");
+        }
+        var phrase = legacy ? "restore without checksums" : "yes";
+        var warning = legacy
+            ? $"{name} is a legacy backup from d3kOS v0.9.1.2: it has no per-file checksums, so damage inside a file cannot be detected. "
+            : "";
+        await console.Out.WriteAsync($"{warning}Restoring {name} replaces the boat's configuration and data (a safety backup is taken first). Type {phrase} to continue: ");
+        if (string.Equals((await console.In.ReadLineAsync(context.Cancellation))?.Trim(), phrase, StringComparison.Ordinal))
+        {
+            return true;
+        }
+        await context.Say("Restore cancelled; nothing was changed.");
+        return false;
+    }
+}

@@ -116,6 +116,9 @@ install -d -m 0755 "$opt/bin/units"
 install -m 0644 "$repo/deploy/systemd/d3kos-export-manager.service" "$repo/deploy/systemd/d3kos-backup-api.service" "$opt/bin/units/"
 install -m 0755 "$repo/deploy/scripts/create-backup.sh" "$repo/deploy/scripts/restore-backup.sh" "$opt/scripts/"
 install -m 0644 "$repo/README.md" "$opt/share/README.md"
+# The README links into docs/: the task guides travel with it (the units' Documentation= points here too).
+install -d -m 0755 "$opt/share/docs"
+install -m 0644 "$repo"/docs/*.md "$opt/share/docs/"
 install -d -m 0755 "$root/usr/local/bin"
 ln -sfn /opt/d3kos/bin/d3kos-backup "$root/usr/local/bin/d3kos-backup"
 

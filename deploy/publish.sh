@@ -6,7 +6,7 @@
 #   dpkg --add-architecture arm64 && apt-get update
 #   apt-get install -y clang lld libc6-dev:arm64 zlib1g-dev:arm64
 # --framework-dependent needs the .NET 10 runtime on the Pi instead of a native toolchain here.
-# Fails if any assembly other than the two named in the README carries trim/AOT warnings.
+# Fails if any assembly other than those named in docs/install.md ("Native AOT") carries trim/AOT warnings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rid=linux-x64
@@ -48,7 +48,7 @@ for project in D3kos.ExportManager D3kos.BackupApi D3kos.BackupCli; do
     fi
 done
 
-# IL2104 from Serilog is known and harmless (see README, "Native AOT"); anything else is not.
+# IL2104 from Serilog is known and harmless (see docs/install.md, "Native AOT"); anything else is not.
 unexpected=$(grep -E 'warning IL[0-9]+' "$log" | grep -vE "Assembly 'Serilog' produced trim warnings" || true)
 if [ -n "$unexpected" ]; then
     echo "Unexpected trim/AOT warnings:" >&2

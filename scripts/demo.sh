@@ -16,10 +16,14 @@ if ! command -v nginx >/dev/null && [ "$(id -u)" -eq 0 ] && command -v apt-get >
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx) >/dev/null
 fi
 
-dotnet build D3kos.sln -c Release --nologo -v quiet
+# The first build restores packages and compiles every project: about a minute and a half on two cores.
+echo "demo: building the services, the CLI and the seeder (the first build takes a minute or two; later ones a few seconds)"
+dotnet build D3kos.sln -c Release --nologo -v quiet -clp:NoSummary
 if [ ! -f "$root/opt/d3kos/config/license.json" ]; then
+    echo "demo: seeding $root as a boat (configuration, a boat log, a Signal K and a Node-RED folder)"
     dotnet src/D3kos.Demo/bin/Release/net10.0/d3kos-demo-seed.dll "$root"
 fi
+echo "demo: starting the export manager on :$export_port and the backup API on :$backup_port"
 
 export D3KOS_FS_ROOT="$root"
 # There is no systemd here: a restore records the stop/start it would run instead of running it.
@@ -77,7 +81,7 @@ cat <<MSG
 d3kOS demo running on $root
 ${page}The API with the demo's token:
   curl http://127.0.0.1:$export_port/export/status
-  curl -OJ -H 'Authorization: Bearer $token' http://127.0.0.1:$export_port/export/boatlog/csv
+  curl --fail -OJ -H 'Authorization: Bearer $token' http://127.0.0.1:$export_port/export/boatlog/csv
   curl -X POST -H 'Authorization: Bearer $token' http://127.0.0.1:$backup_port/api/backup/create
 The CLI on the same root (from $PWD):
   D3KOS_FS_ROOT=$root Backup__ServiceCommand=$Backup__ServiceCommand dotnet src/D3kos.BackupCli/bin/Release/net10.0/d3kos-backup.dll list

@@ -75,7 +75,7 @@ fi
 
 # 2. The product and a boat's data, as an owner would have them before installing.
 mkdir -p "$machine/root/d3kos/bin"
-cp -a "$repo/deploy" "$repo/nginx" "$repo/web" "$repo/README.md" "$machine/root/d3kos/"
+cp -a "$repo/deploy" "$repo/nginx" "$repo/web" "$repo/README.md" "$repo/docs" "$machine/root/d3kos/"
 cp -a "$bin"/. "$machine/root/d3kos/bin/"
 # A season's boat log: the exports below run inside the unit's MemoryMax=160M.
 rows=1000000

@@ -11,7 +11,7 @@ namespace D3kos.Common.Files;
 /// </summary>
 public static class AtomicFile
 {
-    /// <summary>Owner read/write, group read: queue, history and export files hold the boat's data (README, "Who can read what").</summary>
+    /// <summary>Owner read/write, group read: queue, history and export files hold the boat's data (SECURITY.md, row 7).</summary>
     public const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
 
     /// <param name="mode">The file's mode, set explicitly so the umask cannot widen it (default <see cref="Private"/>).</param>

@@ -7,7 +7,7 @@ namespace D3kos.ExportManager.Queue;
 /// <summary>
 /// Reads the queue and history that d3kOS v0.9.1.2's Python export manager left behind: a bare JSON
 /// array of entries with naive local timestamps, absolute <c>export_file</c> paths and no checksums.
-/// The rules, written down once (README, "Upgrading from d3kOS v0.9.1.2"):
+/// The rules, written down once (docs/install.md, "Upgrading from d3kOS v0.9.1.2"):
 /// <list type="bullet">
 /// <item>A timestamp without an offset is the Pi's local time (Python's <c>datetime.now()</c>), read in
 /// the time zone the Pi has now; one with an offset or <c>Z</c> is taken as it is.</item>

@@ -81,8 +81,10 @@ public sealed class HardeningTests : IAsyncLifetime
         using var _ = services;
         var token = _boat.Root.At("/opt/d3kos/config/api-token");
         var beforeInstall = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName; // made before install: no token in it
-        File.WriteAllText(token, "old-token\n");
-        var withOldToken = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
+        // A backup made before tokens were left out of backups holds one.
+        var withOldToken = "d3kos_backup_20250101_000000.tar.gz";
+        new ArchiveBuilder().Folder("opt/d3kos/config/").File("opt/d3kos/config/api-token", "old-token\n")
+            .Write(Path.Combine(_boat.BackupsFolder, withOldToken));
         File.WriteAllText(token, "current-token\n");
         File.SetUnixFileMode(token, (UnixFileMode)Convert.ToInt32("640", 8));
 
@@ -92,6 +94,20 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.Equal("current-token\n", File.ReadAllText(token));
         Assert.Equal("640", Octal(File.GetUnixFileMode(token)));
         Assert.Equal(["/opt/d3kos/config/api-token", "/opt/d3kos/config/api-token.sha256", "/opt/d3kos/config/backup-passphrase", "/var/lib/d3kos/central-secret-key"], DeviceLocalFiles.PiPaths);
+    }
+
+    [Fact]
+    public void The_access_token_and_its_hash_are_never_inside_a_backup()
+    {
+        var (manager, services) = Library.Create(_boat.Settings());
+        using var _ = services;
+        _boat.Root.Write("/opt/d3kos/config/api-token", "the-key-to-the-whole-boat\n");
+        _boat.Root.Write("/opt/d3kos/config/api-token.sha256", "sha256:0123\n");
+
+        var listed = BoatRoot.Tar("tzf", manager.Create(cancellationToken: TestContext.Current.CancellationToken).Path);
+
+        Assert.Contains("opt/d3kos/config/user-preferences.json", listed, StringComparison.Ordinal);
+        Assert.DoesNotContain("api-token", listed, StringComparison.Ordinal);
     }
 
     [Fact]

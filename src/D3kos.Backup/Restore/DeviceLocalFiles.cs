@@ -1,4 +1,5 @@
 using D3kos.Common.Interop;
+using D3kos.Common.Security;
 
 namespace D3kos.Backup;
 
@@ -12,19 +13,22 @@ internal static class DeviceLocalFiles
     /// <summary>The list, as paths on the Pi; the restore tests check each one.</summary>
     public static readonly IReadOnlyList<string> PiPaths =
     [
-        "/opt/d3kos/config/api-token",
-        "/opt/d3kos/config/api-token.sha256",
+        AuthOptions.DefaultTokenFile,
+        AuthOptions.DefaultTokenFile + ".sha256",
         BackupPassphrase.PiPath,
         D3kos.Common.Storage.CentralSecret.PiFile,
     ];
 
-    /// <summary>Device-local files that are never put into a backup at all: the key to the copies must not travel inside them.</summary>
+    /// <summary>
+    /// Device-local files that are never put into a backup at all: whoever holds a backup (a download on a
+    /// laptop, an unencrypted stick, a bucket) must not hold the key to the copies or to the boat's API.
+    /// </summary>
     /// <remarks>
     /// The S3 secret keys, the sessions and the pairing codes live in /var/lib/d3kos, outside the default
     /// sources; listed here too, so a source set wider by the owner ("/var") still leaves them out.
     /// </remarks>
     public static readonly IReadOnlyList<string> NeverArchived =
-        [BackupPassphrase.PiPath, CopySecrets.PiFolder, D3kos.Common.Storage.CentralSecret.PiFile, D3kos.Common.Security.AuthOptions.SessionsFolder, D3kos.Common.Security.AuthOptions.PairingFolder];
+        [AuthOptions.DefaultTokenFile, AuthOptions.DefaultTokenFile + ".sha256", BackupPassphrase.PiPath, CopySecrets.PiFolder, D3kos.Common.Storage.CentralSecret.PiFile, AuthOptions.SessionsFolder, AuthOptions.PairingFolder];
 
     /// <summary>Makes each staged device-local file the live one: copied in when it exists, removed from staging when it does not.</summary>
     public static void KeepLive(BackupPaths paths, IReadOnlyList<BackupSource> sources, Func<string, BackupSource, string> stagedPath)

@@ -26,7 +26,10 @@ public sealed class AuthOptions : IValidatableObject
     /// Path as on the Pi: the token (0600 root, made by the installer), or a file with only its hash
     /// ("sha256:…", 0640 root:d3kos), which is what the export manager's unit points it at.
     /// </summary>
-    public string TokenFile { get; set; } = "/opt/d3kos/config/api-token";
+    public string TokenFile { get; set; } = DefaultTokenFile;
+
+    /// <summary>Where the installer puts the access token; its hash is beside it with ".sha256" added.</summary>
+    public const string DefaultTokenFile = "/opt/d3kos/config/api-token";
 
     /// <summary>
     /// Without a token, admin operations are refused, except with this set while the service listens

@@ -203,7 +203,7 @@ internal sealed class BackupCommands(
 
     private async Task<int> CopiesAsync(string target)
     {
-        var copies = copier.ListCopies(target);
+        var copies = await copier.ListCopiesAsync(target, CancellationToken.None);
         if (copies.Count == 0)
         {
             await console.Out.WriteLineAsync($"No copies on '{target}'.");
@@ -229,7 +229,7 @@ internal sealed class BackupCommands(
         CopyResult result;
         try
         {
-            result = copier.Copy(NameOf(file), target, Progress("Copying"));
+            result = await copier.CopyAsync(NameOf(file), target, Progress("Copying"), CancellationToken.None);
         }
         finally
         {
@@ -245,7 +245,7 @@ internal sealed class BackupCommands(
 
     private async Task<int> StatusAsync()
     {
-        var status = automatic.Status();
+        var status = await automatic.StatusAsync(CancellationToken.None);
         var schedule = status.Schedule;
         await console.Out.WriteLineAsync(schedule.Enabled
             ? $"Automatic backups: on, '{schedule.Calendar}' ({schedule.TimeZone}); next run: {Time(schedule.NextRun) ?? "planned when the backup API starts"}{(schedule.Running ? "; a run is going on now" : "")}"

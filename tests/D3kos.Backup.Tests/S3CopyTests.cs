@@ -6,10 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace D3kos.Backup.Tests;
 
 /// <summary>Copies to S3-compatible storage, against a real Ceph RADOS Gateway on loopback.</summary>
-public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, IDisposable
+[Collection(CephCollection.Name)]
+public sealed class S3CopyTests(CephGateway ceph) : IDisposable
 {
     private const string Passphrase = "correct horse battery staple";
-    private const string Prefix = "boats/aurora/";
+    private const string Prefix = ShoreTarget.Prefix;
     private readonly BoatRoot _boat = new();
 
     /// <param name="boat">Another Pi (default: this test's boat).</param>
@@ -20,19 +21,11 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
     {
         Assert.SkipWhen(ceph.Unavailable is not null, $"The S3 tests need {ceph.Unavailable}.");
         bucket ??= await ceph.NewBucketAsync();
-        var (manager, services) = Library.Create((boat ?? _boat).Settings(
-            ("Backup:Targets:0:Name", "shore"),
-            ("Backup:Targets:0:Kind", "s3"),
-            ("Backup:Targets:0:Endpoint", endpoint ?? ceph.Endpoint),
-            ("Backup:Targets:0:Bucket", bucket),
-            ("Backup:Targets:0:Prefix", Prefix),
-            ("Backup:Targets:0:AccessKey", CephGateway.AccessKey),
-            ("Backup:Targets:0:PathStyle", "true"),
-            ("Backup:Targets:0:PartSizeMiB", "5"),
+        var (manager, services) = Library.Create((boat ?? _boat).Settings(ShoreTarget.Settings(endpoint ?? ceph.Endpoint, bucket,
             ("Backup:Targets:0:Encrypt", encrypt ? "true" : "false"),
             ("Backup:Targets:0:ResumeTries", resumeTries.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("Backup:Targets:0:MaxKiBPerSecond", maxKiBPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            ("Backup:Targets:0:Keep", keep.ToString(System.Globalization.CultureInfo.InvariantCulture))), time);
+            ("Backup:Targets:0:Keep", keep.ToString(System.Globalization.CultureInfo.InvariantCulture)))), time);
         services.GetRequiredService<BackupPassphrase>().Set(Passphrase);
         services.GetRequiredService<CopySecrets>().Set("shore", secret);
         return (manager, services.GetRequiredService<BackupCopier>(), services, bucket);

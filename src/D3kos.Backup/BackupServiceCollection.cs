@@ -20,6 +20,7 @@ public static class BackupServiceCollection
         services.AddSingleton<BackupManager>();
         services.AddSingleton<BackupPassphrase>();
         services.AddSingleton<CopySecrets>();
+        services.AddSingleton<CopyTargetFactory>();
         services.AddSingleton<BackupCopier>();
         services.AddSingleton<AutomaticBackups>();
         return services;

@@ -153,21 +153,22 @@ public static class BackupEndpoints
         return null;
     }
 
-    private static Ok<StatusResponse> Status(AutomaticBackups automatic)
+    private static async Task<Ok<StatusResponse>> Status(AutomaticBackups automatic, CancellationToken cancellationToken)
     {
-        var status = automatic.Status();
+        var status = await automatic.StatusAsync(cancellationToken);
         return TypedResults.Ok(new StatusResponse(true, status.Schedule, status.Targets, status.PassphraseSet));
     }
 
+    /// <summary>A copy the owner asked for runs to its end, as a job does, even when the page that asked is closed.</summary>
     private static async Task<Results<Ok<CopyResponse>, ProblemHttpResult>> Copy(BackupCopier copier, CopyRequest request) =>
-        RefusedCopy(request) is { } refused ? refused : TypedResults.Ok(await Task.Run(() => CopyNow(copier, request, null)));
+        RefusedCopy(request) is { } refused ? refused : TypedResults.Ok(await CopyNowAsync(copier, request, null));
 
     private static ProblemHttpResult? RefusedCopy(CopyRequest request) =>
         string.IsNullOrEmpty(request.BackupFile) || string.IsNullOrEmpty(request.Target) ? ApiProblem.BadRequest("backup_file and target are required.") : null;
 
-    private static CopyResponse CopyNow(BackupCopier copier, CopyRequest request, BackupProgress? progress)
+    private static async Task<CopyResponse> CopyNowAsync(BackupCopier copier, CopyRequest request, BackupProgress? progress)
     {
-        var result = copier.Copy(request.BackupFile!, request.Target!, progress);
+        var result = await copier.CopyAsync(request.BackupFile!, request.Target!, progress, CancellationToken.None);
         return new CopyResponse(true, result.Target, result.BackupFile, result.CopyFile, result.SizeBytes, result.Encrypted, result.DurationMs, result.Deleted);
     }
 
@@ -178,7 +179,7 @@ public static class BackupEndpoints
             return refused;
         }
         _ = backups.PathOf(request.BackupFile!);
-        return Started(jobs.Start("copy", progress => new JobResult(Copy: CopyNow(copier, request, progress))));
+        return Started(jobs.Start("copy", async progress => new JobResult(Copy: await CopyNowAsync(copier, request, progress))));
     }
 
     /// <summary>Brings a copy back from a configured S3 target's bucket (the address as the copies list gives it), as a job: a season's backup takes a while to come down.</summary>
@@ -189,16 +190,16 @@ public static class BackupEndpoints
             return ApiProblem.BadRequest("address is required (s3://BUCKET/PREFIX/NAME, as GET /api/backup/targets/{target}/copies gives it).");
         }
         copier.CheckBucketAddress(request.Address); // an address in no configured target is 400 now, not a job that fails
-        return Started(jobs.Start("import", progress =>
+        return Started(jobs.Start("import", async progress =>
         {
-            var info = copier.ImportFromBucketAsync(request.Address, backups, CancellationToken.None, progress).GetAwaiter().GetResult();
+            var info = await copier.ImportFromBucketAsync(request.Address, backups, CancellationToken.None, progress);
             return new JobResult(Import: new UploadResponse(true, info.Filename, info.SizeBytes, info.Sha256, info.Created));
         }));
     }
 
     /// <summary>The copies a target holds (a bucket is listed over the network, so only when asked).</summary>
-    private static async Task<Ok<CopiesResponse>> Copies(BackupCopier copier, string target) =>
-        TypedResults.Ok(new CopiesResponse(true, target, await Task.Run(() => copier.ListCopies(target))));
+    private static async Task<Ok<CopiesResponse>> Copies(BackupCopier copier, string target, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new CopiesResponse(true, target, await copier.ListCopiesAsync(target, cancellationToken)));
 
     /// <summary>Stores an S3 target's secret key (0600, this Pi only); it is never answered back.</summary>
     private static Results<Ok<SecretResponse>, ProblemHttpResult> SetSecret(BackupCopier copier, CopySecrets secrets, string target, SecretRequest request)

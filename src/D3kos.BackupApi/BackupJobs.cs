@@ -19,7 +19,9 @@ public sealed partial class BackupJobs(IEnumerable<ExpectedFailure> expected, Ti
     private readonly ConcurrentDictionary<string, BackupJob> _jobs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<BackupJob, Task> _running = new();
 
-    public BackupJob Start(string kind, Func<BackupProgress, JobResult> work)
+    public BackupJob Start(string kind, Func<BackupProgress, JobResult> work) => Start(kind, progress => Task.FromResult(work(progress)));
+
+    public BackupJob Start(string kind, Func<BackupProgress, Task<JobResult>> work)
     {
         var job = new BackupJob(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), kind, time.GetUtcNow());
         _jobs[job.Id] = job;
@@ -28,11 +30,11 @@ public sealed partial class BackupJobs(IEnumerable<ExpectedFailure> expected, Ti
             _jobs.TryRemove(old.Id, out _);
         }
         // Stored before it starts: a job that fails at once removes itself after it was added, never before.
-        var task = new Task(() =>
+        var task = new Task<Task>(async () =>
         {
             try
             {
-                job.Succeed(work(job.Progress));
+                job.Succeed(await work(job.Progress));
             }
             catch (Exception ex)
             {
@@ -53,7 +55,7 @@ public sealed partial class BackupJobs(IEnumerable<ExpectedFailure> expected, Ti
                 _running.TryRemove(job, out _);
             }
         });
-        _running[job] = task;
+        _running[job] = task.Unwrap();
         task.Start(TaskScheduler.Default);
         return job;
     }

@@ -28,7 +28,7 @@ public sealed class CopyTests : IDisposable
     [Theory]
     [InlineData("ext4")]
     [InlineData("vfat")]
-    public void An_encrypted_copy_on_a_drive_opens_with_gpg_and_is_byte_identical(string fileSystem)
+    public async Task An_encrypted_copy_on_a_drive_opens_with_gpg_and_is_byte_identical(string fileSystem)
     {
         using var drive = MountedDrive.Image(DrivePath, fileSystem, megabytes: 64);
         var (manager, copier, key, services) = Library();
@@ -36,7 +36,7 @@ public sealed class CopyTests : IDisposable
         key.Set(Passphrase);
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
-        var copy = copier.Copy(backup.FileName, "usb");
+        var copy = await copier.CopyAsync(backup.FileName, "usb", null, TestContext.Current.CancellationToken);
 
         Assert.True(copy.Encrypted);
         Assert.Equal(backup.FileName + ".gpg", copy.CopyFile);
@@ -52,14 +52,14 @@ public sealed class CopyTests : IDisposable
     }
 
     [Fact]
-    public void A_plain_copy_when_the_owner_turned_encryption_off_carries_a_checksum_that_sha256sum_accepts()
+    public async Task A_plain_copy_when_the_owner_turned_encryption_off_carries_a_checksum_that_sha256sum_accepts()
     {
         using var drive = MountedDrive.Image(DrivePath, "ext4", megabytes: 32);
         var (manager, copier, _, services) = Library(encrypt: false);
         using var __ = services;
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
-        var copy = copier.Copy(backup.FileName, "usb");
+        var copy = await copier.CopyAsync(backup.FileName, "usb", null, TestContext.Current.CancellationToken);
 
         Assert.False(copy.Encrypted);
         Assert.Equal(File.ReadAllBytes(backup.Path), File.ReadAllBytes(Path.Combine(drive.CopiesFolder, backup.FileName)));
@@ -67,7 +67,7 @@ public sealed class CopyTests : IDisposable
     }
 
     [Fact]
-    public void A_mount_folder_without_a_drive_in_it_is_refused_and_the_card_gets_nothing()
+    public async Task A_mount_folder_without_a_drive_in_it_is_refused_and_the_card_gets_nothing()
     {
         // The stick is not inserted: the mount point is an empty folder on the SD card.
         Directory.CreateDirectory(DrivePath);
@@ -76,7 +76,7 @@ public sealed class CopyTests : IDisposable
         key.Set(Passphrase);
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
-        var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
+        var refused = await Assert.ThrowsAsync<BackupException>(() => copier.CopyAsync(backup.FileName, "usb", null, TestContext.Current.CancellationToken));
 
         Assert.Equal(BackupError.TargetUnavailable, refused.Error);
         Assert.Contains("not a mounted drive", refused.Message, StringComparison.Ordinal);
@@ -87,7 +87,7 @@ public sealed class CopyTests : IDisposable
     }
 
     [Fact]
-    public void A_drive_under_a_folder_another_user_owns_is_refused()
+    public async Task A_drive_under_a_folder_another_user_owns_is_refused()
     {
         // That user could rename the mount point away and put a folder of their own (or their own mount) there.
         MountedDrive.SkipUnlessRoot();
@@ -99,7 +99,7 @@ public sealed class CopyTests : IDisposable
         using var __ = services;
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
-        var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
+        var refused = await Assert.ThrowsAsync<BackupException>(() => copier.CopyAsync(backup.FileName, "usb", null, TestContext.Current.CancellationToken));
 
         Assert.Equal(BackupError.TargetUnavailable, refused.Error);
         Assert.Contains($"another user can change {theirs}", refused.Message, StringComparison.Ordinal);
@@ -107,20 +107,20 @@ public sealed class CopyTests : IDisposable
     }
 
     [Fact]
-    public void A_target_with_no_folder_at_all_says_to_plug_the_drive_in()
+    public async Task A_target_with_no_folder_at_all_says_to_plug_the_drive_in()
     {
         var (manager, copier, _, services) = Library(encrypt: false);
         using var __ = services;
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
-        var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
+        var refused = await Assert.ThrowsAsync<BackupException>(() => copier.CopyAsync(backup.FileName, "usb", null, TestContext.Current.CancellationToken));
 
         Assert.Equal(BackupError.TargetUnavailable, refused.Error);
         Assert.Contains("is the drive plugged in", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_full_drive_gives_a_clear_status_leaves_no_partial_file_and_keeps_the_local_backup()
+    public async Task A_full_drive_gives_a_clear_status_leaves_no_partial_file_and_keeps_the_local_backup()
     {
         // Images of a few MB make the backup larger than the drive.
         File.WriteAllBytes(_boat.Root.At("/opt/d3kos/data/photo.jpg"), RandomNumberGenerator.GetBytes(3 * 1024 * 1024));
@@ -131,7 +131,7 @@ public sealed class CopyTests : IDisposable
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         var sha256 = backup.Sha256;
 
-        var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
+        var refused = await Assert.ThrowsAsync<BackupException>(() => copier.CopyAsync(backup.FileName, "usb", null, TestContext.Current.CancellationToken));
 
         Assert.Equal(BackupError.DiskFull, refused.Error);
         Assert.Contains("on the drive 'usb'", refused.Message, StringComparison.Ordinal);
@@ -142,7 +142,7 @@ public sealed class CopyTests : IDisposable
     }
 
     [Fact]
-    public void A_read_only_drive_gives_a_clear_status()
+    public async Task A_read_only_drive_gives_a_clear_status()
     {
         using var drive = MountedDrive.Tmpfs(DrivePath, kilobytes: 32768, readOnly: true);
         var (manager, copier, key, services) = Library();
@@ -150,7 +150,7 @@ public sealed class CopyTests : IDisposable
         key.Set(Passphrase);
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
-        var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
+        var refused = await Assert.ThrowsAsync<BackupException>(() => copier.CopyAsync(backup.FileName, "usb", null, TestContext.Current.CancellationToken));
 
         Assert.Equal(BackupError.TargetUnavailable, refused.Error);
         Assert.Contains("read-only", refused.Message, StringComparison.Ordinal);
@@ -158,7 +158,7 @@ public sealed class CopyTests : IDisposable
     }
 
     [Fact]
-    public void Retention_on_the_drive_keeps_its_own_count_and_never_touches_other_files()
+    public async Task Retention_on_the_drive_keeps_its_own_count_and_never_touches_other_files()
     {
         using var drive = MountedDrive.Image(DrivePath, "ext4", megabytes: 32);
         Directory.CreateDirectory(drive.CopiesFolder);
@@ -170,7 +170,11 @@ public sealed class CopyTests : IDisposable
         key.Set(Passphrase);
         var names = Enumerable.Range(0, 3).Select(_ => manager.Create().FileName).ToList();
 
-        var results = names.Select(name => copier.Copy(name, "usb")).ToList();
+        var results = new List<CopyResult>();
+        foreach (var name in names)
+        {
+            results.Add(await copier.CopyAsync(name, "usb", null, TestContext.Current.CancellationToken));
+        }
 
         Assert.Equal([names[0] + ".gpg"], results[2].Deleted);
         Assert.Equal(
@@ -180,7 +184,7 @@ public sealed class CopyTests : IDisposable
     }
 
     [Fact]
-    public void A_copy_cut_off_earlier_leaves_nothing_once_the_next_copy_has_run()
+    public async Task A_copy_cut_off_earlier_leaves_nothing_once_the_next_copy_has_run()
     {
         using var drive = MountedDrive.Tmpfs(DrivePath, kilobytes: 32768);
         var (manager, copier, _, services) = Library(encrypt: false);
@@ -190,13 +194,13 @@ public sealed class CopyTests : IDisposable
         var cutOff = Path.Combine(drive.CopiesFolder, $".{backup.FileName}.0123456789abcdef0123456789abcdef.partial");
         File.WriteAllText(cutOff, "half a copy, the stick was pulled");
 
-        copier.Copy(backup.FileName, "usb");
+        await copier.CopyAsync(backup.FileName, "usb", null, TestContext.Current.CancellationToken);
 
         Assert.False(File.Exists(cutOff));
     }
 
     [Fact]
-    public void A_full_drive_makes_room_with_the_copies_retention_would_remove_anyway()
+    public async Task A_full_drive_makes_room_with_the_copies_retention_would_remove_anyway()
     {
         File.WriteAllBytes(_boat.Root.At("/opt/d3kos/data/photo.jpg"), RandomNumberGenerator.GetBytes(1024 * 1024));
         using var drive = MountedDrive.Tmpfs(DrivePath, kilobytes: 2600);
@@ -206,14 +210,14 @@ public sealed class CopyTests : IDisposable
 
         foreach (var name in names)
         {
-            copier.Copy(name, "usb");
+            await copier.CopyAsync(name, "usb", null, TestContext.Current.CancellationToken);
         }
 
         Assert.Equal([names[1], names[2]], Directory.GetFiles(drive.CopiesFolder, "*.tar.gz").Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public void A_full_drive_where_removing_old_copies_would_not_be_enough_loses_none_of_them()
+    public async Task A_full_drive_where_removing_old_copies_would_not_be_enough_loses_none_of_them()
     {
         File.WriteAllBytes(_boat.Root.At("/opt/d3kos/data/photo.jpg"), RandomNumberGenerator.GetBytes(1024 * 1024));
         using var drive = MountedDrive.Tmpfs(DrivePath, kilobytes: 2600);
@@ -221,10 +225,10 @@ public sealed class CopyTests : IDisposable
         var (manager, copier, _, services) = Library(encrypt: false, keep: 2, more: ("Backup:FreeSpaceMarginBytes", "0"));
         using var __ = services;
         var first = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
-        copier.Copy(first, "usb");
+        await copier.CopyAsync(first, "usb", null, TestContext.Current.CancellationToken);
         var second = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
 
-        var refused = Assert.Throws<BackupException>(() => copier.Copy(second, "usb"));
+        var refused = await Assert.ThrowsAsync<BackupException>(() => copier.CopyAsync(second, "usb", null, TestContext.Current.CancellationToken));
 
         Assert.Equal(BackupError.DiskFull, refused.Error);
         Assert.Equal([first], Directory.GetFiles(drive.CopiesFolder, "*.tar.gz").Select(Path.GetFileName));
@@ -245,7 +249,7 @@ public sealed class CopyTests : IDisposable
     }
 
     [Fact]
-    public void A_local_backup_that_no_longer_matches_its_checksum_is_not_copied()
+    public async Task A_local_backup_that_no_longer_matches_its_checksum_is_not_copied()
     {
         using var drive = MountedDrive.Tmpfs(DrivePath, kilobytes: 32768);
         var (manager, copier, _, services) = Library(encrypt: false);
@@ -257,14 +261,14 @@ public sealed class CopyTests : IDisposable
         File.WriteAllBytes(backup.Path, bytes);
         File.SetLastWriteTimeUtc(backup.Path, recorded);
 
-        var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
+        var refused = await Assert.ThrowsAsync<BackupException>(() => copier.CopyAsync(backup.FileName, "usb", null, TestContext.Current.CancellationToken));
 
         Assert.Contains("no longer matches its checksum", refused.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(drive.CopiesFolder));
     }
 
     [Fact]
-    public void A_copies_folder_replaced_by_a_symlink_sends_nothing_where_it_points()
+    public async Task A_copies_folder_replaced_by_a_symlink_sends_nothing_where_it_points()
     {
         using var drive = MountedDrive.Tmpfs(DrivePath, kilobytes: 32768);
         var elsewhere = Directory.CreateDirectory(Path.Combine(drive.MountPoint, "elsewhere")).FullName;
@@ -273,7 +277,7 @@ public sealed class CopyTests : IDisposable
         using var __ = services;
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
-        var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
+        var refused = await Assert.ThrowsAsync<BackupException>(() => copier.CopyAsync(backup.FileName, "usb", null, TestContext.Current.CancellationToken));
 
         Assert.Equal(BackupError.TargetUnavailable, refused.Error);
         Assert.Empty(Directory.GetFileSystemEntries(elsewhere));
@@ -324,14 +328,14 @@ public sealed class CopyTests : IDisposable
     }
 
     [Fact]
-    public void Encryption_without_a_passphrase_is_refused_before_anything_is_written()
+    public async Task Encryption_without_a_passphrase_is_refused_before_anything_is_written()
     {
         using var drive = MountedDrive.Tmpfs(DrivePath, kilobytes: 32768);
         var (manager, copier, _, services) = Library();
         using var __ = services;
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
-        var refused = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "usb"));
+        var refused = await Assert.ThrowsAsync<BackupException>(() => copier.CopyAsync(backup.FileName, "usb", null, TestContext.Current.CancellationToken));
 
         Assert.Equal(BackupError.PassphraseNeeded, refused.Error);
         Assert.Contains("d3kos-backup key set", refused.Message, StringComparison.Ordinal);
@@ -346,7 +350,7 @@ public sealed class CopyTests : IDisposable
         using var _ = services;
         key.Set(Passphrase);
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
-        var copy = Path.Combine(drive.CopiesFolder, copier.Copy(backup.FileName, "usb").CopyFile);
+        var copy = Path.Combine(drive.CopiesFolder, (await copier.CopyAsync(backup.FileName, "usb", null, TestContext.Current.CancellationToken)).CopyFile);
         var bytes = File.ReadAllBytes(copy);
         bytes[bytes.Length / 2] ^= 0x01;
         File.WriteAllBytes(copy, bytes);
@@ -368,7 +372,7 @@ public sealed class CopyTests : IDisposable
         using var _ = services;
         key.Set(Passphrase);
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
-        var copy = Path.Combine(drive.CopiesFolder, copier.Copy(backup.FileName, "usb").CopyFile);
+        var copy = Path.Combine(drive.CopiesFolder, (await copier.CopyAsync(backup.FileName, "usb", null, TestContext.Current.CancellationToken)).CopyFile);
         key.Set("another passphrase entirely");
 
         await using var stream = File.OpenRead(copy);
@@ -423,7 +427,7 @@ public sealed class CopyTests : IDisposable
         using var _ = services;
         key.Set(Passphrase);
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
-        var copyName = copier.Copy(backup.FileName, "usb").CopyFile;
+        var copyName = (await copier.CopyAsync(backup.FileName, "usb", null, TestContext.Current.CancellationToken)).CopyFile;
         var sources = BoatSources(_boat);
 
         // The old card is gone: a fresh root with nothing in it, the same stick, the same passphrase typed again.

@@ -6,10 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace D3kos.Backup.Tests;
 
 /// <summary>Copies to S3-compatible storage, against a real Ceph RADOS Gateway on loopback.</summary>
-public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, IDisposable
+[Collection(CephCollection.Name)]
+public sealed class S3CopyTests(CephGateway ceph) : IDisposable
 {
     private const string Passphrase = "correct horse battery staple";
-    private const string Prefix = "boats/aurora/";
+    private const string Prefix = ShoreTarget.Prefix;
     private readonly BoatRoot _boat = new();
 
     /// <param name="boat">Another Pi (default: this test's boat).</param>
@@ -20,19 +21,11 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
     {
         Assert.SkipWhen(ceph.Unavailable is not null, $"The S3 tests need {ceph.Unavailable}.");
         bucket ??= await ceph.NewBucketAsync();
-        var (manager, services) = Library.Create((boat ?? _boat).Settings(
-            ("Backup:Targets:0:Name", "shore"),
-            ("Backup:Targets:0:Kind", "s3"),
-            ("Backup:Targets:0:Endpoint", endpoint ?? ceph.Endpoint),
-            ("Backup:Targets:0:Bucket", bucket),
-            ("Backup:Targets:0:Prefix", Prefix),
-            ("Backup:Targets:0:AccessKey", CephGateway.AccessKey),
-            ("Backup:Targets:0:PathStyle", "true"),
-            ("Backup:Targets:0:PartSizeMiB", "5"),
+        var (manager, services) = Library.Create((boat ?? _boat).Settings(ShoreTarget.Settings(endpoint ?? ceph.Endpoint, bucket,
             ("Backup:Targets:0:Encrypt", encrypt ? "true" : "false"),
             ("Backup:Targets:0:ResumeTries", resumeTries.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("Backup:Targets:0:MaxKiBPerSecond", maxKiBPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            ("Backup:Targets:0:Keep", keep.ToString(System.Globalization.CultureInfo.InvariantCulture))), time);
+            ("Backup:Targets:0:Keep", keep.ToString(System.Globalization.CultureInfo.InvariantCulture)))), time);
         services.GetRequiredService<BackupPassphrase>().Set(Passphrase);
         services.GetRequiredService<CopySecrets>().Set("shore", secret);
         return (manager, services.GetRequiredService<BackupCopier>(), services, bucket);
@@ -71,7 +64,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         using var _ = services;
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
-        var copy = copier.Copy(backup.FileName, "shore");
+        var copy = await copier.CopyAsync(backup.FileName, "shore", null, TestContext.Current.CancellationToken);
 
         await AssertObjectIsTheBackupAsync(bucket, copy.CopyFile, backup.Path);
         Assert.Equal(backup.FileName + ".gpg", copy.CopyFile);
@@ -88,7 +81,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         var before = File.ReadAllBytes(backup.Path);
 
-        var failure = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "shore"));
+        var failure = await Assert.ThrowsAsync<BackupException>(() => copier.CopyAsync(backup.FileName, "shore", null, TestContext.Current.CancellationToken));
 
         Assert.Equal(BackupError.TargetUnavailable, failure.Error);
         Assert.Contains("refused the credentials", failure.Message, StringComparison.Ordinal);
@@ -115,7 +108,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         var copies = new List<string>();
         for (var i = 0; i < 3; i++)
         {
-            copies.Add(copier.Copy(manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName, "shore").CopyFile);
+            copies.Add((await copier.CopyAsync(manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName, "shore", null, TestContext.Current.CancellationToken)).CopyFile);
         }
 
         var left = (await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket }, TestContext.Current.CancellationToken)).S3Objects.Select(o => o.Key).Order(StringComparer.Ordinal);
@@ -132,10 +125,10 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         proxy.CutAfter(8L << 20); // inside the second part
 
-        var cut = Assert.Throws<BackupException>(() => copier.Copy(backup.FileName, "shore"));
+        var cut = await Assert.ThrowsAsync<BackupException>(() => copier.CopyAsync(backup.FileName, "shore", null, TestContext.Current.CancellationToken));
         var staged = Directory.GetFiles(_boat.Root.At("/opt/d3kos/backups/.outgoing/shore"));
         proxy.Reopen();
-        var copy = copier.Copy(backup.FileName, "shore");
+        var copy = await copier.CopyAsync(backup.FileName, "shore", null, TestContext.Current.CancellationToken);
         var resent = proxy.BytesSent;
 
         Assert.Equal(BackupError.TargetUnavailable, cut.Error);
@@ -163,7 +156,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
             proxy.Reopen();
         }, TestContext.Current.CancellationToken);
 
-        var copy = copier.Copy(backup.FileName, "shore");
+        var copy = await copier.CopyAsync(backup.FileName, "shore", null, TestContext.Current.CancellationToken);
         await back;
 
         Assert.InRange(proxy.BytesSent, 1, new FileInfo(backup.Path).Length - (4L << 20));
@@ -181,7 +174,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         using var ___ = limitedServices;
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var copy = limited.Copy(backup.FileName, "shore");
+        var copy = await limited.CopyAsync(backup.FileName, "shore", null, TestContext.Current.CancellationToken);
         watch.Stop();
 
         // A lower bound only: a busy machine makes the copy slower, never faster than the limit lets it be.
@@ -200,10 +193,10 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         await client.InitiateMultipartUploadAsync(bucket, Prefix + "d3kos_backup_20200101_000000.tar.gz", TestContext.Current.CancellationToken);
         await client.InitiateMultipartUploadAsync(bucket, Prefix + "the-crew-s-video.mp4", TestContext.Current.CancellationToken);
 
-        copier.Copy(manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName, "shore");
+        await copier.CopyAsync(manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName, "shore", null, TestContext.Current.CancellationToken);
         var afterAnHour = (await client.ListMultipartUploadsAsync(bucket, TestContext.Current.CancellationToken)).MultipartUploads.Select(u => u.Key).Order(StringComparer.Ordinal).ToList();
         time.Advance(TimeSpan.FromDays(2));
-        copier.Copy(manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName, "shore");
+        await copier.CopyAsync(manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName, "shore", null, TestContext.Current.CancellationToken);
 
         var left = (await client.ListMultipartUploadsAsync(bucket, TestContext.Current.CancellationToken)).MultipartUploads.Select(u => u.Key);
         Assert.Equal([Prefix + "d3kos_backup_20200101_000000.tar.gz", Prefix + "the-crew-s-video.mp4"], afterAnHour);
@@ -233,14 +226,14 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         Images(6);
         var (manager, copier, services, bucket) = await LibraryAsync();
         using var _ = services;
-        copier.Copy(manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName, "shore");
+        await copier.CopyAsync(manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName, "shore", null, TestContext.Current.CancellationToken);
         var newest = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
-        copier.Copy(newest.FileName, "shore");
+        await copier.CopyAsync(newest.FileName, "shore", null, TestContext.Current.CancellationToken);
         using var newPi = new BoatRoot(empty: true);
         var (newManager, newCopier, newServices, __) = await LibraryAsync(boat: newPi, bucket: bucket);
         using var ___ = newServices;
 
-        var listed = newCopier.ListCopies("shore");
+        var listed = await newCopier.ListCopiesAsync("shore", TestContext.Current.CancellationToken);
         var imported = await newCopier.ImportFromBucketAsync(listed[0].Address, newManager, TestContext.Current.CancellationToken);
         var restored = newManager.Restore(imported.Filename, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
@@ -265,7 +258,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         var (manager, copier, services, bucket) = await LibraryAsync();
         using var _ = services;
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
-        var copy = copier.Copy(backup.FileName, "shore");
+        var copy = await copier.CopyAsync(backup.FileName, "shore", null, TestContext.Current.CancellationToken);
         using var proxy = new CuttingProxy(ceph.Port);
         using var newPi = new BoatRoot(empty: true);
         var (newManager, newCopier, newServices, __) = await LibraryAsync(boat: newPi, bucket: bucket, endpoint: proxy.Endpoint, resumeTries: 1);
@@ -301,7 +294,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
             await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = Prefix + Planted, FilePath = backup.Path }, TestContext.Current.CancellationToken);
         }
 
-        var listed = copier.ListCopies("shore");
+        var listed = await copier.ListCopiesAsync("shore", TestContext.Current.CancellationToken);
         var refused = await Assert.ThrowsAsync<BackupException>(() => copier.ImportFromBucketAsync(listed[0].Address, manager, TestContext.Current.CancellationToken));
 
         Assert.Equal(Planted, listed[0].Name);
@@ -316,7 +309,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         var (manager, copier, services, bucket) = await LibraryAsync(encrypt: false);
         using var _ = services;
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
-        var copy = copier.Copy(backup.FileName, "shore");
+        var copy = await copier.CopyAsync(backup.FileName, "shore", null, TestContext.Current.CancellationToken);
         var bytes = File.ReadAllBytes(backup.Path);
         bytes[bytes.Length / 2] ^= 0x40;
         using (var client = ceph.Client())
@@ -330,7 +323,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IClassFixture<CephGateway>, 
         using var ___ = newServices;
 
         var refused = await Assert.ThrowsAsync<BackupException>(() => newCopier.ImportFromBucketAsync($"s3://{bucket}/{Prefix}{copy.CopyFile}", newManager, TestContext.Current.CancellationToken));
-        var unknown = Assert.Throws<BackupException>(() => newCopier.ImportFromBucketAsync($"s3://other-bucket/{Prefix}{copy.CopyFile}", newManager, CancellationToken.None).GetAwaiter().GetResult());
+        var unknown = await Assert.ThrowsAsync<BackupException>(() => newCopier.ImportFromBucketAsync($"s3://other-bucket/{Prefix}{copy.CopyFile}", newManager, TestContext.Current.CancellationToken));
         var gone = await Assert.ThrowsAsync<BackupException>(() => newCopier.ImportFromBucketAsync($"s3://{bucket}/{Prefix}d3kos_backup_20200101_000000.tar.gz", newManager, TestContext.Current.CancellationToken));
 
         Assert.Equal(BackupError.InvalidArchive, refused.Error);

@@ -139,7 +139,7 @@ public sealed class ScheduleTests : IDisposable
         // A target was configured and the passphrase never set: the run says so, and nothing was written.
         Assert.StartsWith("The backup was made; copy to 'usb' failed: No backup passphrase is set on this device", run.Error, StringComparison.Ordinal);
         Assert.Equal([run.BackupFile], Automatic());
-        Assert.False(automatic.Status().Targets.Single().LastCopy!.Succeeded);
+        Assert.False((await automatic.StatusAsync(TestContext.Current.CancellationToken)).Targets.Single().LastCopy!.Succeeded);
     }
 
     [Fact]

@@ -31,6 +31,9 @@ internal sealed class ProgressReadStream : Stream
 
     public override int Read(Span<byte> buffer) => Count(_inner.Read(buffer));
 
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Count(await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+
     private int Count(int read)
     {
         _read += read;

@@ -24,7 +24,7 @@ internal static class OpenPgpFile
 
     /// <summary>Encrypts <paramref name="plain"/> into <paramref name="output"/>; the output is left open.</summary>
     /// <param name="fileName">The name gpg offers when it decrypts (the backup's own name).</param>
-    public static void Encrypt(Stream plain, Stream output, char[] passphrase, string fileName, DateTime modifiedUtc)
+    public static async Task EncryptAsync(Stream plain, Stream output, char[] passphrase, string fileName, DateTime modifiedUtc, CancellationToken cancellationToken)
     {
         var generator = new PgpEncryptedDataGenerator(SymmetricKeyAlgorithmTag.Aes256, withIntegrityPacket: true, new SecureRandom());
         // UTF-8, as gpg turns a typed passphrase into bytes.
@@ -32,7 +32,7 @@ internal static class OpenPgpFile
         using var encrypted = generator.Open(output, new byte[BufferSize]);
         // No compression packet: the backup is gzip already.
         using var literal = new PgpLiteralDataGenerator().Open(encrypted, PgpLiteralData.Binary, fileName, modifiedUtc, new byte[BufferSize]);
-        plain.CopyTo(literal, BufferSize);
+        await plain.CopyToAsync(literal, BufferSize, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>True when the file starts like an OpenPGP message (a packet header), not like gzip.</summary>

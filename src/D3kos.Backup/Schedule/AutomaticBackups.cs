@@ -67,7 +67,7 @@ public sealed partial class AutomaticBackups(
             {
                 try
                 {
-                    await Task.Run(() => copier.Copy(run.BackupFile!, target.Name), cancellationToken);
+                    await copier.CopyAsync(run.BackupFile!, target.Name, null, cancellationToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -141,7 +141,7 @@ public sealed partial class AutomaticBackups(
     }
 
     /// <summary>The schedule, every target and whether a passphrase is set, as one answer.</summary>
-    public BackupStatus Status()
+    public async Task<BackupStatus> StatusAsync(CancellationToken cancellationToken)
     {
         var status = ReadStatus();
         var view = new ScheduleView(
@@ -151,7 +151,7 @@ public sealed partial class AutomaticBackups(
             Settings.Enabled ? status?.NextRun : null,
             status?.RunningSince is not null,
             status?.LastRun);
-        return new BackupStatus(view, copier.Status(), passphrase.IsSet);
+        return new BackupStatus(view, await copier.StatusAsync(cancellationToken), passphrase.IsSet);
     }
 
     private static partial class Log

@@ -16,7 +16,7 @@ internal static class CopiesCommand
 
     private static async Task<int> RunAsync(CommandContext context, string target)
     {
-        var copies = context.Services.Copier.ListCopies(target);
+        var copies = await context.Services.Copier.ListCopiesAsync(target, context.Cancellation);
         if (copies.Count == 0)
         {
             await context.Say($"No copies on '{target}'.");

@@ -19,7 +19,7 @@ internal static class CopyCommand
         var backups = context.Services.Backups;
         var copier = context.Services.Copier;
         var name = BackupFile.Held(file, backups.Paths, $"{file} is not in {backups.Paths.BackupsFolder}: run 'd3kos-backup import {file}' first.");
-        var result = copier.Copy(name, target, context.Progress("Copying"));
+        var result = await copier.CopyAsync(name, target, context.Progress("Copying"), context.Cancellation);
         context.ClearProgress();
         var check = copier.Targets.First(t => t.Name == result.Target).Kind == CopyTargetOptions.S3Kind ? "sent and checked" : "read back and checked";
         await context.Say($"Copied {result.BackupFile} to {result.Target} as {result.CopyFile} ({HumanSize.Format(result.SizeBytes)}, {(result.Encrypted ? "encrypted" : "not encrypted")}, {check})");

@@ -10,7 +10,7 @@ internal static class StatusCommand
 
     private static async Task<int> RunAsync(CommandContext context)
     {
-        var status = context.Services.Automatic.Status();
+        var status = await context.Services.Automatic.StatusAsync(context.Cancellation);
         var schedule = status.Schedule;
         await context.Say(schedule.Enabled
             ? $"Automatic backups: on, '{schedule.Calendar}' ({schedule.TimeZone}); next run: {Time(schedule.NextRun) ?? "planned when the backup API starts"}{(schedule.Running ? "; a run is going on now" : "")}"

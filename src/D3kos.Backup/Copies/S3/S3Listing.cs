@@ -1,0 +1,32 @@
+using Amazon.S3.Model;
+
+namespace D3kos.Backup;
+
+/// <summary>The copies under a target's prefix: names directly under it that are copies of backups, never what else the bucket holds.</summary>
+internal static class S3Listing
+{
+    /// <summary>With their sizes and upload times, newest first.</summary>
+    public static async Task<IReadOnlyList<TargetCopy>> CopiesAsync(S3Bucket bucket, CancellationToken cancellationToken)
+    {
+        var target = bucket.Target;
+        var objects = new Dictionary<string, TargetCopy>(StringComparer.Ordinal);
+        string? continuation = null;
+        do
+        {
+            var page = await bucket.LookAsync((client, token) => client.ListObjectsV2Async(
+                new ListObjectsV2Request { BucketName = target.Bucket, Prefix = target.Prefix, ContinuationToken = continuation }, token), cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.S3Objects ?? [])
+            {
+                var name = item.Key[target.Prefix.Length..];
+                if (!name.Contains('/', StringComparison.Ordinal))
+                {
+                    objects[name] = new TargetCopy(name, item.Size ?? 0,
+                        item.LastModified?.ToUniversalTime() is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null, bucket.Address(name));
+                }
+            }
+            continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (continuation is not null);
+        return [.. CopyNames.NewestFirst(objects.Keys).Select(name => objects[name])];
+    }
+}

@@ -29,7 +29,7 @@ internal static class Program
     private static async Task<int> RunAsync(string[] args)
     {
         // The walks hold a descriptor per folder level: a deep tree must not run out of them.
-        D3kos.Common.Interop.LibC.RaiseOpenFileLimit();
+        D3kos.Common.Hosting.ProcessSettings.RaiseOpenFileLimit();
         // Same library and configuration as the API: /etc/d3kos/backup.json, then environment variables
         // such as D3KOS_FS_ROOT and Backup__Keep=7, apply to both.
         var configuration = new ConfigurationBuilder().AddBackupSettings([]).Build();

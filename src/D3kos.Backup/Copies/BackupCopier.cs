@@ -96,7 +96,7 @@ public sealed partial class BackupCopier(
             using var folder = Drive(target).Open(paths.BackupsFolder, create: false);
             // Only plain files: a symlink on the stick (dangling or not) is not a copy and does not break the list.
             return folder is null ? [] : [.. DriveTarget.Copies(folder.ProcPath)
-                .Select(name => (Name: name, Stat: LibC.TryStat(Path.Combine(folder.ProcPath, name), out var stat) ? stat : (FileStat?)null))
+                .Select(name => (Name: name, Stat: FileStat.TryLstat(Path.Combine(folder.ProcPath, name), out var stat) ? stat : (FileStat?)null))
                 .Where(entry => entry.Stat is { IsRegularFile: true })
                 .Select(entry => new TargetCopy(entry.Name, entry.Stat!.Value.Size, entry.Stat.Value.ModifiedAt,
                     Path.Combine(paths.Root.Resolve(target.Path), DriveTarget.FolderName, entry.Name)))];

@@ -25,9 +25,9 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
     /// mount point), and the mount point and the copies folder are opened without following a symlink.
     /// </summary>
     /// <param name="create">Make the copies folder when it is missing; without, a drive that has none gives null (the status only looks).</param>
-    public DirectoryHandle? Open(string cardFolder, bool create = true)
+    public FolderHandle? Open(string cardFolder, bool create = true)
     {
-        if (!LibC.TryStat(mountPath, out var found) || !found.IsDirectory)
+        if (!FileStat.TryLstat(mountPath, out var found) || !found.IsDirectory)
         {
             throw Unavailable($"there is no folder at {target.Path}: is the drive plugged in and mounted there?");
         }
@@ -36,12 +36,12 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
         {
             throw Unavailable($"another user can change {unsafeFolder}, on the way to the drive, so root will not write there");
         }
-        var mount = LibC.OpenDirectoryNoFollow(mountPath);
+        var mount = FolderHandle.Open(mountPath);
         try
         {
-            var mountStat = LibC.Stat(mount);
-            var parentStat = LibC.Stat(parent);
-            var card = LibC.Stat(cardFolder);
+            var mountStat = mount.Stat();
+            var parentStat = FileStat.Lstat(parent);
+            var card = FileStat.Lstat(cardFolder);
             var mountPoint = mountStat.MountId != 0 && parentStat.MountId != 0 ? mountStat.MountId != parentStat.MountId : mountStat.Device != parentStat.Device;
             if (!mountPoint || mountStat.Device == card.Device)
             {
@@ -59,7 +59,7 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
                 return null;
             }
             Directory.CreateDirectory(copies, BackupPaths.FolderMode);
-            return LibC.OpenSubfolderNoFollow(mount, FolderName);
+            return mount.OpenFolder(FolderName);
         }
         finally
         {
@@ -88,7 +88,7 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
 
     /// <summary>Writes one copy into the opened copies folder and checks it; returns its file name and size. Called under the copy lock.</summary>
     /// <param name="sha256">The local backup's checksum: the bytes read for the copy and the bytes read back must both match it.</param>
-    public (string Name, long Size) Write(DirectoryHandle copies, string backup, string sha256, char[]? passphrase, long margin)
+    public (string Name, long Size) Write(FolderHandle copies, string backup, string sha256, char[]? passphrase, long margin)
     {
         var name = CopyNames.For(Path.GetFileName(backup), passphrase is not null);
         RemoveUnfinished(copies);
@@ -127,7 +127,7 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
                     }
                 }
                 output.Flush(flushToDisk: true);
-                LibC.DropCachedPages(output.SafeFileHandle);
+                UnixFile.DropCachedPages(output.SafeFileHandle);
             }
             if (ReadBack(partial, passphrase) != sha256)
             {
@@ -163,7 +163,7 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
         : [];
 
     /// <summary>Keeps the newest <see cref="CopyTargetOptions.Keep"/> copies; never the one just written, nothing that is not a copy.</summary>
-    public IReadOnlyList<string> ApplyRetention(DirectoryHandle copies, string justWritten)
+    public IReadOnlyList<string> ApplyRetention(FolderHandle copies, string justWritten)
     {
         var doomed = Copies(copies.ProcPath).Skip(target.Keep).Where(n => n != justWritten).ToList();
         foreach (var name in doomed)
@@ -172,7 +172,7 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
         }
         if (doomed.Count > 0)
         {
-            LibC.FsyncDirectory(copies.ProcPath);
+            copies.Flush();
         }
         return doomed;
     }
@@ -183,7 +183,7 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
     /// otherwise nothing is touched and the copy is refused as the drive is. Without this, a stick that filled
     /// up would refuse every later copy while holding only older ones.
     /// </summary>
-    private void MakeRoom(DirectoryHandle copies, string name, long wanted)
+    private void MakeRoom(FolderHandle copies, string name, long wanted)
     {
         var free = new DriveInfo(copies.ProcPath).AvailableFreeSpace;
         if (free >= wanted)
@@ -200,14 +200,14 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath)
         {
             BackupCatalog.Delete(Path.Combine(copies.ProcPath, old));
         }
-        LibC.FsyncDirectory(copies.ProcPath);
+        copies.Flush();
     }
 
     /// <summary>
     /// Removes partial copies (and checksum files) that a copy cut off by a crash, a power cut or a pulled
     /// stick left on the drive: only the copy that holds the copy lock writes them, so any found now is dead.
     /// </summary>
-    private static void RemoveUnfinished(DirectoryHandle copies)
+    private static void RemoveUnfinished(FolderHandle copies)
     {
         // ".d3kos_….partial": a copy; ".d3kos_….sha256.<id>.tmp": its checksum file being written.
         foreach (var stale in Directory.EnumerateFiles(copies.ProcPath, ".d3kos_*").Where(n => n.EndsWith(".partial", StringComparison.Ordinal) || n.EndsWith(".tmp", StringComparison.Ordinal)))

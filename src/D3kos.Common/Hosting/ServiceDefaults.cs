@@ -23,8 +23,8 @@ public static class ServiceDefaults
     /// <param name="sessionService">Whose page key this service checks (each service has its own, see OwnerSessions).</param>
     public static WebApplicationBuilder AddD3kosDefaults(this WebApplicationBuilder builder, int defaultPort, IJsonTypeInfoResolver json, SessionService sessionService)
     {
-        Interop.LibC.LimitMallocArenas(2);
-        Interop.LibC.RaiseOpenFileLimit();
+        ProcessSettings.LimitMallocArenas();
+        ProcessSettings.RaiseOpenFileLimit();
         // nginx is the public face: by default a service listens on loopback only.
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {

@@ -4,10 +4,14 @@ using D3kos.Common.Interop;
 namespace D3kos.Common.Hosting;
 
 /// <summary>
-/// Settings of the whole process, not of one host.
+/// Settings of the whole process, not of one host: each program calls them by name at its start, so they
+/// are seen there rather than found inside a method that looks as if it only registered services.
 /// </summary>
 public static class ProcessSettings
 {
+    /// <summary>The switch <see cref="SuppressAutoDefaultAuthenticationScheme"/> sets; access control refuses to start without it.</summary>
+    public const string SuppressAutoDefaultSchemeSwitch = "Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme";
+
     /// <summary>
     /// Caps glibc's malloc arenas (mallopt M_ARENA_MAX) for the threads that make one from now on. glibc
     /// gives each thread that allocates its own arena, up to eight per core, and keeps freed memory in
@@ -36,4 +40,13 @@ public static class ProcessSettings
             _ = LibC.SetRLimit(LibC.Flags.ResourceOpenFiles, ref MemoryMarshal.GetReference(limit));
         }
     }
+
+    /// <summary>
+    /// Since .NET 7 a sole authentication scheme becomes the default, and authentication then runs for every
+    /// request, before UseForwardedHeaders: every failure would count against nginx's loopback address, not
+    /// the guest's. Without a default, the token scheme runs only when authorization asks for it (an owner's
+    /// endpoint), after the forwarded address is known. An AppContext switch is read process-wide, so it is
+    /// set here, before the host is built, and <c>AddOwnerAccess</c> checks that it was.
+    /// </summary>
+    public static void SuppressAutoDefaultAuthenticationScheme() => AppContext.SetSwitch(SuppressAutoDefaultSchemeSwitch, true);
 }

@@ -305,7 +305,7 @@ public sealed partial class BackupCopier(
     };
 
     private static bool IsReadOnly(Exception exception) =>
-        (exception.HResult & 0xFFFF) == 30 || exception.Message.Contains("Read-only file system", StringComparison.OrdinalIgnoreCase);
+        IoErrors.IsReadOnlyFileSystem(exception) || exception.Message.Contains("Read-only file system", StringComparison.OrdinalIgnoreCase);
 
     private static partial class Log
     {

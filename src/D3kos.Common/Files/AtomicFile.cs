@@ -114,6 +114,6 @@ public static class AtomicFile
     /// <summary>True when the exception means the disk (or quota) is full.</summary>
     public static bool IsDiskFull(Exception exception) =>
         exception is IOException io &&
-        ((io.HResult & 0xFFFF) == 28 || io.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
+        (IoErrors.IsNoSpace(io) || io.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
             || io.Message.Contains("quota", StringComparison.OrdinalIgnoreCase));
 }

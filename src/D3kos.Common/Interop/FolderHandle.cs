@@ -43,14 +43,14 @@ public sealed partial class FolderHandle : SafeHandleMinusOneIsInvalid
 
     /// <summary>A subfolder, never through a symlink in its place; false when it is gone or no longer a folder.</summary>
     public bool TryOpenFolder(string name, [NotNullWhen(true)] out FolderHandle? folder) =>
-        Opened(LibC.OpenAt(this, name, FolderFlags), out folder);
+        Opened(LibC.OpenAt(this, name, FolderFlags), name, out folder);
 
     /// <summary><see cref="TryOpenFolder(string, out FolderHandle?)"/> by the name's bytes, which need not be UTF-8.</summary>
     public unsafe bool TryOpenFolder(ReadOnlySpan<byte> name, [NotNullWhen(true)] out FolderHandle? folder)
     {
         fixed (byte* path = Terminated(name))
         {
-            return Opened(LibC.OpenAt(this, path, FolderFlags), out folder);
+            return Opened(LibC.OpenAt(this, path, FolderFlags), System.Text.Encoding.UTF8.GetString(name), out folder);
         }
     }
 
@@ -79,10 +79,10 @@ public sealed partial class FolderHandle : SafeHandleMinusOneIsInvalid
     /// <summary>Removed, or swapped for a file or a symlink, since it was listed or looked up.</summary>
     private static bool IsGone(int errno) => errno is Errno.NoSuchEntry or Errno.NotADirectory or Errno.SymlinkLoop;
 
-    private static bool Opened(int fd, out FolderHandle? folder)
+    private static bool Opened(int fd, string name, out FolderHandle? folder)
     {
         folder = fd >= 0 ? new FolderHandle(fd) : null;
-        return fd >= 0 || (IsGone(LibC.LastError) ? false : throw LibC.Error("Cannot open a folder"));
+        return fd >= 0 || (IsGone(LibC.LastError) ? false : throw LibC.Error($"Cannot open the folder '{name}'"));
     }
 
     private static FolderHandle? Walk(string absolutePath, bool createMissing, bool goneIsFalse)

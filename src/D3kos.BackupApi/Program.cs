@@ -2,6 +2,11 @@ using D3kos.Backup;
 using D3kos.BackupApi;
 using D3kos.Common.Hosting;
 
+// Process-wide, before anything else runs: see each call's comment.
+ProcessSettings.LimitMallocArenas();
+ProcessSettings.RaiseOpenFileLimit();
+ProcessSettings.SuppressAutoDefaultAuthenticationScheme();
+
 // Whatever stops the service (a setting that does not parse, a port in use) ends it with one sentence.
 return ServiceExit.Run("d3kos-backup-api", () =>
 {

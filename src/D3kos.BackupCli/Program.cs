@@ -7,7 +7,7 @@ internal static class Program
     public static async Task<int> Main(string[] args)
     {
         // The walks hold a descriptor per folder level: a deep tree must not run out of them.
-        D3kos.Common.Interop.LibC.RaiseOpenFileLimit();
+        D3kos.Common.Hosting.ProcessSettings.RaiseOpenFileLimit();
         var console = CliConsole.FromProcess();
         // The first Ctrl+C (or SIGTERM) cancels the running operation, which removes what it began and
         // releases the lock; a second one ends the process at once, as the owner then expects.

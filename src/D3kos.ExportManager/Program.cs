@@ -6,6 +6,11 @@ using D3kos.ExportManager.Exports;
 using D3kos.ExportManager.Queue;
 using D3kos.ExportManager.Upload;
 
+// Process-wide, before anything else runs: see each call's comment.
+ProcessSettings.LimitMallocArenas();
+ProcessSettings.RaiseOpenFileLimit();
+ProcessSettings.SuppressAutoDefaultAuthenticationScheme();
+
 // Whatever stops the service (a setting that does not parse, a port in use) ends it with one sentence.
 return ServiceExit.Run("d3kos-export-manager", () =>
 {

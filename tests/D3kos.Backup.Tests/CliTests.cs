@@ -222,7 +222,7 @@ public sealed class CliTests : IDisposable
     {
         // The installer makes the token's hash root:d3kos; the services' group is taken from it.
         var hash = _boat.Root.Write("/opt/d3kos/config/api-token.sha256", "sha256:" + new string('0', 64));
-        D3kos.Common.Interop.LibC.SetOwner(hash, 0, 4242);
+        D3kos.Common.Interop.UnixFile.SetOwner(hash, 0, 4242);
 
         var (code, output, error) = Run("shore-secret-key-0123456789\n", "central-secret", "set");
         var refused = Run("\n", "central-secret", "set");
@@ -231,7 +231,7 @@ public sealed class CliTests : IDisposable
         Assert.DoesNotContain("shore-secret-key", output + error, StringComparison.Ordinal);
         var stored = _boat.Root.At(D3kos.Common.Storage.CentralSecret.PiFile);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(stored));
-        Assert.Equal(4242, D3kos.Common.Interop.LibC.Stat(stored).Gid);
+        Assert.Equal(4242, D3kos.Common.Interop.FileStat.Lstat(stored).Gid);
         Assert.Equal("shore-secret-key-0123456789", File.ReadAllText(stored));
         Assert.Equal(2, refused.Code);
         Assert.Equal("Error: The secret key must be one line of printable characters; nothing was changed.", refused.Error.Trim());

@@ -19,11 +19,11 @@ public sealed class DatabaseReaderRightsTests : IDisposable
 
     public DatabaseReaderRightsTests()
     {
-        Assert.SkipUnless(LibC.EffectiveUserId() == 0, "needs root, to read as another user as the backup API does");
+        Assert.SkipUnless(D3kos.Common.Security.ProcessIdentity.EffectiveUserId() == 0, "needs root, to read as another user as the backup API does");
         _plugins = _boat.Root.At("/home/d3kos/.signalk");
         _boat.Root.OpenFoldersAbove(Path.Combine(_plugins, "x"));
-        LibC.SetOwner(_boat.Root.At("/home/d3kos"), Nobody, Nobody);
-        LibC.SetOwner(_plugins, Nobody, Nobody);
+        UnixFile.SetOwner(_boat.Root.At("/home/d3kos"), Nobody, Nobody);
+        UnixFile.SetOwner(_plugins, Nobody, Nobody);
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class DatabaseReaderRightsTests : IDisposable
         }
         foreach (var file in new[] { database, database + "-wal", database + "-shm" })
         {
-            LibC.SetOwner(file, Nobody, Nobody);
+            UnixFile.SetOwner(file, Nobody, Nobody);
         }
         Assert.Equal(new ReaderRights(Nobody), SqliteSnapshot.ReaderFor(database));
         var (manager, services) = Library.Create(_boat.Settings());
@@ -121,7 +121,7 @@ public sealed class DatabaseReaderRightsTests : IDisposable
             mkfifo.WaitForExit();
             Assert.Equal(0, mkfifo.ExitCode);
         }
-        LibC.SetOwner(fifo, Nobody, Nobody);
+        UnixFile.SetOwner(fifo, Nobody, Nobody);
         var scratch = Directory.CreateTempSubdirectory("d3kos-snapshot-").FullName;
         try
         {
@@ -165,7 +165,7 @@ public sealed class DatabaseReaderRightsTests : IDisposable
             connection.Open();
             Execute(connection, "CREATE TABLE t(v TEXT); INSERT INTO t VALUES ('a');");
         }
-        LibC.SetOwner(database, Nobody, Nobody);
+        UnixFile.SetOwner(database, Nobody, Nobody);
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
 

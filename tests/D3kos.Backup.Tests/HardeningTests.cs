@@ -163,7 +163,7 @@ public sealed class HardeningTests : IAsyncLifetime
         File.WriteAllBytes(big, new byte[1024 * 1024]);
         for (var i = 0; i < 50; i++)
         {
-            Assert.True(D3kos.Common.Interop.LibC.TryHardLink(big, big + "." + i, out _));
+            Assert.True(D3kos.Common.Interop.UnixFile.TryHardLink(big, big + "." + i, out _));
         }
         Directory.CreateDirectory(_boat.BackupsFolder);
         BoatRoot.Tar("czf", Archive, "-C", _boat.Root.Path, "opt/d3kos/config", "opt/d3kos/data"); // a legacy backup: GNU tar stores links

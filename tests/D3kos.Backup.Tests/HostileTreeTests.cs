@@ -129,10 +129,10 @@ public sealed class HostileTreeTests : IDisposable
         // 20,000 levels: made one folder at a time relative to the last, as a user can with mkdir and cd.
         var top = _boat.Root.At("/work");
         Directory.CreateDirectory(top);
-        Assert.True(LibC.TryOpenFolder(top, out var folder));
+        Assert.True(FolderHandle.TryOpen(top, out var folder));
         for (var level = 0; level < 20_000; level++)
         {
-            var next = LibC.MakeSubfolder(folder, "d");
+            var next = folder.MakeFolder("d");
             folder.Dispose();
             folder = next;
         }

@@ -53,11 +53,10 @@ public sealed class LibCHeaderTests
         Equal("O_CREAT", constants.OpenCreate);
         Equal("O_EXCL", constants.OpenExclusive);
         Equal("O_NONBLOCK", constants.OpenNonBlock);
-        Equal("ELOOP", LibC.SymlinkLoop);
-        Equal("AT_REMOVEDIR", constants.AtRemoveDir);
+                Equal("AT_REMOVEDIR", constants.AtRemoveDir);
         Equal("RLIMIT_NOFILE", constants.ResourceOpenFiles);
         Equal("SEEK_SET", constants.SeekSet);
-        // LibC.RaiseOpenFileLimit passes struct rlimit as two 64-bit numbers.
+        // ProcessSettings.RaiseOpenFileLimit passes struct rlimit as two 64-bit numbers.
         Equal("sizeof(struct rlimit)", 16);
         Equal("offsetof(struct rlimit, rlim_max)", 8);
         Equal("EPERM", Errno.NotPermitted);
@@ -67,9 +66,11 @@ public sealed class LibCHeaderTests
         Equal("EEXIST", Errno.AlreadyExists);
         Equal("ENOTDIR", Errno.NotADirectory);
         Equal("EISDIR", Errno.IsADirectory);
+        Equal("ENOSPC", Errno.NoSpace);
+        Equal("EROFS", Errno.ReadOnlyFileSystem);
         Equal("ENOTEMPTY", Errno.NotEmpty);
         Equal("ELOOP", Errno.SymlinkLoop);
-        // getdents64 fills struct dirent64 records; LibC.ListFolder reads them by these offsets.
+        // getdents64 fills struct dirent64 records; FolderHandle.List reads them by these offsets.
         Equal("offsetof(struct dirent64, d_reclen)", DirentLayout.RecordLength);
         Equal("offsetof(struct dirent64, d_type)", DirentLayout.Type);
         Equal("offsetof(struct dirent64, d_name)", DirentLayout.Name);

@@ -280,7 +280,7 @@ public sealed class S3DeliveryTests(CephGateway ceph) : IClassFixture<CephGatewa
         CentralSecret.Write(file, "fleet-bucket-secret-key", groupId: 4242); // a group this process is not in
 
         var refused = Assert.Throws<D3kos.Common.Hosting.ConfigurationRefusedException>(() => CentralSecret.Read(file, "Central:SecretKeyFile"));
-        CentralSecret.Write(file, "fleet-bucket-secret-key", groupId: D3kos.Common.Interop.LibC.EffectiveGroupId());
+        CentralSecret.Write(file, "fleet-bucket-secret-key", groupId: D3kos.Common.Security.ProcessIdentity.EffectiveGroupId());
 
         Assert.Contains("other users can read or change it", refused.Message, StringComparison.Ordinal);
         Assert.Equal("fleet-bucket-secret-key", CentralSecret.Read(file, "Central:SecretKeyFile"));

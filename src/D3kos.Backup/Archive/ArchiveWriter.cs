@@ -207,7 +207,7 @@ internal static class ArchiveWriter
             {
                 try
                 {
-                    entry.LinkName = item.Folder is { } linkFolder ? LibC.ReadLink(linkFolder, item.Name) : new FileInfo(item.RealPath).LinkTarget ?? "";
+                    entry.LinkName = item.Folder is { } linkFolder ? linkFolder.ReadLink(item.Name) : new FileInfo(item.RealPath).LinkTarget ?? "";
                 }
                 catch (IOException)
                 {
@@ -245,7 +245,7 @@ internal static class ArchiveWriter
             // SQLite opens by path: the name must still be the very file the walk found (a regular file,
             // opened without following), not a link to another database swapped in meanwhile.
             var found = item.Stat!.Value;
-            if (item.Folder is { } folder && (!LibC.TryStat(folder, item.Name, out var now) || !now.IsRegularFile || now.Inode != found.Inode || now.Device != found.Device))
+            if (item.Folder is { } folder && (!folder.TryStat(item.Name, out var now) || !now.IsRegularFile || now.Inode != found.Inode || now.Device != found.Device))
             {
                 throw new BackupException(BackupError.SourceChanged, $"/{item.Member} was replaced while it was being backed up.");
             }
@@ -258,17 +258,17 @@ internal static class ArchiveWriter
                 // Non-blocking and not through a symlink: a name swapped since the scan for a FIFO or a
                 // link (to /etc/shadow, say) is left out rather than waited on or followed.
                 handle = item.Folder is { } folder && dataPath == item.RealPath
-                    ? LibC.OpenReadNoFollow(folder, item.Name)
-                    : LibC.OpenReadNoFollow(dataPath);
+                    ? folder.OpenRead(item.Name)
+                    : UnixFile.OpenReadNoFollow(dataPath);
             }
-            catch (IOException ex) when (ex is FileNotFoundException || ex.HResult is LibC.SymlinkLoop or Errno.NoDeviceOrAddress)
+            catch (IOException ex) when (ex is FileNotFoundException || IoErrors.IsSymlinkRefused(ex) || IoErrors.IsNoDeviceOrAddress(ex))
             {
                 return null; // deleted or replaced (by a link, a socket) since the scan: it is simply not part of this backup
             }
             FileStat opened;
             try
             {
-                opened = LibC.Stat(handle);
+                opened = FileStat.Fstat(handle);
             }
             catch
             {

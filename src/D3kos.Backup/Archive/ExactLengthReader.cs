@@ -30,7 +30,7 @@ internal sealed class ExactLengthReader(SafeFileHandle file, long length, string
         {
             return 0;
         }
-        var got = LibC.ReadAt(file, buffer[..wanted], _read);
+        var got = UnixFile.ReadAt(file, buffer[..wanted], _read);
         if (got == 0)
         {
             throw new BackupException(BackupError.SourceChanged, $"/{member} shrank while it was being backed up.");

@@ -17,7 +17,7 @@ public enum ItemKind
 /// <see cref="Stat"/> is null for a plain file the archive's walk took from the folder listing: the
 /// archive stats it once it has it open, one call instead of two.
 /// </summary>
-internal sealed record SourceItem(string RealPath, string Member, ItemKind Kind, FileStat? Stat, DirectoryHandle? Folder, string Name)
+internal sealed record SourceItem(string RealPath, string Member, ItemKind Kind, FileStat? Stat, FolderHandle? Folder, string Name)
 {
     public bool IsData => Kind is ItemKind.File or ItemKind.SqliteDatabase;
 }
@@ -122,16 +122,16 @@ internal static class SourceScanner
     {
         if (source.IsFolder)
         {
-            return LibC.TryStat(source.RealPath, out stat);
+            return FileStat.TryLstat(source.RealPath, out stat);
         }
         stat = default;
-        if (!LibC.TryOpenFolder(Path.GetDirectoryName(source.RealPath)!, out var folder))
+        if (!FolderHandle.TryOpen(Path.GetDirectoryName(source.RealPath)!, out var folder))
         {
             return false;
         }
         using (folder)
         {
-            return LibC.TryStat(folder, Path.GetFileName(source.RealPath), out stat);
+            return folder.TryStat(Path.GetFileName(source.RealPath), out stat);
         }
     }
 
@@ -171,7 +171,7 @@ internal static class SourceScanner
         {
             return WalkFile(source, neverArchived, ignored, statFiles);
         }
-        if (!LibC.TryStat(source.RealPath, out var stat) || !stat.IsDirectory)
+        if (!FileStat.TryLstat(source.RealPath, out var stat) || !stat.IsDirectory)
         {
             throw Disappeared(source);
         }
@@ -188,13 +188,13 @@ internal static class SourceScanner
     private static IEnumerable<SourceItem> WalkFile(BackupSource source, IReadOnlySet<string> neverArchived, LeftOutNotes? ignored, bool statFiles)
     {
         var name = Path.GetFileName(source.RealPath);
-        if (!LibC.TryOpenFolder(Path.GetDirectoryName(source.RealPath)!, out var folder))
+        if (!FolderHandle.TryOpen(Path.GetDirectoryName(source.RealPath)!, out var folder))
         {
             throw Disappeared(source);
         }
         using (folder)
         {
-            if (!LibC.TryStat(folder, name, out var stat) || !stat.IsRegularFile)
+            if (!folder.TryStat(name, out var stat) || !stat.IsRegularFile)
             {
                 throw Disappeared(source);
             }
@@ -213,7 +213,7 @@ internal static class SourceScanner
     /// allow is left out and noted: a restore refuses it, and a chain of folders a user made as deep as
     /// they liked would cost memory with every level (each holds its path).
     /// </summary>
-    private static IEnumerable<SourceItem> Visit(DirectoryHandle? parent, string name, string path, string member, FileStat stat,
+    private static IEnumerable<SourceItem> Visit(FolderHandle? parent, string name, string path, string member, FileStat stat,
         IReadOnlySet<string> neverArchived, LeftOutNotes? ignored, bool statFiles)
     {
         if (stat.IsSymlink)
@@ -227,7 +227,7 @@ internal static class SourceScanner
         else if (stat.IsDirectory)
         {
             yield return new SourceItem(path, member, ItemKind.Directory, stat, parent, name);
-            if (!(parent is null ? LibC.TryOpenFolder(path, out var folder) : LibC.TryOpenFolder(parent, name, out folder)))
+            if (!(parent is null ? FolderHandle.TryOpen(path, out var folder) : parent.TryOpenFolder(name, out folder)))
             {
                 yield break; // removed or replaced since its entry was listed
             }
@@ -235,7 +235,7 @@ internal static class SourceScanner
             {
                 // One folder's names at a time: sorted, so an archive of the same tree is the same.
                 var children = new List<FolderEntry>();
-                LibC.ListFolder(folder, children);
+                folder.List(children);
                 children.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
                 foreach (var (childName, kind) in children)
                 {
@@ -265,7 +265,7 @@ internal static class SourceScanner
                             yield return new SourceItem(child, childMember, ItemKind.File, null, folder, childName);
                             continue;
                         }
-                        if (!LibC.TryStat(folder, childName, out childStat))
+                        if (!folder.TryStat(childName, out childStat))
                         {
                             continue;
                         }
@@ -276,7 +276,7 @@ internal static class SourceScanner
                             continue;
                         }
                     }
-                    else if (!LibC.TryStat(folder, childName, out childStat))
+                    else if (!folder.TryStat(childName, out childStat))
                     {
                         continue;
                     }
@@ -294,10 +294,10 @@ internal static class SourceScanner
         }
     }
 
-    private static ItemKind FileKind(DirectoryHandle? folder, string name, string path) =>
+    private static ItemKind FileKind(FolderHandle? folder, string name, string path) =>
         IsSqlite(folder, name, path) ? ItemKind.SqliteDatabase : ItemKind.File;
 
-    private static bool IsExcluded(DirectoryHandle folder, string path, string name, IReadOnlySet<string> neverArchived) =>
+    private static bool IsExcluded(FolderHandle folder, string path, string name, IReadOnlySet<string> neverArchived) =>
         neverArchived.Contains(path)
         || name.EndsWith(".partial", StringComparison.Ordinal)
         || name.EndsWith(".tmp", StringComparison.Ordinal)
@@ -305,7 +305,7 @@ internal static class SourceScanner
         || IsSqliteCompanion(folder, path, name);
 
     /// <summary>The -wal, -shm and -journal files of a database: the snapshot already holds their content.</summary>
-    private static bool IsSqliteCompanion(DirectoryHandle folder, string path, string name)
+    private static bool IsSqliteCompanion(FolderHandle folder, string path, string name)
     {
         foreach (var suffix in SqliteCompanions)
         {
@@ -322,7 +322,7 @@ internal static class SourceScanner
     /// opened without following a symlink or waiting (O_NONBLOCK), and only when it is a regular file: a
     /// user's x.db that is a FIFO or a link to a device must neither hang the backup nor be opened as root.
     /// </summary>
-    private static bool IsSqlite(DirectoryHandle? folder, string name, string path)
+    private static bool IsSqlite(FolderHandle? folder, string name, string path)
     {
         if (!SqliteExtensions.Any(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
         {
@@ -331,7 +331,7 @@ internal static class SourceScanner
         Microsoft.Win32.SafeHandles.SafeFileHandle file;
         try
         {
-            file = folder is null ? LibC.OpenReadNoFollow(path) : LibC.OpenReadNoFollow(folder, name);
+            file = folder is null ? UnixFile.OpenReadNoFollow(path) : folder.OpenRead(name);
         }
         catch (IOException)
         {
@@ -340,7 +340,7 @@ internal static class SourceScanner
         using (file)
         {
             Span<byte> header = stackalloc byte[16];
-            return LibC.Stat(file).IsRegularFile && LibC.ReadAt(file, header, 0) == 16 && header.SequenceEqual("SQLite format 3\0"u8);
+            return FileStat.Fstat(file).IsRegularFile && UnixFile.ReadAt(file, header, 0) == 16 && header.SequenceEqual("SQLite format 3\0"u8);
         }
     }
 }

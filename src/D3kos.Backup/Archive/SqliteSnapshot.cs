@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using D3kos.Common.Files;
 using D3kos.Common.Interop;
 using Microsoft.Data.Sqlite;
+using D3kos.Common.Security;
 
 namespace D3kos.Backup;
 
@@ -33,12 +34,12 @@ internal static class SqliteSnapshot
     /// </summary>
     public static ReaderRights? ReaderFor(string databasePath)
     {
-        if (LibC.EffectiveUserId() != 0
+        if (ProcessIdentity.EffectiveUserId() != 0
             || FolderChain.FirstChangeableByOthers(Path.GetDirectoryName(databasePath)!) is not { } changeable)
         {
             return null;
         }
-        return new ReaderRights(LibC.TryStat(changeable, out var folder) && folder.Uid != 0 ? folder.Uid : Nobody);
+        return new ReaderRights(FileStat.TryLstat(changeable, out var folder) && folder.Uid != 0 ? folder.Uid : Nobody);
     }
 
     /// <summary>
@@ -95,7 +96,7 @@ internal static class SqliteSnapshot
 
         if (reader is { } rights)
         {
-            LibC.TakeFileIdentity(rights.Uid, NoGroup);
+            ThreadFileIdentity.Take(rights.Uid, NoGroup);
         }
         try
         {
@@ -117,7 +118,7 @@ internal static class SqliteSnapshot
         {
             if (reader is not null)
             {
-                LibC.ResumeOwnFileIdentity();
+                ThreadFileIdentity.Resume();
             }
         }
         // A snapshot of a WAL database is itself in WAL mode; fold it into one self-contained file.

@@ -68,7 +68,7 @@ internal static class BackupCatalog
     {
         try
         {
-            return D3kos.Common.Interop.LibC.Stat(path).IsRegularFile;
+            return D3kos.Common.Interop.FileStat.Lstat(path).IsRegularFile;
         }
         catch (IOException)
         {

@@ -52,9 +52,9 @@ internal static class DeviceLocalFiles
             }
             Directory.CreateDirectory(Path.GetDirectoryName(staged)!);
             File.Copy(live, staged);
-            var stat = LibC.Stat(live);
+            var stat = FileStat.Lstat(live);
             File.SetUnixFileMode(staged, stat.Permissions);
-            LibC.SetOwner(staged, stat.Uid, stat.Gid);
+            UnixFile.SetOwner(staged, stat.Uid, stat.Gid);
         }
     }
 }

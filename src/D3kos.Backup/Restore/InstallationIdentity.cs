@@ -31,14 +31,14 @@ internal static class InstallationIdentity
             return false;
         }
         license["installation_id"] = currentId;
-        var stat = LibC.Stat(stagedLicense);
+        var stat = FileStat.Lstat(stagedLicense);
         AtomicFile.Write(stagedLicense, stream =>
         {
             using var writer = new System.Text.Json.Utf8JsonWriter(stream, new System.Text.Json.JsonWriterOptions { Indented = true });
             license.WriteTo(writer);
         });
         File.SetUnixFileMode(stagedLicense, stat.Permissions);
-        LibC.SetOwner(stagedLicense, stat.Uid, stat.Gid);
+        UnixFile.SetOwner(stagedLicense, stat.Uid, stat.Gid);
         return true;
     }
 

@@ -262,7 +262,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
     {
         foreach (var folder in swaps.Select(s => ExistingFolder(Path.GetDirectoryName(s.Live)!)).Distinct(StringComparer.Ordinal))
         {
-            LibC.SyncFileSystemOf(folder);
+            UnixFile.FlushFileSystemOf(folder);
         }
     }
 

@@ -24,13 +24,13 @@ internal static class SafeStaging
         {
             existing = Path.GetDirectoryName(existing)!;
         }
-        var sourceStat = LibC.Stat(existing);
+        var sourceStat = FileStat.Lstat(existing);
 
         // Folders from / down to the source's parent; the deepest one whose whole chain is safe wins.
         string? safe = null;
         foreach (var folder in FolderChain.FromRoot(existing))
         {
-            var stat = LibC.Stat(folder);
+            var stat = FileStat.Lstat(folder);
             if (!stat.IsDirectory || !FolderChain.ClosedToOthers(stat))
             {
                 break;

@@ -82,8 +82,8 @@ internal static class SourceSwap
     /// </summary>
     private static void Move(string from, string to)
     {
-        using var fromFolder = LibC.OpenDirectoryNoFollow(Path.GetDirectoryName(from)!);
-        using var toFolder = LibC.OpenDirectoryNoFollow(Path.GetDirectoryName(to)!, createMissing: true);
-        LibC.RenameAt(fromFolder, Path.GetFileName(from), toFolder, Path.GetFileName(to));
+        using var fromFolder = FolderHandle.Open(Path.GetDirectoryName(from)!);
+        using var toFolder = FolderHandle.Open(Path.GetDirectoryName(to)!, createMissing: true);
+        fromFolder.Rename(Path.GetFileName(from), toFolder, Path.GetFileName(to));
     }
 }

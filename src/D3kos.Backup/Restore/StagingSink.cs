@@ -27,13 +27,13 @@ internal sealed class StagingSink(IReadOnlyDictionary<string, string> stagedPath
     public void BeginFile(TarEntry entry, string member, BackupSource source)
     {
         var path = Target(member, source);
-        _file = EnterParentOf(path) is { } folder ? LibC.CreateNew(folder.Handle, Path.GetFileName(path)) : LibC.CreateNew(path);
+        _file = EnterParentOf(path) is { } folder ? folder.Handle.CreateFile(Path.GetFileName(path)) : UnixFile.CreateNew(path);
         _written = 0;
     }
 
     public void Write(ReadOnlySpan<byte> bytes)
     {
-        LibC.WriteAt(_file ?? throw new InvalidOperationException("Write without BeginFile."), bytes, _written);
+        UnixFile.WriteAt(_file ?? throw new InvalidOperationException("Write without BeginFile."), bytes, _written);
         _written += bytes.Length;
     }
 
@@ -43,7 +43,7 @@ internal sealed class StagingSink(IReadOnlyDictionary<string, string> stagedPath
         _file = null;
         using (file)
         {
-            LibC.SetOwnerModeAndTime(file, entry.Uid, entry.Gid, SafeMode(entry.Mode), entry.ModificationTime);
+            UnixFile.SetOwnerModeAndTime(file, entry.Uid, entry.Gid, SafeMode(entry.Mode), entry.ModificationTime);
         }
         FilesWritten++;
     }
@@ -54,22 +54,22 @@ internal sealed class StagingSink(IReadOnlyDictionary<string, string> stagedPath
         switch (entry.EntryType)
         {
             case TarEntryType.Directory:
-                DirectoryHandle handle;
+                FolderHandle handle;
                 if (EnterParentOf(path) is { } parent)
                 {
-                    handle = LibC.MakeSubfolder(parent.Handle, Path.GetFileName(path));
+                    handle = parent.Handle.MakeFolder(Path.GetFileName(path));
                 }
                 else
                 {
                     Directory.CreateDirectory(path);
-                    handle = LibC.TryOpenFolder(path, out var opened) ? opened : throw new IOException($"Cannot open the staged folder {path}.");
+                    handle = FolderHandle.TryOpen(path, out var opened) ? opened : throw new IOException($"Cannot open the staged folder {path}.");
                 }
                 _open.Push(new OpenFolder(path, handle, entry.Uid, entry.Gid, SafeMode(entry.Mode), entry.ModificationTime));
                 break;
             case TarEntryType.SymbolicLink:
                 EnterParentOf(path);
                 File.CreateSymbolicLink(path, entry.LinkName);
-                LibC.SetOwner(path, entry.Uid, entry.Gid);
+                UnixFile.SetOwner(path, entry.Uid, entry.Gid);
                 break;
             case TarEntryType.HardLink:
                 // The policy has made sure the target is an earlier file of the same source. A hard link,
@@ -77,7 +77,7 @@ internal sealed class StagingSink(IReadOnlyDictionary<string, string> stagedPath
                 // thousand times its size (the restore limit counts a link's header size, zero).
                 var linked = Target(entry.LinkName.TrimStart('/'), source);
                 EnterParentOf(path);
-                if (!LibC.TryHardLink(linked, path, out var errno))
+                if (!UnixFile.TryHardLink(linked, path, out var errno))
                 {
                     throw new IOException($"Cannot make the hard link {path} (errno {errno}).");
                 }
@@ -142,9 +142,9 @@ internal sealed class StagingSink(IReadOnlyDictionary<string, string> stagedPath
     {
         using (folder.Handle)
         {
-            LibC.SetOwnerModeAndTime(folder.Handle, folder.Uid, folder.Gid, folder.Mode, folder.Modified);
+            folder.Handle.SetOwnerModeAndTime(folder.Uid, folder.Gid, folder.Mode, folder.Modified);
         }
     }
 
-    private sealed record OpenFolder(string Path, DirectoryHandle Handle, int Uid, int Gid, UnixFileMode Mode, DateTimeOffset Modified);
+    private sealed record OpenFolder(string Path, FolderHandle Handle, int Uid, int Gid, UnixFileMode Mode, DateTimeOffset Modified);
 }

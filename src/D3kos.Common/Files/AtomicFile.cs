@@ -34,7 +34,7 @@ public static class AtomicFile
             TryDelete(temp);
             throw;
         }
-        LibC.FsyncDirectory(directory);
+        UnixFile.FlushFolder(directory);
     }
 
     public static void WriteJson<T>(string path, T value, JsonTypeInfo<T> typeInfo) =>
@@ -66,7 +66,7 @@ public static class AtomicFile
         var folder = Path.GetDirectoryName(Path.GetFullPath(destination))!;
         Directory.CreateDirectory(folder);
         var temporary = Path.Combine(folder, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.tmp");
-        if (!LibC.TryHardLink(source, temporary, out _))
+        if (!UnixFile.TryHardLink(source, temporary, out _))
         {
             Copy(source, destination);
             return;
@@ -87,14 +87,14 @@ public static class AtomicFile
     public static void MoveDurably(string source, string destination, bool overwrite = false)
     {
         File.Move(source, destination, overwrite);
-        LibC.FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(destination))!);
+        UnixFile.FlushFolder(Path.GetDirectoryName(Path.GetFullPath(destination))!);
     }
 
     /// <summary>Deletes and then flushes the folder, so the deletion survives a power cut.</summary>
     public static void DeleteDurably(string path)
     {
         File.Delete(path);
-        LibC.FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        UnixFile.FlushFolder(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     public static void TryDelete(string path)
@@ -114,6 +114,6 @@ public static class AtomicFile
     /// <summary>True when the exception means the disk (or quota) is full.</summary>
     public static bool IsDiskFull(Exception exception) =>
         exception is IOException io &&
-        ((io.HResult & 0xFFFF) == 28 || io.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
+        (IoErrors.IsNoSpace(io) || io.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
             || io.Message.Contains("quota", StringComparison.OrdinalIgnoreCase));
 }

@@ -1,4 +1,5 @@
 using D3kos.Common.Interop;
+using D3kos.Common.Security;
 
 namespace D3kos.Common.Files;
 
@@ -14,7 +15,7 @@ public static class FolderChain
     /// sticky bit protects its entries), or null when the whole chain is safe. Symlinks count as unsafe (lstat).
     /// </summary>
     public static string? FirstChangeableByOthers(string path) =>
-        FromRoot(path).FirstOrDefault(p => !LibC.TryStat(p, out var stat) || stat.IsSymlink || !ClosedToOthers(stat));
+        FromRoot(path).FirstOrDefault(p => !FileStat.TryLstat(p, out var stat) || stat.IsSymlink || !ClosedToOthers(stat));
 
     /// <summary>/ and every folder down to <paramref name="path"/>, itself last.</summary>
     public static IReadOnlyList<string> FromRoot(string path)
@@ -29,5 +30,5 @@ public static class FolderChain
 
     /// <summary>Owned by root or by this user, and not writable by group or others unless the sticky bit protects its entries.</summary>
     public static bool ClosedToOthers(FileStat stat) =>
-        (stat.Uid == 0 || stat.Uid == LibC.EffectiveUserId()) && !stat.WritableByOthers;
+        (stat.Uid == 0 || stat.Uid == ProcessIdentity.EffectiveUserId()) && !stat.WritableByOthers;
 }

@@ -14,7 +14,8 @@ namespace D3kos.Common.Files;
 /// Depth is bounded: a folder <see cref="MaxDepth"/> levels down is moved up into the top folder (one
 /// rename) and removed from there in a later round, so a chain of folders a user made as deep as they
 /// liked costs neither stack nor descriptors nor memory beyond that depth. A subfolder goes to another
-/// thread whenever one of the <see cref="Threads"/> is free: descriptors make that as safe as one thread.
+/// thread whenever one of the <see cref="Threads"/> is free: descriptors make that as safe as one thread,
+/// and a <see cref="FolderHandle"/> stays open while any thread still uses it.
 /// </summary>
 public sealed class TreeRemoval
 {
@@ -28,10 +29,10 @@ public sealed class TreeRemoval
 
     private static int Threads => Math.Min(Environment.ProcessorCount, 4);
 
-    private readonly DirectoryHandle _top;
+    private readonly FolderHandle _top;
     private int _freeThreads = Threads - 1;
 
-    private TreeRemoval(DirectoryHandle top) => _top = top;
+    private TreeRemoval(FolderHandle top) => _top = top;
 
     /// <summary>
     /// Removes <paramref name="path"/> and everything under it; nothing there is fine. The folders on the
@@ -44,24 +45,24 @@ public sealed class TreeRemoval
         {
             return;
         }
-        using var parent = LibC.OpenDirectoryNoFollow(parentPath);
+        using var parent = FolderHandle.Open(parentPath);
         var name = System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(path));
-        if (LibC.TryUnlink(parent, name))
+        if (parent.TryUnlink(name))
         {
             return; // gone, or a file or a symlink: the name itself went
         }
         for (var round = 0; round < Rounds; round++)
         {
-            if (!LibC.TryOpenFolder(parent, name, out var top))
+            if (!parent.TryOpenFolder(name, out var top))
             {
-                LibC.TryUnlink(parent, name);
+                parent.TryUnlink(name);
                 return;
             }
             using (top)
             {
                 new TreeRemoval(top).EmptyTop();
             }
-            if (LibC.TryRemoveFolder(parent, name))
+            if (parent.TryRemoveFolder(name))
             {
                 return;
             }
@@ -74,7 +75,7 @@ public sealed class TreeRemoval
     {
         for (var round = 0; round < TopRounds; round++)
         {
-            LibC.Rewind(_top);
+            _top.Rewind();
             var entries = List(_top);
             if (entries.Count == 0)
             {
@@ -85,32 +86,32 @@ public sealed class TreeRemoval
         throw new IOException("Cannot remove a folder: something keeps adding to it.");
     }
 
-    private void RemoveEntry(DirectoryHandle parent, byte[] name, FolderEntryKind kind, int depth)
+    private void RemoveEntry(FolderHandle parent, byte[] name, FolderEntryKind kind, int depth)
     {
         // A name the listing did not call a folder is unlinked first: EISDIR says it is one (now).
-        if (kind != FolderEntryKind.Folder && LibC.TryUnlink(parent, name))
+        if (kind != FolderEntryKind.Folder && parent.TryUnlink(name))
         {
             return;
         }
         if (depth >= MaxDepth)
         {
             // Up into the top folder, for a later round: renameat moves the name itself, never through a symlink.
-            _ = LibC.TryRenameAt(parent, name, _top, $".deep-{Guid.NewGuid():N}"); // false: gone already
+            _ = parent.TryMove(name, _top, $".deep-{Guid.NewGuid():N}"); // false: gone already
             return;
         }
         for (var round = 0; round < Rounds; round++)
         {
-            if (!LibC.TryOpenFolder(parent, name, out var folder))
+            if (!parent.TryOpenFolder(name, out var folder))
             {
                 // Gone, or no longer a folder (a symlink or a file put in its place): the name itself goes.
-                LibC.TryUnlink(parent, name);
+                parent.TryUnlink(name);
                 return;
             }
             using (folder)
             {
                 RemoveAll(folder, List(folder), depth + 1);
             }
-            if (LibC.TryRemoveFolder(parent, name))
+            if (parent.TryRemoveFolder(name))
             {
                 return;
             }
@@ -118,14 +119,14 @@ public sealed class TreeRemoval
         throw new IOException("Cannot remove a folder: something keeps adding to it.");
     }
 
-    private static List<(byte[] Name, FolderEntryKind Kind)> List(DirectoryHandle folder)
+    private static List<(byte[] Name, FolderEntryKind Kind)> List(FolderHandle folder)
     {
         var entries = new List<(byte[] Name, FolderEntryKind Kind)>();
-        LibC.ListFolder(folder, (name, kind) => entries.Add((name.ToArray(), kind)));
+        folder.List((name, kind) => entries.Add((name.ToArray(), kind)));
         return entries;
     }
 
-    private void RemoveAll(DirectoryHandle folder, List<(byte[] Name, FolderEntryKind Kind)> entries, int depth)
+    private void RemoveAll(FolderHandle folder, List<(byte[] Name, FolderEntryKind Kind)> entries, int depth)
     {
         var elsewhere = new List<Task>();
         try
@@ -154,8 +155,7 @@ public sealed class TreeRemoval
         }
         catch
         {
-            // The folder's descriptor is closed by the caller: never before every subfolder handed off is
-            // done with it (a closed number reused by another open would send their unlinkat elsewhere).
+            // The removal is over when it returns or throws: nothing handed off goes on after it.
             try
             {
                 Task.WaitAll(elsewhere);

@@ -17,14 +17,15 @@ using Serilog.Events;
 
 namespace D3kos.Common.Hosting;
 
-/// <summary>What both d3kOS services share: root, logging, systemd, JSON and error answers.</summary>
+/// <summary>
+/// What both d3kOS services share: root, logging, systemd, JSON and error answers. Services only: what
+/// changes the whole process is <see cref="ProcessSettings"/>, called by each Program.cs.
+/// </summary>
 public static class ServiceDefaults
 {
     /// <param name="sessionService">Whose page key this service checks (each service has its own, see OwnerSessions).</param>
     public static WebApplicationBuilder AddD3kosDefaults(this WebApplicationBuilder builder, int defaultPort, IJsonTypeInfoResolver json, SessionService sessionService)
     {
-        Interop.LibC.LimitMallocArenas(2);
-        Interop.LibC.RaiseOpenFileLimit();
         // nginx is the public face: by default a service listens on loopback only.
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {

@@ -9,7 +9,7 @@ namespace D3kos.Common.Interop;
 /// <c>LibCHeaderTests</c> (clang --target=... with _Static_assert), so a wrong one fails the build's tests
 /// rather than a boat's SD card.
 /// </summary>
-public sealed record LibCConstants(
+internal sealed record LibCConstants(
     Architecture Architecture,
     string ClangTarget,
     int OpenReadOnly,
@@ -55,7 +55,7 @@ public sealed record LibCConstants(
 /// Byte offsets in <c>struct statx</c>. The kernel defines it with fixed-size fields (__u32, __u64,
 /// struct statx_timestamp), so one layout serves every architecture; the header test checks each offset.
 /// </summary>
-public static class StatxLayout
+internal static class StatxLayout
 {
     public const int Size = 256;
     public const int Uid = 20;
@@ -72,9 +72,10 @@ public static class StatxLayout
 
 /// <summary>
 /// The errno numbers the services tell apart. Linux numbers these the same on x86-64 and arm64 (the
-/// generic table); the header test checks each one anyway.
+/// generic table); the header test checks each one anyway. Code outside the interop layer asks
+/// <see cref="IoErrors"/>, which reads them from here.
 /// </summary>
-public static class Errno
+internal static class Errno
 {
     public const int NotPermitted = 1;    // EPERM
     public const int NoSuchEntry = 2;     // ENOENT
@@ -83,12 +84,14 @@ public static class Errno
     public const int AlreadyExists = 17;  // EEXIST
     public const int NotADirectory = 20;  // ENOTDIR
     public const int IsADirectory = 21;   // EISDIR
+    public const int NoSpace = 28;        // ENOSPC
+    public const int ReadOnlyFileSystem = 30; // EROFS
     public const int NotEmpty = 39;       // ENOTEMPTY
     public const int SymlinkLoop = 40;    // ELOOP
 }
 
 /// <summary>Capability numbers (linux/capability.h, the same on every architecture; the header test checks them).</summary>
-public static class Capability
+internal static class Capability
 {
     public const int DacOverride = 1;   // CAP_DAC_OVERRIDE
     public const int DacReadSearch = 2; // CAP_DAC_READ_SEARCH
@@ -98,7 +101,7 @@ public static class Capability
 /// <c>struct dirent64</c> as getdents64 fills it (the kernel's linux_dirent64, one layout on every
 /// architecture), and the d_type numbers; the header test checks each against glibc's.
 /// </summary>
-public static class DirentLayout
+internal static class DirentLayout
 {
     public const int RecordLength = 16;
     public const int Type = 18;

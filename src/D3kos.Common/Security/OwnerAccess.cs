@@ -1,3 +1,4 @@
+using D3kos.Common.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -20,11 +21,13 @@ public static class OwnerAccess
 
     public static IServiceCollection AddOwnerAccess(this IServiceCollection services)
     {
-        // Since .NET 7 a sole scheme becomes the default, and authentication then runs for every request.
-        // Without a default, the scheme runs only when authorization asks for it (an owner's endpoint), after
-        // UseForwardedHeaders, so every failure counts against the guest's address, never nginx's loopback
-        // one. UseOwnerAccess also places UseAuthentication itself, after the forwarded address is known.
-        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
+        // Without a default scheme, authentication runs only when authorization asks for it, after
+        // UseForwardedHeaders (see ProcessSettings): refused at start rather than counting every failure
+        // against nginx's loopback address. UseOwnerAccess places UseAuthentication itself, after that too.
+        if (!AppContext.TryGetSwitch(ProcessSettings.SuppressAutoDefaultSchemeSwitch, out var suppressed) || !suppressed)
+        {
+            throw new InvalidOperationException($"Call {nameof(ProcessSettings)}.{nameof(ProcessSettings.SuppressAutoDefaultAuthenticationScheme)}() at the program's start, before AddOwnerAccess.");
+        }
         services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build());

@@ -249,14 +249,14 @@ public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root,
 
     private void ShareWithTokenReaders(string path)
     {
-        if (ServicesGroupId is { } gid && LibC.EffectiveUserId() == 0)
+        if (ServicesGroupId is { } gid && ProcessIdentity.EffectiveUserId() == 0)
         {
-            LibC.SetOwner(path, 0, gid);
+            UnixFile.SetOwner(path, 0, gid);
         }
     }
 
     /// <summary>The group the services run as (d3kos): the token-hash file's, which the installer makes root:d3kos.</summary>
-    public int? ServicesGroupId => LibC.TryStat(TokenHashFile, out var hashFile) ? hashFile.Gid : null;
+    public int? ServicesGroupId => FileStat.TryLstat(TokenHashFile, out var hashFile) ? hashFile.Gid : null;
 
     private static bool Same(string stored, string expected) =>
         CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(stored), Encoding.ASCII.GetBytes(expected));

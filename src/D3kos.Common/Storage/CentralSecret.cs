@@ -2,6 +2,7 @@ using System.Text;
 using D3kos.Common.Files;
 using D3kos.Common.Hosting;
 using D3kos.Common.Interop;
+using D3kos.Common.Security;
 
 namespace D3kos.Common.Storage;
 
@@ -25,9 +26,9 @@ public static class CentralSecret
         PiStateFolder.EnsureParentOf(path);
         var mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | (groupId is null ? 0 : UnixFileMode.GroupRead);
         AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(secret.Trim())), mode);
-        if (groupId is { } gid && LibC.EffectiveUserId() == 0)
+        if (groupId is { } gid && ProcessIdentity.EffectiveUserId() == 0)
         {
-            LibC.SetOwner(path, 0, gid);
+            UnixFile.SetOwner(path, 0, gid);
         }
     }
 
@@ -37,14 +38,14 @@ public static class CentralSecret
     /// </summary>
     public static string Read(string path, string setting)
     {
-        if (!LibC.TryStat(path, out var stat) || !stat.IsRegularFile)
+        if (!FileStat.TryLstat(path, out var stat) || !stat.IsRegularFile)
         {
             throw new ConfigurationRefusedException(
                 $"Central:Url is s3:// but there is no secret key in {path} ({setting}): set it with 'sudo d3kos-backup central-secret set'.");
         }
         // Others: no access at all. The group: only this service's own may read it, and none may change it.
-        var groupOpen = (stat.Mode & 0x38) != 0 && (stat.Gid != LibC.EffectiveGroupId() || (stat.Mode & 0x18) != 0);
-        if ((stat.Mode & 0x7) != 0 || groupOpen || (stat.Uid != 0 && stat.Uid != LibC.EffectiveUserId()))
+        var groupOpen = (stat.Mode & 0x38) != 0 && (stat.Gid != ProcessIdentity.EffectiveGroupId() || (stat.Mode & 0x18) != 0);
+        if ((stat.Mode & 0x7) != 0 || groupOpen || (stat.Uid != 0 && stat.Uid != ProcessIdentity.EffectiveUserId()))
         {
             throw new ConfigurationRefusedException(
                 $"The secret key file {path} is not used: other users can read or change it. Set it again with 'sudo d3kos-backup central-secret set' (0640, root and the d3kos group).");

@@ -7,7 +7,7 @@ namespace D3kos.Backup;
 /// Writes one copy into a drive's opened copies folder: under a partial name, flushed, read back from the
 /// drive and checked, then renamed in. Called under the copy lock, so whatever partial file is found is dead.
 /// </summary>
-internal sealed class DriveCopyWriter(CopyTargetOptions target, DirectoryHandle copies)
+internal sealed class DriveCopyWriter(CopyTargetOptions target, FolderHandle copies)
 {
     private const int BufferSize = 1 << 16;
 
@@ -36,7 +36,7 @@ internal sealed class DriveCopyWriter(CopyTargetOptions target, DirectoryHandle 
                 await source.WriteAsync(output, cancellationToken).ConfigureAwait(false);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
                 output.Flush(flushToDisk: true);
-                LibC.DropCachedPages(output.SafeFileHandle);
+                UnixFile.DropCachedPages(output.SafeFileHandle);
             }
             if (await ReadBackAsync(partial, source.Passphrase, cancellationToken).ConfigureAwait(false) != source.Sha256)
             {
@@ -89,7 +89,7 @@ internal sealed class DriveCopyWriter(CopyTargetOptions target, DirectoryHandle 
         {
             BackupCatalog.Delete(Path.Combine(copies.ProcPath, old));
         }
-        LibC.FsyncDirectory(copies.ProcPath);
+        copies.Flush();
     }
 
     /// <summary>

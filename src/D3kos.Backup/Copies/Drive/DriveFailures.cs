@@ -1,4 +1,5 @@
 using D3kos.Common.Files;
+using D3kos.Common.Interop;
 
 namespace D3kos.Backup;
 
@@ -19,5 +20,5 @@ internal static class DriveFailures
     };
 
     private static bool IsReadOnly(Exception exception) =>
-        (exception.HResult & 0xFFFF) == 30 || exception.Message.Contains("Read-only file system", StringComparison.OrdinalIgnoreCase);
+        IoErrors.IsReadOnlyFileSystem(exception) || exception.Message.Contains("Read-only file system", StringComparison.OrdinalIgnoreCase);
 }

@@ -20,9 +20,9 @@ internal static class DriveFolder
     /// </summary>
     /// <param name="cardFolder">A folder on the SD card (the backups folder): the drive must be another device.</param>
     /// <param name="create">Make the copies folder when it is missing; without, a drive that has none gives null (a look only).</param>
-    public static DirectoryHandle? Open(CopyTargetOptions target, string mountPath, string cardFolder, bool create)
+    public static FolderHandle? Open(CopyTargetOptions target, string mountPath, string cardFolder, bool create)
     {
-        if (!LibC.TryStat(mountPath, out var found) || !found.IsDirectory)
+        if (!FileStat.TryLstat(mountPath, out var found) || !found.IsDirectory)
         {
             throw Unavailable(target, $"there is no folder at {target.Path}: is the drive plugged in and mounted there?");
         }
@@ -31,12 +31,12 @@ internal static class DriveFolder
         {
             throw Unavailable(target, $"another user can change {unsafeFolder}, on the way to the drive, so root will not write there");
         }
-        var mount = LibC.OpenDirectoryNoFollow(mountPath);
+        var mount = FolderHandle.Open(mountPath);
         try
         {
-            var mountStat = LibC.Stat(mount);
-            var parentStat = LibC.Stat(parent);
-            var card = LibC.Stat(cardFolder);
+            var mountStat = mount.Stat();
+            var parentStat = FileStat.Lstat(parent);
+            var card = FileStat.Lstat(cardFolder);
             var mountPoint = mountStat.MountId != 0 && parentStat.MountId != 0 ? mountStat.MountId != parentStat.MountId : mountStat.Device != parentStat.Device;
             if (!mountPoint || mountStat.Device == card.Device)
             {
@@ -54,7 +54,7 @@ internal static class DriveFolder
                 return null;
             }
             Directory.CreateDirectory(copies, BackupPaths.FolderMode);
-            return LibC.OpenSubfolderNoFollow(mount, DriveTarget.FolderName);
+            return mount.OpenFolder(DriveTarget.FolderName);
         }
         finally
         {

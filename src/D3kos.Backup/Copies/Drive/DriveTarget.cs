@@ -13,7 +13,7 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath, st
 
     private const int BufferSize = 1 << 16;
 
-    private DirectoryHandle? _folder;
+    private FolderHandle? _folder;
 
     public string Name => target.Name;
 
@@ -32,13 +32,13 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath, st
         Say(CopyConsequence.Import, async () =>
         {
             var folder = Folder(create: false);
-            if (folder is null || !IsCopyName(copyName) || !LibC.TryStat(Path.Combine(folder.ProcPath, copyName), out var stat) || !stat.IsRegularFile)
+            if (folder is null || !IsCopyName(copyName) || !FileStat.TryLstat(Path.Combine(folder.ProcPath, copyName), out var stat) || !stat.IsRegularFile)
             {
                 throw new BackupException(BackupError.NotFound,
                     $"The drive '{target.Name}' has no copy {BackupPaths.Printable(copyName)}; 'd3kos-backup copies {target.Name}' lists them. Nothing was imported.");
             }
             // Opened without following a symlink: a link planted under a copy's name is not read as one.
-            await using var file = new FileStream(LibC.OpenReadNoFollow(folder, copyName), FileAccess.Read, BufferSize);
+            await using var file = new FileStream(folder.OpenRead(copyName), FileAccess.Read, BufferSize);
             Stream content = progress is null ? file : new ProgressReadStream(file, progress, BackupProgress.Fetching);
             await using (content.ConfigureAwait(false))
             {
@@ -55,7 +55,7 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath, st
         }
         // Only plain files: a symlink on the stick (dangling or not) is not a copy and does not break the list.
         IReadOnlyList<TargetCopy> copies = [.. Copies(folder.ProcPath)
-            .Select(name => (Name: name, Stat: LibC.TryStat(Path.Combine(folder.ProcPath, name), out var stat) ? stat : (FileStat?)null))
+            .Select(name => (Name: name, Stat: FileStat.TryLstat(Path.Combine(folder.ProcPath, name), out var stat) ? stat : (FileStat?)null))
             .Where(entry => entry.Stat is { IsRegularFile: true })
             .Select(entry => new TargetCopy(entry.Name, entry.Stat!.Value.Size, entry.Stat.Value.ModifiedAt, Path.Combine(mountPath, FolderName, entry.Name)))];
         return Task.FromResult(copies);
@@ -70,7 +70,7 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath, st
         if (Folder(create: false) is { } folder)
         {
             BackupCatalog.Delete(Path.Combine(folder.ProcPath, copyName));
-            LibC.FsyncDirectory(folder.ProcPath);
+            folder.Flush();
         }
         return Task.FromResult(true);
     }, cancellationToken);
@@ -95,7 +95,7 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath, st
     private static bool IsCopyName(string name) => !name.Contains('/', StringComparison.Ordinal) && CopyNames.NewestFirst([name]).Count == 1;
 
     /// <summary>The copies folder, opened at the first use and kept open for every later one.</summary>
-    private DirectoryHandle? Folder(bool create) => _folder ??= DriveFolder.Open(target, mountPath, cardFolder, create);
+    private FolderHandle? Folder(bool create) => _folder ??= DriveFolder.Open(target, mountPath, cardFolder, create);
 
     private Task<T> Say<T>(CopyConsequence consequence, Func<Task<T>> work, CancellationToken cancellationToken) =>
         CopyFailures.SayAsync(work, exception => DriveFailures.Explain(exception, target, consequence), cancellationToken);

@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
+using D3kos.Common.Interop;
 
-namespace D3kos.Common.Interop;
+namespace D3kos.Common.Security;
 
-// A user's file-system rights taken on for one thread, so that root reads a path only as far as that user could.
-public static partial class LibC
+/// <summary>A user's file-system rights taken on for one thread, so that root reads a path only as far as that user could.</summary>
+public static class ThreadFileIdentity
 {
     /// <summary>
     /// Gives the calling thread the file-system identity of <paramref name="uid"/>:<paramref name="gid"/>
@@ -12,31 +12,31 @@ public static partial class LibC
     /// applies setuid and setgroups to every thread, so the groups go by the raw system call). From 0 to
     /// another user the kernel also drops the thread's file capabilities (CAP_DAC_OVERRIDE and the like), so
     /// opens and path lookups are checked as that user's; the rest of the process stays root. The caller runs
-    /// this on a thread of its own, which ends after <see cref="ResumeOwnFileIdentity"/>: the groups are not
-    /// given back. Needs CAP_SETUID and CAP_SETGID. The ids are read back (an argument of -1 changes nothing
-    /// and returns the current one) and the capabilities checked gone, and anything short of that throws
-    /// rather than reading on as root.
+    /// this on a thread of its own, which ends after <see cref="Resume"/>: the groups are not given back.
+    /// Needs CAP_SETUID and CAP_SETGID. The ids are read back (an argument of -1 changes nothing and returns
+    /// the current one) and the capabilities checked gone, and anything short of that throws rather than
+    /// reading on as root.
     /// </summary>
-    public static void TakeFileIdentity(int uid, int gid)
+    public static void Take(int uid, int gid)
     {
-        if (SysCall(Flags.SyscallSetGroups, 0, 0) != 0)
+        if (LibC.SysCall(LibC.Flags.SyscallSetGroups, 0, 0) != 0)
         {
-            throw Error("Cannot drop the supplementary groups of a database snapshot's thread");
+            throw LibC.Error("Cannot drop the supplementary groups of a database snapshot's thread");
         }
-        _ = SetFsGid((uint)gid);
-        _ = SetFsUid((uint)uid);
-        if (SetFsUid(uint.MaxValue) != uid || SetFsGid(uint.MaxValue) != gid || ThreadOverridesFileAccess())
+        _ = LibC.SetFsGid((uint)gid);
+        _ = LibC.SetFsUid((uint)uid);
+        if (LibC.SetFsUid(uint.MaxValue) != uid || LibC.SetFsGid(uint.MaxValue) != gid || OverridesFileAccess())
         {
-            ResumeOwnFileIdentity();
+            Resume();
             throw new IOException($"Cannot read as user {uid}, group {gid}: taking on a user's rights needs CAP_SETUID and CAP_SETGID.");
         }
     }
 
     /// <summary>Back to the process's own file-system user and group (its effective ones) on this thread.</summary>
-    public static void ResumeOwnFileIdentity()
+    public static void Resume()
     {
-        _ = SetFsUid(GetEffectiveUserId());
-        _ = SetFsGid(GetEffectiveGroupId());
+        _ = LibC.SetFsUid(LibC.GetEffectiveUserId());
+        _ = LibC.SetFsGid(LibC.GetEffectiveGroupId());
     }
 
     /// <summary>
@@ -44,7 +44,7 @@ public static partial class LibC
     /// /proc/thread-self/status): a kernel or securebits setting that kept them would make the identity
     /// change no limit at all.
     /// </summary>
-    private static bool ThreadOverridesFileAccess()
+    private static bool OverridesFileAccess()
     {
         const ulong FileOverrides = (1UL << Capability.DacOverride) | (1UL << Capability.DacReadSearch);
         try
@@ -62,16 +62,4 @@ public static partial class LibC
         }
         return true; // not told: assume the worst
     }
-
-    // uid_t and gid_t are 32-bit on both targets; the return value is the previous id, never an error code.
-    [LibraryImport("libc", EntryPoint = "setfsuid")]
-    private static partial int SetFsUid(uint uid);
-
-    [LibraryImport("libc", EntryPoint = "setfsgid")]
-    private static partial int SetFsGid(uint gid);
-
-    // syscall(2) is variadic; on x86-64 and Linux's arm64 (AAPCS64) variadic integers go in the same
-    // registers as declared ones, so this declaration is exact there (as OpenWithMode's).
-    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
-    private static partial long SysCall(long number, nuint count, nint list);
 }

@@ -1,0 +1,9 @@
+namespace D3kos.Backup;
+
+public enum ItemKind
+{
+    Directory,
+    File,
+    Symlink,
+    SqliteDatabase,
+}

@@ -10,7 +10,7 @@ public sealed class BackupCrashTests : IDisposable
     private string Backups => _root.At("/opt/d3kos/backups");
 
     [Fact]
-    public async Task KillDuringCreate_LeavesNoPartialBackupAndDeletesNothing()
+    public async Task Kill_during_create_leaves_no_partial_backup_and_deletes_nothing()
     {
         BoatForFaults.Seed(_root, imageMegabytes: 24);
         var environment = BoatForFaults.Environment(_root);
@@ -57,7 +57,7 @@ public sealed class BackupCrashTests : IDisposable
     }
 
     [Fact]
-    public async Task KillDuringRestore_NextStartLeavesAllSourcesOldOrAllNew()
+    public async Task Kill_during_restore_next_start_leaves_all_sources_old_or_all_new()
     {
         BoatForFaults.Seed(_root, imageMegabytes: 16);
         var environment = BoatForFaults.Environment(_root);

@@ -9,7 +9,7 @@ public sealed class CsvLoadTests : IDisposable
     private readonly TempRoot _root = new TempRoot().WithLicense(tier: 1);
 
     [Fact]
-    public async Task FiftyConcurrentDownloads_KeepMemoryFlat()
+    public async Task Fifty_concurrent_downloads_keep_memory_flat()
     {
         _root.WithBoatlog(Enumerable.Range(1, Rows).Select(i =>
             ((object)(long)i, $"2026-05-01T{i / 3600 % 24:D2}:{i / 60 % 60:D2}:{i % 60:D2}.{i:D6}", "position", $"Underway, fix number {i}, all well", (double?)(43 + i * 1e-6), (double?)(-79 - i * 1e-6))));

@@ -14,7 +14,7 @@ public sealed class ExportManagerCrashTests : IDisposable
     private readonly TempRoot _root = new TempRoot().WithLicense(tier: 1);
 
     [Fact]
-    public async Task KillDashNine_NeverLosesAnAcknowledgedExport()
+    public async Task Kill_dash_nine_never_loses_an_acknowledged_export()
     {
         _root.WithBoatlog(Enumerable.Range(1, 50).Select(i => ((object)(long)i, $"2026-05-01T08:{i:D2}:00", "position", $"fix {i}", (double?)43.5, (double?)-79.5)));
         var environment = new Dictionary<string, string> { ["D3KOS_FS_ROOT"] = _root.Path, ["Auth__AllowUnauthenticatedLoopback"] = "true" };

@@ -12,7 +12,7 @@ namespace D3kos.Faults.Tests;
 public sealed class FullDiskTests
 {
     [Fact]
-    public async Task BackupOnADiskThatFillsUp_Returns507AndKeepsTheOldBackup()
+    public async Task Backup_on_a_disk_that_fills_up_returns_507_and_keeps_the_old_backup()
     {
         using var disk = SmallDisk.Mount(megabytes: 48);
         var root = new TempRootAt(disk.Path);
@@ -51,7 +51,7 @@ public sealed class FullDiskTests
     }
 
     [Fact]
-    public async Task QueueOnAFullDisk_AnswersWithAnErrorKeepsTheQueueAndResumes()
+    public async Task Queue_on_a_full_disk_answers_with_an_error_keeps_the_queue_and_resumes()
     {
         using var disk = SmallDisk.Mount(megabytes: 16);
         var root = new TempRootAt(disk.Path);

@@ -91,7 +91,7 @@ public sealed class AccessTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(AdminEndpoints))]
-    public async Task AdminEndpoint_WithoutToken_Returns401WithChallenge(string method, string url)
+    public async Task Admin_endpoint_without_token_returns_401_with_challenge(string method, string url)
     {
         using var response = await _app.CreateClient().SendAsync(Request(method, url), TestContext.Current.CancellationToken);
 
@@ -101,7 +101,7 @@ public sealed class AccessTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(AdminEndpoints))]
-    public async Task AdminEndpoint_WithWrongToken_Returns401(string method, string url)
+    public async Task Admin_endpoint_with_wrong_token_returns_401(string method, string url)
     {
         using var response = await _app.CreateClient().SendAsync(Request(method, url, bearer: Token + "x"), TestContext.Current.CancellationToken);
 
@@ -110,7 +110,7 @@ public sealed class AccessTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(AdminEndpoints))]
-    public async Task AdminEndpoint_WithTheToken_GetsPastTheGuard(string method, string url)
+    public async Task Admin_endpoint_with_the_token_gets_past_the_guard(string method, string url)
     {
         using var response = await _app.CreateClient().SendAsync(Request(method, url, bearer: Token), TestContext.Current.CancellationToken);
 
@@ -119,7 +119,7 @@ public sealed class AccessTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Create_WithTheTokenAsApiKey_Works()
+    public async Task Create_with_the_token_as_api_key_works()
     {
         using var response = await _app.CreateClient().SendAsync(Request("POST", "/api/backup/create", apiKey: Token), TestContext.Current.CancellationToken);
 
@@ -129,7 +129,7 @@ public sealed class AccessTests : IAsyncLifetime
     [Theory]
     [InlineData("/health")]
     [InlineData("/api/backup/list")]
-    public async Task ReadOnlyEndpoint_WithoutToken_Works(string url)
+    public async Task Read_only_endpoint_without_token_works(string url)
     {
         using var response = await _app.CreateClient().GetAsync(url, TestContext.Current.CancellationToken);
 
@@ -137,7 +137,7 @@ public sealed class AccessTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RepeatedFailures_AreSlowedDownWith429()
+    public async Task Repeated_failures_are_slowed_down_with_429()
     {
         var client = _app.CreateClient();
         for (var i = 0; i < 5; i++)
@@ -153,7 +153,7 @@ public sealed class AccessTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NoTokenConfigured_RefusesWith403ThatSaysHowToSetOne()
+    public async Task No_token_configured_refuses_with_403_that_says_how_to_set_one()
     {
         File.Delete(_boat.Root.At("/opt/d3kos/config/api-token"));
 
@@ -163,7 +163,7 @@ public sealed class AccessTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RotatedTokenFile_TakesEffectWithoutRestart()
+    public async Task Rotated_token_file_takes_effect_without_restart()
     {
         var client = _app.CreateClient();
         using (var before = await client.SendAsync(Request("POST", "/api/backup/create", bearer: Token), TestContext.Current.CancellationToken))
@@ -261,7 +261,7 @@ public sealed class ForwardedClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GuessesFromOneGuest_DoNotLockOutAnother()
+    public async Task Guesses_from_one_guest_do_not_lock_out_another()
     {
         var client = _app.CreateClient();
         for (var i = 0; i < 3; i++)

@@ -21,7 +21,7 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
     private string ArchivePath => Path.Combine(_boat.BackupsFolder, _name);
 
     [Fact]
-    public async Task List_ShowsBackupsNewestFirstWithChecksums()
+    public async Task List_shows_backups_newest_first_with_checksums()
     {
         var second = (await _client.PostAsync("/api/backup/create", null, TestContext.Current.CancellationToken).OkJsonAsync()).GetProperty("backup_file").GetString();
 
@@ -35,7 +35,7 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Download_ReturnsTheExactBytesAndHonoursRanges()
+    public async Task Download_returns_the_exact_bytes_and_honours_ranges()
     {
         using var whole = await _client.GetAsync($"/api/backup/download/{_name}", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
@@ -58,7 +58,7 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
     [InlineData(".d3kos-backup.lock")]
     [InlineData("d3kos_backup_20260101_000000.tar.gz.sha256")]
     [InlineData("notes.txt")]
-    public async Task Download_WithNameThatIsNotABackup_IsRefusedWithoutABytesFromElsewhere(string name)
+    public async Task Download_with_name_that_is_not_a_backup_is_refused_without_a_bytes_from_elsewhere(string name)
     {
         File.WriteAllText(Path.Combine(_boat.BackupsFolder, "notes.txt"), "SENTINEL-7f3a");
 
@@ -72,7 +72,7 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Download_OfMissingBackup_Returns404()
+    public async Task Download_of_missing_backup_returns_404()
     {
         using var response = await _client.GetAsync("/api/backup/download/d3kos_backup_20200101_000000.tar.gz", TestContext.Current.CancellationToken);
 
@@ -80,7 +80,7 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Verify_OfAGoodBackup_IsValid()
+    public async Task Verify_of_a_good_backup_is_valid()
     {
         var report = await _client.GetAsync($"/api/backup/verify/{_name}", TestContext.Current.CancellationToken).OkJsonAsync();
 
@@ -90,7 +90,7 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Verify_OfATruncatedBackup_IsInvalid()
+    public async Task Verify_of_a_truncated_backup_is_invalid()
     {
         var bytes = File.ReadAllBytes(ArchivePath);
         File.WriteAllBytes(ArchivePath, bytes[..(bytes.Length * 2 / 3)]);
@@ -102,7 +102,7 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Verify_WhenTheManifestLiesAboutAChecksum_IsInvalidAndNamesTheFile()
+    public async Task Verify_when_the_manifest_lies_about_a_checksum_is_invalid_and_names_the_file()
     {
         var name = "d3kos_backup_20260101_000000.tar.gz";
         new ArchiveBuilder().Folder("opt/d3kos/config/").File("opt/d3kos/config/a.json", "{}", claimedSha256: new string('0', 64))
@@ -115,7 +115,7 @@ public sealed class DownloadListVerifyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Delete_RemovesTheBackupAndRefusesOtherNames()
+    public async Task Delete_removes_the_backup_and_refuses_other_names()
     {
         var kept = Path.Combine(_boat.BackupsFolder, "notes.txt");
         File.WriteAllText(kept, "x");

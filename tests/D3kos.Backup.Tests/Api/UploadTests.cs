@@ -24,7 +24,7 @@ public sealed class UploadTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Upload_AsRawBody_IsVerifiedKeptUnderABackupNameAndRestorable()
+    public async Task Upload_as_raw_body_is_verified_kept_under_a_backup_name_and_restorable()
     {
         using var content = new ByteArrayContent(_backup);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
@@ -44,7 +44,7 @@ public sealed class UploadTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Upload_AsMultipartForm_IsKept()
+    public async Task Upload_as_multipart_form_is_kept()
     {
         using var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(_backup);
@@ -59,7 +59,7 @@ public sealed class UploadTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Upload_OfSomethingThatIsNotABackup_IsRefusedAndNothingIsKept()
+    public async Task Upload_of_something_that_is_not_a_backup_is_refused_and_nothing_is_kept()
     {
         using var content = new ByteArrayContent("<html>not a backup</html>"u8.ToArray());
 
@@ -70,7 +70,7 @@ public sealed class UploadTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Upload_LargerThanTheLimit_Returns413AndNothingIsKept()
+    public async Task Upload_larger_than_the_limit_returns_413_and_nothing_is_kept()
     {
         using var content = new ByteArrayContent(new byte[2 * 1024 * 1024]);
 

@@ -11,7 +11,7 @@ public sealed class CreateTests : IDisposable
     private readonly BoatRoot _boat = new();
 
     [Fact]
-    public async Task Create_ReturnsTheArchiveAndGnuTarListsAndExtractsIt()
+    public async Task Create_returns_the_archive_and_gnu_tar_lists_and_extracts_it()
     {
         await using var app = new BackupApiApp(_boat.Settings());
         var client = app.CreateClient();
@@ -51,7 +51,7 @@ public sealed class CreateTests : IDisposable
     }
 
     [Fact]
-    public void Manifest_IsFirstAndListsEveryFileWithChecksumAndTheSkippedSources()
+    public void Manifest_is_first_and_lists_every_file_with_checksum_and_the_skipped_sources()
     {
         File.Delete(_boat.Root.At("/home/d3kos/.node-red/flows.json"));
         var (manager, services) = Library.Create(_boat.Settings());
@@ -77,7 +77,7 @@ public sealed class CreateTests : IDisposable
     }
 
     [Fact]
-    public async Task DatabaseWrittenDuringBackup_ComesBackConsistent()
+    public async Task Database_written_during_backup_comes_back_consistent()
     {
         var database = _boat.Root.At("/opt/d3kos/data/boatlog/boatlog.db");
         using var stop = new CancellationTokenSource();
@@ -138,7 +138,7 @@ public sealed class CreateTests : IDisposable
     }
 
     [Fact]
-    public void Retention_AfterSevenCreates_KeepsTheNewestFiveAndTouchesNothingElse()
+    public void Retention_after_seven_creates_keeps_the_newest_five_and_touches_nothing_else()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 2, 20, 12, 0, 0, TimeSpan.Zero));
         Directory.CreateDirectory(_boat.BackupsFolder);
@@ -160,7 +160,7 @@ public sealed class CreateTests : IDisposable
     }
 
     [Fact]
-    public void TwoBackupsInOneSecond_GetDifferentNames()
+    public void Two_backups_in_one_second_get_different_names()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 2, 20, 12, 0, 0, TimeSpan.Zero));
         var (manager, services) = Library.Create(_boat.Settings(), time);
@@ -174,7 +174,7 @@ public sealed class CreateTests : IDisposable
     }
 
     [Fact]
-    public async Task Create_WhenTheDiskIsTooFull_Returns507AndWritesNothing()
+    public async Task Create_when_the_disk_is_too_full_returns_507_and_writes_nothing()
     {
         await using var app = new BackupApiApp(_boat.Settings(("Backup:FreeSpaceMarginBytes", (1L << 60).ToString(System.Globalization.CultureInfo.InvariantCulture))));
 
@@ -185,7 +185,7 @@ public sealed class CreateTests : IDisposable
     }
 
     [Fact]
-    public async Task Create_WhileAnotherHoldsTheLock_Returns409()
+    public async Task Create_while_another_holds_the_lock_returns_409()
     {
         await using var app = new BackupApiApp(_boat.Settings());
         var client = app.CreateClient();

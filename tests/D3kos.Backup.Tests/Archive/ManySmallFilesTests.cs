@@ -16,7 +16,7 @@ public sealed class ManySmallFilesTests : IDisposable
     private readonly BoatRoot _boat = new();
 
     [Fact]
-    public void Restore_BringsBackModesAndTimesOfFilesAndOfNestedAndReadOnlyFolders()
+    public void Restore_brings_back_modes_and_times_of_files_and_of_nested_and_read_only_folders()
     {
         var plugins = _boat.Root.At("/home/d3kos/.signalk/node_modules");
         var deep = Path.Combine(plugins, "a", "b", "c");
@@ -59,7 +59,7 @@ public sealed class ManySmallFilesTests : IDisposable
     }
 
     [Fact]
-    public void Verify_ReadsAManifestWhoseFileListComesBeforeItsOtherFields()
+    public void Verify_reads_a_manifest_whose_file_list_comes_before_its_other_fields()
     {
         var path = WriteArchive(filesFirst: true, files: [("opt/d3kos/config/a.json", "{}"), ("opt/d3kos/config/b.json", "[]")]);
         var (manager, services) = Library.Create(_boat.Settings());
@@ -72,7 +72,7 @@ public sealed class ManySmallFilesTests : IDisposable
     }
 
     [Fact]
-    public void Verify_WhenTheManifestListsTheFilesInAnotherOrder_IsInvalidAndSaysWhere()
+    public void Verify_when_the_manifest_lists_the_files_in_another_order_is_invalid_and_says_where()
     {
         var path = WriteArchive(filesFirst: false, listedInReverse: true, files: [("opt/d3kos/config/a.json", "{}"), ("opt/d3kos/config/b.json", "[]")]);
         var (manager, services) = Library.Create(_boat.Settings());
@@ -86,7 +86,7 @@ public sealed class ManySmallFilesTests : IDisposable
     }
 
     [Fact]
-    public void Verify_WhenTheManifestListsAFileTheArchiveLacks_NamesIt()
+    public void Verify_when_the_manifest_lists_a_file_the_archive_lacks_names_it()
     {
         var path = WriteArchive(filesFirst: false, extraListed: "opt/d3kos/config/gone.json", files: [("opt/d3kos/config/a.json", "{}")]);
         var (manager, services) = Library.Create(_boat.Settings());
@@ -99,7 +99,7 @@ public sealed class ManySmallFilesTests : IDisposable
     }
 
     [Fact]
-    public void Verify_WhenOneListedFileIsMissingInTheMiddle_NamesThatFileOnce()
+    public void Verify_when_one_listed_file_is_missing_in_the_middle_names_that_file_once()
     {
         var path = WriteArchive(filesFirst: false, middleMissing: "opt/d3kos/config/gone.json",
             files: [("opt/d3kos/config/a.json", "{}"), ("opt/d3kos/config/b.json", "[]"), ("opt/d3kos/config/c.json", "1")]);
@@ -113,7 +113,7 @@ public sealed class ManySmallFilesTests : IDisposable
     }
 
     [Fact]
-    public void Summarize_ReadsAManifestThatArrivesOneByteAtATime()
+    public void Summarize_reads_a_manifest_that_arrives_one_byte_at_a_time()
     {
         var records = Enumerable.Range(0, 2000).Select(i => new { path = $"home/d3kos/.signalk/node_modules/p{i}/index.js", size = i, sha256 = new string('a', 64) });
         var json = JsonSerializer.SerializeToUtf8Bytes(new

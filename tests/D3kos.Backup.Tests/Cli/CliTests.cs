@@ -38,7 +38,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void Create_PrintsWhatTheOldScriptPrinted()
+    public void Create_prints_what_the_old_script_printed()
     {
         var (code, output, _) = Run("", "create");
 
@@ -50,7 +50,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void Restore_WithoutFile_ListsTheBackups()
+    public void Restore_without_file_lists_the_backups()
     {
         Run("", "create");
 
@@ -61,7 +61,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void Restore_WithoutYesAndWithoutATerminal_RefusesAndChangesNothing()
+    public void Restore_without_yes_and_without_a_terminal_refuses_and_changes_nothing()
     {
         Run("", "create");
         var name = Directory.GetFiles(_boat.BackupsFolder, "*.tar.gz").Select(Path.GetFileName).Single()!;
@@ -75,7 +75,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void Restore_WithYes_Restores()
+    public void Restore_with_yes_restores()
     {
         Run("", "create");
         var name = Directory.GetFiles(_boat.BackupsFolder, "*.tar.gz").Select(Path.GetFileName).Single()!;
@@ -90,7 +90,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void Verify_ExitCodesSayWhetherTheArchiveIsGood()
+    public void Verify_exit_codes_say_whether_the_archive_is_good()
     {
         Run("", "create");
         var path = Directory.GetFiles(_boat.BackupsFolder, "*.tar.gz").Single();
@@ -105,7 +105,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void UnknownCommand_IsNamedAndExits2()
+    public void Unknown_command_is_named_and_exits_2()
     {
         var (code, _, error) = Run("", "explode");
 
@@ -115,7 +115,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void Create_WhileTheApiHoldsTheLock_Exits3()
+    public void Create_while_the_api_holds_the_lock_exits_3()
     {
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
@@ -128,7 +128,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public void Import_OfAMissingFile_SaysSoAndExits6()
+    public void Import_of_a_missing_file_says_so_and_exits_6()
     {
         var (code, output, error) = Run("", "import", "/missing.tar.gz");
 

@@ -55,7 +55,7 @@ public sealed class HostileArchiveTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Restore_OfHostileArchive_IsRefusedAndWritesNothing(string hostile)
+    public async Task Restore_of_hostile_archive_is_refused_and_writes_nothing(string hostile)
     {
         Builders[hostile](_outside).Write(Path.Combine(_boat.BackupsFolder, Name));
         var before = TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder);
@@ -77,7 +77,7 @@ public sealed class HostileArchiveTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(LegacyCases))]
-    public async Task Restore_OfHostileLegacyArchive_IsRefusedAndWritesNothing(string hostile)
+    public async Task Restore_of_hostile_legacy_archive_is_refused_and_writes_nothing(string hostile)
     {
         Builders[hostile](_outside).WriteWithoutManifest(Path.Combine(_boat.BackupsFolder, Name));
         var before = TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder);
@@ -93,7 +93,7 @@ public sealed class HostileArchiveTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Restore_OfANonBackupFile_IsRefused()
+    public async Task Restore_of_a_non_backup_file_is_refused()
     {
         File.WriteAllText(Path.Combine(_boat.BackupsFolder, Name), "this is not gzip at all");
 

@@ -29,7 +29,7 @@ public sealed class HostileHttpTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(TraversalNames))]
-    public async Task TraversalNames_AreRefusedOnEveryEndpoint(string name)
+    public async Task Traversal_names_are_refused_on_every_endpoint(string name)
     {
         var requests = new Func<Task<HttpResponseMessage>>[]
         {
@@ -51,7 +51,7 @@ public sealed class HostileHttpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OversizedJsonBody_IsRefusedAndTheServiceKeepsServing()
+    public async Task Oversized_json_body_is_refused_and_the_service_keeps_serving()
     {
         var huge = "{\"backup_file\":\"" + new string('a', 40 * 1024 * 1024) + "\",\"confirm\":true}";
         using var content = new StringContent(huge, Encoding.UTF8, "application/json");
@@ -63,7 +63,7 @@ public sealed class HostileHttpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ConcurrentCreates_RunOneAtATimeAndEveryArchiveIsWhole()
+    public async Task Concurrent_creates_run_one_at_a_time_and_every_archive_is_whole()
     {
         var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _client.PostAsync("/api/backup/create", null)));
 
@@ -77,7 +77,7 @@ public sealed class HostileHttpTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RestoreWhileCreating_OneOfThemIsTold409()
+    public async Task Restore_while_creating_one_of_them_is_told_409()
     {
         var name = (await _client.PostAsync("/api/backup/create", null, TestContext.Current.CancellationToken).OkJsonAsync()).GetProperty("backup_file").GetString();
 

@@ -8,7 +8,7 @@ public sealed class InterruptedRestoreTests : IDisposable
     private readonly BoatRoot _boat = new();
 
     [Fact]
-    public void CrashInTheMiddleOfTheSwap_IsRolledBackAtStart()
+    public void Crash_in_the_middle_of_the_swap_is_rolled_back_at_start()
     {
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
@@ -40,7 +40,7 @@ public sealed class InterruptedRestoreTests : IDisposable
     }
 
     [Fact]
-    public void NoJournal_RecoveryDoesNothing()
+    public void No_journal_recovery_does_nothing()
     {
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;

@@ -28,7 +28,7 @@ public sealed class RestoreTests : IAsyncLifetime
         new { backup_file = file, confirm, replace_installation_id = replaceId };
 
     [Fact]
-    public async Task Restore_WithoutConfirm_Returns400AndChangesNothing()
+    public async Task Restore_without_confirm_returns_400_and_changes_nothing()
     {
         _boat.Root.Write("/var/www/html/index.html", "changed");
         var before = LiveTree();
@@ -41,7 +41,7 @@ public sealed class RestoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Restore_PutsBackTheBackedUpStateAndRestartsServices()
+    public async Task Restore_puts_back_the_backed_up_state_and_restarts_services()
     {
         _boat.Root.Write("/var/www/html/index.html", "changed after the backup");
         _boat.Root.Write("/opt/d3kos/config/added-later.json", "{}");
@@ -59,7 +59,7 @@ public sealed class RestoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Restore_KeepsThisBoatsInstallationIdUnlessAskedToReplaceIt()
+    public async Task Restore_keeps_this_boats_installation_id_unless_asked_to_replace_it()
     {
         var license = _boat.Root.At("/opt/d3kos/config/license.json");
         _boat.Root.WithLicense(tier: 2, installationId: "cccccccccccccccc");
@@ -79,7 +79,7 @@ public sealed class RestoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Restore_ThatFailsDuringTheSwap_RollsBackEverythingAndStartsServices()
+    public async Task Restore_that_fails_during_the_swap_rolls_back_everything_and_starts_services()
     {
         // The stop command sabotages the last source's unpacked copy: the swap fails after the
         // first sources went live, which is the case a rollback exists for.
@@ -102,7 +102,7 @@ public sealed class RestoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Restore_OfATruncatedArchive_IsRefusedBeforeAnythingIsTouched()
+    public async Task Restore_of_a_truncated_archive_is_refused_before_anything_is_touched()
     {
         var path = Path.Combine(_boat.BackupsFolder, _name);
         var bytes = File.ReadAllBytes(path);
@@ -132,7 +132,7 @@ public sealed class RestoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Restore_WithWrongContentType_Returns415()
+    public async Task Restore_with_wrong_content_type_returns_415()
     {
         using var content = new StringContent($"backup_file={_name}&confirm=true", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
 
@@ -142,7 +142,7 @@ public sealed class RestoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Restore_WithTraversalName_Returns400()
+    public async Task Restore_with_traversal_name_returns_400()
     {
         using var response = await _client.PostAsJsonAsync("/api/backup/restore", Request("../config/license.json"), cancellationToken: TestContext.Current.CancellationToken);
 

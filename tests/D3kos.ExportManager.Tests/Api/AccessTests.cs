@@ -101,7 +101,7 @@ public sealed class AccessTests : IDisposable
 
     [Theory]
     [MemberData(nameof(AdminEndpoints))]
-    public async Task AdminEndpoint_WithoutOrWithWrongToken_Returns401(string method, string url)
+    public async Task Admin_endpoint_without_or_with_wrong_token_returns_401(string method, string url)
     {
         await using var app = App();
         var client = app.CreateClient();
@@ -116,7 +116,7 @@ public sealed class AccessTests : IDisposable
 
     [Theory]
     [MemberData(nameof(AdminEndpoints))]
-    public async Task AdminEndpoint_WithTheToken_Works(string method, string url)
+    public async Task Admin_endpoint_with_the_token_works(string method, string url)
     {
         await using var app = App();
 
@@ -130,7 +130,7 @@ public sealed class AccessTests : IDisposable
     [InlineData("/export/status")]
     [InlineData("/export/queue")]
     [InlineData("/export/history")]
-    public async Task ReadOnlyEndpoint_WithoutToken_Works(string url)
+    public async Task Read_only_endpoint_without_token_works(string url)
     {
         await using var app = App();
 
@@ -140,7 +140,7 @@ public sealed class AccessTests : IDisposable
     }
 
     [Fact]
-    public async Task NoTokenConfigured_Returns403WithTheHowTo()
+    public async Task No_token_configured_returns_403_with_the_how_to()
     {
         await using var app = App(token: null);
 
@@ -173,7 +173,7 @@ public sealed class AccessTests : IDisposable
     [InlineData("X-Forwarded-For", "192.168.4.23")]
     [InlineData("X-Real-IP", "192.168.4.23")]
     [InlineData("Forwarded", "for=192.168.4.23")]
-    public async Task TheDemoSwitch_DoesNotOpenAdminOperationsToRequestsThroughAProxy(string header, string value)
+    public async Task The_demo_switch_does_not_open_admin_operations_to_requests_through_a_proxy(string header, string value)
     {
         // nginx makes every guest arrive from loopback; only a direct local caller may use the switch.
         await using var app = new ExportManagerApp(_root, new Dictionary<string, string?>

@@ -16,7 +16,7 @@ public sealed class ReadinessTests : IDisposable
     private readonly string _socketPath = Path.Combine(Path.GetTempPath(), $"d3kos-notify-{Guid.NewGuid():N}.sock");
 
     [Fact]
-    public async Task ReadyIsSentOnlyOnceThePortAcceptsConnections()
+    public async Task Ready_is_sent_only_once_the_port_accepts_connections()
     {
         using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         notify.Bind(new UnixDomainSocketEndPoint(_socketPath));

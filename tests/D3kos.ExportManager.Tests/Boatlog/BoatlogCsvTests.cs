@@ -13,7 +13,7 @@ public sealed class BoatlogCsvTests : IDisposable
     public BoatlogCsvTests() => _root.WithLicense(tier: 1);
 
     [Fact]
-    public async Task Csv_KeepsNumbersQuotesNewlinesAndNeutralisesFormulas()
+    public async Task Csv_keeps_numbers_quotes_newlines_and_neutralises_formulas()
     {
         _root.WithBoatlog([
             (3L, "2026-02-20T14:00:00", "note", "=HYPERLINK(\"http://evil\")", null, null),
@@ -53,7 +53,7 @@ public sealed class BoatlogCsvTests : IDisposable
     }
 
     [Fact]
-    public async Task Csv_WithoutDatabase_ReturnsHeaderOnlyAndCreatesNothing()
+    public async Task Csv_without_database_returns_header_only_and_creates_nothing()
     {
         await using var app = new ExportManagerApp(_root);
 
@@ -64,7 +64,7 @@ public sealed class BoatlogCsvTests : IDisposable
     }
 
     [Fact]
-    public async Task Csv_WithoutTable_ReturnsHeaderOnly()
+    public async Task Csv_without_table_returns_header_only()
     {
         var path = _root.At("/opt/d3kos/data/boatlog/boatlog.db");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -83,7 +83,7 @@ public sealed class BoatlogCsvTests : IDisposable
     }
 
     [Fact]
-    public async Task Csv_Filters_SelectByDateRangeAndType()
+    public async Task Csv_filters_select_by_date_range_and_type()
     {
         _root.WithBoatlog([
             (1L, "2026-02-19T23:59:59", "position", "before", 1.0, 1.0),
@@ -104,7 +104,7 @@ public sealed class BoatlogCsvTests : IDisposable
     [InlineData("to=9999-12-31")]
     [InlineData("to=9999-12-31T23:59:59")]
     [InlineData("from=0001-01-01&to=9999-12-31")]
-    public async Task Csv_WithTheLastDateOfTheCalendar_HasNoUpperBound(string query)
+    public async Task Csv_with_the_last_date_of_the_calendar_has_no_upper_bound(string query)
     {
         _root.WithBoatlog([(1L, "2026-02-20T08:00:00", "position", "in range", 2.0, 2.0)]);
         await using var app = new ExportManagerApp(_root);
@@ -118,7 +118,7 @@ public sealed class BoatlogCsvTests : IDisposable
     [InlineData("from=yesterday")]
     [InlineData("to=2026-13-45")]
     [InlineData("from=2026-02-20T25:00:00")]
-    public async Task Csv_WithMalformedFilter_Returns400(string query)
+    public async Task Csv_with_malformed_filter_returns_400(string query)
     {
         await using var app = new ExportManagerApp(_root);
 
@@ -128,7 +128,7 @@ public sealed class BoatlogCsvTests : IDisposable
     }
 
     [Fact]
-    public async Task Csv_WhenDatabaseIsNotSqlite_Returns500WithReason()
+    public async Task Csv_when_database_is_not_sqlite_returns_500_with_reason()
     {
         _root.Write("/opt/d3kos/data/boatlog/boatlog.db", new string('x', 4096));
         await using var app = new ExportManagerApp(_root);
@@ -139,7 +139,7 @@ public sealed class BoatlogCsvTests : IDisposable
     }
 
     [Fact]
-    public async Task Csv_WhileAnotherConnectionWrites_StillExports()
+    public async Task Csv_while_another_connection_writes_still_exports()
     {
         var path = _root.WithBoatlog([(1L, "2026-02-20T12:00:00", "position", "first", 1.0, -1.0)]);
         using var writer = new SqliteConnection($"Data Source={path};Pooling=False");
@@ -183,7 +183,7 @@ public sealed class LockedBoatlogTests : IDisposable
     private readonly TempRoot _root = new TempRoot().WithLicense(tier: 1);
 
     [Fact]
-    public async Task Csv_WhileAWriterHoldsAnExclusiveLock_Returns503AndKeepsServing()
+    public async Task Csv_while_a_writer_holds_an_exclusive_lock_returns_503_and_keeps_serving()
     {
         var path = _root.WithBoatlog([(1L, "2026-02-20T12:00:00", "position", "first", 1.0, -1.0)]);
         using (var writer = new SqliteConnection($"Data Source={path};Pooling=False"))

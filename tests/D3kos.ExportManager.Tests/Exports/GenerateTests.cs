@@ -20,7 +20,7 @@ public sealed class GenerateTests : IDisposable
     }
 
     [Fact]
-    public async Task Generate_WritesFullExportAndQueuesIt()
+    public async Task Generate_writes_full_export_and_queues_it()
     {
         await using var app = new ExportManagerApp(_root, new Dictionary<string, string?> { ["Export:ProcessInterval"] = "01:00:00" });
         var client = app.CreateClient();
@@ -68,7 +68,7 @@ public sealed class GenerateTests : IDisposable
     }
 
     [Fact]
-    public async Task Generate_WithBrokenCapturesDatabase_ReportsErrorOnThatCategoryOnly()
+    public async Task Generate_with_broken_captures_database_reports_error_on_that_category_only()
     {
         _root.Write("/opt/d3kos/data/marine-vision/captures.db", "this is not a database, it is a text file of some length..........");
         await using var app = new ExportManagerApp(_root);
@@ -88,7 +88,7 @@ public sealed class GenerateTests : IDisposable
     }
 
     [Fact]
-    public async Task BoatlogSnapshot_QueuesEntryWithCount()
+    public async Task Boatlog_snapshot_queues_entry_with_count()
     {
         await using var app = new ExportManagerApp(_root);
         var client = app.CreateClient();
@@ -121,7 +121,7 @@ public sealed class GenerateTests : IDisposable
     }
 
     [Fact]
-    public async Task BoatlogSnapshot_OfACorruptLog_FailsWithTheReasonAndQueuesNothing()
+    public async Task Boatlog_snapshot_of_a_corrupt_log_fails_with_the_reason_and_queues_nothing()
     {
         _root.Write("/opt/d3kos/data/boatlog/boatlog.db", new string('x', 4096));
         await using var app = new ExportManagerApp(_root);
@@ -136,7 +136,7 @@ public sealed class GenerateTests : IDisposable
     }
 
     [Fact]
-    public async Task Secrets_AreRedactedAtEveryDepthInEveryConfigurationFile()
+    public async Task Secrets_are_redacted_at_every_depth_in_every_configuration_file()
     {
         _root.Write("/opt/d3kos/config/user-preferences.json", """
             {"units":"metric","cloud":{"provider":"s3","secret_access_key":"LEAK-1"},
@@ -164,7 +164,7 @@ public sealed class GenerateTests : IDisposable
     }
 
     [Fact]
-    public async Task ManyExportsInOneSecond_GetUniqueIds()
+    public async Task Many_exports_in_one_second_get_unique_ids()
     {
         await using var app = new ExportManagerApp(_root);
         var client = app.CreateClient();

@@ -9,7 +9,7 @@ public sealed class TierAndStatusTests : IDisposable
     private readonly TempRoot _root = new();
 
     [Fact]
-    public async Task Health_ReportsQueueAndWorker()
+    public async Task Health_reports_queue_and_worker()
     {
         _root.WithLicense(tier: 1);
         await using var app = new ExportManagerApp(_root);
@@ -24,7 +24,7 @@ public sealed class TierAndStatusTests : IDisposable
     }
 
     [Fact]
-    public async Task OpenApi_DescribesTheEndpointsWithTheirTags()
+    public async Task Open_api_describes_the_endpoints_with_their_tags()
     {
         _root.WithLicense(tier: 1);
         await using var app = new ExportManagerApp(_root);
@@ -41,7 +41,7 @@ public sealed class TierAndStatusTests : IDisposable
     }
 
     [Fact]
-    public async Task Health_AnswersGetAndHeadOnly()
+    public async Task Health_answers_get_and_head_only()
     {
         _root.WithLicense(tier: 1);
         await using var app = new ExportManagerApp(_root);
@@ -55,7 +55,7 @@ public sealed class TierAndStatusTests : IDisposable
     }
 
     [Fact]
-    public async Task Health_IsUnhealthyWhenTheQueueWorkerHasStopped()
+    public async Task Health_is_unhealthy_when_the_queue_worker_has_stopped()
     {
         _root.WithLicense(tier: 1);
         await using var app = new ExportManagerApp(_root);
@@ -74,7 +74,7 @@ public sealed class TierAndStatusTests : IDisposable
     }
 
     [Fact]
-    public async Task Status_WithTierOneLicense_CanExportAndShowsEmptyQueue()
+    public async Task Status_with_tier_one_license_can_export_and_shows_empty_queue()
     {
         _root.WithLicense(tier: 1);
         await using var app = new ExportManagerApp(_root);
@@ -95,7 +95,7 @@ public sealed class TierAndStatusTests : IDisposable
     [Theory]
     [InlineData("/export/generate")]
     [InlineData("/export/boatlog")]
-    public async Task Export_WithTierZero_Returns403(string url)
+    public async Task Export_with_tier_zero_returns_403(string url)
     {
         _root.WithLicense(tier: 0);
         await using var app = new ExportManagerApp(_root);
@@ -106,7 +106,7 @@ public sealed class TierAndStatusTests : IDisposable
     }
 
     [Fact]
-    public async Task Csv_WithoutLicense_Returns403()
+    public async Task Csv_without_license_returns_403()
     {
         await using var app = new ExportManagerApp(_root);
 
@@ -116,7 +116,7 @@ public sealed class TierAndStatusTests : IDisposable
     }
 
     [Fact]
-    public async Task Generate_WithUnparsableLicense_Returns403SayingSo()
+    public async Task Generate_with_unparsable_license_returns_403_saying_so()
     {
         _root.Write("/opt/d3kos/config/license.json", "{\"tier\": 1,");
         await using var app = new ExportManagerApp(_root);
@@ -147,7 +147,7 @@ public sealed class TierAndStatusTests : IDisposable
     }
 
     [Fact]
-    public async Task TierUpgrade_TakesEffectWithoutRestart()
+    public async Task Tier_upgrade_takes_effect_without_restart()
     {
         _root.WithLicense(tier: 0);
         await using var app = new ExportManagerApp(_root);

@@ -11,7 +11,7 @@ public sealed class QueueFileTests : IDisposable
     private string QueuePath => _root.At("/opt/d3kos/data/exports/export_queue.json");
 
     [Fact]
-    public void Load_BareEmptyArray_IsThePredecessorsEmptyQueue_UpgradedNotMovedAside()
+    public void Load_bare_empty_array_is_the_predecessors_empty_queue_upgraded_not_moved_aside()
     {
         // d3kOS v0.9.1.2 wrote "[]" for an empty queue: that is its format, not a broken file.
         _root.Write("/opt/d3kos/data/exports/export_queue.json", "[]");
@@ -25,7 +25,7 @@ public sealed class QueueFileTests : IDisposable
     }
 
     [Fact]
-    public void Load_PredecessorsFileWithAByteOrderMark_IsReadWhole()
+    public void Load_predecessors_file_with_a_byte_order_mark_is_read_whole()
     {
         var path = _root.At("/opt/d3kos/data/exports/export_queue.json");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -38,7 +38,7 @@ public sealed class QueueFileTests : IDisposable
     }
 
     [Fact]
-    public void Load_PredecessorsFileCutShort_KeepsEveryEntryBeforeTheCutAndTheOriginal()
+    public void Load_predecessors_file_cut_short_keeps_every_entry_before_the_cut_and_the_original()
     {
         // The Python service did not write atomically: a power cut could leave half a file.
         const string Cut = """[{"id":"full_export_1","type":"full_export","data":{},"timestamp":"2026-02-20T12:00:00","attempts":1,"status":"retry"},{"id":"full_ex""";
@@ -53,7 +53,7 @@ public sealed class QueueFileTests : IDisposable
     }
 
     [Fact]
-    public void Load_StatesAreWrittenAsNames_AndANumberIsDamageNotAState()
+    public void Load_states_are_written_as_names_and_a_number_is_damage_not_a_state()
     {
         QueueFile.Save(QueuePath, [Entry(0)]);
         Assert.Contains("\"status\":\"pending\"", File.ReadAllText(QueuePath).Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
@@ -66,7 +66,7 @@ public sealed class QueueFileTests : IDisposable
     }
 
     [Fact]
-    public void Load_TruncatedFile_RecoversEveryCompleteEntryBeforeTheCut()
+    public void Load_truncated_file_recovers_every_complete_entry_before_the_cut()
     {
         var entries = Enumerable.Range(0, 3).Select(Entry).ToList();
         QueueFile.Save(QueuePath, entries);
@@ -81,7 +81,7 @@ public sealed class QueueFileTests : IDisposable
     }
 
     [Fact]
-    public void SaveThenLoad_RoundTripsEveryField()
+    public void Save_then_load_round_trips_every_field()
     {
         var entry = Entry(7) with { Attempts = 2, Status = QueueStatus.Retry, NextRetry = _now.AddMinutes(5), LastError = "HTTP 503" };
         QueueFile.Save(QueuePath, [entry]);
@@ -94,7 +94,7 @@ public sealed class QueueFileTests : IDisposable
     }
 
     [Fact]
-    public async Task Service_WithCorruptQueueFile_StartsAndKeepsRecoveredEntries()
+    public async Task Service_with_corrupt_queue_file_starts_and_keeps_recovered_entries()
     {
         _root.WithLicense(tier: 1);
         QueueFile.Save(QueuePath, [Entry(0), Entry(1)]);
@@ -110,7 +110,7 @@ public sealed class QueueFileTests : IDisposable
     }
 
     [Fact]
-    public void Queue_EntryInBothFiles_AfterCrashBetweenWrites_IsLoadedOnceAsFinished()
+    public void Queue_entry_in_both_files_after_crash_between_writes_is_loaded_once_as_finished()
     {
         var finished = Entry(0) with { Status = QueueStatus.Completed, Attempts = 1, FinishedAt = _now };
         QueueFile.Save(QueuePath, [Entry(0), Entry(1)]);

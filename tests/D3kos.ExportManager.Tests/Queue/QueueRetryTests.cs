@@ -12,7 +12,7 @@ public sealed class QueueRetryTests : IAsyncLifetime
     public async ValueTask InitializeAsync() => _central = await LoopbackCentral.StartAsync();
 
     [Fact]
-    public async Task ServiceUnavailableThenOk_RetriesAfterDelayAndCompletes()
+    public async Task Service_unavailable_then_ok_retries_after_delay_and_completes()
     {
         _central.Script(CentralBehaviour.ServiceUnavailable, CentralBehaviour.Ok);
         using var harness = new QueueHarness(_root, _central.Url);
@@ -47,7 +47,7 @@ public sealed class QueueRetryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task BadRequest_FailsAtOnceAndMovesFileToFailedExports()
+    public async Task Bad_request_fails_at_once_and_moves_file_to_failed_exports()
     {
         _central.Default = CentralBehaviour.BadRequest;
         using var harness = new QueueHarness(_root, _central.Url);
@@ -65,7 +65,7 @@ public sealed class QueueRetryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AlwaysUnavailable_GivesUpAfterMaxAttemptsAndNeverExceedsThem()
+    public async Task Always_unavailable_gives_up_after_max_attempts_and_never_exceeds_them()
     {
         _central.Default = CentralBehaviour.ServiceUnavailable;
         using var harness = new QueueHarness(_root, _central.Url);
@@ -85,7 +85,7 @@ public sealed class QueueRetryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task HangingEndpoint_TimesOutAndRetries()
+    public async Task Hanging_endpoint_times_out_and_retries()
     {
         _central.Default = CentralBehaviour.Hang;
         using var harness = new QueueHarness(_root, _central.Url, timeout: TimeSpan.FromSeconds(1));
@@ -99,7 +99,7 @@ public sealed class QueueRetryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task DroppedConnection_IsRetried()
+    public async Task Dropped_connection_is_retried()
     {
         _central.Script(CentralBehaviour.DropConnection);
         using var harness = new QueueHarness(_root, _central.Url);
@@ -111,7 +111,7 @@ public sealed class QueueRetryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task EndpointDown_IsRetriedWithNetworkError()
+    public async Task Endpoint_down_is_retried_with_network_error()
     {
         var deadUrl = _central.Url;
         await _central.DisposeAsync();
@@ -127,7 +127,7 @@ public sealed class QueueRetryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task QueuedEntries_SurviveARestart()
+    public async Task Queued_entries_survive_a_restart()
     {
         _central.Default = CentralBehaviour.ServiceUnavailable;
         string id;
@@ -146,7 +146,7 @@ public sealed class QueueRetryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task HistoryOlderThanRetention_IsPruned()
+    public async Task History_older_than_retention_is_pruned()
     {
         using var harness = new QueueHarness(_root, _central.Url);
         var entry = harness.EnqueueFile();

@@ -14,7 +14,7 @@ public sealed class WorkerClockTests : IAsyncLifetime
     public async ValueTask InitializeAsync() => _central = await LoopbackCentral.StartAsync();
 
     [Fact]
-    public async Task Worker_AttemptsAtOnceThenRetriesWhenDue_WithoutWaitingForTheInterval()
+    public async Task Worker_attempts_at_once_then_retries_when_due_without_waiting_for_the_interval()
     {
         _central.Script(CentralBehaviour.ServiceUnavailable, CentralBehaviour.Ok);
         var options = new ExportOptions { ProcessInterval = TimeSpan.FromHours(1), RetryDelay = TimeSpan.FromMinutes(5) };

@@ -8,7 +8,7 @@ public sealed class WorkerTests : IDisposable
     private readonly TempRoot _root = new TempRoot().WithLicense(tier: 1);
 
     [Fact]
-    public async Task NewExport_IsDeliveredWithinSeconds_NotAtTheNextTick()
+    public async Task New_export_is_delivered_within_seconds_not_at_the_next_tick()
     {
         // The interval is an hour: only the wake-up on enqueue can deliver this quickly.
         await using var app = new ExportManagerApp(_root, new Dictionary<string, string?> { ["Export:ProcessInterval"] = "01:00:00" });
@@ -24,7 +24,7 @@ public sealed class WorkerTests : IDisposable
     }
 
     [Fact]
-    public async Task ManualProcess_WhileARunIsUnderWay_Returns409()
+    public async Task Manual_process_while_a_run_is_under_way_returns_409()
     {
         await using var central = await LoopbackCentral.StartAsync();
         central.Default = CentralBehaviour.Hang;
@@ -43,7 +43,7 @@ public sealed class WorkerTests : IDisposable
     }
 
     [Fact]
-    public async Task ManualProcess_ReportsWhatHappened()
+    public async Task Manual_process_reports_what_happened()
     {
         await using var central = await LoopbackCentral.StartAsync();
         central.Default = CentralBehaviour.BadRequest;

@@ -16,7 +16,7 @@ public sealed class NetworkChaosTests : IAsyncLifetime
     public async ValueTask InitializeAsync() => _central = await LoopbackCentral.StartAsync();
 
     [Fact]
-    public async Task RandomFaults_EveryEntryEndsByTheRules()
+    public async Task Random_faults_every_entry_ends_by_the_rules()
     {
         CentralBehaviour[] faults = [CentralBehaviour.Ok, CentralBehaviour.ServiceUnavailable, CentralBehaviour.BadRequest,
             CentralBehaviour.Hang, CentralBehaviour.DropConnection, CentralBehaviour.DropMidBody];

@@ -2,11 +2,8 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
-using System.Text.Json;
 using D3kos.Common.Compression;
 using D3kos.Common.Files;
-using D3kos.Common.Interop;
-using Microsoft.Win32.SafeHandles;
 
 namespace D3kos.Backup;
 

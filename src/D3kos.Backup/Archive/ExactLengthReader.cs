@@ -1,3 +1,4 @@
+using D3kos.Common.Files;
 using D3kos.Common.Interop;
 using Microsoft.Win32.SafeHandles;
 
@@ -9,15 +10,12 @@ namespace D3kos.Backup;
 /// measured is reported, never written torn. It reads the open file directly (pread), without a
 /// FileStream and its buffer and position calls per file.
 /// </summary>
-internal sealed class ExactLengthReader(SafeFileHandle file, long length, string member) : Stream
+internal sealed class ExactLengthReader(SafeFileHandle file, long length, string member) : ReadOnlyStream
 {
     private long _read;
 
-    public override bool CanRead => true;
-
     // The writer takes Length - Position as the entry size; nothing ever seeks.
     public override bool CanSeek => true;
-    public override bool CanWrite => false;
     public override long Length => length;
     public override long Position { get => _read; set => throw new NotSupportedException(); }
 
@@ -38,16 +36,6 @@ internal sealed class ExactLengthReader(SafeFileHandle file, long length, string
         _read += got;
         return got;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

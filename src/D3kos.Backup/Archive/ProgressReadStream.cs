@@ -1,7 +1,8 @@
+using D3kos.Common.Files;
 namespace D3kos.Backup;
 
 /// <summary>Reads an archive file and tells <see cref="BackupProgress"/> how far it has got, every MiB.</summary>
-internal sealed class ProgressReadStream : Stream
+internal sealed class ProgressReadStream : ReadOnlyStream
 {
     private const long ReportEvery = 1 << 20;
     private readonly FileStream _inner;
@@ -16,9 +17,6 @@ internal sealed class ProgressReadStream : Stream
         progress.Begin(phase, inner.Length);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => _inner.Length;
 
     public override long Position
@@ -44,11 +42,6 @@ internal sealed class ProgressReadStream : Stream
         }
         return read;
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -9,7 +9,7 @@ namespace D3kos.Common.Files;
 /// an archive then runs on one core while the caller checks and writes its files on another, as
 /// <c>tar xzf</c> does with its separate gzip process. Memory is bounded by the chunks in the queue.
 /// </summary>
-public sealed class ReadAheadStream : Stream
+public sealed class ReadAheadStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly int _chunkSize;
@@ -30,12 +30,6 @@ public sealed class ReadAheadStream : Stream
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = "read-ahead" };
         _reader.Start();
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -114,16 +108,6 @@ public sealed class ReadAheadStream : Stream
             ArrayPool<byte>.Shared.Return(chunk.Buffer);
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

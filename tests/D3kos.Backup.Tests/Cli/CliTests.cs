@@ -11,24 +11,7 @@ public sealed class CliTests : IDisposable
 
     private (int Code, string Out, string Error) RunWith(Dictionary<string, string> environment, string stdin, params string[] args)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "d3kos-backup"))
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        start.Environment["D3KOS_FS_ROOT"] = _boat.Root.Path;
-        start.Environment["Backup__ServiceCommand"] = _boat.ServiceCommand;
-        start.Environment["Backup__Services__0"] = "d3kos-export-manager";
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-        using var process = Process.Start(start)!;
+        using var process = CliProcess.Start(_boat, environment, args);
         process.StandardInput.Write(stdin);
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();

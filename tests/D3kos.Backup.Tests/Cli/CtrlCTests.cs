@@ -41,18 +41,9 @@ public sealed class CtrlCTests : IDisposable
 
     private Process Start(params string[] args)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "d3kos-backup"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        start.Environment["D3KOS_FS_ROOT"] = _boat.Root.Path;
-        start.Environment["Backup__ServiceCommand"] = _boat.ServiceCommand;
-        return Process.Start(start)!;
+        var process = CliProcess.Start(_boat, new Dictionary<string, string>(), args);
+        process.StandardInput.Close();
+        return process;
     }
 
     public void Dispose() => _boat.Dispose();

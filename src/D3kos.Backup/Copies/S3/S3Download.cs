@@ -1,3 +1,4 @@
+using D3kos.Common.Files;
 using Amazon.S3.Model;
 using D3kos.Common.Storage;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,7 @@ namespace D3kos.Backup;
 /// between two reads that brought bytes, so a long download over a line that drops now and then goes on
 /// as long as it makes progress. It is read asynchronously only: a read may wait minutes on the network.
 /// </summary>
-internal sealed class S3Download(S3Bucket bucket, string key, long length, string etag, BackupProgress? progress, ILogger logger) : Stream
+internal sealed class S3Download(S3Bucket bucket, string key, long length, string etag, BackupProgress? progress, ILogger logger) : ReadOnlyStream
 {
     /// <summary>A read of a download that brings nothing for this long is a dropped line.</summary>
     private static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(60);
@@ -22,9 +23,6 @@ internal sealed class S3Download(S3Bucket bucket, string key, long length, strin
     private long _position;
     private int _tries;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => length;
     public override long Position { get => _position; set => throw new NotSupportedException(); }
 
@@ -97,14 +95,6 @@ internal sealed class S3Download(S3Bucket bucket, string key, long length, strin
         }
         return response;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

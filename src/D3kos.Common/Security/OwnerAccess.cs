@@ -28,7 +28,12 @@ public static class OwnerAccess
         {
             throw new InvalidOperationException($"Call {nameof(ProcessSettings)}.{nameof(ProcessSettings.SuppressAutoDefaultAuthenticationScheme)}() at the program's start, before AddOwnerAccess.");
         }
-        services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        // The authentication core, not AddAuthentication(): that also brings Data Protection, which writes a
+        // key ring under $HOME/.aspnet at every start, and nothing here protects data with it (a session is
+        // OwnerSessions' own file, the token a hash).
+        services.AddAuthenticationCore(options => options.AddScheme<TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null));
+        services.AddWebEncoders();
+        services.AddTransient<TokenAuthenticationHandler>();
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build());
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, RouteEndpointsOnly>();

@@ -57,6 +57,24 @@ public sealed class DriveTargetTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_copies_folder_another_user_can_change_is_refused_at_once_and_nothing_waits_on_it()
+    {
+        using var drive = Drive();
+        var backup = _manager.Create(cancellationToken: TestContext.Current.CancellationToken);
+        Directory.CreateDirectory(drive.CopiesFolder);
+        // nobody owns the folder and has put a FIFO in it, as a user who may write the stick could.
+        Tool.Run("mkfifo", Path.Combine(drive.CopiesFolder, $".{backup.FileName}.partial"));
+        Tool.Run("chown", "-R", "nobody", drive.CopiesFolder);
+
+        var refused = await Assert.ThrowsAsync<BackupException>(() =>
+            _copier.CopyAsync(backup.FileName, "usb", null, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
+
+        Assert.Equal(BackupError.TargetUnavailable, refused.Error);
+        Assert.Contains("another user can change", refused.Message, StringComparison.Ordinal);
+        Assert.False(_copier.LastCopy("usb")!.Succeeded);
+    }
+
+    [Fact]
     public async Task A_link_planted_under_a_copy_s_name_is_neither_listed_nor_read()
     {
         using var drive = Drive(kilobytes: 4096);

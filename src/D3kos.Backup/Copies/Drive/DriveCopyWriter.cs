@@ -24,11 +24,12 @@ internal sealed class DriveCopyWriter(CopyTargetOptions target, FolderHandle cop
         var final = Path.Combine(copies.ProcPath, name);
         try
         {
-            // CreateNew (O_EXCL) never opens an existing name or follows a symlink put there.
+            // CreateNew (O_EXCL) never opens an existing name or follows a symlink put there. The copy is read
+            // back through the same handle, never by its name again: whatever else is put at that name is not read.
             await using (var output = new FileStream(partial, new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
+                Access = FileAccess.ReadWrite,
                 BufferSize = BufferSize,
                 UnixCreateMode = BackupPaths.ArchiveMode,
             }))
@@ -37,10 +38,11 @@ internal sealed class DriveCopyWriter(CopyTargetOptions target, FolderHandle cop
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
                 output.Flush(flushToDisk: true);
                 UnixFile.DropCachedPages(output.SafeFileHandle);
-            }
-            if (await ReadBackAsync(partial, source.Passphrase, cancellationToken).ConfigureAwait(false) != source.Sha256)
-            {
-                throw DriveFolder.Unavailable(target, "the copy does not read back as it was written (the drive may be failing); it was removed");
+                output.Position = 0;
+                if (await ReadBackAsync(output, source.Passphrase, cancellationToken).ConfigureAwait(false) != source.Sha256)
+                {
+                    throw DriveFolder.Unavailable(target, "the copy does not read back as it was written (the drive may be failing); it was removed");
+                }
             }
             AtomicFile.MoveDurably(partial, final, overwrite: true);
             if (!source.Encrypted)
@@ -57,11 +59,11 @@ internal sealed class DriveCopyWriter(CopyTargetOptions target, FolderHandle cop
     }
 
     /// <summary>The SHA-256 of the backup as the drive gives it back (decrypted, and its integrity code checked, when encrypted).</summary>
-    private static async Task<string> ReadBackAsync(string copy, char[]? passphrase, CancellationToken cancellationToken)
+    private static async Task<string> ReadBackAsync(FileStream file, char[]? passphrase, CancellationToken cancellationToken)
     {
-        await using var file = new FileStream(copy, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize);
-        await using var content = passphrase is null ? file : OpenPgpFile.OpenDecrypting(file, passphrase);
-        await using var hashing = new HashingStream(content, leaveOpen: true);
+        // The decryption over the caller's handle is disposed here; the handle itself by the caller.
+        await using var content = passphrase is null ? null : OpenPgpFile.OpenDecrypting(file, passphrase);
+        await using var hashing = new HashingStream(content ?? file, leaveOpen: true);
         await hashing.CopyToAsync(Stream.Null, BufferSize, cancellationToken).ConfigureAwait(false);
         return hashing.TakeHashHex();
     }

@@ -54,7 +54,15 @@ internal static class DriveFolder
                 return null;
             }
             Directory.CreateDirectory(copies, BackupPaths.FolderMode);
-            return mount.OpenFolder(DriveTarget.FolderName);
+            var folder = mount.OpenFolder(DriveTarget.FolderName);
+            // A copies folder another user can change lets them put a FIFO or a link where root reads and
+            // renames (a FIFO at a partial copy's name held every copy, and the copy lock, for good).
+            if (!FolderChain.ClosedToOthers(folder.Stat()))
+            {
+                folder.Dispose();
+                throw Unavailable(target, $"another user can change {Path.Combine(target.Path, DriveTarget.FolderName)}, so root will not write there; make it root's and not writable by others (on a FAT stick: mount it as root)");
+            }
+            return folder;
         }
         finally
         {

@@ -52,10 +52,21 @@ if $rollback; then
     mv "$opt/bin" "$opt/bin.rollback"
     mv "$opt/bin.previous" "$opt/bin"
     mv "$opt/bin.rollback" "$opt/bin.previous"
+    if $live && $start; then systemctl stop d3kos-export-manager.service d3kos-backup-api.service; fi
     install -m 0644 "$opt/bin/units/"*.service "$root/etc/systemd/system/"
+    if ls "$opt/bin/units/"*.socket >/dev/null 2>&1; then
+        install -m 0644 "$opt/bin/units/"*.socket "$root/etc/systemd/system/"
+    else
+        # A version from before the sockets were systemd's binds its ports itself: free them for it.
+        if $live; then systemctl disable --now d3kos-export-manager.socket d3kos-backup-api.socket 2>/dev/null || true; fi
+        rm -f "$root/etc/systemd/system/d3kos-export-manager.socket" "$root/etc/systemd/system/d3kos-backup-api.socket"
+    fi
     say "binaries and units rolled back (the replaced ones are in $opt/bin.previous)"
     if $live; then systemctl daemon-reload; fi
-    if $live && $start; then systemctl restart d3kos-export-manager d3kos-backup-api; fi
+    if $live && $start; then
+        if [ -e "$root/etc/systemd/system/d3kos-backup-api.socket" ]; then systemctl restart d3kos-export-manager.socket d3kos-backup-api.socket; fi
+        systemctl restart d3kos-export-manager d3kos-backup-api
+    fi
     exit 0
 fi
 
@@ -113,7 +124,7 @@ for file in "$bin"/*; do
 done
 # The units travel with the binaries they were written for (--rollback puts both back).
 install -d -m 0755 "$opt/bin/units"
-install -m 0644 "$repo/deploy/systemd/d3kos-export-manager.service" "$repo/deploy/systemd/d3kos-backup-api.service" "$opt/bin/units/"
+install -m 0644 "$repo"/deploy/systemd/d3kos-*.service "$repo"/deploy/systemd/d3kos-*.socket "$opt/bin/units/"
 install -m 0755 "$repo/deploy/scripts/create-backup.sh" "$repo/deploy/scripts/restore-backup.sh" "$opt/scripts/"
 install -m 0644 "$repo/README.md" "$opt/share/README.md"
 # The README links into docs/: the task guides travel with it (the units' Documentation= points here too).
@@ -156,7 +167,7 @@ mv "$token.sha256.new" "$token.sha256"
 
 # 6. systemd units and the nginx snippet.
 install -d -m 0755 "$root/etc/systemd/system" "$root/etc/nginx/snippets"
-install -m 0644 "$repo/deploy/systemd/d3kos-export-manager.service" "$repo/deploy/systemd/d3kos-backup-api.service" "$root/etc/systemd/system/"
+install -m 0644 "$repo"/deploy/systemd/d3kos-*.service "$repo"/deploy/systemd/d3kos-*.socket "$root/etc/systemd/system/"
 install -m 0644 "$repo/nginx/d3kos-data-services.conf" "$root/etc/nginx/snippets/d3kos-data-services.conf"
 # The owner's page, outside /var/www/html (a backup source that a restore replaces); new files in beside, renamed in.
 install -d -m 0755 "$root/usr/share/d3kos/www"
@@ -201,11 +212,15 @@ reload_nginx() {
 
 systemctl daemon-reload
 if $start; then
-    systemctl enable --now d3kos-export-manager.service d3kos-backup-api.service
-    systemctl restart d3kos-export-manager.service d3kos-backup-api.service
+    # The services stop first: an earlier version bound its port itself, and a socket unit whose addresses
+    # changed is restarted only with its service stopped. Connections wait in the sockets meanwhile.
+    systemctl stop d3kos-export-manager.service d3kos-backup-api.service 2>/dev/null || true
+    systemctl enable d3kos-export-manager.socket d3kos-backup-api.socket d3kos-export-manager.service d3kos-backup-api.service
+    systemctl restart d3kos-export-manager.socket d3kos-backup-api.socket
+    systemctl start d3kos-export-manager.service d3kos-backup-api.service
     if nginx -t 2>/dev/null; then reload_nginx; else say "nginx -t failed: include snippets/d3kos-data-services.conf in your server block"; fi
 else
-    systemctl enable d3kos-export-manager.service d3kos-backup-api.service
+    systemctl enable d3kos-export-manager.socket d3kos-backup-api.socket d3kos-export-manager.service d3kos-backup-api.service
 fi
-say "done: export manager on 127.0.0.1:8094, backup API on 127.0.0.1:8100; token in $token"
+say "done: export manager on 127.0.0.1:8094, backup API on 127.0.0.1:8100 (held by systemd; nginx comes in through /run/d3kos/*.sock); token in $token"
 say "the owner's page: http://$(hostname).local/d3kos/ (sign a phone in with: sudo d3kos-backup pair)"

@@ -11,9 +11,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 root="${root%/}"
 if [ -z "$root" ]; then
-    systemctl disable --now d3kos-export-manager.service d3kos-backup-api.service 2>/dev/null || true
+    systemctl disable --now d3kos-export-manager.service d3kos-backup-api.service d3kos-export-manager.socket d3kos-backup-api.socket 2>/dev/null || true
 fi
-rm -f "$root/etc/systemd/system/d3kos-export-manager.service" "$root/etc/systemd/system/d3kos-backup-api.service"
+rm -f "$root"/etc/systemd/system/d3kos-export-manager.{service,socket} "$root"/etc/systemd/system/d3kos-backup-api.{service,socket}
 rm -f "$root/etc/nginx/snippets/d3kos-data-services.conf" "$root/etc/nginx/sites-enabled/d3kos" "$root/etc/nginx/sites-available/d3kos"
 rm -rf "$root/opt/d3kos/bin" "$root/opt/d3kos/bin.previous" "$root/opt/d3kos/scripts" "$root/opt/d3kos/share"
 rm -f "$root/usr/local/bin/d3kos-backup"

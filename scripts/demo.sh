@@ -38,9 +38,10 @@ token="$(cat "$token_file")"
 pids=()
 work="$(mktemp -d)"
 trap 'kill "${pids[@]}" 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT INT TERM
-dotnet src/D3kos.ExportManager/bin/Release/net10.0/d3kos-export-manager.dll --urls "http://127.0.0.1:$export_port" &
+# Each also listens on a Unix socket for nginx, as systemd's sockets give them on the Pi.
+dotnet src/D3kos.ExportManager/bin/Release/net10.0/d3kos-export-manager.dll --urls "http://127.0.0.1:$export_port;http://unix:$work/export-manager.sock" &
 pids+=($!)
-dotnet src/D3kos.BackupApi/bin/Release/net10.0/d3kos-backup-api.dll --urls "http://127.0.0.1:$backup_port" &
+dotnet src/D3kos.BackupApi/bin/Release/net10.0/d3kos-backup-api.dll --urls "http://127.0.0.1:$backup_port;http://unix:$work/backup-api.sock" &
 pids+=($!)
 
 # Each service must answer its own health check: a port taken by another program answers too, so
@@ -60,7 +61,7 @@ wait_for "backup API" "${pids[1]}" "$backup_port" BACKUP backup-api
 # The page as the helm serves it: the project's nginx snippet, pointed at the demo's ports and at web/.
 page=""
 if command -v nginx >/dev/null; then
-    scripts/scratch-nginx-conf.sh "$work" "$web_port" "$export_port" "$backup_port" "$PWD/web"
+    scripts/scratch-nginx-conf.sh "$work" "$web_port" "$work/export-manager.sock" "$work/backup-api.sock" "$PWD/web"
     if nginx -c "$work/nginx.conf" -p "$work/nginx" 2>"$work/nginx-start.log"; then
         link="$(D3KOS_FS_ROOT="$root" dotnet src/D3kos.BackupCli/bin/Release/net10.0/d3kos-backup.dll pair "http://127.0.0.1:$web_port" | grep '#pair=' | tr -d ' ' || true)"
         [ -n "$link" ] || link="(no link: 'd3kos-backup pair' failed; sign in on the page with the token below)"

@@ -18,6 +18,11 @@ public sealed class HelmStack : IAsyncLifetime
     private readonly List<Process> _processes = [];
     private string _work = null!;
 
+    // nginx's ways in, as systemd's /run/d3kos/*.sock on the Pi: only there is a forwarded client address believed.
+    private string ExportSocket => Path.Combine(_work, "export-manager.sock");
+
+    private string BackupSocket => Path.Combine(_work, "backup-api.sock");
+
     /// <summary>Why the stack cannot run here (no AOT binaries, no nginx or Chromium, not root), or null.</summary>
     public string? Unavailable { get; private set; }
 
@@ -63,7 +68,7 @@ public sealed class HelmStack : IAsyncLifetime
             ["D3KOS_FS_ROOT"] = Root.Path,
             ["Auth__TokenFile"] = "/opt/d3kos/config/api-token.sha256", // as its unit: the hash only
             ["Central__Url"] = Central.Url.ToString(),
-        }, "--urls", $"http://127.0.0.1:{exportPort}");
+        }, "--urls", $"http://127.0.0.1:{exportPort};http://unix:{ExportSocket}");
         Start(Path.Combine(Root.Path, "opt/d3kos/bin/d3kos-backup-api"), new()
         {
             ["D3KOS_FS_ROOT"] = Root.Path,
@@ -77,11 +82,11 @@ public sealed class HelmStack : IAsyncLifetime
             ["Backup__Targets__0__PathStyle"] = "true",
             ["Backup__Targets__0__Encrypt"] = "false",
             ["Backup__Targets__0__PartSizeMiB"] = "5",
-        }, "--urls", $"http://127.0.0.1:{backupPort}");
+        }, "--urls", $"http://127.0.0.1:{backupPort};http://unix:{BackupSocket}");
 
         Helm = $"http://127.0.0.1:{helmPort}";
         HostileSite = $"http://127.0.0.1:{hostilePort}";
-        StartNginx(exportPort, backupPort, helmPort, hostilePort);
+        StartNginx(helmPort, hostilePort);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         foreach (var url in new[] { $"{Helm}/export/status", $"{Helm}/api/backup/list", $"{Helm}/d3kos/", $"{HostileSite}/" })
         {
@@ -100,7 +105,7 @@ public sealed class HelmStack : IAsyncLifetime
         }
     }
 
-    private void StartNginx(int exportPort, int backupPort, int helmPort, int hostilePort)
+    private void StartNginx(int helmPort, int hostilePort)
     {
         // Another site, as a guest's page or an ad on the helm's browser would be: it posts a form to the helm.
         var hostile = Directory.CreateDirectory(Path.Combine(_work, "hostile")).FullName;
@@ -114,7 +119,7 @@ public sealed class HelmStack : IAsyncLifetime
         File.WriteAllText(hostileSite, $"server {{ listen 127.0.0.1:{hostilePort}; root {hostile}; }}\n");
         // The installed snippet and page, as the helm's nginx serves them (the same script the demo and e2e use).
         var configure = Process.Start(new ProcessStartInfo(Path.Combine(Repo, "scripts/scratch-nginx-conf.sh"),
-            [_work, $"{helmPort}", $"{exportPort}", $"{backupPort}", Root.At("/usr/share/d3kos/www"), hostileSite])
+            [_work, $"{helmPort}", ExportSocket, BackupSocket, Root.At("/usr/share/d3kos/www"), hostileSite])
         {
             Environment = { ["D3KOS_SNIPPET"] = Root.At("/etc/nginx/snippets/d3kos-data-services.conf") },
         })!;

@@ -110,6 +110,18 @@ internal static class Binaries
 
     public static int FreePort() => D3kos.Testing.Loopback.FreePort();
 
+    /// <summary>The backup API on a test root with its token, answering /health; with <paramref name="nginxSocket"/> also on nginx's way in.</summary>
+    public static async Task<Process> StartBackupApiAsync(D3kos.Testing.TempRoot root, int port, string? nginxSocket = null)
+    {
+        root.Write("/opt/d3kos/config/api-token", "owner-token-0123456789abcdef\n");
+        var environment = new Dictionary<string, string> { ["D3KOS_FS_ROOT"] = root.Path, ["Backup__ServiceCommand"] = "/bin/true" };
+        var urls = nginxSocket is null ? $"http://127.0.0.1:{port}" : $"http://127.0.0.1:{port};http://unix:{nginxSocket}";
+        var service = Start("d3kos-backup-api", environment, "--urls", urls);
+        using var client = new HttpClient();
+        await WaitForHealthAsync(client, port, service);
+        return service;
+    }
+
     public static async Task WaitForHealthAsync(HttpClient client, int port, Process process)
     {
         var clock = Stopwatch.StartNew();

@@ -17,12 +17,9 @@ public sealed class UnauthenticatedFloodTests : IDisposable
     [Fact]
     public async Task Twenty_29MB_bodies_without_a_token_leave_memory_flat()
     {
-        _root.Write("/opt/d3kos/config/api-token", "owner-token-0123456789abcdef\n");
         var port = Binaries.FreePort();
-        var environment = new Dictionary<string, string> { ["D3KOS_FS_ROOT"] = _root.Path, ["Backup__ServiceCommand"] = "/bin/true" };
-        using var service = Binaries.Start("d3kos-backup-api", environment, "--urls", $"http://127.0.0.1:{port}");
+        using var service = await Binaries.StartBackupApiAsync(_root, port);
         using var client = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
-        await Binaries.WaitForHealthAsync(client, port, service);
         var baseline = Binaries.PeakRssKb(service.Id);
         // A JSON body that parses as far as it goes: '{"backup_file":"aaaa…'.
         var body = new byte[BodyBytes];

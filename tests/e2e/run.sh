@@ -69,7 +69,7 @@ mkdir -p "$root/usr/lib" "$root/usr/bin"
 cp -a /usr/lib/systemd "$root/usr/lib/" && cp /usr/bin/install "$root/usr/bin/"
 ln -sfn usr/lib "$root/lib"
 check "systemd-analyze verify passes on both units, silently" bash -c \
-    "out=\$(systemd-analyze verify --root='$root' /etc/systemd/system/d3kos-export-manager.service /etc/systemd/system/d3kos-backup-api.service 2>&1) && [ -z \"\$out\" ] || { echo \"\$out\"; exit 1; }"
+    "out=\$(systemd-analyze verify --root='$root' /etc/systemd/system/d3kos-export-manager.service /etc/systemd/system/d3kos-backup-api.service /etc/systemd/system/d3kos-export-manager.socket /etc/systemd/system/d3kos-backup-api.socket 2>&1) && [ -z \"\$out\" ] || { echo \"\$out\"; exit 1; }"
 
 dotnet "$repo/src/D3kos.Demo/bin/Release/net10.0/d3kos-demo-seed.dll" "$root" >/dev/null
 printf '#!/bin/sh\necho "$1 $2" >> %s\n' "$work/services.log" > "$work/record-service.sh"
@@ -77,14 +77,14 @@ chmod +x "$work/record-service.sh"
 
 echo "e2e: starting the services and nginx"
 # As the unit runs it: the export manager checks the token against its hash file only.
-env D3KOS_FS_ROOT="$root" Auth__TokenFile=/opt/d3kos/config/api-token.sha256 "${run[@]}" "$root/opt/d3kos/bin/d3kos-export-manager" --urls "http://127.0.0.1:$export_port" >"$work/export.log" 2>&1 &
+env D3KOS_FS_ROOT="$root" Auth__TokenFile=/opt/d3kos/config/api-token.sha256 "${run[@]}" "$root/opt/d3kos/bin/d3kos-export-manager" --urls "http://127.0.0.1:$export_port;http://unix:$work/export-manager.sock" >"$work/export.log" 2>&1 &
 pids+=($!)
 env D3KOS_FS_ROOT="$root" Backup__ServiceCommand="$work/record-service.sh" \
-    "${run[@]}" "$root/opt/d3kos/bin/d3kos-backup-api" --urls "http://127.0.0.1:$backup_port" >"$work/backup.log" 2>&1 &
+    "${run[@]}" "$root/opt/d3kos/bin/d3kos-backup-api" --urls "http://127.0.0.1:$backup_port;http://unix:$work/backup-api.sock" >"$work/backup.log" 2>&1 &
 pids+=($!)
-# The installed snippet, pointed at these ports and at the installed page (scripts/scratch-nginx-conf.sh).
+# The installed snippet, pointed at these services' sockets and at the installed page (scripts/scratch-nginx-conf.sh).
 D3KOS_SNIPPET="$root/etc/nginx/snippets/d3kos-data-services.conf" \
-    "$repo/scripts/scratch-nginx-conf.sh" "$work" "$nginx_port" "$export_port" "$backup_port" "$root/usr/share/d3kos/www"
+    "$repo/scripts/scratch-nginx-conf.sh" "$work" "$nginx_port" "$work/export-manager.sock" "$work/backup-api.sock" "$root/usr/share/d3kos/www"
 check "nginx -t accepts the snippet" nginx -t -c "$work/nginx.conf" -p "$work/nginx"
 nginx -c "$work/nginx.conf" -p "$work/nginx"
 for port in "$export_port" "$backup_port" "$nginx_port"; do
@@ -112,6 +112,8 @@ check "download through nginx is byte-identical" bash -c "curl -fsS ${auth[*]@Q}
 check "a Range request through nginx returns 206 and the right bytes" bash -c "code=\$(curl -sS ${auth[*]@Q} -r 100-1099 -o $work/range.bin -w '%{http_code}' $base/api/backup/download/$name) && [ \$code = 206 ] && cmp $work/range.bin <(tail -c +101 '$root/opt/d3kos/backups/$name' | head -c 1000)"
 check "HEAD on a download answers 200 with its length and no body" bash -c "out=\$(curl -sS -I ${auth[*]@Q} -w '%{http_code} %{size_download}' -o $work/head.txt $base/api/backup/download/$name) && [ \"\$out\" = '200 0' ] && grep -qi \"^content-length: \$(stat -c %s '$root/opt/d3kos/backups/$name')\" $work/head.txt"
 check "GNU tar lists the downloaded archive, manifest first" bash -c "[ \"\$(tar tzf $work/download.tar.gz | head -1)\" = d3kos-backup.json ]"
+check "nginx's access log keeps no page key of a download link (?key=), and logs the other requests" bash -c \
+    "[ -s $work/nginx-access.log ] && ! grep -q 'key=' $work/nginx-access.log && grep -q '/export/status' $work/nginx-access.log"
 check "traversal through nginx gets no file" bash -c "code=\$(curl -s ${auth[*]@Q} -o $work/trav.out -w '%{http_code}' '$base/api/backup/download/..%2F..%2Fconfig%2Fapi-token'); [ \$code = 400 ] || [ \$code = 404 ]; ! grep -q '$token' $work/trav.out"
 check "verify says valid" bash -c "curl -fsS ${auth[*]@Q} $base/api/backup/verify/$name | jq -e '.valid and .files_checked > 0'"
 check "restore without confirm is 400" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' ${auth[*]@Q} -H 'Content-Type: application/json' -d '{\"backup_file\":\"$name\"}' $base/api/backup/restore) = 400 ]"

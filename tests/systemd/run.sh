@@ -120,6 +120,51 @@ base_url="http://127.0.0.1"
 check "the export manager's process runs as d3kos" bash -c \
     "[ \"\$(nsenter -t $leader -a sh -c 'stat -c %U /proc/\$(systemctl show -p MainPID --value d3kos-export-manager)')\" = d3kos ]"
 
+# 4a. The ports are PID 1's (the .socket units): while a service restarts, a process of another user keeps
+# trying to take its port and never gets it, and a request sent meanwhile is answered by the service.
+cat > "$machine/root/take-ports.pl" <<'PERL'
+use IO::Socket::INET;
+$| = 1; print "trying\n";
+my $end = time + 7; my $bound = 0;
+while (time < $end) {
+    for my $port (8094, 8100) {
+        my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $port, Listen => 5, ReuseAddr => 1);
+        if ($s) { print "took $port\n"; $bound = 1; close $s; }
+    }
+    select(undef, undef, undef, 0.001);
+}
+exit $bound;
+PERL
+check "while both restart, a process of another user never takes their ports and a request is answered by the service" bash -c \
+    "nsenter -t $leader -a setpriv --reuid=nobody --regid=nogroup --clear-groups perl /root/take-ports.pl > $work/take-ports.out 2>&1 & taker=\$!; \
+     for i in \$(seq 100); do grep -q trying $work/take-ports.out && break; sleep 0.05; done; \
+     nsenter -t $leader -a systemctl restart d3kos-backup-api d3kos-export-manager & \
+     nsenter -t $leader -a curl -fsS --max-time 60 http://127.0.0.1:8100/health | grep -q backup-api && \
+     nsenter -t $leader -a curl -fsS --max-time 60 http://127.0.0.1:8094/health | grep -q export-manager && \
+     wait \$taker && ! grep -q took $work/take-ports.out"
+# 4b. A flood of half-sent requests on the loopback port, as nobody: the backup API's memory stays flat and
+# the owner's page, through nginx, is answered all the while (ServiceListening, ConnectionCaps).
+cat > "$machine/root/flood.pl" <<'PERL'
+use IO::Socket::INET; $SIG{PIPE} = 'IGNORE'; $| = 1;
+my $headers = "GET /api/backup/list HTTP/1.1\r\nHost: helm\r\n" . join("", map { "X-Filler-$_: " . ("a" x 1000) . "\r\n" } 1 .. 24);
+my @held;
+for (1 .. 4000) {
+    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => 8100) or next;
+    print $s $headers; push @held, $s;
+}
+print "flooding\n"; sleep 6;
+PERL
+check "4000 half-sent requests as nobody: the backup API's peak memory stays within 24 MB of its idle and nginx answers" bash -c \
+    "pid=\$(nsenter -t $leader -a systemctl show -p MainPID --value d3kos-backup-api); \
+     before=\$(nsenter -t $leader -a awk '/VmHWM/ {print \$2}' /proc/\$pid/status); \
+     nsenter -t $leader -a setpriv --reuid=nobody --regid=nogroup --clear-groups prlimit --nofile=8192 perl /root/flood.pl > $work/flood.out 2>&1 & flood=\$!; \
+     for i in \$(seq 600); do grep -q flooding $work/flood.out && break; sleep 0.1; done; grep -q flooding $work/flood.out && \
+     nsenter -t $leader -a curl -fsS --max-time 30 $base_url/api/backup/list | jq -e '.success' >/dev/null && \
+     after=\$(nsenter -t $leader -a awk '/VmHWM/ {print \$2}' /proc/\$pid/status) && wait \$flood; \
+     echo \"backup API peak RSS \$((before / 1024)) MB idle, \$((after / 1024)) MB in the flood\"; [ \$((after - before)) -lt 24576 ]"
+check "nginx's ways in are sockets only root and nginx's group may open" bash -c \
+    "[ \"\$(nsenter -t $leader -a stat -c '%a %U %G' /run/d3kos/backup-api.sock /run/d3kos/export-manager.sock | sort -u)\" = '660 root www-data' ]"
+
 # 4. The product through the container's nginx, inside the units' sandbox.
 check "status through nginx" bash -c "nsenter -t $leader -a curl -fsS --max-time 120 $base_url/export/status | jq -e '.success and .can_export'"
 check "the owner's page is served by the container's nginx from /usr/share/d3kos/www" bash -c "nsenter -t $leader -a curl -fsS --max-time 60 $base_url/d3kos/ | grep 'Data &amp; Backups' >/dev/null"

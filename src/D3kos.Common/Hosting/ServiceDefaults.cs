@@ -26,11 +26,8 @@ public static class ServiceDefaults
     /// <param name="sessionService">Whose page key this service checks (each service has its own, see OwnerSessions).</param>
     public static WebApplicationBuilder AddD3kosDefaults(this WebApplicationBuilder builder, int defaultPort, IJsonTypeInfoResolver json, SessionService sessionService)
     {
-        // nginx is the public face: by default a service listens on loopback only.
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
-        {
-            builder.WebHost.UseUrls($"http://127.0.0.1:{defaultPort}");
-        }
+        // nginx is the public face: a service listens on loopback and nginx's socket only.
+        builder.AddD3kosListening(defaultPort);
 
         builder.Host.UseSystemd();
         // UseSystemd switches on only under a systemd parent. Any supervisor (or test) that hands us a
@@ -81,15 +78,12 @@ public static class ServiceDefaults
         builder.Services.AddSingleton(new SessionScope(sessionService));
         builder.Services.AddSingleton<OwnerSessions>();
         builder.Services.AddOwnerAccess();
-        // nginx on the same host forwards the client's address; it is believed from loopback only
-        // (the default known proxies), so a guest cannot claim another address.
-        builder.Services.Configure<ForwardedHeadersOptions>(options => options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto);
         return builder;
     }
 
     public static WebApplication UseD3kosDefaults(this WebApplication app)
     {
-        app.UseForwardedHeaders();
+        app.UseNginxForwarding();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseOwnerAccess();

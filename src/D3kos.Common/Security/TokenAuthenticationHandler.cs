@@ -65,7 +65,7 @@ public sealed partial class TokenAuthenticationHandler(
             // send credential-less requests at will. Only a token that is presented and wrong counts.
             return Task.FromResult(FromBrowser());
         }
-        var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var address = NginxForwarding.ClientKey(Context);
         var attempt = limiter.Attempt(address, () => AccessToken.Matches(expected, presented));
         if (attempt is null)
         {
@@ -148,8 +148,9 @@ public sealed partial class TokenAuthenticationHandler(
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         return addresses.All(address =>
         {
-            var host = BindingAddress.Parse(address).Host;
-            return host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+            var binding = BindingAddress.Parse(address);
+            var host = binding.Host;
+            return binding.IsUnixPipe || host == "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
         });
     }
 

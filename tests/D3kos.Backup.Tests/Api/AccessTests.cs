@@ -187,22 +187,49 @@ public sealed class AccessTests : IAsyncLifetime
     }
 }
 
-/// <summary>Behind nginx every request comes from 127.0.0.1: the limiter must count the forwarded client instead.</summary>
+/// <summary>
+/// Behind nginx every request comes through its Unix socket: the limiter counts the client nginx forwards. On
+/// the loopback port, where any local process may connect, a forwarded address is never believed.
+/// </summary>
 public sealed class ForwardedClientTests : IAsyncLifetime
 {
     private readonly BoatRoot _boat = new();
+    private readonly string _socket = Path.Combine(Path.GetTempPath(), $"d3kos-nginx-{Guid.NewGuid():N}.sock");
     private BackupApiApp _app = null!;
+    private HttpClient _nginx = null!;
 
     public ValueTask InitializeAsync()
     {
         _boat.Root.Write("/opt/d3kos/config/api-token", "owner-token-0123456789abcdef");
         _app = new BackupApiApp(_boat.Settings(("Auth:AllowUnauthenticatedLoopback", "false"), ("Auth:MaxFailures", "3")));
-        // A real socket, so requests come from 127.0.0.1 as they do behind nginx. Listen rather than
+        // Real sockets, as on the Pi: nginx's Unix socket and the loopback port. Listen rather than
         // UseKestrel(0): that overload rewrites the server's addresses while a minimal-API app may
         // already be binding them, and fails one run in many (dotnet/aspnetcore#67714).
-        _app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        _app.UseKestrel(kestrel =>
+        {
+            kestrel.ListenUnixSocket(_socket);
+            kestrel.Listen(IPAddress.Loopback, 0);
+        });
         _app.StartServer();
+        _nginx = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(_socket), cancellationToken);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        })
+        { BaseAddress = new Uri("http://localhost") };
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A client of the loopback port: curl on the Pi, or any local process.</summary>
+    private HttpClient Direct()
+    {
+        var addresses = _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+        return new HttpClient { BaseAddress = new Uri(addresses.Single(a => a.StartsWith("http://127.0.0.1:", StringComparison.Ordinal))) };
     }
 
     private static async Task<HttpStatusCode> GuessFrom(HttpClient client, string clientAddress)
@@ -218,7 +245,7 @@ public sealed class ForwardedClientTests : IAsyncLifetime
     public async Task Reading_the_open_list_never_counts_as_a_failed_attempt()
     {
         // The helm display polls the list without a token: only the owner's endpoints check one.
-        var client = _app.CreateClient();
+        var client = _nginx;
         for (var i = 0; i < 10; i++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/api/backup/list");
@@ -233,7 +260,7 @@ public sealed class ForwardedClientTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_paths_and_wrong_methods_answer_404_and_405_and_never_count()
     {
-        var client = _app.CreateClient();
+        var client = _nginx;
         for (var i = 0; i < 5; i++)
         {
             foreach (var (method, url, status) in new[] { ("GET", "/api/backup/nothing/here", 404), ("POST", "/api/backup/list", 405), ("OPTIONS", "/api/backup/create", 405) })
@@ -252,7 +279,7 @@ public sealed class ForwardedClientTests : IAsyncLifetime
     public async Task Parallel_guesses_get_no_more_tries_than_the_limit()
     {
         // Checked and counted in one step: thirty guesses sent at once get three answers, then 429s.
-        var client = _app.CreateClient();
+        var client = _nginx;
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => GuessFrom(client, "192.0.2.40")));
 
@@ -261,9 +288,39 @@ public sealed class ForwardedClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_forwarded_address_sent_to_the_loopback_port_is_not_believed()
+    {
+        // A local process claims to be a guest on the Wi-Fi: its guesses count against itself, never the guest.
+        using var direct = Direct();
+        for (var i = 0; i < 4; i++)
+        {
+            await GuessFrom(direct, "192.168.4.23");
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await GuessFrom(direct, "192.0.2.77"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/backup/create") { Headers = { { "X-Forwarded-For", "192.168.4.23" } } };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "owner-token-0123456789abcdef");
+        using var guest = await _nginx.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, guest.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Unauthorized, guest.StatusCode);
+    }
+
+    [Fact]
+    public async Task Guesses_through_nginx_do_not_lock_out_a_local_caller_of_the_port_nor_the_other_way()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            await GuessFrom(_nginx, "127.0.0.1");
+        }
+        using var direct = Direct();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await GuessFrom(direct, "127.0.0.1"));
+    }
+
+    [Fact]
     public async Task Guesses_from_one_guest_do_not_lock_out_another()
     {
-        var client = _app.CreateClient();
+        var client = _nginx;
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal(HttpStatusCode.Unauthorized, await GuessFrom(client, "192.0.2.10"));
@@ -275,7 +332,9 @@ public sealed class ForwardedClientTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        _nginx.Dispose();
         await _app.DisposeAsync();
+        File.Delete(_socket);
         _boat.Dispose();
     }
 }

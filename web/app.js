@@ -10,6 +10,10 @@ const $ = (id) => document.getElementById(id);
 const KEY_STORE = 'd3kos-page-keys';
 const pageKeys = () => { try { return JSON.parse(localStorage.getItem(KEY_STORE)) || {}; } catch { return {}; } };
 const keyFor = (url) => (url.startsWith('/export/') ? pageKeys().export : pageKeys().backup) || '';
+// Said when a request with this browser's keys finds no session. Over plain http a page on another port of
+// the helm's name can replace or push out the cookie, and nothing on the Pi can stop it (https can).
+const WENT_AWAY = 'The sign-in on this browser went away: it may have ended, or another page on this helm (on another port) ' +
+  'may have replaced this browser\'s sign-in cookie. Pair this browser again with a new pairing link.';
 const withKey = (url) => `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(keyFor(url))}`;
 
 class ApiError extends Error {
@@ -28,6 +32,8 @@ async function problemOf(response) {
 
 async function api(method, url, body) {
   const init = { method, credentials: 'same-origin', headers: { 'X-D3kos-Request': keyFor(url) } };
+  // A refused sign-in (a used pairing link, a wrong token) says its own sentence, not WENT_AWAY.
+  const hadSession = keyFor(url) !== '' && !(method === 'POST' && url === '/api/backup/session');
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -39,8 +45,12 @@ async function api(method, url, body) {
     throw new ApiError(0, 'The Pi did not answer: is the helm on and this device on the boat\'s network?');
   }
   if (!response.ok) {
+    if (response.status === 401 && hadSession) {
+      wentAway();
+      throw new ApiError(401, WENT_AWAY);
+    }
     const error = new ApiError(response.status, await problemOf(response));
-    // 401: the session ended; 403 without a key: this browser signed out in another tab.
+    // 401: not signed in; 403 without a key: this browser signed out in another tab.
     if (response.status === 401 || (response.status === 403 && !keyFor(url))) showSignIn();
     throw error;
   }
@@ -87,6 +97,13 @@ function showSignIn() {
   $('sign-out').hidden = true;
 }
 
+// The page had a session and the Pi no longer knows it: say why, once, and forget the keys.
+function wentAway() {
+  localStorage.removeItem(KEY_STORE);
+  showSignIn();
+  say(WENT_AWAY);
+}
+
 function showOwner() {
   $('sign-in').hidden = true;
   $('owner').hidden = false;
@@ -116,7 +133,9 @@ async function start() {
   }
   try {
     const session = await api('GET', '/api/backup/session');
-    if (session.signed_in) showOwner(); else showSignIn();
+    if (session.signed_in) showOwner();
+    else if (!pair && pageKeys().backup) wentAway();
+    else showSignIn();
   } catch (error) {
     failed(error);
     showSignIn();
@@ -318,8 +337,7 @@ function upload(file) {
       await refreshBackups();
     } else {
       $('activity').hidden = true;
-      if (request.status === 401) showSignIn();
-      say(body.error || `The upload failed: HTTP ${request.status}.`);
+      if (request.status === 401) wentAway(); else say(body.error || `The upload failed: HTTP ${request.status}.`);
     }
   };
   request.onerror = () => {

@@ -65,7 +65,7 @@ public static class SessionEndpoints
             }
         }
         var opened = sessions.Open();
-        context.Response.Cookies.Append(OwnerSessions.CookieName, opened.Cookie, CookieOptions(context, opened.Expires));
+        SessionCookie.Append(context, opened.Cookie, opened.Expires);
         // The page keeps the keys in its own origin's storage and sends each only to its own service.
         return TypedResults.Ok(new SessionResponse(true, true, opened.Expires, new PageKeys(opened.BackupKey, opened.ExportKey)));
     }
@@ -74,14 +74,14 @@ public static class SessionEndpoints
     {
         // The session ends only for its key; without it, only this browser's cookie is cleared.
         sessions.End(SessionRequest.Cookies(context.Request), SessionRequest.PageKey(context.Request));
-        context.Response.Cookies.Delete(OwnerSessions.CookieName, CookieOptions(context, null));
+        SessionCookie.Delete(context);
         return TypedResults.Ok(new SessionResponse(true, false, null, null));
     }
 
     private static Ok<SignedOutResponse> SignOutEverywhere(HttpContext context, OwnerSessions sessions)
     {
         var ended = sessions.EndAll();
-        context.Response.Cookies.Delete(OwnerSessions.CookieName, CookieOptions(context, null));
+        SessionCookie.Delete(context);
         return TypedResults.Ok(new SignedOutResponse(true, ended));
     }
 
@@ -90,15 +90,4 @@ public static class SessionEndpoints
         var (code, expires) = sessions.NewPairingCode();
         return TypedResults.Ok(new PairingResponse(true, code, PairingLink.PathFor(code), expires));
     }
-
-    /// <summary>HttpOnly (no script reads it), SameSite=Strict, Secure when the page came over https (nginx says so), and it expires.</summary>
-    private static CookieOptions CookieOptions(HttpContext context, DateTimeOffset? expires) => new()
-    {
-        HttpOnly = true,
-        SameSite = SameSiteMode.Strict,
-        Secure = context.Request.IsHttps,
-        Path = "/",
-        Expires = expires,
-        IsEssential = true,
-    };
 }

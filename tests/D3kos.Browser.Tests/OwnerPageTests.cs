@@ -221,6 +221,43 @@ public sealed class OwnerPageTests(HelmStack helm) : IClassFixture<HelmStack>, I
     }
 
     [Fact]
+    public async Task Cookies_planted_by_another_port_do_not_sign_the_owner_out_and_a_replaced_one_is_explained()
+    {
+        var browser = await SignedInAsync();
+        var real = browser.Manage().Cookies.GetCookieNamed("d3kos_session")!.Value;
+        // What a page on another port of the helm's address can do over http: the same name with longer
+        // paths, which the browser sends before the real cookie.
+        foreach (var path in new[] { "/d3kos/", "/api", "/api/", "/api/backup", "/api/backup/", "/api/backup/status", "/export/" })
+        {
+            browser.Manage().Cookies.AddCookie(new OpenQA.Selenium.Cookie("d3kos_session", RandomSecret(), path));
+        }
+        browser.ExecuteScript("document.getElementById('schedule').replaceChildren();");
+
+        browser.FindElement(By.Id("refresh")).Click();
+        Until(browser, b => b.FindElements(By.CssSelector("#schedule dt")).Count > 0, "the schedule (the owner's status) loaded again");
+        var status = (long)((IJavaScriptExecutor)browser).ExecuteAsyncScript("""
+            const done = arguments[arguments.length - 1];
+            const key = JSON.parse(localStorage.getItem('d3kos-page-keys')).backup;
+            fetch('/api/backup/status', { headers: { 'X-D3kos-Request': key } }).then((r) => done(r.status));
+            """)!;
+        var stillSignedIn = browser.FindElement(By.Id("owner")).Displayed && !browser.FindElement(By.Id("message")).Displayed;
+        // Then the real cookie replaced at Path=/, as the issue's server on another port did: nothing on the
+        // Pi can stop that over http, so the page says what happened.
+        browser.Manage().Cookies.AddCookie(new OpenQA.Selenium.Cookie("d3kos_session", RandomSecret(), "/"));
+        browser.FindElement(By.Id("refresh")).Click();
+        Until(browser, b => b.FindElement(By.Id("sign-in")).Displayed && b.FindElement(By.Id("message")).Displayed, "the sign-in form with a sentence");
+
+        Assert.Equal(200, status);
+        Assert.True(stillSignedIn);
+        Assert.DoesNotContain(real, browser.Manage().Cookies.AllCookies.Where(c => c.Name == "d3kos_session").Select(c => c.Value));
+        Assert.Contains("another page on this helm (on another port)", Text(browser, "message"), StringComparison.Ordinal);
+        Assert.Contains("Pair this browser again", Text(browser, "message"), StringComparison.Ordinal);
+    }
+
+    private static string RandomSecret() =>
+        Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [Fact]
     public async Task An_s3_target_takes_its_secret_a_copy_and_brings_the_copy_back_as_an_imported_backup()
     {
         Assert.SkipWhen(helm.Ceph.Unavailable is not null, $"The S3 part needs {helm.Ceph.Unavailable}.");

@@ -4,6 +4,7 @@ using System.Text;
 using D3kos.Common.Files;
 using D3kos.Common.Interop;
 using Microsoft.Extensions.Options;
+using static D3kos.Common.Security.SessionSecrets;
 
 namespace D3kos.Common.Security;
 
@@ -32,10 +33,12 @@ namespace D3kos.Common.Security;
 /// </summary>
 public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root, AccessToken token, TimeProvider time, SessionScope scope)
 {
-    /// <summary>At most this many session cookies of one request are looked up (each is a file read).</summary>
-    private const int MaxCookiesTried = 8;
-
-    public const string CookieName = "d3kos_session";
+    /// <summary>
+    /// At most this many distinct session cookies of one request are tried. Chromium and Firefox keep at
+    /// most 180 cookies for one host, so a browser never carries more and cookies planted by another port
+    /// can never push the real one out; each try is a hash and a set lookup, and only a stored name is read.
+    /// </summary>
+    public const int MaxCookiesTried = 200;
 
     /// <summary>The header that carries the page key: a form posted from another site cannot send one.</summary>
     public const string RequestHeader = "X-D3kos-Request";
@@ -57,8 +60,9 @@ public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root,
 
     /// <summary>
     /// When the session ends, or null unless one of <paramref name="cookies"/> names a live session opened
-    /// under the current token and <paramref name="pageKey"/> is its key. Every cookie of that name is
-    /// tried: a page on another port can set a second one, which the browser may send first.
+    /// under the current token and <paramref name="pageKey"/> is its key. The key selects the session, not
+    /// the cookies' order: over http a page on another port can plant many cookies of the same name, with
+    /// longer paths so the browser sends them first, and a request with the real one among them passes.
     /// </summary>
     public DateTimeOffset? Expiry(IEnumerable<string> cookies, string? pageKey)
     {
@@ -71,15 +75,30 @@ public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root,
 
     private StoredSession? Find(IEnumerable<string> cookies, string pageKey, string fingerprint)
     {
+        var stored = StoredNames();
         foreach (var cookie in cookies.Where(IsSecret).Distinct(StringComparer.Ordinal).Take(MaxCookiesTried))
         {
-            if (Read(Path.Combine(SessionsFolder, HashHex(cookie))) is { } session && session.Expires > time.GetUtcNow()
+            var name = HashHex(cookie);
+            if (stored.Contains(name) && Read(Path.Combine(SessionsFolder, name)) is { } session && session.Expires > time.GetUtcNow()
                 && Same(session.Fingerprint, fingerprint) && Same(session.KeyHash(scope.Service), HashHex(pageKey)))
             {
                 return session with { Cookie = cookie };
             }
         }
         return null;
+    }
+
+    /// <summary>The sessions' file names: one listing, so a planted cookie costs no file read.</summary>
+    private HashSet<string> StoredNames()
+    {
+        try
+        {
+            return Directory.EnumerateFiles(SessionsFolder).Where(IsStoredName).Select(file => Path.GetFileName(file)).ToHashSet(StringComparer.Ordinal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return []; // no folder yet (nobody signed in), or not readable: no session
+        }
     }
 
     /// <summary>Opens a session; the caller has checked the token or taken a pairing code.</summary>
@@ -257,40 +276,4 @@ public sealed class OwnerSessions(IOptions<AuthOptions> options, D3kosRoot root,
 
     /// <summary>The group the services run as (d3kos): the token-hash file's, which the installer makes root:d3kos.</summary>
     public int? ServicesGroupId => FileStat.TryLstat(TokenHashFile, out var hashFile) ? hashFile.Gid : null;
-
-    private static bool Same(string stored, string expected) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(stored), Encoding.ASCII.GetBytes(expected));
-
-    /// <summary>Session and pairing files are named by a SHA-256 in hex, nothing else (temporary files start with a dot).</summary>
-    public static bool IsStoredName(string path)
-    {
-        var name = Path.GetFileName(path);
-        return name.Length == 64 && name.All(char.IsAsciiHexDigitLower);
-    }
-
-    /// <summary>
-    /// Base64url of 32 bytes (cookie, page key) or 16 (pairing code): the only values ever looked up, so a
-    /// path can never be built from anything else.
-    /// </summary>
-    private static bool IsSecret(string value) => value.Length == 43 && IsBase64Url(value);
-
-    private static bool IsCode(string value) => value.Length == 22 && IsBase64Url(value);
-
-    private static bool IsBase64Url(string value) => value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
-
-    private static string HashHex(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(value)));
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
-
-/// <summary>The secrets of a new session: the cookie, and one page key per service (<see cref="OwnerSessions"/>).</summary>
-public sealed record OpenedSession(string Cookie, string BackupKey, string ExportKey, DateTimeOffset Expires);
-
-public enum SessionService
-{
-    Backup,
-    Export,
-}
-
-/// <summary>Which service's page key this process checks: the backup API's, or the export manager's.</summary>
-public sealed record SessionScope(SessionService Service);

@@ -6,8 +6,9 @@ namespace D3kos.Common.Security;
 public static class SessionRequest
 {
     /// <summary>
-    /// Every value of the session cookie, in the order sent: a page on another port of the helm's address
-    /// can set a second cookie of the same name (with a longer path, sent first), which must not hide the real one.
+    /// Every value of the session cookie under either name (<see cref="SessionCookie"/>), in the order sent:
+    /// over http a page on another port of the helm's address can set more cookies of the same name (with
+    /// longer paths, sent first), which must not hide the real one. <see cref="OwnerSessions"/> tries them all.
     /// </summary>
     public static IEnumerable<string> Cookies(HttpRequest request)
     {
@@ -16,7 +17,7 @@ public static class SessionRequest
             foreach (var pair in (header ?? "").Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
                 var equals = pair.IndexOf('=', StringComparison.Ordinal);
-                if (equals > 0 && pair.AsSpan(0, equals).SequenceEqual(OwnerSessions.CookieName))
+                if (equals > 0 && SessionCookie.IsName(pair.AsSpan(0, equals)))
                 {
                     yield return pair[(equals + 1)..].Trim('"');
                 }

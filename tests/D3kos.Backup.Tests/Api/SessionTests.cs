@@ -154,14 +154,61 @@ public sealed class SessionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_second_cookie_set_by_another_page_does_not_hide_the_real_one()
+    public async Task Ten_cookies_planted_with_longer_paths_before_the_real_one_do_not_hide_it()
     {
+        // Over http a page on another port of the helm can set d3kos_session cookies; those with longer paths
+        // (/api/, /api/backup/, …) the browser sends first. The page key picks the session, not the order.
         var (cookie, key) = await SignedInAsync();
+        var planted = string.Join("; ", Enumerable.Range(0, 10).Select(_ => $"d3kos_session={RandomSecret()}"));
 
-        using var status = await SendAsync(HttpMethod.Get, "/api/backup/status", $"d3kos_session={new string('B', 43)}; {cookie}", key);
+        using var status = await SendAsync(HttpMethod.Get, "/api/backup/status", $"{planted}; {cookie}", key);
+        using var asked = await SendAsync(HttpMethod.Get, "/api/backup/session", $"{planted}; {cookie}", key);
 
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        Assert.True((await asked.ReadJsonAsync()).GetProperty("signed_in").GetBoolean());
     }
+
+    [Fact]
+    public async Task A_planted_cookie_with_the_real_page_key_is_refused()
+    {
+        // The key selects the session among the request's cookies; it never stands in for the cookie.
+        var (_, key) = await SignedInAsync();
+
+        using var status = await SendAsync(HttpMethod.Get, "/api/backup/status", $"d3kos_session={RandomSecret()}", key);
+        using var both = await SendAsync(HttpMethod.Get, "/api/backup/status", $"d3kos_session={RandomSecret()}; __Host-d3kos_session={RandomSecret()}", key);
+
+        await Json.AssertProblemAsync(status, 401, "sign in again");
+        await Json.AssertProblemAsync(both, 401, "sign in again");
+    }
+
+    [Fact]
+    public async Task Over_https_the_cookie_is_host_prefixed_so_no_other_port_can_set_it()
+    {
+        // nginx says the page came over https: a __Host- cookie is one that no http page and no other host can set.
+        using var signInRequest = new HttpRequestMessage(HttpMethod.Post, "/api/backup/session") { Content = JsonContent.Create(new { token = Token }) };
+        signInRequest.Headers.Add("X-Forwarded-Proto", "https");
+        using var signIn = await Browser().SendAsync(signInRequest, TestContext.Current.CancellationToken);
+        var setCookie = signIn.Headers.GetValues("Set-Cookie").Single();
+        var key = (await signIn.ReadJsonAsync()).GetProperty("page_keys").GetProperty("backup").GetString()!;
+        using var signOutRequest = new HttpRequestMessage(HttpMethod.Delete, "/api/backup/session") { Headers = { { "X-Forwarded-Proto", "https" } } };
+        using var status = await SendAsync(HttpMethod.Get, "/api/backup/status", setCookie.Split(';')[0], key);
+
+        using var signOut = await Browser().SendAsync(signOutRequest, TestContext.Current.CancellationToken);
+
+        Assert.StartsWith("__Host-d3kos_session=", setCookie, StringComparison.Ordinal);
+        var attributes = setCookie.Split(';', StringSplitOptions.TrimEntries).Skip(1).Select(a => a.ToLowerInvariant()).ToList();
+        Assert.Contains("secure", attributes);
+        Assert.Contains("path=/", attributes);
+        Assert.Contains("httponly", attributes);
+        Assert.DoesNotContain(attributes, a => a.StartsWith("domain=", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, status.StatusCode);
+        var cleared = signOut.Headers.GetValues("Set-Cookie").Single();
+        Assert.StartsWith("__Host-d3kos_session=;", cleared, StringComparison.Ordinal);
+        Assert.Contains("secure", cleared, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string RandomSecret() =>
+        Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     [Fact]
     public async Task A_new_token_signing_out_and_signing_out_everywhere_each_end_sessions()

@@ -38,35 +38,24 @@ public sealed class AccessTests : IDisposable
     [Fact]
     public async Task A_browser_session_opened_by_the_backup_API_works_here_and_a_change_needs_the_pages_header()
     {
-        // As installed: the backup API (root) reads the token, the export manager only its hash.
-        _root.Write("/opt/d3kos/config/api-token", Token);
-        _root.Write("/opt/d3kos/config/api-token.sha256", "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Token))));
-        var backupApiSide = new D3kos.Common.Security.OwnerSessions(
-            Microsoft.Extensions.Options.Options.Create(new D3kos.Common.Security.AuthOptions()), new D3kos.Common.Files.D3kosRoot(_root.Path),
-            new D3kos.Common.Security.AccessToken(Microsoft.Extensions.Options.Options.Create(new D3kos.Common.Security.AuthOptions()), new D3kos.Common.Files.D3kosRoot(_root.Path)),
-            TimeProvider.System, new D3kos.Common.Security.SessionScope(D3kos.Common.Security.SessionService.Backup));
-        var opened = backupApiSide.Open();
+        var opened = OpenedByTheBackupApi();
         var (cookie, key) = (opened.Cookie, opened.ExportKey);
-        using var app = new ExportManagerApp(_root, new Dictionary<string, string?>
-        {
-            ["Auth:AllowUnauthenticatedLoopback"] = "false",
-            ["Auth:TokenFile"] = "/opt/d3kos/config/api-token.sha256",
-        });
+        using var app = AppOnTheTokenHash();
         var client = app.CreateClient(new() { HandleCookies = false });
 
         using var csv = Request("GET", $"/export/boatlog/csv?key={key}");
-        csv.Headers.Add("Cookie", $"{D3kos.Common.Security.OwnerSessions.CookieName}={cookie}");
+        csv.Headers.Add("Cookie", $"{D3kos.Common.Security.SessionCookie.PlainName}={cookie}");
         using var csvResponse = await client.SendAsync(csv, TestContext.Current.CancellationToken);
         using var crossSite = Request("POST", "/export/queue/process");
-        crossSite.Headers.Add("Cookie", $"{D3kos.Common.Security.OwnerSessions.CookieName}={cookie}");
+        crossSite.Headers.Add("Cookie", $"{D3kos.Common.Security.SessionCookie.PlainName}={cookie}");
         using var crossSiteResponse = await client.SendAsync(crossSite, TestContext.Current.CancellationToken);
         using var forged = Request("GET", "/export/boatlog/csv");
-        forged.Headers.Add("Cookie", $"{D3kos.Common.Security.OwnerSessions.CookieName}={new string('A', 43)}");
+        forged.Headers.Add("Cookie", $"{D3kos.Common.Security.SessionCookie.PlainName}={new string('A', 43)}");
         forged.Headers.Add(D3kos.Common.Security.OwnerSessions.RequestHeader, key);
         using var forgedResponse = await client.SendAsync(forged, TestContext.Current.CancellationToken);
 
         using var withBackupKey = Request("GET", $"/export/boatlog/csv?key={opened.BackupKey}");
-        withBackupKey.Headers.Add("Cookie", $"{D3kos.Common.Security.OwnerSessions.CookieName}={cookie}");
+        withBackupKey.Headers.Add("Cookie", $"{D3kos.Common.Security.SessionCookie.PlainName}={cookie}");
         using var withBackupKeyResponse = await client.SendAsync(withBackupKey, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, csvResponse.StatusCode);
@@ -74,6 +63,41 @@ public sealed class AccessTests : IDisposable
         Assert.Equal(HttpStatusCode.Forbidden, crossSiteResponse.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, forgedResponse.StatusCode);
     }
+
+    [Fact]
+    public async Task The_https_cookie_name_is_read_here_too_and_cookies_planted_before_it_do_not_hide_it()
+    {
+        // Over https the backup API sets __Host-d3kos_session; over http another port can still plant
+        // d3kos_session cookies that the browser sends first. The export key picks the session.
+        var opened = OpenedByTheBackupApi();
+        using var app = AppOnTheTokenHash();
+        var planted = Enumerable.Range(0, 10).Select(i => $"d3kos_session={(char)('A' + i)}{new string('x', 42)}");
+        using var csv = Request("GET", "/export/boatlog/csv");
+        csv.Headers.Add("Cookie", string.Join("; ", [.. planted, $"{D3kos.Common.Security.SessionCookie.HostName}={opened.Cookie}"]));
+        csv.Headers.Add(D3kos.Common.Security.OwnerSessions.RequestHeader, opened.ExportKey);
+
+        using var response = await app.CreateClient(new() { HandleCookies = false }).SendAsync(csv, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>A session as the backup API (root) opens it, on the token it reads; the export manager gets only the hash.</summary>
+    private D3kos.Common.Security.OpenedSession OpenedByTheBackupApi()
+    {
+        _root.Write("/opt/d3kos/config/api-token", Token);
+        _root.Write("/opt/d3kos/config/api-token.sha256", "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Token))));
+        var options = Microsoft.Extensions.Options.Options.Create(new D3kos.Common.Security.AuthOptions());
+        var root = new D3kos.Common.Files.D3kosRoot(_root.Path);
+        return new D3kos.Common.Security.OwnerSessions(options, root, new D3kos.Common.Security.AccessToken(options, root),
+            TimeProvider.System, new D3kos.Common.Security.SessionScope(D3kos.Common.Security.SessionService.Backup)).Open();
+    }
+
+    /// <summary>The export manager as installed: it checks sessions against the token's hash file.</summary>
+    private ExportManagerApp AppOnTheTokenHash() => new(_root, new Dictionary<string, string?>
+    {
+        ["Auth:AllowUnauthenticatedLoopback"] = "false",
+        ["Auth:TokenFile"] = "/opt/d3kos/config/api-token.sha256",
+    });
 
     [Fact]
     public void Every_endpoint_is_the_owners_but_those_decided_open()

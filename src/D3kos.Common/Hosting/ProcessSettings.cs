@@ -43,7 +43,7 @@ public static class ProcessSettings
 
     /// <summary>
     /// Since .NET 7 a sole authentication scheme becomes the default, and authentication then runs for every
-    /// request, before UseForwardedHeaders: every failure would count against nginx's loopback address, not
+    /// request, before UseNginxForwarding: every failure would count against nginx's loopback address, not
     /// the guest's. Without a default, the token scheme runs only when authorization asks for it (an owner's
     /// endpoint), after the forwarded address is known. An AppContext switch is read process-wide, so it is
     /// set here, before the host is built, and <c>AddOwnerAccess</c> checks that it was.

@@ -22,7 +22,7 @@ public static class OwnerAccess
     public static IServiceCollection AddOwnerAccess(this IServiceCollection services)
     {
         // Without a default scheme, authentication runs only when authorization asks for it, after
-        // UseForwardedHeaders (see ProcessSettings): refused at start rather than counting every failure
+        // UseNginxForwarding (see ProcessSettings): refused at start rather than counting every failure
         // against nginx's loopback address. UseOwnerAccess places UseAuthentication itself, after that too.
         if (!AppContext.TryGetSwitch(ProcessSettings.SuppressAutoDefaultSchemeSwitch, out var suppressed) || !suppressed)
         {

@@ -22,7 +22,7 @@ public static class SessionCookie
 
     /// <summary>
     /// The name for this request. <see cref="HttpRequest.IsHttps"/> is the scheme as nginx forwarded it
-    /// (X-Forwarded-Proto, believed from loopback only by UseForwardedHeaders) or the connection's own.
+    /// (X-Forwarded-Proto, believed on nginx's socket only, see NginxForwarding) or the connection's own.
     /// </summary>
     public static string NameFor(HttpRequest request) => request.IsHttps ? HostName : PlainName;
 

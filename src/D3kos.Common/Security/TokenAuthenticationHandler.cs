@@ -136,10 +136,11 @@ public sealed partial class TokenAuthenticationHandler(
     private bool IsDirectFromLoopback()
     {
         var headers = Request.Headers;
-        // UseForwardedHeaders moves X-Forwarded-For to X-Original-For once it has applied it.
-        string[] forwarding = ["X-Forwarded-For", "X-Original-For", "X-Forwarded-Host", "X-Original-Host", "X-Forwarded-Proto", "X-Original-Proto", "X-Real-IP", "Forwarded"];
+        // Any sign of a proxy counts, believed or not: only a caller on this machine, straight to the port, may use the switch.
+        string[] forwarding = ["X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP", "Forwarded"];
         var peer = Context.Connection.RemoteIpAddress;
-        return !forwarding.Any(headers.ContainsKey) && (peer is null || IPAddress.IsLoopback(peer));
+        return !Context.Items.ContainsKey(NginxForwarding.ForwardedItem) && !forwarding.Any(headers.ContainsKey)
+            && (peer is null || IPAddress.IsLoopback(peer));
     }
 
     /// <summary>True when every address the server listens on is a loopback one (the in-process test server has none).</summary>

@@ -8,6 +8,7 @@ namespace D3kos.Backup;
 [JsonSerializable(typeof(ManifestFile))]
 [JsonSerializable(typeof(RestoreJournal))]
 [JsonSerializable(typeof(CopyStatus))]
+[JsonSerializable(typeof(SentCopies))]
 [JsonSerializable(typeof(ScheduleStatus))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(DateTimeOffset))]

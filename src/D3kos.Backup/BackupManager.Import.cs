@@ -13,10 +13,13 @@ public sealed partial class BackupManager
     /// partial file, decrypted when it is an encrypted copy (with this device's passphrase; its integrity
     /// code checked), verified whole, then named for when it arrived, as kind "imported". Never for the date
     /// inside it: an archive from outside could claim 2999 and push the boat's own backups out of retention.
+    /// The answer says when it was really made and by which installation (its manifest), for the owner to see.
     /// </summary>
     /// <param name="expectedSha256">The SHA-256 the sender gave for these bytes (a copy in a bucket has one), checked before anything else.</param>
     /// <param name="requireEncrypted">Refuse a plain archive: a copy from a target whose copies are encrypted was made with this passphrase, or not by this boat.</param>
-    public async Task<BackupInfo> ImportAsync(Stream body, CancellationToken cancellationToken, string? expectedSha256 = null, bool requireEncrypted = false)
+    /// <param name="copyName">The name it had where it came from (a bucket, a drive): when that says when it was made, the manifest must agree (<see cref="CopyNameCheck"/>).</param>
+    public async Task<ImportResult> ImportAsync(Stream body, CancellationToken cancellationToken, string? expectedSha256 = null, bool requireEncrypted = false,
+        string? copyName = null)
     {
         paths.EnsureBackupsFolder();
         using var importing = await BackupLock.AcquireImportAsync(paths, cancellationToken);
@@ -47,6 +50,11 @@ public sealed partial class BackupManager
             {
                 throw new BackupException(report.Failure, $"The uploaded file is not a usable backup: {string.Join("; ", report.Errors.Take(3)).TrimEnd('.')}. Nothing was kept.");
             }
+            var made = report.Manifest?.Header;
+            if (copyName is not null)
+            {
+                CopyNameCheck.Check(copyName, made);
+            }
             using var _ = await BackupLock.AcquireAsync(paths, ImportLockPatience, cancellationToken);
             var name = BackupNames.NewName(paths.BackupsFolder, BackupNames.ImportedPrefix, time.GetUtcNow());
             var kept = Path.Combine(paths.BackupsFolder, name);
@@ -54,7 +62,8 @@ public sealed partial class BackupManager
             BackupCatalog.WriteChecksum(kept, sha256);
             Log.Imported(logger, name);
             ApplyRetention(BackupNames.ImportedPrefix, name);
-            return BackupCatalog.Describe(paths, name);
+            var madeHere = made?.InstallationId is { } id && id == license.Read().InstallationId;
+            return new ImportResult(BackupCatalog.Describe(paths, name), made?.Created, made?.InstallationId, madeHere);
         }
         finally
         {

@@ -196,6 +196,12 @@ public sealed partial class BackupManager(
                 paths.EnsureBackupsFolder();
                 var created = time.GetUtcNow();
                 var name = BackupNames.NewName(paths.BackupsFolder, prefix, created);
+                if (BackupNames.CreatedFromName(name) is { } named && named > created)
+                {
+                    // A clock behind the newest backup continues its stamp: the manifest then says the name's
+                    // time, so a copy's name and content agree when it is imported (CopyNameCheck).
+                    created = named;
+                }
                 var leftOut = new LeftOutNotes();
                 var result = ArchiveWriter.Write(paths, scan, name, created, license.Read().InstallationId, progress, totals =>
                 {

@@ -127,8 +127,7 @@ public static class BackupEndpoints
         {
             return ApiProblem.BadRequest("The multipart form holds no file.");
         }
-        var info = await backups.ImportAsync(body, cancellationToken);
-        return TypedResults.Ok(new UploadResponse(true, info.Filename, info.SizeBytes, info.Sha256, info.Created));
+        return TypedResults.Ok(UploadResponse.From(await backups.ImportAsync(body, cancellationToken)));
     }
 
     private static async Task<Stream?> OpenArchiveStream(HttpRequest request, CancellationToken cancellationToken)
@@ -192,8 +191,8 @@ public static class BackupEndpoints
         copier.CheckBucketAddress(request.Address); // an address in no configured target is 400 now, not a job that fails
         return Started(jobs.Start("import", async progress =>
         {
-            var info = await copier.ImportFromBucketAsync(request.Address, backups, CancellationToken.None, progress);
-            return new JobResult(Import: new UploadResponse(true, info.Filename, info.SizeBytes, info.Sha256, info.Created));
+            var imported = await copier.ImportFromBucketAsync(request.Address, backups, CancellationToken.None, progress);
+            return new JobResult(Import: UploadResponse.From(imported));
         }));
     }
 

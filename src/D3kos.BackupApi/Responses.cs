@@ -24,7 +24,15 @@ public sealed record RestoreResponse(
     long DowntimeMs,
     long CleanupMs);
 
-public sealed record UploadResponse(bool Success, string BackupFile, long SizeBytes, string Sha256, DateTimeOffset Created);
+/// <param name="Created">When it arrived here (its name, d3kos_imported_…).</param>
+/// <param name="MadeAt">When it was really made, as its manifest says (null for a legacy archive): a name from outside says nothing.</param>
+/// <param name="MadeHere">Made by this installation; false for another's (a new Pi bringing back the old card's), whose id is <paramref name="InstallationId"/>.</param>
+public sealed record UploadResponse(
+    bool Success, string BackupFile, long SizeBytes, string Sha256, DateTimeOffset Created, DateTimeOffset? MadeAt, bool MadeHere, string? InstallationId)
+{
+    public static UploadResponse From(ImportResult imported) => new(true, imported.Backup.Filename, imported.Backup.SizeBytes, imported.Backup.Sha256,
+        imported.Backup.Created, imported.MadeAt, imported.MadeHere, imported.InstallationId);
+}
 
 public sealed record DeleteResponse(bool Success, string Deleted);
 

@@ -40,6 +40,12 @@ public static partial class BackupNames
         return (match.Groups[2].Value + match.Groups[3].Value, suffix);
     }
 
+    /// <summary>
+    /// True when the name's time is when the backup was made: every kind this device makes (regular,
+    /// automatic, pre-restore), whose manifest carries the same time. An imported backup is named for when it arrived.
+    /// </summary>
+    public static bool TimeIsCreation(string name) => IsBackupName(name) && !IsImported(name);
+
     /// <summary>When the name says the backup was made (UTC), or null for a name that is not a backup's.</summary>
     public static DateTimeOffset? CreatedFromName(string name)
     {

@@ -26,6 +26,9 @@ public sealed class BackupPaths(D3kosRoot root, IOptions<BackupOptions> options)
     /// <summary>One target's last copy; one file per target, written under the copy lock.</summary>
     public string CopyStatusFile(string target) => Path.Combine(BackupsFolder, $".copy-status-{target}.json");
 
+    /// <summary>The copies this device sent to one target, the only ones its retention deletes (<see cref="CopyLedger"/>).</summary>
+    public string CopyLedgerFile(string target) => Path.Combine(BackupsFolder, $".copy-ledger-{target}.json");
+
     /// <summary>What waits to be sent to an S3 target (the encrypted copy, the upload's id), kept across a cut-off run.</summary>
     public string OutgoingFolder(string target) => Path.Combine(BackupsFolder, ".outgoing", target);
 

@@ -39,12 +39,19 @@ public sealed partial class BackupCopier(
         var started = time.GetUtcNow();
         var watch = Stopwatch.StartNew();
         await using var target = targets.Create(settings);
+        var ledger = CopyLedger.Read(paths, settings.Name);
         try
         {
             using var source = CopySource.Open(backup, settings.Encrypt ? passphrase.Read : null, options.Value.FreeSpaceMarginBytes);
+            if (!ledger.Ready)
+            {
+                // Before the upload, so a drive that must make room knows which copies it may remove.
+                await TryAdoptAsync(target, ledger, settings.Name, cancellationToken).ConfigureAwait(false);
+            }
             progress?.Begin(BackupProgress.Copying, source.Length);
-            var sent = await target.UploadAsync(source, progress, cancellationToken).ConfigureAwait(false);
-            var deleted = await ApplyRetentionAsync(target, settings.Keep, sent.Name, cancellationToken).ConfigureAwait(false);
+            var sent = await target.UploadAsync(source, [.. ledger.NewestFirst.Where(name => name != source.CopyName)], progress, cancellationToken).ConfigureAwait(false);
+            ledger.Record(new SentCopyRecord(sent.Name, sent.SizeBytes, source.Sha256, time.GetUtcNow()));
+            var deleted = await ApplyRetentionAsync(target, ledger, settings, sent.Name, cancellationToken).ConfigureAwait(false);
             var result = new CopyResult(target.Name, source.FileName, sent.Name, sent.SizeBytes, source.Encrypted, watch.ElapsedMilliseconds, deleted);
             Record(settings, new CopyStatus(started, true, backupName, result.CopyFile, result.SizeBytes, result.Encrypted, result.DurationMs, null));
             Log.Copied(logger, backupName, target.Name, result.CopyFile, result.SizeBytes, result.DurationMs);
@@ -59,28 +66,71 @@ public sealed partial class BackupCopier(
     }
 
     /// <summary>
-    /// Keeps the newest <see cref="CopyTargetOptions.Keep"/> copies on the target; never the one just sent,
-    /// nothing that is not a copy. The copy is there and checked: housekeeping that fails (a write-only key,
-    /// an object lock, a file the drive will not give up) is a warning, not a failed copy.
+    /// Keeps the newest <see cref="CopyTargetOptions.Keep"/> copies this device sent to the target, newest by
+    /// when it sent them (<see cref="CopyLedger"/>); never the one just sent, never a copy it did not send,
+    /// whatever its name. The copy is there and checked: housekeeping that fails (a write-only key, an object
+    /// lock, a file the drive will not give up) is a warning, not a failed copy.
     /// </summary>
-    private async Task<IReadOnlyList<string>> ApplyRetentionAsync(ICopyTarget target, int keep, string justSent, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> ApplyRetentionAsync(ICopyTarget target, CopyLedger ledger, CopyTargetOptions settings, string justSent, CancellationToken cancellationToken)
     {
         var deleted = new List<string>();
         try
         {
-            var copies = await target.ListAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var copy in copies.Skip(keep).Where(copy => copy.Name != justSent))
+            var listed = await target.ListAsync(cancellationToken).ConfigureAwait(false);
+            if (!ledger.Ready)
             {
-                await target.DeleteAsync(copy.Name, cancellationToken).ConfigureAwait(false);
-                deleted.Add(copy.Name);
-                Log.TargetRetentionDeleted(logger, copy.Name, target.Name);
+                ledger.Adopt(listed, OwnCopyNames(settings.Name));
+            }
+            foreach (var name in ledger.Beyond(listed, settings.Keep, justSent))
+            {
+                await target.DeleteAsync(name, cancellationToken).ConfigureAwait(false);
+                ledger.Forget(name);
+                deleted.Add(name);
+                Log.TargetRetentionDeleted(logger, name, target.Name);
             }
         }
         catch (BackupException failure)
         {
             Log.HousekeepingFailed(logger, target.Name, failure.Message);
         }
+        finally
+        {
+            // Not yet adopted (the target could not be listed): this copy's name is the device's own and is
+            // adopted with the others once a listing works, so nothing is lost by not writing now.
+            if (ledger.Ready)
+            {
+                ledger.Write(logger);
+            }
+        }
         return deleted;
+    }
+
+    /// <summary>Adopts the copies from before the ledger when the target can be listed now; otherwise retention tries again after the copy.</summary>
+    private async Task TryAdoptAsync(ICopyTarget target, CopyLedger ledger, string targetName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            ledger.Adopt(await target.ListAsync(cancellationToken).ConfigureAwait(false), OwnCopyNames(targetName));
+        }
+        catch (BackupException)
+        {
+            // The upload says what is wrong with the target, in its own words.
+        }
+    }
+
+    /// <summary>The copy names this device made: its own backups' (plain and encrypted) and the target's last copy.</summary>
+    private HashSet<string> OwnCopyNames(string targetName)
+    {
+        var names = Directory.Exists(paths.BackupsFolder)
+            ? Directory.EnumerateFiles(paths.BackupsFolder).Select(Path.GetFileName).Where(BackupNames.IsBackupName)
+                .SelectMany(name => new[] { CopyNames.For(name!, encrypted: false), CopyNames.For(name!, encrypted: true) })
+                .ToHashSet(StringComparer.Ordinal)
+            : new HashSet<string>(StringComparer.Ordinal);
+        if (LastCopy(targetName)?.CopyFile is { } last)
+        {
+            names.Add(last);
+        }
+        return names;
     }
 
     /// <summary>Every target with its last copy and, when it can be read now, the copies it holds.</summary>
@@ -97,10 +147,19 @@ public sealed partial class BackupCopier(
     }
 
     /// <summary>The copies a target holds, newest first, with how to name each to import it (a bucket is listed over the network).</summary>
+    /// <remarks>Each copy says whether this Pi sent it: a copy planted by someone else shows as not sent here.</remarks>
     public async Task<IReadOnlyList<TargetCopy>> ListCopiesAsync(string targetName, CancellationToken cancellationToken)
     {
-        await using var target = targets.Create(Target(targetName));
-        return await target.ListAsync(cancellationToken).ConfigureAwait(false);
+        var settings = Target(targetName);
+        await using var target = targets.Create(settings);
+        var listed = await target.ListAsync(cancellationToken).ConfigureAwait(false);
+        var ledger = CopyLedger.Read(paths, settings.Name);
+        if (!ledger.Ready)
+        {
+            // As the next copy will adopt them; only that copy writes the ledger, under the copy lock.
+            ledger.Adopt(listed, OwnCopyNames(settings.Name));
+        }
+        return [.. listed.Select(copy => copy with { SentByThisPi = ledger.Holds(copy) })];
     }
 
     /// <summary>
@@ -108,8 +167,9 @@ public sealed partial class BackupCopier(
     /// an imported backup: streamed from the bucket (a dropped line resumes from the byte it reached), its
     /// SHA-256 checked against the one it was sent with, then decrypted and verified as any import is. The
     /// bucket must be one of the configured S3 targets, with its secret key set: its credentials are there.
+    /// The copy's name must agree with the time inside it: an old copy put there under a newer name is refused.
     /// </summary>
-    public async Task<BackupInfo> ImportFromBucketAsync(string address, BackupManager backups, CancellationToken cancellationToken, BackupProgress? progress = null)
+    public async Task<ImportResult> ImportFromBucketAsync(string address, BackupManager backups, CancellationToken cancellationToken, BackupProgress? progress = null)
     {
         var (settings, copyName) = S3Address.Find(Targets, address);
         await using var target = targets.Create(settings);
@@ -118,9 +178,9 @@ public sealed partial class BackupCopier(
             // The copy and its decrypted form sit side by side until it is checked.
             paths.EnsureBackupsFolder();
             FreeSpace.Ensure(paths.BackupsFolder, 2 * download.SizeBytes, options.Value.FreeSpaceMarginBytes, "to bring the copy back and open it", "Nothing was fetched.");
-            return await backups.ImportAsync(download.Content, token, expectedSha256: download.Sha256, requireEncrypted: settings.Encrypt).ConfigureAwait(false);
+            return await backups.ImportAsync(download.Content, token, expectedSha256: download.Sha256, requireEncrypted: settings.Encrypt, copyName: copyName).ConfigureAwait(false);
         }, progress, cancellationToken).ConfigureAwait(false);
-        Log.ImportedFromBucket(logger, address, imported.Filename);
+        Log.ImportedFromBucket(logger, address, imported.Backup.Filename);
         return imported;
     }
 

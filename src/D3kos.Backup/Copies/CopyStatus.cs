@@ -10,6 +10,3 @@ public sealed record TargetStatus(string Name, string Kind, string Path, bool En
 
 /// <summary>What a copy did.</summary>
 public sealed record CopyResult(string Target, string BackupFile, string CopyFile, long SizeBytes, bool Encrypted, long DurationMs, IReadOnlyList<string> Deleted);
-
-/// <summary>One copy a target holds: its name, size, when it arrived there, and how to name it to import.</summary>
-public sealed record TargetCopy(string Name, long SizeBytes, DateTimeOffset? ModifiedAt, string Address);

@@ -19,7 +19,11 @@ internal interface ICopyTarget : IAsyncDisposable
     string Location { get; }
 
     /// <summary>Writes the backup as a copy and checks it there; the copy is whole or not there.</summary>
-    Task<SentCopy> UploadAsync(CopySource source, BackupProgress? progress, CancellationToken cancellationToken);
+    /// <param name="sentEarlier">
+    /// The copies this device sent there before, newest first (its ledger): the only ones a target short of
+    /// room may remove ahead of retention. Never what a listing shows, whose names anyone with access chose.
+    /// </param>
+    Task<SentCopy> UploadAsync(CopySource source, IReadOnlyList<string> sentEarlier, BackupProgress? progress, CancellationToken cancellationToken);
 
     /// <summary>
     /// Hands one copy's bytes to <paramref name="receive"/> and says the failures of both as this target's

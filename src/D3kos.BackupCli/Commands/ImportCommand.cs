@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using D3kos.Backup;
 
 namespace D3kos.BackupCli;
@@ -20,19 +21,33 @@ internal static class ImportCommand
 
     private static async Task<int> RunAsync(CommandContext context, string source)
     {
-        BackupInfo info;
+        ImportResult imported;
         if (source.StartsWith("s3://", StringComparison.Ordinal))
         {
             await context.Say($"Fetching {source} ...");
-            info = await context.Services.Copier.ImportFromBucketAsync(source, context.Services.Backups, context.Cancellation, context.Progress("Fetching"));
+            imported = await context.Services.Copier.ImportFromBucketAsync(source, context.Services.Backups, context.Cancellation, context.Progress("Fetching"));
             context.ClearProgress();
         }
         else
         {
             await using var stream = File.OpenRead(source);
-            info = await context.Services.Backups.ImportAsync(stream, context.Cancellation);
+            // A stick is as open to others as a bucket: the file's name is checked against its content too.
+            imported = await context.Services.Backups.ImportAsync(stream, context.Cancellation, copyName: Path.GetFileName(source));
         }
-        await context.Say($"Imported as {info.Filename} ({HumanSize.Format(info.SizeBytes)})");
+        await context.Say($"Imported as {imported.Backup.Filename} ({HumanSize.Format(imported.Backup.SizeBytes)}), {Made(imported)}");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>When and where the backup was really made, from its manifest: what the owner restores by, not a name.</summary>
+    private static string Made(ImportResult imported)
+    {
+        if (imported.MadeAt?.ToUniversalTime() is not { } at)
+        {
+            return "made at a time it does not record (a d3kOS v0.9.1.2 backup)";
+        }
+        var made = string.Create(CultureInfo.InvariantCulture, $"made {at:yyyy-MM-dd HH:mm:ss}Z");
+        return imported.MadeHere ? $"{made} on this Pi"
+            : imported.InstallationId is { } id ? $"{made} by another installation (id {id})"
+            : $"{made} by an installation it does not name";
     }
 }

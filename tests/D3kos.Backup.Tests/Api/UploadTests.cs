@@ -44,6 +44,20 @@ public sealed class UploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_upload_answers_when_the_backup_was_really_made_and_whether_on_this_pi()
+    {
+        using var content = new ByteArrayContent(_backup);
+
+        var uploaded = await _client.PostAsync("/api/backup/upload", content, TestContext.Current.CancellationToken).OkJsonAsync();
+
+        // Named for when it arrived; made when its manifest says, by the installation the test boats share.
+        var madeAt = uploaded.GetProperty("made_at").GetDateTimeOffset();
+        Assert.InRange(madeAt, DateTimeOffset.UtcNow.AddMinutes(-10), uploaded.GetProperty("created").GetDateTimeOffset().AddSeconds(1));
+        Assert.True(uploaded.GetProperty("made_here").GetBoolean());
+        Assert.Equal("aaaaaaaaaaaaaaaa", uploaded.GetProperty("installation_id").GetString());
+    }
+
+    [Fact]
     public async Task Upload_as_multipart_form_is_kept()
     {
         using var form = new MultipartFormDataContent();

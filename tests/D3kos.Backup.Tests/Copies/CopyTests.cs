@@ -397,8 +397,8 @@ public sealed class CopyTests : IDisposable
         await using var stream = File.OpenRead(byGpg);
         var imported = await manager.ImportAsync(stream, TestContext.Current.CancellationToken);
 
-        Assert.Equal(backup.Sha256, imported.Sha256);
-        Assert.Equal("imported", imported.Kind);
+        Assert.Equal(backup.Sha256, imported.Backup.Sha256);
+        Assert.Equal("imported", imported.Backup.Kind);
     }
 
     [Fact]
@@ -416,7 +416,7 @@ public sealed class CopyTests : IDisposable
         manager.RecoverAfterCrash();
         gate.SetResult();
 
-        Assert.All(await Task.WhenAll(imports), imported => Assert.Equal("imported", imported.Kind));
+        Assert.All(await Task.WhenAll(imports), imported => Assert.Equal("imported", imported.Backup.Kind));
     }
 
     [Fact]
@@ -439,7 +439,7 @@ public sealed class CopyTests : IDisposable
         await using (var stream = File.OpenRead(Path.Combine(moved.CopiesFolder, copyName)))
         {
             var imported = await newManager.ImportAsync(stream, TestContext.Current.CancellationToken);
-            var restored = newManager.Restore(imported.Filename, replaceInstallationId: true, cancellationToken: TestContext.Current.CancellationToken);
+            var restored = newManager.Restore(imported.Backup.Filename, replaceInstallationId: true, cancellationToken: TestContext.Current.CancellationToken);
             Assert.True(restored.FilesRestored > 0);
         }
 

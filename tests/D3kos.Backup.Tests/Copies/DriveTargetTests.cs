@@ -100,7 +100,7 @@ public sealed class DriveTargetTests : IAsyncDisposable
 
         BackupException[] refusals =
         [
-            await Assert.ThrowsAsync<BackupException>(() => _target.UploadAsync(source, null, ct)),
+            await Assert.ThrowsAsync<BackupException>(() => _target.UploadAsync(source, [], null, ct)),
             await Assert.ThrowsAsync<BackupException>(() => _target.ListAsync(ct)),
             await Assert.ThrowsAsync<BackupException>(() => _target.DeleteAsync(CopyName, ct)),
         ];

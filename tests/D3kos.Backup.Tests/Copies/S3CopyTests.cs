@@ -9,7 +9,7 @@ namespace D3kos.Backup.Tests;
 [Collection(CephCollection.Name)]
 public sealed class S3CopyTests(CephGateway ceph) : IDisposable
 {
-    private const string Passphrase = "correct horse battery staple";
+    private const string Passphrase = ShoreTarget.Passphrase;
     private const string Prefix = ShoreTarget.Prefix;
     private readonly BoatRoot _boat = new();
 
@@ -21,14 +21,12 @@ public sealed class S3CopyTests(CephGateway ceph) : IDisposable
     {
         Assert.SkipWhen(ceph.Unavailable is not null, $"The S3 tests need {ceph.Unavailable}.");
         bucket ??= await ceph.NewBucketAsync();
-        var (manager, services) = Library.Create((boat ?? _boat).Settings(ShoreTarget.Settings(endpoint ?? ceph.Endpoint, bucket,
+        var (manager, copier, services) = ShoreTarget.Library(boat ?? _boat, endpoint ?? ceph.Endpoint, bucket, secret, time,
             ("Backup:Targets:0:Encrypt", encrypt ? "true" : "false"),
             ("Backup:Targets:0:ResumeTries", resumeTries.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("Backup:Targets:0:MaxKiBPerSecond", maxKiBPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            ("Backup:Targets:0:Keep", keep.ToString(System.Globalization.CultureInfo.InvariantCulture)))), time);
-        services.GetRequiredService<BackupPassphrase>().Set(Passphrase);
-        services.GetRequiredService<CopySecrets>().Set("shore", secret);
-        return (manager, services.GetRequiredService<BackupCopier>(), services, bucket);
+            ("Backup:Targets:0:Keep", keep.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return (manager, copier, services, bucket);
     }
 
     private async Task<byte[]> ObjectAsync(string bucket, string key)
@@ -235,12 +233,12 @@ public sealed class S3CopyTests(CephGateway ceph) : IDisposable
 
         var listed = await newCopier.ListCopiesAsync("shore", TestContext.Current.CancellationToken);
         var imported = await newCopier.ImportFromBucketAsync(listed[0].Address, newManager, TestContext.Current.CancellationToken);
-        var restored = newManager.Restore(imported.Filename, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
+        var restored = newManager.Restore(imported.Backup.Filename, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(2, listed.Count);
         Assert.Equal($"s3://{bucket}/{Prefix}{newest.FileName}.gpg", listed[0].Address);
         Assert.True(listed[0].SizeBytes > 6 << 20);
-        Assert.Equal("imported", imported.Kind);
+        Assert.Equal("imported", imported.Backup.Kind);
         Assert.True(restored.FilesRestored > 5);
         // Every file of the boat's sources is back, byte for byte, on the Pi that had none of them (but an
         // editor's half-written temporary file, which no backup takes).
@@ -277,7 +275,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IDisposable
         // After the cut, only the rest came down: the import did not start over. (A reset drops what the
         // client's socket held unread, up to a few MiB on loopback, so the bound leaves room for that.)
         Assert.InRange(proxy.BytesReceived, 1, copy.SizeBytes - (6L << 20));
-        Assert.Equal(File.ReadAllBytes(backup.Path), File.ReadAllBytes(Path.Combine(newPi.BackupsFolder, imported.Filename)));
+        Assert.Equal(File.ReadAllBytes(backup.Path), File.ReadAllBytes(Path.Combine(newPi.BackupsFolder, imported.Backup.Filename)));
     }
 
     [Fact]

@@ -69,7 +69,7 @@ public sealed class S3TargetTests(CephGateway ceph) : IAsyncLifetime
         // The upload the cancelled copy began was completed, not left beside a new one.
         Assert.Empty(left);
         Assert.Equal(backup.FileName + ".gpg", copy.CopyFile);
-        Assert.Equal(backup.Sha256, imported.Sha256);
+        Assert.Equal(backup.Sha256, imported.Backup.Sha256);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,5 @@
 using D3kos.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace D3kos.Backup.Tests;
 
@@ -6,6 +7,18 @@ namespace D3kos.Backup.Tests;
 internal static class ShoreTarget
 {
     public const string Prefix = "boats/aurora/";
+
+    public const string Passphrase = "correct horse battery staple";
+
+    /// <summary>The library on <paramref name="boat"/> with this target, its secret key and the copies' passphrase set.</summary>
+    public static (BackupManager Manager, BackupCopier Copier, ServiceProvider Services) Library(
+        BoatRoot boat, string endpoint, string bucket, string secret, TimeProvider? time, params (string Key, string? Value)[] more)
+    {
+        var (manager, services) = Tests.Library.Create(boat.Settings(Settings(endpoint, bucket, more)), time);
+        services.GetRequiredService<BackupPassphrase>().Set(Passphrase);
+        services.GetRequiredService<CopySecrets>().Set("shore", secret);
+        return (manager, services.GetRequiredService<BackupCopier>(), services);
+    }
 
     public static (string Key, string? Value)[] Settings(string endpoint, string bucket, params (string Key, string? Value)[] more) =>
     [

@@ -10,7 +10,7 @@ internal sealed record TargetRoundTrip(SentCopy Sent, IReadOnlyList<TargetCopy> 
     {
         var ct = TestContext.Current.CancellationToken;
         using var source = CopySource.Open(backupPath, readPassphrase: null, freeSpaceMargin: 0);
-        var sent = await target.UploadAsync(source, null, ct);
+        var sent = await target.UploadAsync(source, [], null, ct);
         var listed = await target.ListAsync(ct);
         var (read, sha256) = await ReadAsync(target, sent.Name);
         await target.DeleteAsync(sent.Name, ct);

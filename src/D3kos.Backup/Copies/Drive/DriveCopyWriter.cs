@@ -12,13 +12,14 @@ internal sealed class DriveCopyWriter(CopyTargetOptions target, FolderHandle cop
     private const int BufferSize = 1 << 16;
 
     /// <summary>Writes the copy and checks it; returns its name and size.</summary>
-    public async Task<SentCopy> WriteAsync(CopySource source, CancellationToken cancellationToken)
+    /// <param name="sentEarlier">The copies this device sent here before, newest first: the only ones room is made with.</param>
+    public async Task<SentCopy> WriteAsync(CopySource source, IReadOnlyList<string> sentEarlier, CancellationToken cancellationToken)
     {
         var name = source.CopyName;
         RemoveUnfinished();
         // The encrypted copy is the backup plus a few hundred bytes of OpenPGP framing.
         var needed = source.Length + 64 * 1024;
-        MakeRoom(name, needed + source.FreeSpaceMargin);
+        MakeRoom(name, sentEarlier, needed + source.FreeSpaceMargin);
         FreeSpace.Ensure(copies.ProcPath, needed, source.FreeSpaceMargin, $"on the drive '{target.Name}'", "The local backup is kept; nothing was written to the drive.");
         var partial = Path.Combine(copies.ProcPath, $".{name}.{Guid.NewGuid():N}.partial");
         var final = Path.Combine(copies.ProcPath, name);
@@ -70,18 +71,20 @@ internal sealed class DriveCopyWriter(CopyTargetOptions target, FolderHandle cop
 
     /// <summary>
     /// On a drive too full for the next copy, removes first the copies that retention removes anyway once it
-    /// is written (all but the newest Keep - 1, never one of the same name), and only when that is enough:
+    /// is written (all but the newest Keep - 1 this device sent, by its ledger, never one of the same name, never
+    /// a file someone else put here whatever its name), and only when that is enough:
     /// otherwise nothing is touched and the copy is refused as the drive is. Without this, a stick that filled
     /// up would refuse every later copy while holding only older ones.
     /// </summary>
-    private void MakeRoom(string name, long wanted)
+    private void MakeRoom(string name, IReadOnlyList<string> sentEarlier, long wanted)
     {
         var free = new DriveInfo(copies.ProcPath).AvailableFreeSpace;
         if (free >= wanted)
         {
             return;
         }
-        var doomed = DriveTarget.Copies(copies.ProcPath).Skip(Math.Max(1, target.Keep - 1)).Where(n => n != name).ToList();
+        var here = DriveTarget.Copies(copies.ProcPath).ToHashSet(StringComparer.Ordinal);
+        var doomed = sentEarlier.Where(here.Contains).Skip(Math.Max(1, target.Keep - 1)).Where(n => n != name).ToList();
         var freed = doomed.Sum(n => new FileInfo(Path.Combine(copies.ProcPath, n)).Length);
         if (free + freed < wanted)
         {

@@ -21,11 +21,11 @@ internal sealed class DriveTarget(CopyTargetOptions target, string mountPath, st
 
     public string Location => target.Path;
 
-    public Task<SentCopy> UploadAsync(CopySource source, BackupProgress? progress, CancellationToken cancellationToken) => Say(CopyConsequence.Copy, async () =>
+    public Task<SentCopy> UploadAsync(CopySource source, IReadOnlyList<string> sentEarlier, BackupProgress? progress, CancellationToken cancellationToken) => Say(CopyConsequence.Copy, async () =>
     {
         // The passphrase first: without it nothing is made on the drive, not even the copies folder.
         _ = source.Passphrase;
-        return await new DriveCopyWriter(target, Folder(create: true)!).WriteAsync(source, cancellationToken).ConfigureAwait(false);
+        return await new DriveCopyWriter(target, Folder(create: true)!).WriteAsync(source, sentEarlier, cancellationToken).ConfigureAwait(false);
     }, cancellationToken);
 
     public Task<T> DownloadAsync<T>(string copyName, Func<CopyDownload, CancellationToken, Task<T>> receive, BackupProgress? progress, CancellationToken cancellationToken) =>

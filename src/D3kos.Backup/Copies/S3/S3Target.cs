@@ -22,7 +22,7 @@ internal sealed class S3Target(CopyTargetOptions target, CopySecrets secrets, st
 
     public string Location => target.Endpoint + "/" + target.Bucket + "/" + target.Prefix;
 
-    public Task<SentCopy> UploadAsync(CopySource source, BackupProgress? progress, CancellationToken cancellationToken) => Say(CopyConsequence.Copy, async () =>
+    public Task<SentCopy> UploadAsync(CopySource source, IReadOnlyList<string> sentEarlier, BackupProgress? progress, CancellationToken cancellationToken) => Say(CopyConsequence.Copy, async () =>
     {
         _ = _bucket.Client; // the secret key first: without it nothing is staged
         var file = await _staging.PrepareAsync(source, cancellationToken).ConfigureAwait(false);

@@ -122,7 +122,7 @@ check "the export manager's process runs as d3kos" bash -c \
 
 # 4a. The ports are PID 1's (the .socket units): while a service restarts, a process of another user keeps
 # trying to take its port and never gets it, and a request sent meanwhile is answered by the service.
-cat > "$machine/root/take-ports.pl" <<'PERL'
+cat > "$machine/usr/local/lib/take-ports.pl" <<'PERL'
 use IO::Socket::INET;
 $| = 1; print "trying\n";
 my $end = time + 7; my $bound = 0;
@@ -136,7 +136,7 @@ while (time < $end) {
 exit $bound;
 PERL
 check "while both restart, a process of another user never takes their ports and a request is answered by the service" bash -c \
-    "nsenter -t $leader -a setpriv --reuid=nobody --regid=nogroup --clear-groups perl /root/take-ports.pl > $work/take-ports.out 2>&1 & taker=\$!; \
+    "nsenter -t $leader -a setpriv --reuid=nobody --regid=nogroup --clear-groups perl /usr/local/lib/take-ports.pl > $work/take-ports.out 2>&1 & taker=\$!; \
      for i in \$(seq 100); do grep -q trying $work/take-ports.out && break; sleep 0.05; done; \
      nsenter -t $leader -a systemctl restart d3kos-backup-api d3kos-export-manager & \
      nsenter -t $leader -a curl -fsS --max-time 60 http://127.0.0.1:8100/health | grep -q backup-api && \
@@ -144,7 +144,7 @@ check "while both restart, a process of another user never takes their ports and
      wait \$taker && ! grep -q took $work/take-ports.out"
 # 4b. A flood of half-sent requests on the loopback port, as nobody: the backup API's memory stays flat and
 # the owner's page, through nginx, is answered all the while (ServiceListening, ConnectionCaps).
-cat > "$machine/root/flood.pl" <<'PERL'
+cat > "$machine/usr/local/lib/flood.pl" <<'PERL'
 use IO::Socket::INET; $SIG{PIPE} = 'IGNORE'; $| = 1;
 my $headers = "GET /api/backup/list HTTP/1.1\r\nHost: helm\r\n" . join("", map { "X-Filler-$_: " . ("a" x 1000) . "\r\n" } 1 .. 24);
 my @held;
@@ -157,7 +157,7 @@ PERL
 check "4000 half-sent requests as nobody: the backup API's peak memory stays within 24 MB of its idle and nginx answers" bash -c \
     "pid=\$(nsenter -t $leader -a systemctl show -p MainPID --value d3kos-backup-api); \
      before=\$(nsenter -t $leader -a awk '/VmHWM/ {print \$2}' /proc/\$pid/status); \
-     nsenter -t $leader -a setpriv --reuid=nobody --regid=nogroup --clear-groups prlimit --nofile=8192 perl /root/flood.pl > $work/flood.out 2>&1 & flood=\$!; \
+     nsenter -t $leader -a setpriv --reuid=nobody --regid=nogroup --clear-groups prlimit --nofile=8192 perl /usr/local/lib/flood.pl > $work/flood.out 2>&1 & flood=\$!; \
      for i in \$(seq 600); do grep -q flooding $work/flood.out && break; sleep 0.1; done; grep -q flooding $work/flood.out && \
      nsenter -t $leader -a curl -fsS --max-time 30 $base_url/api/backup/list | jq -e '.success' >/dev/null && \
      after=\$(nsenter -t $leader -a awk '/VmHWM/ {print \$2}' /proc/\$pid/status) && wait \$flood; \

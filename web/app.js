@@ -332,7 +332,7 @@ function upload(file) {
     let body = {};
     try { body = JSON.parse(request.responseText); } catch { /* not JSON: said below */ }
     if (request.status >= 200 && request.status < 300) {
-      finished(`Uploaded and checked: ${body.backup_file}`, [size(body.size_bytes)]);
+      finished(`Uploaded and checked: ${body.backup_file}`, [size(body.size_bytes), madeWhere(body)]);
       $('upload-file').value = '';
       await refreshBackups();
     } else {
@@ -462,7 +462,8 @@ async function showCopies(target) {
       const row = body.insertRow();
       cell(row, when(c.modified_at));
       cell(row, size(c.size_bytes));
-      cell(row, c.name);
+      // A copy this Pi did not send (planted by another writer of the bucket or the stick) says so.
+      cell(row, c.sent_by_this_pi === false ? `${c.name} (not sent by this Pi)` : c.name);
       const actions = row.insertCell();
       // A copy in a bucket comes back through the Pi; a drive's is imported from the drive (d3kos-backup import PATH).
       if (target.kind === 's3') actions.append(button('Bring back', c.name, () => bringBack(c.address)));
@@ -474,11 +475,16 @@ async function showCopies(target) {
   }
 }
 
+// When and where a backup that came from outside was really made (its manifest), as the import answers it.
+const madeWhere = (imported) => imported.made_at
+  ? `It was made ${when(imported.made_at)} ${imported.made_here ? 'on this Pi' : `by another installation (id ${imported.installation_id ?? 'unknown'})`}.`
+  : 'It does not record when it was made (a backup of d3kOS v0.9.1.2).';
+
 async function bringBack(address) {
   say('');
   try {
     const job = await runJob('/api/backup/jobs/import', { address });
-    finished(`Brought back as ${job.import.backup_file}`, [`${size(job.import.size_bytes)}, checked against the checksum it was sent with and verified; restore it from the list above.`]);
+    finished(`Brought back as ${job.import.backup_file}`, [`${size(job.import.size_bytes)}, checked against the checksum it was sent with and verified; restore it from the list above.`, madeWhere(job.import)]);
     await refreshBackups();
   } catch (error) {
     $('activity').hidden = true;

@@ -148,6 +148,8 @@ public sealed class OwnerPageTests(HelmStack helm) : IClassFixture<HelmStack>, I
         browser.FindElement(By.Id("upload-file")).SendKeys(laptopCopy);
         browser.FindElement(By.CssSelector("#upload-form button[type=submit]")).Click();
         Until(browser, b => Text(b, "activity-text").StartsWith("Uploaded and checked", StringComparison.Ordinal), "the upload to be checked");
+        // The copy was made before this Pi took a new installation id: the page says whose it is.
+        Assert.Contains("by another installation", Text(browser, "activity-result"), StringComparison.Ordinal);
         var imported = Assert.Single(helm.Backups().Except(before), n => !n.StartsWith("d3kos_auto_", StringComparison.Ordinal));
         Until(browser, b => b.FindElement(By.CssSelector($"#backups tr[data-file='{imported}'] button[aria-label='Restore {imported}']")), "the imported backup's restore button").Click();
         var confirm = browser.FindElement(By.Id("confirm-ok"));

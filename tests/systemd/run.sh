@@ -149,9 +149,12 @@ cat > "$machine/usr/local/lib/flood.pl" <<'PERL'
 use IO::Socket::INET; $SIG{PIPE} = 'IGNORE'; $| = 1;
 my $headers = "GET /api/backup/list HTTP/1.1\r\nHost: helm\r\n" . join("", map { "X-Filler-$_: " . ("a" x 1000) . "\r\n" } 1 .. 24);
 my @held;
-for (1 .. 4000) {
-    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => 8100) or next;
+my $refused = 0;
+for my $n (1 .. 4000) {
+    my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => 8100, Timeout => 2);
+    if (!$s) { $refused++; next; }
     print $s $headers; push @held, $s;
+    print "connected $n at " . time . ", $refused refused\n" if $n % 500 == 0;
 }
 print "flooding\n"; sleep 6;
 PERL
@@ -160,8 +163,8 @@ check "4000 half-sent requests as nobody: the backup API stays within half its M
      before=\$(nsenter -t $leader -a awk '/VmHWM/ {print \$2}' /proc/\$pid/status) && [ -n \"\$before\" ] || exit 1; \
      nsenter -t $leader -a setpriv --reuid=nobody --regid=nogroup --clear-groups prlimit --nofile=8192 perl /usr/local/lib/flood.pl > $work/flood.out 2>&1 & flood=\$!; \
      for i in \$(seq 600); do grep -q flooding $work/flood.out && break; sleep 0.1; done; \
-     grep -q flooding $work/flood.out || { cat $work/flood.out; exit 1; }; \
-     nsenter -t $leader -a curl -fsS --max-time 30 $base_url/api/backup/list | jq -e '.success' >/dev/null || exit 1; \
+     grep -q flooding $work/flood.out || { echo 'the flood did not get going:'; cat $work/flood.out; nsenter -t $leader -a systemctl status --no-pager d3kos-backup-api | head -5; exit 1; }; \
+     nsenter -t $leader -a curl -fsS --max-time 30 $base_url/api/backup/list | jq -e 'type == \"array\"' >/dev/null || exit 1; \
      after=\$(nsenter -t $leader -a awk '/VmHWM/ {print \$2}' /proc/\$pid/status) && [ -n \"\$after\" ] || exit 1; \
      wait \$flood; echo \"backup API peak RSS \$((before / 1024)) MB idle, \$((after / 1024)) MB in the flood\"; \
      [ \"\$after\" -lt 131072 ]"

@@ -43,6 +43,31 @@ live=false
 opt="$root/opt/d3kos"
 say() { echo "install.sh: $*"; }
 
+# 'systemctl reload nginx' only signals nginx's master and returns; until its old workers have gone, they
+# answer with the old configuration (a 404 for the new site). Return only when every worker is of the new
+# generation, so the owner's first curl after an install, and the tests, meet the new site.
+nginx_workers() {  # the PIDs of the processes whose parent is nginx's master $1
+    grep -lsx "PPid:[[:space:]]*$1" /proc/[0-9]*/status | cut -d/ -f3 | sort
+}
+reload_nginx() {
+    if ! systemctl is-active --quiet nginx; then
+        systemctl restart nginx  # a start forks workers of the new configuration only
+        return
+    fi
+    local master old pid left
+    master="$(systemctl show -p MainPID --value nginx)"
+    old="$(nginx_workers "$master")"
+    systemctl reload nginx
+    for _ in $(seq 600); do
+        left=""
+        for pid in $old; do [ -e "/proc/$pid" ] && left="$left $pid"; done
+        if [ -z "$left" ] && [ -n "$(nginx_workers "$master")" ]; then return 0; fi
+        sleep 0.1
+    done
+    say "nginx still runs workers of the old configuration after 60 s (a long download?); the new site is served once they finish"
+}
+
+
 if $rollback; then
     [ -d "$opt/bin.previous" ] || { echo "install.sh: nothing to roll back to ($opt/bin.previous is missing)" >&2; exit 1; }
     # Binaries and units go back together: an older binary under newer units can misread their settings
@@ -54,18 +79,23 @@ if $rollback; then
     mv "$opt/bin.rollback" "$opt/bin.previous"
     if $live && $start; then systemctl stop d3kos-export-manager.service d3kos-backup-api.service; fi
     install -m 0644 "$opt/bin/units/"*.service "$root/etc/systemd/system/"
+    snippet="$root/etc/nginx/snippets/d3kos-data-services.conf"
     if ls "$opt/bin/units/"*.socket >/dev/null 2>&1; then
         install -m 0644 "$opt/bin/units/"*.socket "$root/etc/systemd/system/"
+        [ -f "$opt/bin/units/d3kos-data-services.conf" ] && install -m 0644 "$opt/bin/units/d3kos-data-services.conf" "$snippet"
     else
-        # A version from before the sockets were systemd's binds its ports itself: free them for it.
+        # A version from before the sockets were systemd's binds its ports itself: free them for it, and point
+        # nginx back at them, or the owner's page would answer 502.
         if $live; then systemctl disable --now d3kos-export-manager.socket d3kos-backup-api.socket 2>/dev/null || true; fi
         rm -f "$root/etc/systemd/system/d3kos-export-manager.socket" "$root/etc/systemd/system/d3kos-backup-api.socket"
+        [ -f "$snippet" ] && sed -i -e 's|unix:/run/d3kos/export-manager.sock:|127.0.0.1:8094|' -e 's|unix:/run/d3kos/backup-api.sock:|127.0.0.1:8100|' "$snippet"
     fi
     say "binaries and units rolled back (the replaced ones are in $opt/bin.previous)"
     if $live; then systemctl daemon-reload; fi
     if $live && $start; then
         if [ -e "$root/etc/systemd/system/d3kos-backup-api.socket" ]; then systemctl restart d3kos-export-manager.socket d3kos-backup-api.socket; fi
         systemctl restart d3kos-export-manager d3kos-backup-api
+        if nginx -t 2>/dev/null; then reload_nginx; fi
     fi
     exit 0
 fi
@@ -124,7 +154,8 @@ for file in "$bin"/*; do
 done
 # The units travel with the binaries they were written for (--rollback puts both back).
 install -d -m 0755 "$opt/bin/units"
-install -m 0644 "$repo"/deploy/systemd/d3kos-*.service "$repo"/deploy/systemd/d3kos-*.socket "$opt/bin/units/"
+# So does the nginx snippet, which names the sockets the units make.
+install -m 0644 "$repo"/deploy/systemd/d3kos-*.service "$repo"/deploy/systemd/d3kos-*.socket "$repo/nginx/d3kos-data-services.conf" "$opt/bin/units/"
 install -m 0755 "$repo/deploy/scripts/create-backup.sh" "$repo/deploy/scripts/restore-backup.sh" "$opt/scripts/"
 install -m 0644 "$repo/README.md" "$opt/share/README.md"
 # The README links into docs/: the task guides travel with it (the units' Documentation= points here too).
@@ -167,6 +198,11 @@ mv "$token.sha256.new" "$token.sha256"
 
 # 6. systemd units and the nginx snippet.
 install -d -m 0755 "$root/etc/systemd/system" "$root/etc/nginx/snippets"
+# A socket is restarted only when its unit changed: a restart closes the port for an instant (SECURITY row 40).
+sockets_changed=false
+for unit in d3kos-export-manager.socket d3kos-backup-api.socket; do
+    cmp -s "$repo/deploy/systemd/$unit" "$root/etc/systemd/system/$unit" || sockets_changed=true
+done
 install -m 0644 "$repo"/deploy/systemd/d3kos-*.service "$repo"/deploy/systemd/d3kos-*.socket "$root/etc/systemd/system/"
 install -m 0644 "$repo/nginx/d3kos-data-services.conf" "$root/etc/nginx/snippets/d3kos-data-services.conf"
 # The owner's page, outside /var/www/html (a backup source that a restore replaces); new files in beside, renamed in.
@@ -186,37 +222,17 @@ if ! $live; then
     say "installed under $root; nothing was started"
     exit 0
 fi
-# 'systemctl reload nginx' only signals nginx's master and returns; until its old workers have gone, they
-# answer with the old configuration (a 404 for the new site). Return only when every worker is of the new
-# generation, so the owner's first curl after an install, and the tests, meet the new site.
-nginx_workers() {  # the PIDs of the processes whose parent is nginx's master $1
-    grep -lsx "PPid:[[:space:]]*$1" /proc/[0-9]*/status | cut -d/ -f3 | sort
-}
-reload_nginx() {
-    if ! systemctl is-active --quiet nginx; then
-        systemctl restart nginx  # a start forks workers of the new configuration only
-        return
-    fi
-    local master old pid left
-    master="$(systemctl show -p MainPID --value nginx)"
-    old="$(nginx_workers "$master")"
-    systemctl reload nginx
-    for _ in $(seq 600); do
-        left=""
-        for pid in $old; do [ -e "/proc/$pid" ] && left="$left $pid"; done
-        if [ -z "$left" ] && [ -n "$(nginx_workers "$master")" ]; then return 0; fi
-        sleep 0.1
-    done
-    say "nginx still runs workers of the old configuration after 60 s (a long download?); the new site is served once they finish"
-}
-
 systemctl daemon-reload
 if $start; then
-    # The services stop first: an earlier version bound its port itself, and a socket unit whose addresses
-    # changed is restarted only with its service stopped. Connections wait in the sockets meanwhile.
-    systemctl stop d3kos-export-manager.service d3kos-backup-api.service 2>/dev/null || true
     systemctl enable d3kos-export-manager.socket d3kos-backup-api.socket d3kos-export-manager.service d3kos-backup-api.service
-    systemctl restart d3kos-export-manager.socket d3kos-backup-api.socket
+    # The services stop first: an earlier version bound its port itself, and a socket unit that changed is
+    # restarted only with its service stopped. An unchanged socket stays open, its connections waiting.
+    systemctl stop d3kos-export-manager.service d3kos-backup-api.service 2>/dev/null || true
+    if $sockets_changed; then
+        systemctl restart d3kos-export-manager.socket d3kos-backup-api.socket
+    else
+        systemctl start d3kos-export-manager.socket d3kos-backup-api.socket
+    fi
     systemctl start d3kos-export-manager.service d3kos-backup-api.service
     if nginx -t 2>/dev/null; then reload_nginx; else say "nginx -t failed: include snippets/d3kos-data-services.conf in your server block"; fi
 else

@@ -53,7 +53,7 @@ public static class SessionEndpoints
         }
         else
         {
-            var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            var address = D3kos.Common.Hosting.NginxForwarding.ClientKey(context);
             var attempt = limiter.Attempt(address, () => AccessToken.Matches(expected, request.Token!));
             if (attempt > TimeSpan.Zero)
             {

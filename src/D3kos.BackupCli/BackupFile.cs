@@ -23,7 +23,12 @@ internal static class BackupFile
         return Path.GetDirectoryName(full) == paths.BackupsFolder ? null : full;
     }
 
-    /// <summary>The name of a backup held here; a file elsewhere is refused with <paramref name="elsewhere"/>.</summary>
+    /// <summary>
+    /// The name of a backup held here; a file elsewhere is refused with <paramref name="elsewhere"/>. A bare
+    /// backup name is this Pi's backup even when a download of the same name lies where the command runs.
+    /// </summary>
     public static string Held(string file, BackupPaths paths, string elsewhere) =>
-        Outside(file, paths) is null ? Path.GetFileName(file) : throw new UsageException(elsewhere);
+        (!file.Contains('/', StringComparison.Ordinal) && BackupNames.IsBackupName(file)) || Outside(file, paths) is null
+            ? Path.GetFileName(file)
+            : throw new UsageException(elsewhere);
 }

@@ -74,9 +74,11 @@ internal sealed class CopyLedger
     /// </summary>
     public IReadOnlyList<string> Beyond(IReadOnlyList<TargetCopy> listed, int keep, string justSent)
     {
-        var there = listed.Select(copy => (copy.Name, copy.SizeBytes)).ToHashSet();
-        _copies.RemoveAll(sent => !there.Contains((sent.Name, sent.SizeBytes)));
-        return [.. NewestFirst.Skip(keep).Where(name => name != justSent)];
+        // A copy listed under its name with another size is not the one sent: forgotten, never deleted. One not
+        // listed at all stays recorded (the other of two sticks used in turn) but neither counts nor is deleted.
+        var sizes = listed.GroupBy(copy => copy.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().SizeBytes, StringComparer.Ordinal);
+        _copies.RemoveAll(sent => sizes.TryGetValue(sent.Name, out var size) && size != sent.SizeBytes);
+        return [.. NewestFirst.Where(sizes.ContainsKey).Skip(keep).Where(name => name != justSent)];
     }
 
     public void Forget(string name) => _copies.RemoveAll(copy => copy.Name == name);

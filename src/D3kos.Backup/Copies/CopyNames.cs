@@ -9,7 +9,9 @@ internal static class CopyNames
     public static string BackupName(string copyName) =>
         copyName.EndsWith(OpenPgpFile.Extension, StringComparison.Ordinal) ? copyName[..^OpenPgpFile.Extension.Length] : copyName;
 
+    public static bool IsCopy(string name) => BackupNames.IsBackupName(BackupName(name));
+
     /// <summary>The names that are copies, newest first (by the backup's name, which is the order of making); anything else is not ours.</summary>
     public static IReadOnlyList<string> NewestFirst(IEnumerable<string> names) =>
-        [.. names.Where(n => BackupNames.IsBackupName(BackupName(n))).OrderByDescending(n => BackupNames.SortKey(BackupName(n)))];
+        [.. names.Where(IsCopy).OrderByDescending(n => BackupNames.SortKey(BackupName(n)))];
 }

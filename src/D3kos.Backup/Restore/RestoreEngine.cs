@@ -66,6 +66,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         }
 
         var down = Stopwatch.StartNew();
+        RestoreSwapMarker.Set(paths);
         var warnings = new List<string>(services.Run("stop", options.EffectiveServices));
         try
         {
@@ -86,6 +87,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         }
         finally
         {
+            RestoreSwapMarker.Clear(paths);
             warnings.AddRange(services.Run("start", options.EffectiveServices));
             down.Stop();
         }
@@ -154,6 +156,8 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
     /// <summary>Called at start when a journal is left: the live folders end all old or all new.</summary>
     public void Recover()
     {
+        // A restore cut off while the services were stopped: they are started by the recovery below, or by hand.
+        RestoreSwapMarker.Clear(paths);
         var journal = RestoreJournalFile.Read(paths);
         if (journal is null)
         {

@@ -4,8 +4,9 @@ using Microsoft.AspNetCore.Connections;
 namespace D3kos.Common.Hosting;
 
 /// <summary>
-/// How many connections each way in may hold at once: a connection past the cap is closed at once, before a
-/// byte of it is read, so a flood costs a few kilobytes of socket each instead of Kestrel's buffers. The two
+/// How many connections each way in may hold at once: a connection past the cap is closed at once, before
+/// Kestrel parses a byte of it (the transport may have read its first bytes), so a flood costs what the
+/// transport read for it, for an instant, instead of Kestrel's buffers for as long as it lasts. The two
 /// ways in are counted apart: a local user filling the loopback port does not shut the owner's page out.
 /// </summary>
 internal sealed class ConnectionCaps(int loopback, int nginx)

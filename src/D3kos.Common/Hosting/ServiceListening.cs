@@ -38,10 +38,11 @@ public static class ServiceListening
             kestrel.Limits.MaxRequestLineSize = 8 * 1024;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
+            // Every endpoint, the inherited ones included (ListenHandle applies the defaults), counts its connections once.
             kestrel.ConfigureEndpointDefaults(listen => listen.Use(caps.Middleware));
             if (inherited)
             {
-                kestrel.UseSystemd(listen => listen.Use(caps.Middleware));
+                kestrel.UseSystemd();
             }
         });
         return builder;

@@ -318,6 +318,27 @@ public sealed class ForwardedClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Wrong_sign_ins_on_the_loopback_port_do_not_lock_out_the_helm_s_browser_through_nginx()
+    {
+        using var direct = Direct();
+        for (var i = 0; i < 4; i++)
+        {
+            using var guess = await direct.PostAsJsonAsync("/api/backup/session", new { token = "a-wrong-guess-0000000000" }, TestContext.Current.CancellationToken);
+        }
+        using var locked = await direct.PostAsJsonAsync("/api/backup/session", new { token = "owner-token-0123456789abcdef" }, TestContext.Current.CancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/backup/session")
+        {
+            Headers = { { "X-Forwarded-For", "127.0.0.1" } },
+            Content = JsonContent.Create(new { token = "owner-token-0123456789abcdef" }),
+        };
+
+        using var helm = await _nginx.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, helm.StatusCode);
+    }
+
+    [Fact]
     public async Task Guesses_from_one_guest_do_not_lock_out_another()
     {
         var client = _nginx;

@@ -64,9 +64,10 @@ check "installer refuses clearly when not root" bash -c "out=\$(setpriv --reuid=
 check "installer keeps the previous binaries and --rollback swaps them back" bash -c "[ -x '$root/opt/d3kos/bin.previous/d3kos-backup' ] && '$repo/deploy/install.sh' --root '$root' --rollback && [ -x '$root/opt/d3kos/bin/d3kos-backup' ] && '$repo/deploy/install.sh' --root '$root' --rollback"
 token="$(cat "$root/opt/d3kos/config/api-token")"
 
-# systemd-analyze verify resolves units and their binaries inside the root: give it the unit library.
-mkdir -p "$root/usr/lib" "$root/usr/bin"
-cp -a /usr/lib/systemd "$root/usr/lib/" && cp /usr/bin/install "$root/usr/bin/"
+# systemd-analyze verify resolves units and their binaries inside the root: give it the unit library and
+# the programs the units call (install, and sh for the export manager's wait during a restore's swap).
+mkdir -p "$root/usr/lib" "$root/usr/bin" "$root/bin"
+cp -a /usr/lib/systemd "$root/usr/lib/" && cp /usr/bin/install "$root/usr/bin/" && cp /bin/sh "$root/bin/"
 ln -sfn usr/lib "$root/lib"
 check "systemd-analyze verify passes on both units, silently" bash -c \
     "out=\$(systemd-analyze verify --root='$root' /etc/systemd/system/d3kos-export-manager.service /etc/systemd/system/d3kos-backup-api.service /etc/systemd/system/d3kos-export-manager.socket /etc/systemd/system/d3kos-backup-api.socket 2>&1) && [ -z \"\$out\" ] || { echo \"\$out\"; exit 1; }"

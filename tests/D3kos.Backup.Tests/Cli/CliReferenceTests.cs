@@ -67,9 +67,8 @@ public sealed partial class CliReferenceTests
 
     private static string Help(string[] args)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "d3kos-backup")) { RedirectStandardOutput = true, RedirectStandardError = true };
-        args.ToList().ForEach(start.ArgumentList.Add);
-        using var process = Process.Start(start)!;
+        using var process = CliProcess.Start(new Dictionary<string, string>(), args);
+        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEnd();
         Assert.True(process.WaitForExit(60_000));

@@ -33,5 +33,14 @@ public sealed partial class BackupManager
 
         [LoggerMessage(EventId = 307, Level = LogLevel.Error, Message = "Could not finish or roll back an interrupted restore; the journal stays and the next start tries again")]
         public static partial void RecoveryFailed(ILogger logger, Exception exception);
+    
+        [LoggerMessage(EventId = 308, Level = LogLevel.Information, Message = "The state replaced by the restore of {Restored} is kept in {Safety} ({Ms} ms); its set-aside folders were removed")]
+        public static partial void OldStateKept(ILogger logger, string safety, string restored, long ms);
+
+        [LoggerMessage(EventId = 309, Level = LogLevel.Error, Message = "The state replaced by the restore of {Restored} could not be kept in a safety backup; its folders stay set aside")]
+        public static partial void OldStateNotKept(ILogger logger, string restored, Exception exception);
+
+        [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "The previous copy of a restore could not be removed yet; the next start tries again")]
+        public static partial void CleanUpLeft(ILogger logger, Exception exception);
     }
 }

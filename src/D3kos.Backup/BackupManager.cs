@@ -1,25 +1,11 @@
 using System.IO.Compression;
+using System.Diagnostics;
 using D3kos.Common.Files;
 using D3kos.Common.Licensing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace D3kos.Backup;
-
-/// <summary>What a restore did.</summary>
-/// <param name="DurationMs">The whole restore, from reading the archive to the previous copy removed.</param>
-/// <param name="DowntimeMs">From stopping the services to starting them again: what the boat feels.</param>
-/// <param name="CleanupMs">The removal of the previous copy (renamed aside by the swap) at the end, with the services already back.</param>
-public sealed record RestoreResult(
-    string BackupFile,
-    string SafetyBackup,
-    int FilesRestored,
-    IReadOnlyList<string> SourcesRestored,
-    bool InstallationIdKept,
-    IReadOnlyList<string> Warnings,
-    long DurationMs,
-    long DowntimeMs,
-    long CleanupMs);
 
 /// <summary>
 /// Every backup operation, for the API, the CLI and the scripts alike. Operations that change the
@@ -48,7 +34,7 @@ public sealed partial class BackupManager(
 
     private BackupResult Create(string prefix, BackupProgress? progress, CancellationToken cancellationToken)
     {
-        using var _ = BackupLock.Acquire(paths);
+        using var _ = AcquireForChange(progress, cancellationToken);
         var result = CreateLocked(prefix, progress, cancellationToken);
         ApplyRetention(prefix, result.FileName);
         return result;
@@ -67,44 +53,28 @@ public sealed partial class BackupManager(
         ? ArchiveReader.Read(path, paths.Sources, options.Value.MaxRestoreBytes, progress: progress, cancellationToken: cancellationToken)
         : throw new BackupException(BackupError.NotFound, $"No file at {path}.");
 
-    public void Delete(string name)
+    public void Delete(string name, CancellationToken cancellationToken = default)
     {
-        using var _ = BackupLock.Acquire(paths);
+        using var _ = AcquireForChange(null, cancellationToken);
         BackupCatalog.Delete(ExistingBackup(name));
         Log.Deleted(logger, name);
-    }
-
-    /// <param name="acceptNoChecksums">The owner confirmed restoring a legacy backup, which has no per-file checksums.</param>
-    /// <param name="cancellationToken">Stops the restore while it unpacks, before anything live is touched; once the swap begins it runs to the end.</param>
-    public RestoreResult Restore(string name, bool replaceInstallationId, BackupProgress? progress = null, bool acceptNoChecksums = false,
-        CancellationToken cancellationToken = default)
-    {
-        using var _ = BackupLock.Acquire(paths);
-        var archive = ExistingBackup(name);
-        var engine = new RestoreEngine(paths, options.Value, services, logger);
-        // The safety backup is compressed fast: it is a short-lived net (retention keeps a few), and
-        // it runs while the archive is unpacked, so the boat is down for less time.
-        // The progress is the unpacking's: the safety backup runs beside it and is mostly done first.
-        return engine.Restore(archive, replaceInstallationId, acceptNoChecksums, progress, () =>
-        {
-            var safety = CreateLocked(BackupNames.SafetyPrefix, null, cancellationToken, CompressionLevel.Fastest);
-            ApplyRetention(BackupNames.SafetyPrefix, safety.FileName);
-            return safety.FileName;
-        }, cancellationToken);
     }
 
     /// <summary>
     /// Run at every start of the API and the CLI: finishes or rolls back a restore that a crash or
     /// power cut interrupted, and removes what a killed backup or upload left (*.partial, snapshots).
-    /// Skipped when another process holds the lock: that process is alive and owns those files.
+    /// A restore cut off after its swap still has the old state aside: its safety backup is written now,
+    /// or, with <paramref name="keepInBackground"/> (the API, which must answer meanwhile), on a thread
+    /// that holds the lock until it is durable. Skipped when another process holds the lock: that process
+    /// is alive and owns those files.
     /// </summary>
-    public void RecoverAfterCrash()
+    public void RecoverAfterCrash(bool keepInBackground = false, BackupProgress? progress = null)
     {
         if (!Directory.Exists(paths.BackupsFolder))
         {
             return;
         }
-        BackupLock held;
+        BackupLock? held;
         try
         {
             held = BackupLock.Acquire(paths);
@@ -113,13 +83,14 @@ public sealed partial class BackupManager(
         {
             return;
         }
-        using (held)
+        try
         {
+            RestoreJournal? keep = null;
             if (File.Exists(paths.JournalFile))
             {
                 try
                 {
-                    new RestoreEngine(paths, options.Value, services, logger).Recover();
+                    keep = new RestoreEngine(paths, options.Value, services, logger).Recover();
                 }
                 catch (Exception ex) when (ex is BackupException or IOException or UnauthorizedAccessException)
                 {
@@ -127,27 +98,45 @@ public sealed partial class BackupManager(
                     Log.RecoveryFailed(logger, ex);
                 }
             }
-            // A running import keeps its partial files without the backup lock; it holds the import lock.
-            using (var noImports = BackupLock.TryAcquireNoImports(paths))
+            RemoveStaleFiles();
+            if (keep is not null && keepInBackground)
             {
-                var stalePartials = noImports is null ? [] : Directory.GetFiles(paths.BackupsFolder, "*.partial");
-                foreach (var stale in stalePartials)
-                {
-                    AtomicFile.TryDelete(stale);
-                    Log.StaleRemoved(logger, stale);
-                }
+                StartKeeping(keep, held, progress);
+                held = null;
             }
-            foreach (var stale in Directory.EnumerateDirectories(paths.BackupsFolder, ".snapshot-*"))
+            else if (keep is not null)
             {
-                Directory.Delete(stale, recursive: true);
+                TryKeepOldState(keep, progress);
+            }
+        }
+        finally
+        {
+            held?.Dispose();
+        }
+    }
+
+    private void RemoveStaleFiles()
+    {
+        // A running import keeps its partial files without the backup lock; it holds the import lock.
+        using (var noImports = BackupLock.TryAcquireNoImports(paths))
+        {
+            var stalePartials = noImports is null ? [] : Directory.GetFiles(paths.BackupsFolder, "*.partial");
+            foreach (var stale in stalePartials)
+            {
+                AtomicFile.TryDelete(stale);
                 Log.StaleRemoved(logger, stale);
             }
-            // A process killed between renaming a new backup in and applying retention left one too many.
-            ApplyRetention(BackupNames.RegularPrefix, null);
-            ApplyRetention(BackupNames.AutomaticPrefix, null);
-            ApplyRetention(BackupNames.ImportedPrefix, null);
-            ApplyRetention(BackupNames.SafetyPrefix, null);
         }
+        foreach (var stale in Directory.EnumerateDirectories(paths.BackupsFolder, ".snapshot-*"))
+        {
+            Directory.Delete(stale, recursive: true);
+            Log.StaleRemoved(logger, stale);
+        }
+        // A process killed between renaming a new backup in and applying retention left one too many.
+        ApplyRetention(BackupNames.RegularPrefix, null);
+        ApplyRetention(BackupNames.AutomaticPrefix, null);
+        ApplyRetention(BackupNames.ImportedPrefix, null);
+        ApplyRetention(BackupNames.SafetyPrefix, null);
     }
 
     /// <summary>
@@ -185,7 +174,7 @@ public sealed partial class BackupManager(
         }
     }
 
-    private BackupResult CreateLocked(string prefix, BackupProgress? progress, CancellationToken cancellationToken, CompressionLevel level = CompressionLevel.Optimal)
+    private BackupResult CreateLocked(string prefix, BackupProgress? progress, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -202,27 +191,37 @@ public sealed partial class BackupManager(
                     // time, so a copy's name and content agree when it is imported (CopyNameCheck).
                     created = named;
                 }
-                var leftOut = new LeftOutNotes();
-                var result = ArchiveWriter.Write(paths, scan, name, created, license.Read().InstallationId, progress, totals =>
-                {
-                    LogLeftOut(totals.Ignored);
-                    // Every byte once (images compress little) plus one database snapshot while it is copied.
-                    FreeSpace.Ensure(paths.BackupsFolder, totals.SpaceNeeded, options.Value.FreeSpaceMarginBytes, "for a backup", "Nothing was written.");
-                }, databaseBytes => FreeSpace.Ensure(paths.BackupsFolder, databaseBytes, options.Value.FreeSpaceMarginBytes, "for a database's snapshot", "Nothing was written."),
-                    leftOut.Add, level, cancellationToken);
-                LogLeftOut(leftOut);
-                BackupCatalog.WriteChecksum(result.Path, result.Sha256);
-                Log.Created(logger, result.FileName, result.SizeBytes, result.FileCount, result.DurationMs);
-                return result;
+                return WriteArchive(scan, name, created, progress, BackupProgress.BackingUp, CompressionLevel.Optimal, cancellationToken);
             }
             catch (BackupException ex) when (ex.Error == BackupError.SourceChanged && attempt < CreateAttempts)
             {
                 Log.SourceChangedRetry(logger, ex.Message, attempt);
             }
-            catch (IOException ex) when (AtomicFile.IsDiskFull(ex))
+        }
+    }
+
+    /// <summary>One archive of <paramref name="scan"/> under <paramref name="name"/>, with its checksum beside it.</summary>
+    private BackupResult WriteArchive(SourceScan scan, string name, DateTimeOffset created, BackupProgress? progress, string phase,
+        CompressionLevel level, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var leftOut = new LeftOutNotes();
+            var result = ArchiveWriter.Write(paths, scan, name, created, license.Read().InstallationId, progress, totals =>
             {
-                throw new BackupException(BackupError.DiskFull, "The disk filled up while the backup was written; the partial file was removed and older backups are untouched.", ex);
-            }
+                LogLeftOut(totals.Ignored);
+                // Every byte once (images compress little) plus one database snapshot while it is copied.
+                FreeSpace.Ensure(paths.BackupsFolder, totals.SpaceNeeded, options.Value.FreeSpaceMarginBytes, "for a backup", "Nothing was written.");
+            }, databaseBytes => FreeSpace.Ensure(paths.BackupsFolder, databaseBytes, options.Value.FreeSpaceMarginBytes, "for a database's snapshot", "Nothing was written."),
+                leftOut.Add, level, phase, cancellationToken);
+            LogLeftOut(leftOut);
+            BackupCatalog.WriteChecksum(result.Path, result.Sha256);
+            Log.Created(logger, result.FileName, result.SizeBytes, result.FileCount, result.DurationMs);
+            return result;
+        }
+        catch (IOException ex) when (AtomicFile.IsDiskFull(ex))
+        {
+            throw new BackupException(BackupError.DiskFull, "The disk filled up while the backup was written; the partial file was removed and older backups are untouched.", ex);
         }
     }
 

@@ -12,6 +12,8 @@ public sealed class BackupProgress(Action<BackupProgress>? changed = null)
     public const string Checking = "checking";
     public const string Restoring = "restoring";
     public const string SwitchingOver = "switching over";
+    public const string KeepingOldState = "keeping the old state";
+    public const string WaitingForSafetyBackup = "waiting for the safety backup of the last restore";
     public const string Copying = "copying";
     public const string Fetching = "fetching";
 

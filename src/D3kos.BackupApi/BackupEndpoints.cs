@@ -78,12 +78,9 @@ public static class BackupEndpoints
         : !request.Confirm ? ApiProblem.BadRequest("A restore overwrites the boat's configuration and data: send \"confirm\": true to go ahead.")
         : null;
 
-    private static RestoreResponse RestoreNow(BackupManager backups, RestoreRequest request, BackupProgress? progress)
-    {
-        var result = backups.Restore(request.BackupFile!, request.ReplaceInstallationId, progress, request.AcceptNoChecksums);
-        return new RestoreResponse(true, result.BackupFile, result.SafetyBackup, result.FilesRestored,
-            result.SourcesRestored, result.InstallationIdKept, result.Warnings, result.DurationMs, result.DowntimeMs, result.CleanupMs);
-    }
+    /// <summary>Answers when the services are back with the new files; the old state's safety backup goes on (status shows it).</summary>
+    private static RestoreResponse RestoreNow(BackupManager backups, RestoreRequest request, BackupProgress? progress) =>
+        RestoreResponse.From(backups.Restore(request.BackupFile!, request.ReplaceInstallationId, progress, request.AcceptNoChecksums));
 
     private static Accepted<JobResponse> StartCreate(BackupJobs jobs, BackupManager backups) =>
         Started(jobs.Start("create", progress => new JobResult(Create: CreateNow(backups, progress))));
@@ -101,7 +98,15 @@ public static class BackupEndpoints
             return refused;
         }
         _ = backups.PathOf(request.BackupFile!);
-        return Started(jobs.Start("restore", progress => new JobResult(Restore: RestoreNow(backups, request, progress))));
+        // The job is answered when the services are back, and goes on in its own phase while the old
+        // state's safety backup is written; it ends with that backup kept, or with why it was not.
+        return Started(jobs.Start("restore", async job =>
+        {
+            var result = await Task.Run(() => backups.Restore(request.BackupFile!, request.ReplaceInstallationId, job.Progress, request.AcceptNoChecksums));
+            job.Answer(new JobResult(Restore: RestoreResponse.From(result)));
+            await result.Keeping.Completion.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            return new JobResult(Restore: RestoreResponse.From(result));
+        }));
     }
 
     private static Accepted<JobResponse> Started(BackupJob job) => TypedResults.Accepted($"/api/backup/jobs/{job.Id}", job.View());
@@ -152,10 +157,10 @@ public static class BackupEndpoints
         return null;
     }
 
-    private static async Task<Ok<StatusResponse>> Status(AutomaticBackups automatic, CancellationToken cancellationToken)
+    private static async Task<Ok<StatusResponse>> Status(AutomaticBackups automatic, BackupManager backups, CancellationToken cancellationToken)
     {
         var status = await automatic.StatusAsync(cancellationToken);
-        return TypedResults.Ok(new StatusResponse(true, status.Schedule, status.Targets, status.PassphraseSet));
+        return TypedResults.Ok(new StatusResponse(true, status.Schedule, status.Targets, status.PassphraseSet, backups.OldState()));
     }
 
     /// <summary>A copy the owner asked for runs to its end, as a job does, even when the page that asked is closed.</summary>

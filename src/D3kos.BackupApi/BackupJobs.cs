@@ -13,7 +13,7 @@ namespace D3kos.BackupApi;
 /// make is on disk, and a restart shows it in the list. A stop of the service waits for running jobs
 /// (the unit gives it 10 minutes), as it waits for a running request: a restore is not cut in half.
 /// </summary>
-public sealed partial class BackupJobs(IEnumerable<ExpectedFailure> expected, TimeProvider time, ILogger<BackupJobs> logger) : IHostedService
+public sealed partial class BackupJobs(IEnumerable<ExpectedFailure> expected, BackupManager backups, TimeProvider time, ILogger<BackupJobs> logger) : IHostedService
 {
     private const int Kept = 20;
     private readonly ConcurrentDictionary<string, BackupJob> _jobs = new(StringComparer.Ordinal);
@@ -21,7 +21,10 @@ public sealed partial class BackupJobs(IEnumerable<ExpectedFailure> expected, Ti
 
     public BackupJob Start(string kind, Func<BackupProgress, JobResult> work) => Start(kind, progress => Task.FromResult(work(progress)));
 
-    public BackupJob Start(string kind, Func<BackupProgress, Task<JobResult>> work)
+    public BackupJob Start(string kind, Func<BackupProgress, Task<JobResult>> work) => Start(kind, job => work(job.Progress));
+
+    /// <summary>A job whose work may answer before it ends (<see cref="BackupJob.Answer"/>): a restore, once the services are back.</summary>
+    public BackupJob Start(string kind, Func<BackupJob, Task<JobResult>> work)
     {
         var job = new BackupJob(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), kind, time.GetUtcNow());
         _jobs[job.Id] = job;
@@ -34,7 +37,7 @@ public sealed partial class BackupJobs(IEnumerable<ExpectedFailure> expected, Ti
         {
             try
             {
-                job.Succeed(await work(job.Progress));
+                job.Succeed(await work(job));
             }
             catch (Exception ex)
             {
@@ -62,8 +65,16 @@ public sealed partial class BackupJobs(IEnumerable<ExpectedFailure> expected, Ti
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Waits for running jobs, up to the host's shutdown timeout (<paramref name="cancellationToken"/>).</summary>
-    public Task StopAsync(CancellationToken cancellationToken) => Task.WhenAll(_running.Values).WaitAsync(cancellationToken);
+    /// <summary>
+    /// Waits for running jobs and for a restore's old state being kept (a direct restore's, or the one a
+    /// start took up), up to the host's shutdown timeout (<paramref name="cancellationToken"/>).
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        var keeping = backups.Keeping?.Completion.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default)
+            ?? Task.CompletedTask;
+        return Task.WhenAll([.. _running.Values, keeping]).WaitAsync(cancellationToken);
+    }
 
     public BackupJob? Find(string id) => _jobs.GetValueOrDefault(id);
 
@@ -81,12 +92,16 @@ public sealed record JobResult(
 public sealed class BackupJob(string id, string kind, DateTimeOffset started)
 {
     private volatile JobSnapshot? _end;
+    private volatile JobResult? _answer;
 
     public string Id => id;
     public string Kind => kind;
     public DateTimeOffset Started => started;
     public BackupProgress Progress { get; } = new();
     public bool Finished => _end is not null;
+
+    /// <summary>What the job already made, shown while it goes on (state "running", its own phase).</summary>
+    public void Answer(JobResult result) => _answer = result;
 
     public void Succeed(JobResult result) => _end = new JobSnapshot("succeeded", result, null, null);
 
@@ -95,8 +110,9 @@ public sealed class BackupJob(string id, string kind, DateTimeOffset started)
     public JobResponse View()
     {
         var end = _end;
+        var result = end is null ? _answer : end.Result;
         return new JobResponse(end?.Status is null, id, kind, end?.State ?? "running", started, Progress.Phase, Progress.Done, Progress.Total,
-            end?.Result?.Create, end?.Result?.Verify, end?.Result?.Restore, end?.Result?.Copy, end?.Result?.Import, end?.Status, end?.Error);
+            result?.Create, result?.Verify, result?.Restore, result?.Copy, result?.Import, end?.Status, end?.Error);
     }
 
     private sealed record JobSnapshot(string State, JobResult? Result, int? Status, string? Error);

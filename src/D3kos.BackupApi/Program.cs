@@ -24,8 +24,9 @@ return ServiceExit.Run("d3kos-backup-api", () =>
 
     var app = builder.Build();
     app.UseD3kosDefaults();
-    // A restore cut short by a crash or power cut is finished or rolled back before anything else runs.
-    app.Services.GetRequiredService<BackupManager>().RecoverAfterCrash();
+    // A restore cut short by a crash or power cut is finished or rolled back before anything else runs;
+    // one cut off after its swap has its old state kept while the API answers.
+    app.Services.GetRequiredService<BackupManager>().RecoverAfterCrash(keepInBackground: true);
     app.MapBackups();
     app.MapSessions();
     app.Run();

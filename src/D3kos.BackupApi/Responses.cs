@@ -12,17 +12,29 @@ public sealed record VerifyResponse(
 /// <param name="AcceptNoChecksums">Required, besides confirm, to restore a legacy backup of d3kOS v0.9.1.2, which has no per-file checksums.</param>
 public sealed record RestoreRequest(string? BackupFile, bool Confirm, bool ReplaceInstallationId, bool AcceptNoChecksums);
 
+/// <param name="SafetyBackupState">"writing" when answered (the services are back), then "kept", or "failed" with <paramref name="SafetyBackupError"/>.</param>
+/// <param name="DurationMs">Until the services were back with the new files.</param>
 public sealed record RestoreResponse(
     bool Success,
     string BackupFile,
     string SafetyBackup,
+    string SafetyBackupState,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SafetyBackupError,
     int FilesRestored,
     IReadOnlyList<string> SourcesRestored,
     bool InstallationIdKept,
     IReadOnlyList<string> Warnings,
     long DurationMs,
-    long DowntimeMs,
-    long CleanupMs);
+    long DowntimeMs)
+{
+    public static RestoreResponse From(RestoreResult result)
+    {
+        var keeping = result.Keeping;
+        var state = !keeping.Finished ? "writing" : keeping.Failure is null ? "kept" : "failed";
+        return new RestoreResponse(true, result.BackupFile, result.SafetyBackup, state, keeping.Failure, result.FilesRestored,
+            result.SourcesRestored, result.InstallationIdKept, result.Warnings, result.DurationMs, result.DowntimeMs);
+    }
+}
 
 /// <param name="Created">When it arrived here (its name, d3kos_imported_…).</param>
 /// <param name="MadeAt">When it was really made, as its manifest says (null for a legacy archive): a name from outside says nothing.</param>
@@ -85,7 +97,9 @@ public sealed record JobResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Status,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error);
 
-public sealed record StatusResponse(bool Success, ScheduleView Schedule, IReadOnlyList<TargetStatus> Targets, bool PassphraseSet);
+/// <param name="OldState">A restore's replaced state not yet kept in its safety backup (being written, waiting, or failed); absent otherwise.</param>
+public sealed record StatusResponse(bool Success, ScheduleView Schedule, IReadOnlyList<TargetStatus> Targets, bool PassphraseSet,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] OldStateStatus? OldState);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(SignInRequest))]

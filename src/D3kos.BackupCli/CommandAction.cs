@@ -20,7 +20,8 @@ internal static class CommandAction
             {
                 if (recoverFirst)
                 {
-                    context.Services.Backups.RecoverAfterCrash();
+                    context.Services.Backups.RecoverAfterCrash(progress: context.Progress("Finishing the last restore"));
+                    context.ClearProgress();
                 }
                 return await run(context);
             }

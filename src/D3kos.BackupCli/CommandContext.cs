@@ -27,7 +27,7 @@ internal sealed class CommandContext(CliConsole console, ParseResult parse, Canc
     public BackupProgress? Progress(string label) =>
         console.ErrorIsTerminal
             ? new BackupProgress(progress => console.Error.Write(progress.Total > 0
-                ? $"\r{label}: {HumanSize.Format(progress.Done)} of {HumanSize.Format(progress.Total)}   "
+                ? $"\r{char.ToUpperInvariant(progress.Phase[0])}{progress.Phase[1..]}: {HumanSize.Format(progress.Done)} of {HumanSize.Format(progress.Total)}\u001b[K"
                 : $"\r{label}: {progress.Phase}...\u001b[K"))
             : null;
 

@@ -56,6 +56,12 @@ public sealed class BackupCrashTests : IDisposable
         });
     }
 
+    /// <summary>
+    /// kill -9 at a random moment of a restore, from the unpacking to the safety backup of the old state
+    /// written after the services are back. The next start leaves every source wholly old or wholly new, and
+    /// when new, the old state is in a safety backup that verifies and holds it (taken from the set-aside
+    /// folders by that start if the kill came first).
+    /// </summary>
     [Fact]
     public async Task Kill_during_restore_next_start_leaves_all_sources_old_or_all_new()
     {
@@ -77,25 +83,33 @@ public sealed class BackupCrashTests : IDisposable
         var duration = await TimeAsync(() => Binaries.RunAsync("d3kos-backup", environment, "restore", backup, "--yes"));
         var random = new Random(11);
         int cycles = 0, endedOld = 0, endedNew = 0;
+        var killedIn = new SortedDictionary<string, int>(StringComparer.Ordinal);
 
         try
         {
             for (; cycles < 30; cycles++)
             {
                 CopySources(pristine, _root.Path);
+                var safetyBefore = SafetyBackups();
                 using var restore = Binaries.Start("d3kos-backup", environment, "restore", backup, "--yes");
                 await Task.Delay(TimeSpan.FromMilliseconds(random.NextDouble() * duration.TotalMilliseconds * 1.2), TestContext.Current.CancellationToken);
                 Binaries.KillHard(restore);
+                var phase = JournalPhase();
+                killedIn[phase] = killedIn.GetValueOrDefault(phase) + 1;
 
                 Assert.Equal(0, await Binaries.RunAsync("d3kos-backup", environment, "list")); // the next start recovers
                 var state = BoatForFaults.SourceStates(_root);
                 var allOld = state.All(s => s.Value == live[s.Key]);
                 var allNew = state.All(s => s.Value == fromBackup[s.Key]);
-                Assert.True(allOld || allNew, "mixed state: " + string.Join(", ", state.Where(s => s.Value != live[s.Key]).Select(s => s.Key)));
+                Assert.True(allOld || allNew, $"mixed state after a kill in phase {phase}: " + string.Join(", ", state.Where(s => s.Value != live[s.Key]).Select(s => s.Key)));
                 endedOld += allOld ? 1 : 0;
                 endedNew += allNew ? 1 : 0;
                 Assert.False(File.Exists(Path.Combine(Backups, ".restore-journal.json")));
                 Assert.Empty(Directory.GetDirectories(_root.At("/opt/d3kos"), ".d3kos-restore-*"));
+                if (allNew)
+                {
+                    await AssertKeepsTheOldState(SafetyBackups().Except(safetyBefore).Single(), environment, live);
+                }
             }
         }
         finally
@@ -106,7 +120,35 @@ public sealed class BackupCrashTests : IDisposable
         Figures.Record("restore kill -9", new Dictionary<string, object>
         {
             ["cycles"] = cycles, ["ended_all_old"] = endedOld, ["ended_all_new"] = endedNew, ["mixed"] = 0,
+            ["killed_in_phase"] = string.Join(", ", killedIn.Select(p => $"{p.Key} {p.Value}")),
         });
+    }
+
+    private string[] SafetyBackups() => [.. Directory.GetFiles(Backups, "d3kos_prerestore_*.tar.gz").Select(Path.GetFileName).OfType<string>()];
+
+    /// <summary>Where the killed restore was, by its journal: none (not begun, or done), staging, swapping, keeping, swapped.</summary>
+    private string JournalPhase()
+    {
+        var journal = Path.Combine(Backups, ".restore-journal.json");
+        if (!File.Exists(journal))
+        {
+            return "none";
+        }
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(journal));
+        return document.RootElement.GetProperty("phase").GetString()!;
+    }
+
+    /// <summary>The safety backup verifies and holds the state the restore replaced (the database aside: its snapshot is not its bytes).</summary>
+    private async Task AssertKeepsTheOldState(string safety, IReadOnlyDictionary<string, string> environment, Dictionary<string, string> live)
+    {
+        Assert.Equal(0, await Binaries.RunAsync("d3kos-backup", environment, "verify", safety));
+        using var extracted = new TempRoot();
+        var tar = Process.Start("tar", ["xzf", Path.Combine(Backups, safety), "-C", extracted.Path])!;
+        await tar.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, tar.ExitCode);
+        var kept = BoatForFaults.SourceStates(extracted);
+        Assert.All(kept.Where(s => s.Key != "/opt/d3kos/data"), s => Assert.Equal(live[s.Key], s.Value));
+        Assert.Equal("[]", File.ReadAllText(extracted.At("/opt/d3kos/data/maintenance-log.json")));
     }
 
     private static readonly string[] SourceRoots = ["opt/d3kos/config", "opt/d3kos/data", "var/www/html", "home/d3kos/.signalk", "home/d3kos/.node-red"];

@@ -49,6 +49,7 @@ internal static class ArchiveWriter
         Action<long> snapshotRoom,
         Action<string> leftOut,
         CompressionLevel level = CompressionLevel.Optimal,
+        string phase = BackupProgress.BackingUp,
         CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
@@ -76,7 +77,7 @@ internal static class ArchiveWriter
             var policy = new EntryPolicy(paths.Sources);
             var reserved = 0;
             var headLength = 0L;
-            progress?.Begin(BackupProgress.BackingUp, 0);
+            progress?.Begin(phase, 0);
             using var manifest = new ManifestSpool(paths.BackupsFolder);
             using (var file = BackupPaths.CreateArchive(partial, FileAccess.ReadWrite))
             {
@@ -87,7 +88,7 @@ internal static class ArchiveWriter
                     counted(totals);
                     reserved = ManifestSpool.Reserve(header, totals.ManifestRecordBytes);
                     headLength = WriteManifestMember(Stream.Null, ManifestSpool.Placeholder(reserved), created);
-                    progress?.Begin(BackupProgress.BackingUp, totals.TotalBytes);
+                    progress?.Begin(phase, totals.TotalBytes);
                     progress?.Report(written);
                     return headLength;
                 }, HoldLimit);

@@ -8,12 +8,15 @@ internal static class SourceScanner
     private static readonly string[] SqliteCompanions = ["-wal", "-shm", "-journal"];
 
     /// <summary>Which sources exist, and are of the kind expected; nothing below them is walked yet.</summary>
-    public static SourceScan Find(BackupPaths paths)
+    public static SourceScan Find(BackupPaths paths) => Find(paths.Sources, paths.NeverArchived);
+
+    /// <summary>Which of <paramref name="sources"/> exist (a restore's, or the old state's folders set aside by one).</summary>
+    public static SourceScan Find(IReadOnlyList<BackupSource> sources, IReadOnlySet<string> neverArchived)
     {
         var found = new List<BackupSource>();
         var skipped = new List<string>();
         var ignored = new List<string>();
-        foreach (var source in paths.Sources)
+        foreach (var source in sources)
         {
             if (!TryStatSource(source, out var stat))
             {
@@ -29,7 +32,7 @@ internal static class SourceScanner
                 found.Add(source);
             }
         }
-        var scan = new SourceScan(found, paths.NeverArchived);
+        var scan = new SourceScan(found, neverArchived);
         scan.Skipped.AddRange(skipped);
         scan.Ignored.AddRange(ignored);
         return scan;

@@ -7,15 +7,17 @@ namespace D3kos.Backup;
 
 /// <summary>
 /// A restore in the order that cannot break the boat: unpack beside the live folders while checking
-/// every entry and checksum, with a safety backup of the live state taken alongside; only then stop
-/// the services, swap by renames (journalled) and start the services again whatever happened.
+/// every entry and checksum; only then stop the services, swap by renames (journalled) and start the
+/// services again whatever happened. The old folders stay aside, journalled as "keeping", until their
+/// safety backup is durable (<see cref="BackupManager"/> writes it after the owner has the boat back).
 /// A bad archive stops the unpacking with nothing live touched; a failure during the swap rolls back.
 /// </summary>
 internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions options, ServiceController services, ILogger logger)
 {
+    /// <param name="safetyName">Names the safety backup that will keep the old state (it is written later, from the aside folders).</param>
     /// <param name="cancellationToken">Honoured while staging only: once the services are stopped the swap runs to its end.</param>
-    public RestoreResult Restore(string archive, bool replaceInstallationId, bool acceptNoChecksums, BackupProgress? progress,
-        Func<string> takeSafetyBackup, CancellationToken cancellationToken)
+    public SwappedRestore Restore(string archive, bool replaceInstallationId, bool acceptNoChecksums, BackupProgress? progress,
+        Func<string> safetyName, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var (sourcesFound, totalBytes) = Survey(archive, acceptNoChecksums);
@@ -30,40 +32,34 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         var journal = new RestoreJournal { BackupFile = Path.GetFileName(archive), Phase = RestorePhase.Staging, Swaps = swaps };
         RestoreJournalFile.Write(paths, journal);
 
-        // The safety backup of the live state and the unpacking of the archive into staging run side
-        // by side; both must succeed before anything live is touched.
-        var safetyTask = Task.Run(takeSafetyBackup);
+        // What the old state's safety backup will need is counted beside the unpacking (a walk of system
+        // calls on one core while the other inflates) and checked once the staging has taken its room.
+        var replaced = SourceScanner.Find(sources, paths.NeverArchived);
+        using var stopCounting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var counting = Task.Run(() => SourceScanner.Count(replaced, stopCounting.Token), stopCounting.Token);
         (int Files, bool IdKept) staged;
         try
         {
             staged = Stage(archive, sources, swaps, replaceInstallationId, progress, cancellationToken);
-            // Then the safety backup is waited for, the services stopped, the folders swapped and started again.
-            progress?.Begin(BackupProgress.SwitchingOver, 0);
         }
         catch
         {
-            // Nothing changed, so the safety backup made meanwhile is a needless copy: remove it.
-            if (WaitQuietly(safetyTask) is { } needless)
-            {
-                BackupCatalog.Delete(paths.BackupFile(needless));
-            }
+            stopCounting.Cancel();
             throw;
         }
-        string safety;
         try
         {
-            safety = safetyTask.GetAwaiter().GetResult();
+            var oldState = counting.GetAwaiter().GetResult();
+            FreeSpace.Ensure(paths.BackupsFolder, oldState.SpaceNeeded, options.FreeSpaceMarginBytes,
+                "for the safety backup of the present state beside the restored files", "Nothing was changed.");
         }
-        catch (Exception ex)
+        catch
         {
             swaps.ForEach(SourceSwap.RemoveWorkFolder);
             RestoreJournalFile.Delete(paths);
-            if (ex is BackupException { Error: BackupError.DiskFull or BackupError.Busy } or OperationCanceledException)
-            {
-                throw;
-            }
-            throw new BackupException(BackupError.RestoreFailed, $"The safety backup of the current state failed ({ex.Message}); nothing was changed.", ex);
+            throw;
         }
+        progress?.Begin(BackupProgress.SwitchingOver, 0);
 
         var down = Stopwatch.StartNew();
         RestoreSwapMarker.Set(paths);
@@ -76,14 +72,15 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
                 SourceSwap.Apply(swap);
             }
             FlushFileSystems(swaps);
-            RestoreJournalFile.Write(paths, journal with { Phase = RestorePhase.Swapped });
+            journal = journal with { Phase = RestorePhase.Keeping, SafetyBackup = safetyName() };
+            RestoreJournalFile.Write(paths, journal);
         }
         catch (Exception ex)
         {
             Log.RollingBack(logger, ex);
             RollBack(swaps); // throws, naming what it could not put back, when it could not
             throw new BackupException(BackupError.RestoreFailed,
-                $"The restore failed while the folders were being swapped ({ex.Message}); everything was put back as it was. Safety backup: {safety}.", ex);
+                $"The restore failed while the folders were being swapped ({ex.Message}); everything was put back as it was.", ex);
         }
         finally
         {
@@ -91,22 +88,9 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
             warnings.AddRange(services.Run("start", options.EffectiveServices));
             down.Stop();
         }
-
-        var cleanup = Stopwatch.StartNew();
-        try
-        {
-            CleanUp(swaps);
-        }
-        catch (IOException ex)
-        {
-            // The boat is restored; only the previous copy is left. The journal stays, so the next start of
-            // the API or the CLI removes it (RecoverInterrupted), and the owner is told.
-            Log.CleanUpLeft(logger, ex);
-            warnings.Add($"The restore is done, but the previous copy could not be removed yet ({ex.Message}); the next start removes it.");
-        }
-        Log.Restored(logger, journal.BackupFile, staged.Files, safety, down.ElapsedMilliseconds);
-        return new RestoreResult(journal.BackupFile, safety, staged.Files, [.. sources.Select(s => s.PiPath)], staged.IdKept, warnings,
-            clock.ElapsedMilliseconds, down.ElapsedMilliseconds, cleanup.ElapsedMilliseconds);
+        Log.Restored(logger, journal.BackupFile, staged.Files, down.ElapsedMilliseconds);
+        return new SwappedRestore(journal, staged.Files, [.. sources.Select(s => s.PiPath)], staged.IdKept, warnings,
+            clock.ElapsedMilliseconds, down.ElapsedMilliseconds);
     }
 
     /// <summary>
@@ -140,21 +124,12 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         return (report.SourcesFound, report.TotalBytes);
     }
 
-    private static string? WaitQuietly(Task<string> task)
-    {
-        try
-        {
-            return task.GetAwaiter().GetResult();
-        }
-        catch (Exception)
-        {
-            // The restore is already failing for another reason, which is the one to report.
-            return null;
-        }
-    }
-
-    /// <summary>Called at start when a journal is left: the live folders end all old or all new.</summary>
-    public void Recover()
+    /// <summary>
+    /// Called at start when a journal is left: the live folders end all old or all new. A restore that had
+    /// swapped but not yet kept the old state is returned, for its safety backup to be written from the
+    /// aside folders (the new files stay live: the owner asked for them, and the boat may have written since).
+    /// </summary>
+    public RestoreJournal? Recover()
     {
         // A restore cut off while the services were stopped: they are started by the recovery below, or by hand.
         RestoreSwapMarker.Clear(paths);
@@ -162,13 +137,15 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         if (journal is null)
         {
             RestoreJournalFile.Delete(paths);
-            return;
+            return null;
         }
         Log.Recovering(logger, journal.BackupFile, journal.Phase);
         try
         {
             switch (journal.Phase)
             {
+                case RestorePhase.Keeping:
+                    return journal;
                 case RestorePhase.Swapped:
                     CleanUp(journal.Swaps);
                     break;
@@ -180,6 +157,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
                     RestoreJournalFile.Delete(paths);
                     break;
             }
+            return null;
         }
         finally
         {
@@ -280,7 +258,8 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
         return folder;
     }
 
-    private void CleanUp(IEnumerable<RestoreSwap> swaps)
+    /// <summary>Removes the work folders, with the old copies in them, and then the journal.</summary>
+    public void CleanUp(IEnumerable<RestoreSwap> swaps)
     {
         foreach (var swap in swaps)
         {

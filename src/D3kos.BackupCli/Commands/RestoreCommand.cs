@@ -18,13 +18,13 @@ internal static class RestoreCommand
         {
             Description = "Restore a legacy backup of d3kOS v0.9.1.2, which has no per-file checksums (with --yes).",
         };
-        return new Command("restore", "Put the boat's configuration and data back as a backup holds them (a safety backup of the present state is taken first).")
+        return new Command("restore", "Put the boat's configuration and data back as a backup holds them (the present state is then kept in a safety backup).")
         {
             file, yes, replaceId, acceptNoChecksums,
         }.Runs(console, context => context.Value(file) is { } chosen
             ? RunAsync(context, chosen, context.Value(yes), context.Value(replaceId), context.Value(acceptNoChecksums))
             : ListCommand.RunAsync(context),
-            recoverFirst: true, stopped: "the restore was cancelled before anything live was touched; its staging was removed.");
+            recoverFirst: true, stopped: "the restore was cancelled: before the swap nothing live was touched and its staging was removed; after it, the previous state stays set aside and the next start keeps it in a safety backup.");
     }
 
     private static async Task<int> RunAsync(CommandContext context, string file, bool yes, bool replaceId, bool acceptNoChecksums)
@@ -42,14 +42,20 @@ internal static class RestoreCommand
         }
         var result = backups.Restore(name, replaceId, context.Progress("Restoring"), acceptNoChecksums, context.Cancellation);
         context.ClearProgress();
-        await context.Say($"Restored {result.FilesRestored} files from {result.BackupFile}");
-        await context.Say($"Safety backup of the previous state: {result.SafetyBackup}");
+        await context.Say($"Restored {result.FilesRestored} files from {result.BackupFile}; the services are back.");
         await context.Say(FormattableString.Invariant(
-            $"Services were down for {result.DowntimeMs / 1000.0:0.000} s; the restore took {result.DurationMs / 1000.0:0.000} s, {result.CleanupMs / 1000.0:0.000} s of it removing the previous copy"));
+            $"Services were down for {result.DowntimeMs / 1000.0:0.000} s; the restore answered after {result.DurationMs / 1000.0:0.000} s"));
         foreach (var warning in result.Warnings)
         {
             await context.Say($"Warning: {warning}");
         }
+        // The old state is kept before the command ends (Ctrl+C here leaves it aside for the next start).
+        await context.Say($"Keeping the previous state in the safety backup {result.SafetyBackup}...");
+        var keeping = System.Diagnostics.Stopwatch.StartNew();
+        await result.Keeping.Completion.WaitAsync(context.Cancellation);
+        context.ClearProgress();
+        await context.Say(FormattableString.Invariant(
+            $"Safety backup {result.SafetyBackup} written in {keeping.Elapsed.TotalSeconds:0.000} s; the previous copy was removed"));
         return ExitCodes.Ok;
     }
 
@@ -65,7 +71,7 @@ internal static class RestoreCommand
         var warning = legacy
             ? $"{name} is a legacy backup from d3kOS v0.9.1.2: it has no per-file checksums, so damage inside a file cannot be detected. "
             : "";
-        await console.Out.WriteAsync($"{warning}Restoring {name} replaces the boat's configuration and data (a safety backup is taken first). Type {phrase} to continue: ");
+        await console.Out.WriteAsync($"{warning}Restoring {name} replaces the boat's configuration and data (the present state is kept in a safety backup). Type {phrase} to continue: ");
         if (string.Equals((await console.In.ReadLineAsync(context.Cancellation))?.Trim(), phrase, StringComparison.Ordinal))
         {
             return true;

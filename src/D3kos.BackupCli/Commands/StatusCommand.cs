@@ -24,6 +24,16 @@ internal static class StatusCommand
                 await context.Say($"  {line}");
             }
         }
+        if (context.Services.Backups.OldState() is { } old)
+        {
+            await context.Say(old.State switch
+            {
+                "writing" => $"Restore of {old.RestoredFrom}: the previous state is being kept in the safety backup {old.SafetyBackup}"
+                    + (old.Total > 0 ? $" ({HumanSize.Format(old.Done)} of {HumanSize.Format(old.Total)})" : ""),
+                "waiting" => $"Restore of {old.RestoredFrom}: the previous state is set aside; the next start of the backup API keeps it in {old.SafetyBackup}",
+                _ => $"Restore of {old.RestoredFrom}: {old.Error}",
+            });
+        }
         await context.Say($"Passphrase for encrypted copies: {(status.PassphraseSet ? "set" : "not set (d3kos-backup key set)")}");
         foreach (var t in status.Targets)
         {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace D3kos.Backup.Tests;
 
@@ -13,4 +14,8 @@ internal sealed class BackupApiApp(IReadOnlyDictionary<string, string?> settings
             builder.UseSetting(key, value);
         }
     }
+
+    /// <summary>Waits for the old state of the last restore to be kept (a restore answers before that).</summary>
+    public void WaitForOldStateKept() =>
+        Services.GetRequiredService<BackupManager>().Keeping?.Completion.GetAwaiter().GetResult();
 }

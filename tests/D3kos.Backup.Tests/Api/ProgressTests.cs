@@ -23,7 +23,7 @@ public sealed class ProgressTests : IDisposable
         var (verify, verified) = Recorder();
         manager.Verify(backup, verify, cancellationToken: TestContext.Current.CancellationToken);
         var (restore, restored) = Recorder();
-        manager.Restore(backup, replaceInstallationId: false, restore, cancellationToken: TestContext.Current.CancellationToken);
+        manager.RestoreKept(backup, replaceInstallationId: false, restore, cancellationToken: TestContext.Current.CancellationToken);
         var archiveSize = new FileInfo(Path.Combine(_boat.BackupsFolder, backup)).Length;
 
         var backingUp = created.Where(s => s.Phase == BackupProgress.BackingUp).ToList();
@@ -36,7 +36,15 @@ public sealed class ProgressTests : IDisposable
         Assert.Equal(archiveSize, verified[^1].Done);
         var unpacking = restored.Where(s => s.Phase == BackupProgress.Restoring).ToList();
         Assert.Equal(archiveSize, unpacking[^1].Done);
-        Assert.Equal(BackupProgress.SwitchingOver, restored[^1].Phase);
+        // Then the services are back, and the state it replaced is kept: bytes of that state's own total.
+        var switching = restored.FindIndex(s => s.Phase == BackupProgress.SwitchingOver);
+        Assert.True(switching > restored.FindLastIndex(s => s.Phase == BackupProgress.Restoring));
+        var keeping = restored.Where(s => s.Phase == BackupProgress.KeepingOldState).ToList();
+        Assert.True(keeping.Count > 2, "a report per file of the old state");
+        Assert.True(keeping[^1].Total >= 3 << 20);
+        Assert.Equal(keeping[^1].Total, keeping[^1].Done);
+        Assert.True(restored.FindIndex(s => s.Phase == BackupProgress.KeepingOldState) > switching);
+        Assert.Equal(BackupProgress.Finishing, restored[^1].Phase);
     }
 
     public void Dispose() => _boat.Dispose();

@@ -45,7 +45,7 @@ public sealed class ManySmallFilesTests : IDisposable
         Directory.Delete(Path.Combine(plugins, "a"), recursive: true);
         File.WriteAllText(Path.Combine(locked, "inside.json"), "changed");
 
-        manager.Restore(backup.FileName, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
+        manager.RestoreKept(backup.FileName, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         foreach (var path in stamped)
         {

@@ -68,7 +68,9 @@ public sealed class CliTests : IDisposable
         var (code, output, _) = Run("", "restore", name, "--yes");
 
         Assert.Equal(0, code);
-        Assert.Contains("Safety backup of the previous state: d3kos_prerestore_", output, StringComparison.Ordinal);
+        Assert.Contains("Restored ", output, StringComparison.Ordinal);
+        Assert.Contains("Safety backup d3kos_prerestore_", output, StringComparison.Ordinal);
+        Assert.Single(Directory.GetFiles(_boat.BackupsFolder, "d3kos_prerestore_*.tar.gz"));
         Assert.Equal(original, File.ReadAllText(_boat.Root.At("/var/www/html/index.html")));
     }
 

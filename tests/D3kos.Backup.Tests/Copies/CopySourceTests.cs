@@ -37,7 +37,7 @@ public sealed class CopySourceTests : IDisposable
         var (manager, services) = Library.Create(_boat.Settings());
         using var _ = services;
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
-        manager.Delete(backup.FileName);
+        manager.Delete(backup.FileName, TestContext.Current.CancellationToken);
 
         var refused = Assert.Throws<BackupException>(() => CopySource.Open(backup.Path, readPassphrase: null, freeSpaceMargin: 0));
 

@@ -439,7 +439,7 @@ public sealed class CopyTests : IDisposable
         await using (var stream = File.OpenRead(Path.Combine(moved.CopiesFolder, copyName)))
         {
             var imported = await newManager.ImportAsync(stream, TestContext.Current.CancellationToken);
-            var restored = newManager.Restore(imported.Backup.Filename, replaceInstallationId: true, cancellationToken: TestContext.Current.CancellationToken);
+            var restored = newManager.RestoreKept(imported.Backup.Filename, replaceInstallationId: true, cancellationToken: TestContext.Current.CancellationToken);
             Assert.True(restored.FilesRestored > 0);
         }
 
@@ -458,7 +458,7 @@ public sealed class CopyTests : IDisposable
 
         Assert.DoesNotContain("backup-passphrase", BoatRoot.Tar("tzf", backup.Path), StringComparison.Ordinal);
         key.Set("a later passphrase, changed");
-        manager.Restore(backup.FileName, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
+        manager.RestoreKept(backup.FileName, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal("a later passphrase, changed", File.ReadAllText(stored));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(stored));

@@ -63,7 +63,7 @@ public sealed class DriveLedgerTests : IDisposable
         {
             File.Copy(Path.Combine(_boat.BackupsFolder, name), Path.Combine(drive.CopiesFolder, name));
         }
-        manager.Delete(names[0]);
+        manager.Delete(names[0], TestContext.Current.CancellationToken);
         const string Planted = "d3kos_backup_29991231_235959.tar.gz";
         File.WriteAllText(Path.Combine(drive.CopiesFolder, Planted), "planted");
 

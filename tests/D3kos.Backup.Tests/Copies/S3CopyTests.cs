@@ -233,7 +233,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IDisposable
 
         var listed = await newCopier.ListCopiesAsync("shore", TestContext.Current.CancellationToken);
         var imported = await newCopier.ImportFromBucketAsync(listed[0].Address, newManager, TestContext.Current.CancellationToken);
-        var restored = newManager.Restore(imported.Backup.Filename, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
+        var restored = newManager.RestoreKept(imported.Backup.Filename, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(2, listed.Count);
         Assert.Equal($"s3://{bucket}/{Prefix}{newest.FileName}.gpg", listed[0].Address);

@@ -88,9 +88,9 @@ public sealed class HardeningTests : IAsyncLifetime
         File.WriteAllText(token, "current-token\n");
         File.SetUnixFileMode(token, (UnixFileMode)Convert.ToInt32("640", 8));
 
-        manager.Restore(withOldToken, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
+        manager.RestoreKept(withOldToken, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("current-token\n", File.ReadAllText(token));
-        manager.Restore(beforeInstall, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
+        manager.RestoreKept(beforeInstall, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("current-token\n", File.ReadAllText(token));
         Assert.Equal("640", Octal(File.GetUnixFileMode(token)));
         Assert.Equal(["/opt/d3kos/config/api-token", "/opt/d3kos/config/api-token.sha256", "/opt/d3kos/config/backup-passphrase", "/var/lib/d3kos/central-secret-key"], DeviceLocalFiles.PiPaths);
@@ -123,7 +123,7 @@ public sealed class HardeningTests : IAsyncLifetime
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken).FileName;
 
         var members = BoatRoot.Tar("tzf", Path.Combine(_boat.BackupsFolder, backup));
-        manager.Restore(backup, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
+        manager.RestoreKept(backup, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Contains("var/lib/d3kos/notes.txt", members, StringComparison.Ordinal);
         Assert.DoesNotContain("central-secret-key", members, StringComparison.Ordinal);
@@ -147,7 +147,7 @@ public sealed class HardeningTests : IAsyncLifetime
         File.WriteAllText(Path.Combine(sessions, live), "2 live");
 
         var members = BoatRoot.Tar("tzf", Path.Combine(_boat.BackupsFolder, backup));
-        manager.Restore(backup, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
+        manager.RestoreKept(backup, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.DoesNotContain(BackupOptions.DefaultSources, source => (D3kos.Common.Security.AuthOptions.SessionsFolder + "/").StartsWith(source, StringComparison.Ordinal));
         Assert.DoesNotContain(BackupOptions.DefaultSources, source => (D3kos.Common.Security.AuthOptions.PairingFolder + "/").StartsWith(source, StringComparison.Ordinal));

@@ -55,7 +55,7 @@ public sealed class HostileTreeTests : IDisposable
 
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         var verified = manager.Verify(backup.FileName, cancellationToken: TestContext.Current.CancellationToken);
-        manager.Restore(backup.FileName, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
+        manager.RestoreKept(backup.FileName, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(verified.Valid, string.Join("; ", verified.Errors));
         var members = ArchiveMembers(backup.Path);
@@ -95,7 +95,7 @@ public sealed class HostileTreeTests : IDisposable
         using var _ = services;
 
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
-        manager.Restore(backup.FileName, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
+        manager.RestoreKept(backup.FileName, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Contains("home/d3kos/.signalk/a\uFFFD", ArchiveMembers(backup.Path)); // the valid one, once
         Assert.True(File.Exists(Path.Combine(plugins, "a\uFFFD")));
@@ -114,7 +114,7 @@ public sealed class HostileTreeTests : IDisposable
 
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
         Directory.Delete(Path.Combine(plugins, "d"), recursive: true);
-        manager.Restore(backup.FileName, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
+        manager.RestoreKept(backup.FileName, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         var members = ArchiveMembers(backup.Path);
         Assert.Contains("home/d3kos/.signalk/d/shallow.js", members);

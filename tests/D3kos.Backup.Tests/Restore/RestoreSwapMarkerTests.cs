@@ -24,7 +24,7 @@ public sealed class RestoreSwapMarkerTests : IDisposable
         using var _ = services;
         var backup = manager.Create(cancellationToken: TestContext.Current.CancellationToken);
 
-        manager.Restore(backup.FileName, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
+        manager.RestoreKept(backup.FileName, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
 
         var seen = File.ReadAllLines(log);
         Assert.Contains("stop marked", seen);

@@ -48,6 +48,8 @@ public sealed class RestoreTests : IAsyncLifetime
         File.Delete(_boat.Root.At("/home/d3kos/.node-red/flows.json"));
 
         var result = await _client.PostAsJsonAsync("/api/backup/restore", Request(_name), cancellationToken: TestContext.Current.CancellationToken).OkJsonAsync();
+        Assert.Contains(result.GetProperty("safety_backup_state").GetString(), new[] { "writing", "kept" });
+        _app.WaitForOldStateKept();
 
         TreeSnapshot.AssertSame(_atBackup, LiveTree());
         Assert.Equal(["stop d3kos-export-manager", "stop signalk", "start d3kos-export-manager", "start signalk"], _boat.ServiceCommands);

@@ -42,7 +42,7 @@ public sealed class StagingRaceTests : IDisposable
             {
                 try
                 {
-                    manager.Restore(name, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
+                    manager.RestoreKept(name, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken);
                 }
                 catch (BackupException)
                 {
@@ -76,7 +76,7 @@ public sealed class StagingRaceTests : IDisposable
         File.CreateSymbolicLink(Path.Combine(home, ".node-red"), cron);
         var before = TreeSnapshot.Take(_boat.Root.Path, except: _boat.BackupsFolder);
 
-        var refused = Assert.Throws<BackupException>(() => manager.Restore(name, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken));
+        var refused = Assert.Throws<BackupException>(() => manager.RestoreKept(name, replaceInstallationId: false, cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Contains("without following a symlink", refused.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(cron));

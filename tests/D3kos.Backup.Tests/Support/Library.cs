@@ -20,3 +20,15 @@ internal static class Library
         return (services.GetRequiredService<BackupManager>(), services);
     }
 }
+
+/// <summary>A restore as the tests mostly need it: returned once its old state is kept and the aside folders are gone.</summary>
+internal static class RestoreKeptExtensions
+{
+    public static RestoreResult RestoreKept(this BackupManager manager, string name, bool replaceInstallationId, BackupProgress? progress = null,
+        bool acceptNoChecksums = false, CancellationToken cancellationToken = default)
+    {
+        var result = manager.Restore(name, replaceInstallationId, progress, acceptNoChecksums, cancellationToken);
+        result.Keeping.Completion.GetAwaiter().GetResult();
+        return result;
+    }
+}

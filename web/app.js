@@ -168,6 +168,8 @@ const PHASES = {
   'backing up': 'Backing up', finishing: 'Finishing the archive', checking: 'Checking', restoring: 'Restoring',
   'switching over': 'Stopping the services and switching over', starting: 'Starting', uploading: 'Uploading', verifying: 'Checking the upload',
   copying: 'Copying', fetching: 'Fetching from the bucket',
+  'keeping the old state': 'Keeping the previous state in a safety backup (the boat is already running again)',
+  'waiting for the safety backup of the last restore': 'Waiting for the safety backup of the last restore to be written',
 };
 
 function activity(phase, done, total) {
@@ -216,12 +218,14 @@ async function poll(id) {
   }
 }
 
-async function runJob(url, body) {
+// Polls a job until it ends, or until answered(job) says what it made is there (a restore answers once the
+// services are back, and goes on keeping the old state).
+async function runJob(url, body, answered = () => false) {
   busy(true);
   $('activity-result').replaceChildren();
   try {
     let job = await api('POST', url, body);
-    while (job.state === 'running') {
+    while (job.state === 'running' && !answered(job)) {
       activity(job.phase, job.done, job.total);
       await pause(300);
       job = await poll(job.id);
@@ -259,21 +263,32 @@ async function verify(name) {
 }
 
 async function restore(name, legacy) {
-  const text = `${name} replaces the boat's configuration and data. A safety backup of the current state is made first.` +
+  const text = `${name} replaces the boat's configuration and data. The current state is kept in a safety backup.` +
     (legacy ? ' It was made by d3kOS v0.9.1.2 and has no per-file checksums: only its gzip checksum and the entry checks can be applied.' : '');
   if (!(await confirmed('Restore this backup?', text, 'Restore', true))) return;
   say('');
   try {
-    const job = await runJob('/api/backup/jobs/restore', { backup_file: name, confirm: true, accept_no_checksums: legacy });
-    const r = job.restore;
-    finished(`Restored ${r.backup_file}`, [
-      `Files restored: ${r.files_restored}`,
+    let job = await runJob('/api/backup/jobs/restore', { backup_file: name, confirm: true, accept_no_checksums: legacy }, (j) => j.restore);
+    const lines = (r, kept) => [
+      `Files restored: ${r.files_restored}; the boat's services are running again.`,
       r.installation_id_kept
         ? 'Installation id: this Pi\'s own was kept (the backup came from another installation).'
         : 'Installation id: unchanged (the backup carries this Pi\'s own).',
-      `Safety backup: ${r.safety_backup}`,
+      kept,
       ...r.warnings,
-    ]);
+    ];
+    finished(`Restored ${job.restore.backup_file}`, lines(job.restore, `Safety backup of the previous state: ${job.restore.safety_backup}, being written…`));
+    // The previous state is kept while the boat runs again; the page follows it to the end.
+    while (job.state === 'running') {
+      activity(job.phase, job.done, job.total);
+      await pause(500);
+      job = await poll(job.id);
+    }
+    $('activity').hidden = true;
+    const r = job.restore;
+    finished(`Restored ${r.backup_file}`, lines(r, r.safety_backup_state === 'failed'
+      ? `The previous state could not be kept: ${r.safety_backup_error}`
+      : `Safety backup of the previous state: ${r.safety_backup}, written.`));
     await refreshBackups();
   } catch (error) {
     $('activity').hidden = true;

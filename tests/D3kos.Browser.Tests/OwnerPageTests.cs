@@ -156,7 +156,9 @@ public sealed class OwnerPageTests(HelmStack helm) : IClassFixture<HelmStack>, I
         var disabledBeforeTyping = !confirm.Enabled;
         browser.FindElement(By.Id("confirm-word")).SendKeys("restore");
         confirm.Click();
-        Until(browser, b => Text(b, "activity-text").StartsWith("Restored", StringComparison.Ordinal), "the restore to end");
+        // Answered once the services are back; the previous state's safety backup is followed to its end.
+        Until(browser, b => Text(b, "activity-text").StartsWith("Restored", StringComparison.Ordinal) && Text(b, "activity-result").Contains(", written.", StringComparison.Ordinal),
+            "the restore and its safety backup to end");
         var result = Text(browser, "activity-result");
 
         Assert.Equal(File.ReadAllBytes(laptopCopy), File.ReadAllBytes(Path.Combine(helm.BackupsFolder, imported)));
@@ -164,7 +166,7 @@ public sealed class OwnerPageTests(HelmStack helm) : IClassFixture<HelmStack>, I
         Assert.Matches(@"Files restored: [1-9]\d*", result);
         Assert.Contains("this Pi's own was kept", result, StringComparison.Ordinal);
         Assert.Equal(newId, System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(license))!["installation_id"]!.GetValue<string>());
-        Assert.Matches(@"Safety backup: d3kos_prerestore_\d{8}_\d{6}", result);
+        Assert.Matches(@"Safety backup of the previous state: d3kos_prerestore_\d{8}_\d{6}\.tar\.gz, written\.", result);
         // The page is still signed in: the restore kept this Pi's sessions.
         browser.FindElement(By.Id("refresh")).Click();
         Until(browser, b => b.FindElement(By.Id("owner")).Displayed && Text(b, "message").Length == 0, "the page to stay signed in");

@@ -122,6 +122,11 @@ echo "changed after the backup" > "$root/var/www/html/index.html"
 check "restore of that backup through nginx" bash -c "curl -fsS ${auth[*]@Q} -H 'Content-Type: application/json' -d '{\"backup_file\":\"$name\",\"confirm\":true}' $base/api/backup/restore | jq -e '.success and (.safety_backup | startswith(\"d3kos_prerestore_\"))'"
 check "restore brought the file back" bash -c "! grep -q 'changed after the backup' '$root/var/www/html/index.html'"
 check "restore stopped and started the services" bash -c "grep -q '^stop d3kos-export-manager' $work/services.log && grep -q '^start d3kos-export-manager' $work/services.log"
+# The restore answered with the services back; the replaced state is kept after that, then its folders go.
+check "the replaced state is kept in a safety backup that verifies, then set-aside folders go" bash -c \
+    "for _ in \$(seq 600); do curl -fsS ${auth[*]@Q} $base/api/backup/status | jq -e 'has(\"old_state\") | not' >/dev/null && break; sleep 0.1; done; \
+     safety=\$(ls $root/opt/d3kos/backups | grep '^d3kos_prerestore_.*\\.tar\\.gz\$' | tail -1); [ -n \"\$safety\" ] && \
+     curl -fsS ${auth[*]@Q} $base/api/backup/verify/\$safety | jq -e '.valid' && ! ls -d $root/var/www/.d3kos-restore-* 2>/dev/null"
 cli=(env D3KOS_FS_ROOT="$root" "${run[@]}" "$root/opt/d3kos/bin/d3kos-backup")
 # A Signal K plugin's database as on a Pi: a user's, in a folder that user owns (nobody here). Root reads it
 # with the owner's file rights on one thread (setfsuid), which this processor's binary must do too.

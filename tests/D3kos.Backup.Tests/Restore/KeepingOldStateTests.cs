@@ -58,6 +58,24 @@ public sealed class KeepingOldStateTests : IDisposable
     }
 
     [Fact]
+    public async Task The_backup_api_takes_up_an_old_state_left_aside_by_a_cut_and_keeps_it_while_it_answers()
+    {
+        var (manager, services) = Library.Create(_boat.Settings());
+        using var _ = services;
+        var old = CutOffAfterTheSwap(manager);
+
+        manager.RecoverAfterCrash(keepInBackground: true);
+
+        var keeping = Assert.IsType<OldStateKeeping>(manager.Keeping);
+        Assert.Equal("d3kos_prerestore_20260102_000000.tar.gz", keeping.SafetyBackup);
+        await keeping.Completion.WaitAsync(TestContext.Current.CancellationToken);
+        Assert.False(Directory.Exists(old));
+        Assert.False(File.Exists(manager.Paths.JournalFile));
+        Assert.True(manager.Verify(keeping.SafetyBackup, cancellationToken: TestContext.Current.CancellationToken).Valid);
+        Assert.Contains("opt/d3kos/data/maintenance-log.json", BoatRoot.Tar("tzf", Path.Combine(_boat.BackupsFolder, keeping.SafetyBackup)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_safety_backup_that_does_not_fit_keeps_the_old_state_aside_and_says_why_until_there_is_room()
     {
         using var disk = MountedDrive.Tmpfs(_boat.BackupsFolder, kilobytes: 1024);

@@ -6,6 +6,9 @@
 #     --quick: 100,000 entries, 4 MB of images        --scale: 6,000,000 entries, 240 MB (~1 GB tree)
 #     --signalk N: also a Signal K plugin tree of N small files (0.2–6 KB), backed up and restored alone
 #     --signalk-only: only that part       --signalk-on DIR: that tree (and tar's copy) in DIR, e.g. /dev/shm
+#     --signalk-card: that tree on a journalled ext4 image mounted here, as a Pi's card is formatted (root):
+#                     the build machines' own disk is ext4 without a journal, where creating files soon after
+#                     deleting as many costs far more (the allocator skips recently deleted inodes)
 #     --csv-only: only the boat-log CSV downloads (in and out of time order)
 #     --backup-only: only backup create, verify, restore and the encrypted copies (to a drive; to S3 storage
 #                    and back when radosgw is installed: apt-get install -y radosgw ceph-mon ceph-osd ceph-common)
@@ -13,7 +16,7 @@
 # and, unless --bin is given, what deploy/publish.sh needs (clang zlib1g-dev).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-entries=1000000; images=40; runs=5; mode=full; bin=""; out=""; signalk=0; signalk_only=false; signalk_on=""; csv_only=false; backup_only=false
+entries=1000000; images=40; runs=5; mode=full; bin=""; out=""; signalk=0; signalk_only=false; signalk_on=""; signalk_card=false; csv_only=false; backup_only=false
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) entries=100000; images=4; runs=3; mode=quick; shift ;;
@@ -22,6 +25,7 @@ while [ $# -gt 0 ]; do
         --signalk) signalk="$2"; shift 2 ;;
         --signalk-only) signalk_only=true; shift ;;
         --signalk-on) signalk_on="$2"; shift 2 ;;
+        --signalk-card) signalk_card=true; shift ;;
         --csv-only) csv_only=true; shift ;;
         --backup-only) backup_only=true; shift ;;
         --out) out="$2"; shift 2 ;;
@@ -199,6 +203,10 @@ fi
 # against tar xzf && sync, since the restore's files are durable when it answers), and the safety backup of
 # the replaced state written after that, with the removal of the set-aside copy: the whole restore.
 if [ "$signalk" -gt 0 ]; then
+    if $signalk_card; then
+        truncate -s 8G "$work/card.img" && mkfs.ext4 -q -F "$work/card.img" && mkdir -p "$work/card" \
+            && mount -o loop "$work/card.img" "$work/card" && mounted+=("$work/card") && signalk_on="$work/card"
+    fi
     skwork="${signalk_on:-$work}"
     [ -z "$signalk_on" ] || skwork="$(mktemp -d "$signalk_on/d3kos-bench-XXXXXX")"
     for files in "$signalk" 100000; do

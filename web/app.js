@@ -419,6 +419,12 @@ async function refreshSchedule() {
     ['Last run', last ? `${when(last.finished)}: ${last.result}${last.error ? ` (${last.error})` : ''}` : 'none yet'],
     ['Passphrase for encrypted copies', status.passphrase_set ? 'set' : 'not set'],
   ];
+  const old = status.old_state;
+  if (old) {
+    items.push(['Last restore', old.state === 'failed' ? old.error
+      : old.state === 'writing' ? `the previous state is being kept in the safety backup ${old.safety_backup}`
+      : `the previous state is set aside; the next start of the backup service keeps it in ${old.safety_backup}`]);
+  }
   $('schedule').replaceChildren(...items.flatMap(([term, value]) => {
     const dt = document.createElement('dt');
     dt.textContent = term;

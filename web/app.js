@@ -80,9 +80,18 @@ function cell(row, text) {
   return td;
 }
 
-function button(label, name, action) {
+// At a phone's width each row is a card: every cell shows its column's name beside it (style.css).
+function labelCells(table) {
+  const names = [...table.tHead.rows[0].cells].map((th) => th.textContent);
+  for (const row of table.tBodies[0].rows) {
+    [...row.cells].forEach((td, i) => { if (td.colSpan === 1 && !td.classList.contains('row-actions')) td.dataset.label = names[i]; });
+  }
+}
+
+function button(label, name, action, kind) {
   const b = document.createElement('button');
   b.type = 'button';
+  if (kind) b.className = kind;
   b.textContent = label;
   b.setAttribute('aria-label', `${label} ${name}`);
   b.addEventListener('click', action);
@@ -269,8 +278,8 @@ async function restore(name, legacy) {
     finished(`Restored ${r.backup_file}`, [
       `Files restored: ${r.files_restored}`,
       r.installation_id_kept
-        ? 'Installation id: this Pi\'s own was kept (the backup came from another installation).'
-        : 'Installation id: unchanged (the backup carries this Pi\'s own).',
+        ? 'This Pi is still known as itself: the backup came from another Pi, and this one kept its own identity.'
+        : 'This Pi is still known as itself: the backup was made on it.',
       `Safety backup: ${r.safety_backup}`,
       ...r.warnings,
     ]);
@@ -304,6 +313,12 @@ function confirmed(title, text, action, typed) {
   const ok = $('confirm-ok');
   ok.disabled = typed;
   word.oninput = () => { ok.disabled = word.value.trim().toLowerCase() !== 'restore'; };
+  // Enter in the word box confirms (the form's first button, Cancel, would take it otherwise).
+  word.onkeydown = (event) => {
+    if (event.key !== 'Enter') return;
+    event.preventDefault();
+    if (!ok.disabled) ok.click();
+  };
   dialog.returnValue = ''; // Escape closes without setting it: the last answer must not count again
   dialog.showModal();
   (typed ? word : ok).focus();
@@ -331,7 +346,10 @@ function upload(file) {
     busy(false);
     let body = {};
     try { body = JSON.parse(request.responseText); } catch { /* not JSON: said below */ }
-    if (request.status >= 200 && request.status < 300) {
+    if (request.status >= 200 && request.status < 300 && body.already_held) {
+      finished(`Already on this Pi as ${body.backup_file}`, ['The same backup (the same bytes) is in the list already, so nothing new was kept.', madeWhere(body)]);
+      $('upload-file').value = '';
+    } else if (request.status >= 200 && request.status < 300) {
       finished(`Uploaded and checked: ${body.backup_file}`, [size(body.size_bytes), madeWhere(body)]);
       $('upload-file').value = '';
       await refreshBackups();
@@ -368,6 +386,8 @@ zone.addEventListener('drop', (event) => {
 
 async function refreshBackups() {
   const list = await api('GET', '/api/backup/list');
+  latest.backups = list;
+  renderSummary();
   const body = $('backups').tBodies[0];
   body.replaceChildren();
   if (list.length === 0) {
@@ -376,7 +396,8 @@ async function refreshBackups() {
   }
   for (const b of list) {
     const row = body.insertRow();
-    cell(row, when(b.created));
+    // An imported backup is named for its arrival: when it was made is what the owner restores by.
+    cell(row, b.made_at ? `made ${whenAgo(b.made_at)}, arrived ${whenAgo(b.created)}` : whenAgo(b.created));
     cell(row, b.kind);
     cell(row, size(b.size_bytes));
     const actions = row.insertCell();
@@ -389,19 +410,22 @@ async function refreshBackups() {
     actions.append(download,
       button('Verify', b.filename, () => verify(b.filename)),
       button('Restore', b.filename, () => restore(b.filename, b.kind === 'legacy')),
-      button('Delete', b.filename, () => remove(b.filename)));
+      button('Delete', b.filename, () => remove(b.filename), 'danger'));
     row.dataset.file = b.filename;
   }
+  labelCells($('backups'));
 }
 
 async function refreshSchedule() {
   const status = await api('GET', '/api/backup/status');
+  latest.status = status;
+  renderSummary();
   const s = status.schedule;
   const last = s.last_run;
   const items = [
-    ['Schedule', s.enabled ? `${s.calendar} (${s.time_zone})` : 'off'],
-    ['Next run', s.running ? 'running now' : when(s.next_run)],
-    ['Last run', last ? `${when(last.finished)}: ${last.result}${last.error ? ` (${last.error})` : ''}` : 'none yet'],
+    ['Schedule', s.enabled ? scheduleInWords(s) : 'off'],
+    ['Next run', s.running ? 'running now' : whenAgo(s.next_run)],
+    ['Last run', last ? `${whenAgo(last.finished)}: ${last.result}${last.error ? ` (${last.error})` : ''}` : 'none yet'],
     ['Passphrase for encrypted copies', status.passphrase_set ? 'set' : 'not set'],
   ];
   $('schedule').replaceChildren(...items.flatMap(([term, value]) => {
@@ -418,13 +442,14 @@ async function refreshSchedule() {
     const row = body.insertRow();
     cell(row, `${t.name} (${t.kind}, ${t.path})`);
     const copy = t.last_copy;
-    cell(row, copy ? `${when(copy.time)}: ${copy.succeeded ? copy.copy_file : `failed: ${copy.error}`}` : 'none yet');
+    cell(row, copy ? `${whenAgo(copy.time)}: ${copy.succeeded ? copy.copy_file : `failed: ${copy.error}`}` : 'none yet');
     cell(row, t.unavailable || 'ready');
     const actions = row.insertCell();
     actions.className = 'row-actions';
     actions.append(button('Copy newest backup', t.name, () => copyNewest(t.name)), button('Show copies', t.name, () => showCopies(t)));
     row.dataset.target = t.name;
   }
+  labelCells($('targets'));
   // Only S3 targets have a secret key; a drive has none.
   const buckets = status.targets.filter((t) => t.kind === 's3');
   $('secret-form').hidden = buckets.length === 0;
@@ -460,7 +485,7 @@ async function showCopies(target) {
     if (answer.copies.length === 0) cell(body.insertRow(), 'No copies there yet.').colSpan = 4;
     for (const c of answer.copies) {
       const row = body.insertRow();
-      cell(row, when(c.modified_at));
+      cell(row, whenAgo(c.modified_at));
       cell(row, size(c.size_bytes));
       // A copy this Pi did not send (planted by another writer of the bucket or the stick) says so.
       cell(row, c.sent_by_this_pi === false ? `${c.name} (not sent by this Pi)` : c.name);
@@ -469,6 +494,7 @@ async function showCopies(target) {
       if (target.kind === 's3') actions.append(button('Bring back', c.name, () => bringBack(c.address)));
       row.dataset.copy = c.name;
     }
+    labelCells($('copies'));
     $('copies-wrap').hidden = false;
   } catch (error) {
     failed(error);
@@ -477,7 +503,7 @@ async function showCopies(target) {
 
 // When and where a backup that came from outside was really made (its manifest), as the import answers it.
 const madeWhere = (imported) => imported.made_at
-  ? `It was made ${when(imported.made_at)} ${imported.made_here ? 'on this Pi' : `by another installation (id ${imported.installation_id ?? 'unknown'})`}.`
+  ? `It was made ${whenAgo(imported.made_at)} ${imported.made_here ? 'on this Pi' : `by another installation (id ${imported.installation_id ?? 'unknown'})`}.`
   : 'It does not record when it was made (a backup of d3kOS v0.9.1.2).';
 
 async function bringBack(address) {
@@ -510,8 +536,12 @@ function exportName(entry) { return `${entry.type} ${entry.id}`; }
 
 async function refreshExports() {
   const queue = await api('GET', '/export/queue');
+  latest.queue = queue;
+  renderSummary();
   const st = queue.stats;
-  $('queue-stats').textContent = `Pending ${st.pending}, retrying ${st.retry}, sent ${st.completed}, failed ${st.failed}.`;
+  $('queue-stats').textContent = queue.delivery === 'folder'
+    ? `${exportsWhere(queue)} Kept ${st.completed}; waiting ${st.pending}, retrying ${st.retry}, given up ${st.failed}.`
+    : `${exportsWhere(queue)} Sent ${st.completed}; waiting ${st.pending}, retrying ${st.retry}, given up ${st.failed}.`;
   const body = $('queue').tBodies[0];
   body.replaceChildren();
   const active = queue.entries.filter((e) => e.status === 'pending' || e.status === 'retry' || e.status === 'failed');
@@ -521,10 +551,11 @@ async function refreshExports() {
     cell(row, exportName(e));
     cell(row, e.status);
     cell(row, String(e.attempts));
-    cell(row, when(e.next_retry));
+    cell(row, whenAgo(e.next_retry));
     cell(row, e.last_error || '');
     row.dataset.id = e.id;
   }
+  labelCells($('queue'));
   const history = await api('GET', '/export/history');
   const hBody = $('history').tBodies[0];
   hBody.replaceChildren();
@@ -533,9 +564,21 @@ async function refreshExports() {
     const row = hBody.insertRow();
     cell(row, exportName(e));
     cell(row, e.status);
-    cell(row, when(e.finished_at));
+    cell(row, whenAgo(e.finished_at));
     cell(row, e.last_error || '');
   }
+  labelCells($('history'));
+  await refreshTypes();
+}
+
+// The log's own entry types, with how many entries each has: a free-text box let "Anchor" match nothing.
+async function refreshTypes() {
+  const answer = await api('GET', '/export/boatlog/types');
+  const select = $('csv-type');
+  const chosen = select.value;
+  select.replaceChildren(new Option(`All types (${answer.entries})`, ''),
+    ...answer.types.map((t) => new Option(`${t.type} (${t.entries})`, t.type)));
+  select.value = answer.types.some((t) => t.type === chosen) ? chosen : '';
 }
 
 function refreshAll() {
@@ -548,8 +591,12 @@ $('process').addEventListener('click', async () => {
   say('');
   try {
     const r = await api('POST', '/export/queue/process');
-    $('queue-stats').textContent = `Processed ${r.processed}: ${r.completed} sent, ${r.retrying} to retry, ${r.failed} failed.`;
     await refreshExports();
+    const waiting = latest.queue.stats.pending + latest.queue.stats.retry;
+    $('queue-stats').textContent = r.processed > 0
+      ? `Processed ${r.processed}: ${r.completed} sent, ${r.retrying} to retry, ${r.failed} given up.`
+      : waiting === 0 ? 'Nothing was waiting to be sent: the queue is empty.'
+        : `Nothing was due yet: ${waiting} waiting for ${waiting === 1 ? 'its' : 'their'} next try (see "Next retry" below).`;
   } catch (error) {
     failed(error);
   }
@@ -566,12 +613,27 @@ $('generate').addEventListener('click', async () => {
 });
 
 // The CSV is a plain download by the browser: the session cookie goes with it, the filters in the address.
-$('csv-form').addEventListener('submit', (event) => {
+// The count comes first, so an empty range or From after To is said in words, not as a header-only file.
+$('csv-form').addEventListener('submit', async (event) => {
   event.preventDefault();
+  say('');
   const query = new URLSearchParams();
   for (const name of ['from', 'to', 'type']) {
     const value = event.target.elements[name].value.trim();
     if (value) query.set(name, value);
+  }
+  try {
+    const range = new URLSearchParams([...query].filter(([name]) => name !== 'type'));
+    const counts = await api('GET', `/export/boatlog/types?${range}`);
+    const type = query.get('type');
+    const entries = type ? (counts.types.find((t) => t.type === type)?.entries ?? 0) : counts.entries;
+    if (entries === 0) {
+      say(`The boat log has no ${type ? `"${type}" ` : ''}entries ${query.get('from') ? `from ${query.get('from')} ` : ''}${query.get('to') ? `to ${query.get('to')} ` : ''}: nothing to download. Widen the dates or choose another type.`);
+      return;
+    }
+  } catch (error) {
+    failed(error);
+    return;
   }
   const link = document.createElement('a');
   query.set('key', keyFor('/export/boatlog/csv'));
@@ -582,19 +644,38 @@ $('csv-form').addEventListener('submit', (event) => {
   link.remove();
 });
 
+// The QR code comes from the Pi (QRCoder, as SVG); parsed as an image, never run, and recoloured by the
+// palette's CSS (night: black modules on a dim red quiet zone, still readable by a phone's camera).
+function showQr(svgText) {
+  const figure = $('pair-qr');
+  const parsed = new DOMParser().parseFromString(svgText, 'image/svg+xml').documentElement;
+  if (parsed.localName !== 'svg') { figure.hidden = true; return; }
+  const svg = document.importNode(parsed, true);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', 'QR code of the pairing link: scan it with the phone\'s camera');
+  svg.removeAttribute('width');
+  svg.removeAttribute('height');
+  const caption = document.createElement('figcaption');
+  caption.textContent = 'Scan with the phone\'s camera';
+  figure.replaceChildren(svg, caption);
+  figure.hidden = false;
+}
+
 $('pair').addEventListener('click', async () => {
+  say('');
   try {
-    const pairing = await api('POST', '/api/backup/session/pairing');
-    const url = `${location.origin}${pairing.link}`;
+    const pairing = await api('POST', '/api/backup/session/pairing', { origin: location.origin });
     const out = $('pair-link');
     out.replaceChildren();
     if (/^(localhost|127\.|\[::1\])/.test(location.hostname)) {
       out.append('This page is open as ', location.hostname, ', which a phone cannot reach: open it by the helm\'s network address (or run d3kos-backup pair ADDRESS) to make a link for a phone. ');
     }
     const a = document.createElement('a');
-    a.href = url;
-    a.textContent = url;
-    out.append('Open on the other device before ', new Date(pairing.expires).toLocaleTimeString(), ': ', a);
+    a.href = pairing.url;
+    a.textContent = pairing.url;
+    const minutes = Math.round((new Date(pairing.expires).getTime() - Date.now()) / 60000);
+    out.append(`Valid ${minutes} minutes, once: open it on the other device before ${new Date(pairing.expires).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}: `, a);
+    showQr(pairing.qr_svg);
   } catch (error) {
     failed(error);
   }

@@ -39,8 +39,11 @@ function backupLines(backups, schedule) {
   if (!newest) {
     lines.push({ state: 'todo', text: 'There is no backup on this Pi yet.', todo: 'Press "Create backup" below.' });
   } else {
+    // Only an import is read back whole as it arrives; a backup made here is complete when listed (written
+    // to a partial file, renamed at the end) with every file's checksum in it, and "Verify" reads it back.
     const checked = newest.kind === 'legacy' ? 'a d3kOS v0.9.1.2 backup: only its gzip checksum can be checked'
-      : newest.kind === 'imported' ? 'checked whole when it arrived' : 'checked whole when it was made';
+      : newest.kind === 'imported' ? 'checked whole when it arrived'
+        : 'complete, with every file\'s checksum in it ("Verify" below reads it back whole)';
     const old = Date.now() - new Date(newest.created).getTime() > 2 * DAY;
     lines.push(old
       ? { state: 'todo', text: `The newest backup is from ${whenAgo(newest.created)}.`, todo: 'Create a backup now, and check that automatic backups are on.' }
@@ -100,7 +103,7 @@ function renderSummary() {
   const lines = [...backupLines(backups, status.schedule), ...copyLines(status.targets), exportLine(queue)];
   const todo = lines.filter((l) => l.state === 'todo').length;
   $('summary-verdict').textContent = todo === 0
-    ? 'Yes: the newest backup is recent and checked, and a copy of it has left the card.'
+    ? 'Yes: there is a recent backup, and a copy has left the card.'
     : `Not yet: ${todo} thing${todo === 1 ? ' needs' : 's need'} doing.`;
   $('summary-verdict').className = todo === 0 ? 'verdict ok' : 'verdict todo';
   $('summary-items').replaceChildren(...lines.map((line) => {

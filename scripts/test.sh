@@ -35,8 +35,14 @@ if $deps_ok && [ "$(uname -m)" != aarch64 ]; then
 fi
 export D3KOS_RELIABILITY_OUT="$PWD/artifacts/reliability.jsonl"
 rm -f "$D3KOS_RELIABILITY_OUT"
+rm -f artifacts/axe-figure.txt
 dotnet test D3kos.sln -c Release --no-build --nologo 2>&1 | tee "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || broken=1
+# The browser tests' accessibility audit (axe-core in every state of the owner's page they reach).
+if [ -f artifacts/axe-figure.txt ]; then
+    echo "axe-core on the owner's page, violations by impact per state:"
+    cat artifacts/axe-figure.txt
+fi
 
 # Each test assembly ends with "Passed!  - Failed: F, Passed: P, Skipped: S, Total: T".
 read -r passed failed skipped < <(grep -Eo 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" |

@@ -18,8 +18,10 @@ public sealed partial class BackupManager
     /// <param name="expectedSha256">The SHA-256 the sender gave for these bytes (a copy in a bucket has one), checked before anything else.</param>
     /// <param name="requireEncrypted">Refuse a plain archive: a copy from a target whose copies are encrypted was made with this passphrase, or not by this boat.</param>
     /// <param name="copyName">The name it had where it came from (a bucket, a drive): when that says when it was made, the manifest must agree (<see cref="CopyNameCheck"/>).</param>
+    /// <param name="recogniseHeld">Answer a backup already in the folder (the same SHA-256) with that one, keeping nothing new: the page's uploads
+    /// and bring-backs, where a second identical row only confuses. The CLI imports what it is told to.</param>
     public async Task<ImportResult> ImportAsync(Stream body, CancellationToken cancellationToken, string? expectedSha256 = null, bool requireEncrypted = false,
-        string? copyName = null)
+        string? copyName = null, bool recogniseHeld = false)
     {
         paths.EnsureBackupsFolder();
         using var importing = await BackupLock.AcquireImportAsync(paths, cancellationToken);
@@ -33,17 +35,29 @@ public sealed partial class BackupManager
                 throw new BackupException(BackupError.InvalidArchive,
                     $"The copy arrived damaged: its SHA-256 is {sha256}, not the {expectedSha256} it was sent with. Nothing was kept.");
             }
-            if (requireEncrypted && !OpenPgpFile.LooksEncrypted(partial))
+            var encrypted = OpenPgpFile.LooksEncrypted(partial);
+            if (!encrypted && !OpenPgpFile.LooksGzip(partial))
+            {
+                // Said before any passphrase or archive check: those would name a problem this file does not have.
+                throw new BackupException(BackupError.InvalidArchive,
+                    "This file is not a d3kOS backup, whatever its name says: a backup is a .tar.gz that d3kOS made, or a .gpg copy of one. Nothing was kept.");
+            }
+            if (requireEncrypted && !encrypted)
             {
                 // Whoever can write to the bucket could put a plain archive there; the passphrase is what shows a copy is the boat's own.
                 throw new BackupException(BackupError.InvalidArchive,
                     "The copy is not encrypted, but this target's copies are: it was not made by this boat's copies, so nothing was kept.");
             }
-            if (OpenPgpFile.LooksEncrypted(partial))
+            if (encrypted)
             {
                 sha256 = await Task.Run(() => Decrypt(partial, decrypted), cancellationToken);
                 AtomicFile.TryDelete(partial);
                 partial = decrypted;
+            }
+            if (recogniseHeld && HeldAlready(sha256) is { } held)
+            {
+                // The same bytes twice (uploaded again, brought back again) would be two identical rows.
+                return Describe(held, ArchiveReader.ReadManifestOnly(paths.BackupFile(held.Filename))?.Header, alreadyHeld: true);
             }
             var report = ArchiveReader.Read(partial, paths.Sources, options.Value.MaxRestoreBytes);
             if (!report.Valid)
@@ -62,14 +76,22 @@ public sealed partial class BackupManager
             BackupCatalog.WriteChecksum(kept, sha256);
             Log.Imported(logger, name);
             ApplyRetention(BackupNames.ImportedPrefix, name);
-            var madeHere = made?.InstallationId is { } id && id == license.Read().InstallationId;
-            return new ImportResult(BackupCatalog.Describe(paths, name), made?.Created, made?.InstallationId, madeHere);
+            return Describe(BackupCatalog.Describe(paths, name), made, alreadyHeld: false);
         }
         finally
         {
             AtomicFile.TryDelete(partial);
             AtomicFile.TryDelete(decrypted);
         }
+    }
+
+    private BackupInfo? HeldAlready(string sha256) =>
+        BackupCatalog.List(paths).FirstOrDefault(b => string.Equals(b.Sha256, sha256, StringComparison.OrdinalIgnoreCase));
+
+    private ImportResult Describe(BackupInfo backup, BackupManifest? made, bool alreadyHeld)
+    {
+        var madeHere = made?.InstallationId is { } id && id == license.Read().InstallationId;
+        return new ImportResult(backup, made?.Created, made?.InstallationId, madeHere, alreadyHeld);
     }
 
     /// <summary>Streams an upload into a new owner-only file, within the size limit; returns its SHA-256.</summary>

@@ -132,7 +132,7 @@ public static class BackupEndpoints
         {
             return ApiProblem.BadRequest("The multipart form holds no file.");
         }
-        return TypedResults.Ok(UploadResponse.From(await backups.ImportAsync(body, cancellationToken)));
+        return TypedResults.Ok(UploadResponse.From(await backups.ImportAsync(body, cancellationToken, recogniseHeld: true)));
     }
 
     private static async Task<Stream?> OpenArchiveStream(HttpRequest request, CancellationToken cancellationToken)
@@ -196,7 +196,7 @@ public static class BackupEndpoints
         copier.CheckBucketAddress(request.Address); // an address in no configured target is 400 now, not a job that fails
         return Started(jobs.Start("import", async progress =>
         {
-            var imported = await copier.ImportFromBucketAsync(request.Address, backups, CancellationToken.None, progress);
+            var imported = await copier.ImportFromBucketAsync(request.Address, backups, CancellationToken.None, progress, recogniseHeld: true);
             return new JobResult(Import: UploadResponse.From(imported));
         }));
     }

@@ -39,11 +39,12 @@ public sealed record RestoreResponse(
 /// <param name="Created">When it arrived here (its name, d3kos_imported_…).</param>
 /// <param name="MadeAt">When it was really made, as its manifest says (null for a legacy archive): a name from outside says nothing.</param>
 /// <param name="MadeHere">Made by this installation; false for another's (a new Pi bringing back the old card's), whose id is <paramref name="InstallationId"/>.</param>
+/// <param name="AlreadyHeld">The same backup (same SHA-256) was here already as <paramref name="BackupFile"/>; nothing new was kept.</param>
 public sealed record UploadResponse(
-    bool Success, string BackupFile, long SizeBytes, string Sha256, DateTimeOffset Created, DateTimeOffset? MadeAt, bool MadeHere, string? InstallationId)
+    bool Success, string BackupFile, long SizeBytes, string Sha256, DateTimeOffset Created, DateTimeOffset? MadeAt, bool MadeHere, string? InstallationId, bool AlreadyHeld)
 {
     public static UploadResponse From(ImportResult imported) => new(true, imported.Backup.Filename, imported.Backup.SizeBytes, imported.Backup.Sha256,
-        imported.Backup.Created, imported.MadeAt, imported.MadeHere, imported.InstallationId);
+        imported.Backup.Created, imported.MadeAt, imported.MadeHere, imported.InstallationId, imported.AlreadyHeld);
 }
 
 public sealed record DeleteResponse(bool Success, string Deleted);
@@ -81,7 +82,15 @@ public sealed record PageKeys(string Backup, string Export);
 public sealed record SignedOutResponse(bool Success, int SessionsEnded);
 
 /// <param name="Link">The path on the helm's address that signs a browser in (the code travels after '#', so no server log keeps it).</param>
-public sealed record PairingResponse(bool Success, string Code, string Link, DateTimeOffset Expires);
+/// <param name="Url">The whole link on the page's address, when the request gave it ("origin").</param>
+/// <param name="QrSvg">The whole link as a QR code (SVG, black on white), when the request gave the origin.</param>
+public sealed record PairingResponse(
+    bool Success, string Code, string Link, DateTimeOffset Expires,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Url,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? QrSvg);
+
+/// <param name="Origin">The page's address (location.origin), for the whole link and its QR code.</param>
+public sealed record PairingRequest(string? Origin);
 
 /// <summary>
 /// A job as the page polls it. State is running, succeeded or failed; Done of Total bytes in Phase (Total 0:
@@ -106,6 +115,7 @@ public sealed record StatusResponse(bool Success, ScheduleView Schedule, IReadOn
 [JsonSerializable(typeof(SessionResponse))]
 [JsonSerializable(typeof(SignedOutResponse))]
 [JsonSerializable(typeof(PairingResponse))]
+[JsonSerializable(typeof(PairingRequest))]
 [JsonSerializable(typeof(JobResponse))]
 [JsonSerializable(typeof(CreateResponse))]
 [JsonSerializable(typeof(IReadOnlyList<BackupInfo>))]

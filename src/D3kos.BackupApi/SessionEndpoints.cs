@@ -85,9 +85,21 @@ public static class SessionEndpoints
         return TypedResults.Ok(new SignedOutResponse(true, ended));
     }
 
-    private static Ok<PairingResponse> NewPairing(OwnerSessions sessions)
+    /// <summary>
+    /// A one-time pairing link. With the page's own address ("origin") it comes whole and as a QR code (SVG)
+    /// too; the answer is a secret, so no cache keeps it and nothing logs it.
+    /// </summary>
+    private static Results<Ok<PairingResponse>, ProblemHttpResult> NewPairing(HttpContext context, OwnerSessions sessions, PairingRequest? request)
     {
+        var origin = request?.Origin;
+        if (origin is not null && !PairingQr.IsPageOrigin(origin))
+        {
+            return ApiProblem.BadRequest("\"origin\" must be the page's http:// or https:// address without a path, as location.origin gives it.");
+        }
         var (code, expires) = sessions.NewPairingCode();
-        return TypedResults.Ok(new PairingResponse(true, code, PairingLink.PathFor(code), expires));
+        context.Response.Headers.CacheControl = "no-store";
+        var link = PairingLink.PathFor(code);
+        var url = origin is null ? null : origin.TrimEnd('/') + link;
+        return TypedResults.Ok(new PairingResponse(true, code, link, expires, url, url is null ? null : PairingQr.Svg(url)));
     }
 }

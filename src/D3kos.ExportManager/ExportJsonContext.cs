@@ -16,4 +16,5 @@ namespace D3kos.ExportManager;
 [JsonSerializable(typeof(QueueResponse))]
 [JsonSerializable(typeof(ProcessResponse))]
 [JsonSerializable(typeof(HistoryResponse))]
+[JsonSerializable(typeof(BoatlogTypesResponse))]
 internal sealed partial class ExportJsonContext : JsonSerializerContext;

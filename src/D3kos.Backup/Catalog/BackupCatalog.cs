@@ -4,7 +4,9 @@ using D3kos.Common.Files;
 namespace D3kos.Backup;
 
 /// <summary>A backup in the folder, as the list shows it.</summary>
-public sealed record BackupInfo(string Filename, long SizeBytes, DateTimeOffset Created, string Sha256, string Kind);
+/// <param name="Created">When it was made here, or for an imported one when it arrived (its name).</param>
+/// <param name="MadeAt">An imported backup's own creation time, as its manifest says (null for the others, and for a legacy one).</param>
+public sealed record BackupInfo(string Filename, long SizeBytes, DateTimeOffset Created, string Sha256, string Kind, DateTimeOffset? MadeAt = null);
 
 /// <summary>
 /// The backups folder: listing, checksums (kept in a sha256sum-compatible sidecar so listing never
@@ -31,16 +33,19 @@ internal static class BackupCatalog
     {
         var path = paths.BackupFile(name);
         var info = new FileInfo(path);
+        var kind = BackupNames.IsSafety(name) ? Kinds.PreRestore
+            : ArchiveReader.LacksManifest(path) ? Kinds.Legacy
+            : BackupNames.IsImported(name) ? Kinds.Imported
+            : BackupNames.IsAutomatic(name) ? Kinds.Automatic
+            : Kinds.Manual;
         return new BackupInfo(
             name,
             info.Length,
             BackupNames.CreatedFromName(name) ?? new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero),
             Checksum(path),
-            BackupNames.IsSafety(name) ? Kinds.PreRestore
-                : ArchiveReader.LacksManifest(path) ? Kinds.Legacy
-                : BackupNames.IsImported(name) ? Kinds.Imported
-                : BackupNames.IsAutomatic(name) ? Kinds.Automatic
-                : Kinds.Manual);
+            kind,
+            // An import is named for its arrival; when it was made is in its manifest (one streamed read of it).
+            kind == Kinds.Imported ? ArchiveReader.ReadManifestOnly(path)?.Header.Created : null);
     }
 
     /// <summary>The kinds the list shows.</summary>

@@ -169,7 +169,8 @@ public sealed partial class BackupCopier(
     /// bucket must be one of the configured S3 targets, with its secret key set: its credentials are there.
     /// The copy's name must agree with the time inside it: an old copy put there under a newer name is refused.
     /// </summary>
-    public async Task<ImportResult> ImportFromBucketAsync(string address, BackupManager backups, CancellationToken cancellationToken, BackupProgress? progress = null)
+    public async Task<ImportResult> ImportFromBucketAsync(string address, BackupManager backups, CancellationToken cancellationToken, BackupProgress? progress = null,
+        bool recogniseHeld = false)
     {
         var (settings, copyName) = S3Address.Find(Targets, address);
         await using var target = targets.Create(settings);
@@ -178,7 +179,7 @@ public sealed partial class BackupCopier(
             // The copy and its decrypted form sit side by side until it is checked.
             paths.EnsureBackupsFolder();
             FreeSpace.Ensure(paths.BackupsFolder, 2 * download.SizeBytes, options.Value.FreeSpaceMarginBytes, "to bring the copy back and open it", "Nothing was fetched.");
-            return await backups.ImportAsync(download.Content, token, expectedSha256: download.Sha256, requireEncrypted: settings.Encrypt, copyName: copyName).ConfigureAwait(false);
+            return await backups.ImportAsync(download.Content, token, expectedSha256: download.Sha256, requireEncrypted: settings.Encrypt, copyName: copyName, recogniseHeld: recogniseHeld).ConfigureAwait(false);
         }, progress, cancellationToken).ConfigureAwait(false);
         Log.ImportedFromBucket(logger, address, imported.Backup.Filename);
         return imported;

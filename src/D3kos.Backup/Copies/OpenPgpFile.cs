@@ -35,13 +35,47 @@ internal static class OpenPgpFile
         await plain.CopyToAsync(literal, BufferSize, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>True when the file starts like an OpenPGP message (a packet header), not like gzip.</summary>
+    /// <summary>
+    /// True when the file starts like an encrypted OpenPGP message: its first packet is a session key (tag 3,
+    /// a passphrase's, as ours and gpg --symmetric's; or tag 1, a public key's) with a version that exists.
+    /// Only bit 7 would take half of all random files for encrypted copies and ask them for a passphrase.
+    /// </summary>
     public static bool LooksEncrypted(string path)
     {
-        Span<byte> head = stackalloc byte[1];
+        Span<byte> head = stackalloc byte[8];
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
-        // Bit 7 is set on every OpenPGP packet header; a gzip file starts with 0x1f.
-        return file.Read(head) == 1 && (head[0] & 0x80) != 0;
+        var read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (read < 3 || (head[0] & 0x80) == 0)
+        {
+            return false;
+        }
+        int tag, versionAt;
+        if ((head[0] & 0x40) != 0)
+        {
+            // RFC 4880 4.2.2, new format: the length takes 1, 2 or 5 octets.
+            tag = head[0] & 0x3f;
+            versionAt = head[1] < 192 ? 2 : head[1] < 224 ? 3 : head[1] == 255 ? 6 : -1;
+        }
+        else
+        {
+            // 4.2.1, old format: the length type in the low two bits.
+            tag = (head[0] >> 2) & 0x0f;
+            versionAt = (head[0] & 3) switch { 0 => 2, 1 => 3, 2 => 5, _ => 1 };
+        }
+        if (versionAt < 0 || versionAt >= read)
+        {
+            return false;
+        }
+        var version = head[versionAt];
+        return (tag == 3 && version is 4 or 5 or 6) || (tag == 1 && version is 3 or 6);
+    }
+
+    /// <summary>True when the file starts as gzip does (1f 8b): the form every backup has.</summary>
+    public static bool LooksGzip(string path)
+    {
+        Span<byte> head = stackalloc byte[2];
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+        return file.ReadAtLeast(head, 2, throwOnEndOfStream: false) == 2 && head[0] == 0x1f && head[1] == 0x8b;
     }
 
     /// <summary>

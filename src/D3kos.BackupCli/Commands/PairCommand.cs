@@ -30,8 +30,15 @@ internal static class PairCommand
         }
         var (code, expires) = sessions.NewPairingCode();
         var link = address.GetLeftPart(UriPartial.Authority) + PairingLink.PathFor(code);
-        await context.Say($"Open this link on the phone or tablet before {expires.ToLocalTime():HH:mm}; it works once:");
+        var minutes = (int)Math.Round((expires - DateTimeOffset.UtcNow).TotalMinutes);
+        await context.Say($"Open this link on the phone or tablet before {expires.ToLocalTime():HH:mm} (valid {minutes} minutes); it works once:");
         await context.Say($"  {link}");
+        // On a terminal the phone's camera reads it off the screen; a pipe or a log gets the link alone.
+        if (context.Console.OutIsTerminal)
+        {
+            await context.Say("Or scan this with the phone's camera:");
+            await context.Console.Out.WriteAsync(PairingQr.TerminalBlocks(link));
+        }
         return ExitCodes.Ok;
     }
 }

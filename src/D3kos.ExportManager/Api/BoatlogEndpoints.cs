@@ -18,6 +18,7 @@ public static class BoatlogEndpoints
         var group = app.MapGroup("/export/boatlog").WithTags("Boatlog");
         group.MapPost("", SnapshotBoatlog).RequireExportTier();
         group.MapMethods("/csv", GetAndHead.Methods, DownloadCsv).RequireExportTier();
+        group.MapGet("/types", Types).RequireExportTier();
         return app;
     }
 
@@ -31,6 +32,28 @@ public static class BoatlogEndpoints
         catch (ExportSourceException ex)
         {
             return ApiProblem.Create(StatusCodes.Status422UnprocessableEntity, $"{ex.Message}. Nothing was queued.");
+        }
+    }
+
+    /// <summary>The log's entry types with their counts between from and to (the CSV's own filter rules).</summary>
+    private static Results<Ok<BoatlogTypesResponse>, ProblemHttpResult> Types(ExportPaths paths, string? from, string? to)
+    {
+        if (!BoatlogFilter.TryParse(from, to, null, out var filter, out var error))
+        {
+            return ApiProblem.BadRequest(error);
+        }
+        try
+        {
+            var types = BoatlogTypes.Count(paths.BoatlogDatabase, filter);
+            return TypedResults.Ok(new BoatlogTypesResponse(true, types.Sum(t => t.Entries), types));
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteBusy or SqliteLocked)
+        {
+            return ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, "The boat log is locked by a writer; try again in a moment.");
+        }
+        catch (SqliteException ex)
+        {
+            return ApiProblem.Create(StatusCodes.Status500InternalServerError, $"The boat log database cannot be read: {ex.Message}");
         }
     }
 

@@ -17,8 +17,16 @@ public static class QueueEndpoints
         return app;
     }
 
-    private static Ok<QueueResponse> List(QueueStore queue) =>
-        TypedResults.Ok(new QueueResponse(true, queue.Stats(), queue.ActiveEntries()));
+    private static Ok<QueueResponse> List(QueueStore queue, Microsoft.Extensions.Options.IOptions<CentralOptions> central) =>
+        TypedResults.Ok(new QueueResponse(true, queue.Stats(), queue.ActiveEntries(), DeliveryKind(central.Value)));
+
+    /// <summary>The kind only, never the address: the list is open to the helm display, and an address may name a private host.</summary>
+    private static string DeliveryKind(CentralOptions central) => central.Target?.Scheme switch
+    {
+        "file" => "folder",
+        CentralOptions.S3Scheme => "s3",
+        _ => "http",
+    };
 
     private static async Task<Results<Ok<ProcessResponse>, ProblemHttpResult>> Process(QueueProcessor processor, CancellationToken cancellationToken)
     {

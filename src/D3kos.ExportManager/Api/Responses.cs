@@ -18,7 +18,11 @@ public sealed record GenerateResponse(bool Success, string ExportId, string Expo
 
 public sealed record BoatlogExportResponse(bool Success, string ExportId, string ExportFile, string QueueId, int EntryCount);
 
-public sealed record QueueResponse(bool Success, QueueStats Stats, IReadOnlyList<QueueEntry> Entries);
+/// <param name="Delivery">Where sent exports go: "folder" (Central:Url file://, kept on this Pi for pickup), "http" or "s3" (to shore).</param>
+public sealed record QueueResponse(bool Success, QueueStats Stats, IReadOnlyList<QueueEntry> Entries, string Delivery);
+
+/// <param name="Entries">All entries in the range, of every type.</param>
+public sealed record BoatlogTypesResponse(bool Success, long Entries, IReadOnlyList<D3kos.ExportManager.Boatlog.BoatlogTypeCount> Types);
 
 public sealed record ProcessResponse(
     bool Success,

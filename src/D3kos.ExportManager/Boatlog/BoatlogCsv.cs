@@ -75,7 +75,7 @@ public sealed class BoatlogCsv : IResult, IDisposable
             Check(db, raw.sqlite3_exec(db, Sorts(db, query) ? "PRAGMA cache_size = -256" : "PRAGMA cache_size = -2000"));
             Check(db, raw.sqlite3_prepare_v2(db, query, out var statement));
             var bound = 1;
-            foreach (var value in new[] { filter.From, filter.ToExclusive, filter.Type }.Where(v => v is not null))
+            foreach (var value in filter.Sql().Values)
             {
                 Check(db, raw.sqlite3_bind_text(statement, bound++, value));
             }
@@ -150,24 +150,8 @@ public sealed class BoatlogCsv : IResult, IDisposable
         }
     }
 
-    private static string Query(BoatlogFilter filter)
-    {
-        var conditions = new List<string>();
-        if (filter.From is not null)
-        {
-            conditions.Add("timestamp >= ?");
-        }
-        if (filter.ToExclusive is not null)
-        {
-            conditions.Add("timestamp < ?");
-        }
-        if (filter.Type is not null)
-        {
-            conditions.Add("entry_type = ?");
-        }
-        var where = conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
-        return $"SELECT timestamp, entry_type, content, latitude, longitude FROM boatlog_entries{where} ORDER BY timestamp";
-    }
+    private static string Query(BoatlogFilter filter) =>
+        $"SELECT timestamp, entry_type, content, latitude, longitude FROM boatlog_entries{filter.Sql().Where} ORDER BY timestamp";
 
     /// <summary>Whether SQLite will sort the rows itself (no usable index on timestamp) rather than walk an index.</summary>
     private static bool Sorts(sqlite3 db, string query)

@@ -37,6 +37,11 @@ public sealed record BoatlogFilter(string? From, string? ToExclusive, string? Ty
             var step = dateOnly ? TimeSpan.FromDays(1) : TimeSpan.FromSeconds(1);
             toText = end > DateTime.MaxValue - step ? null : (end + step).ToString(StoredFormat, CultureInfo.InvariantCulture);
         }
+        if (fromText is not null && toText is not null && string.CompareOrdinal(fromText, toText) >= 0)
+        {
+            error = $"'from' ({from}) is after 'to' ({to}): no entry can be in that range. Swap them.";
+            return false;
+        }
         if (type is { Length: > 100 } || (type is not null && type.Any(char.IsControl)))
         {
             error = "'type' must be at most 100 printable characters";
@@ -44,6 +49,32 @@ public sealed record BoatlogFilter(string? From, string? ToExclusive, string? Ty
         }
         filter = new BoatlogFilter(fromText, toText, string.IsNullOrEmpty(type) ? null : type);
         return true;
+    }
+
+    /// <summary>
+    /// The SQL conditions of this filter (" WHERE …" or "") and their values in order, for boatlog_entries. The
+    /// parameters are named $p1, $p2…: SQLite numbers them in that order too, so either binding way works.
+    /// </summary>
+    public (string Where, string[] Values) Sql(bool withType = true)
+    {
+        var conditions = new List<string>();
+        var values = new List<string>();
+        if (From is not null)
+        {
+            conditions.Add($"timestamp >= $p{values.Count + 1}");
+            values.Add(From);
+        }
+        if (ToExclusive is not null)
+        {
+            conditions.Add($"timestamp < $p{values.Count + 1}");
+            values.Add(ToExclusive);
+        }
+        if (withType && Type is not null)
+        {
+            conditions.Add($"entry_type = $p{values.Count + 1}");
+            values.Add(Type);
+        }
+        return (conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions), [.. values]);
     }
 
     private static bool TryParseInstant(string text, out DateTime value, out bool dateOnly)

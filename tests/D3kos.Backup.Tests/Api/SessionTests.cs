@@ -93,6 +93,31 @@ public sealed class SessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_pairing_link_asked_with_the_page_s_origin_comes_whole_with_its_qr_code_and_is_never_cached()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/backup/session/pairing") { Content = JsonContent.Create(new { origin = "http://192.168.4.1:8080" }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        using var bad = new HttpRequestMessage(HttpMethod.Post, "/api/backup/session/pairing") { Content = JsonContent.Create(new { origin = "http://192.168.4.1/elsewhere?x" }) };
+        bad.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+
+        using var response = await _app.CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+        using var refused = await _app.CreateClient().SendAsync(bad, TestContext.Current.CancellationToken);
+        var json = await response.ReadJsonAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.CacheControl?.NoStore);
+        var code = json.GetProperty("code").GetString()!;
+        Assert.Equal($"http://192.168.4.1:8080/d3kos/#pair={code}", json.GetProperty("url").GetString());
+        var svg = System.Xml.Linq.XDocument.Parse(json.GetProperty("qr_svg").GetString()!).Root!;
+        Assert.Equal("svg", svg.Name.LocalName);
+        Assert.Contains(svg.Descendants(), e => e.Name.LocalName == "path"); // the modules; the browser test reads them
+        await Json.AssertProblemAsync(refused, 400, "origin");
+        // The same code signs in once, as any pairing code.
+        using var signIn = await SignInAsync(new { pairing_code = code });
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+    }
+
+    [Fact]
     public async Task The_cookie_alone_opens_nothing_the_page_key_is_needed_too()
     {
         // Signal K's and Node-RED's pages on other ports of the helm's address get the cookie from the browser;

@@ -84,6 +84,44 @@ public sealed class UploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Random_bytes_named_tar_gz_are_said_to_be_no_backup_not_asked_for_a_passphrase()
+    {
+        // Every seed's first byte has bit 7 set, which once took such a file for an encrypted copy.
+        for (var seed = 0; seed < 8; seed++)
+        {
+            var bytes = new byte[64 * 1024];
+            new Random(seed).NextBytes(bytes);
+            bytes[0] |= 0x80;
+            using var form = new MultipartFormDataContent { { new ByteArrayContent(bytes), "backup", "d3kos_backup_20260501_120000.tar.gz" } };
+
+            using var response = await _client.PostAsync("/api/backup/upload", form, TestContext.Current.CancellationToken);
+
+            // Said as it is, not as a missing passphrase (the sentence names none).
+            await Json.AssertProblemAsync(response, 422, "This file is not a d3kOS backup");
+        }
+        Assert.Empty(FilesKept());
+    }
+
+    [Fact]
+    public async Task The_same_backup_uploaded_twice_is_recognised_by_its_checksum_and_kept_once()
+    {
+        var first = await _client.PostAsync("/api/backup/upload", new ByteArrayContent(_backup), TestContext.Current.CancellationToken).OkJsonAsync();
+
+        var second = await _client.PostAsync("/api/backup/upload", new ByteArrayContent(_backup), TestContext.Current.CancellationToken).OkJsonAsync();
+        var list = await _client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/backup/list", TestContext.Current.CancellationToken);
+
+        Assert.False(first.GetProperty("already_held").GetBoolean());
+        Assert.True(second.GetProperty("already_held").GetBoolean());
+        Assert.Equal(first.GetProperty("backup_file").GetString(), second.GetProperty("backup_file").GetString());
+        Assert.Equal(first.GetProperty("made_at").GetDateTimeOffset(), second.GetProperty("made_at").GetDateTimeOffset());
+        Assert.Single(Directory.GetFiles(_newBoat.BackupsFolder, "*.tar.gz"));
+        Assert.Empty(Directory.GetFiles(_newBoat.BackupsFolder, "*.partial"));
+        // The list shows when the imported backup was made, not only when it arrived.
+        var row = Assert.Single(list.EnumerateArray());
+        Assert.Equal(first.GetProperty("made_at").GetDateTimeOffset(), row.GetProperty("made_at").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task Upload_larger_than_the_limit_returns_413_and_nothing_is_kept()
     {
         using var content = new ByteArrayContent(new byte[2 * 1024 * 1024]);

@@ -238,6 +238,43 @@ public sealed class CliTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(stored));
     }
 
+    [Fact]
+    public async Task Pair_on_a_terminal_also_prints_the_link_as_a_qr_code_in_unicode_blocks()
+    {
+        _boat.Root.Write("/opt/d3kos/config/api-token", "owner-token-0123456789abcdef");
+        // script(1) runs the program with a terminal as its standard output, as on the helm's console.
+        var start = new ProcessStartInfo("script", ["-q", "-e", "-c", $"{Path.Combine(AppContext.BaseDirectory, "d3kos-backup")} pair http://192.168.4.1:8080", "/dev/null"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+            Environment = { ["D3KOS_FS_ROOT"] = _boat.Root.Path },
+        };
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var lines = output.Replace("\r", "", StringComparison.Ordinal).Split('\n');
+        var (_, piped, _) = Run("", "pair", "http://192.168.4.1:8080");
+
+        Assert.Equal(0, process.ExitCode);
+        var link = Assert.Single(lines, line => line.Contains("#pair=", StringComparison.Ordinal)).Trim();
+        var blocks = lines.Where(line => line.Length > 0 && line.All(c => c is ' ' or '█' or '▀' or '▄')).ToList();
+        // Two rows of modules a line; light modules are the blocks (a terminal's light text on its dark background).
+        using var expected = QRCoder.QRCodeGenerator.GenerateQrCode(link, QRCoder.QRCodeGenerator.ECCLevel.M);
+        var matrix = expected.ModuleMatrix;
+        Assert.Equal((matrix.Count + 1) / 2, blocks.Count);
+        for (var row = 0; row < matrix.Count; row++)
+        {
+            for (var column = 0; column < matrix.Count; column++)
+            {
+                var block = blocks[row / 2][column];
+                var lit = row % 2 == 0 ? block is '█' or '▀' : block is '█' or '▄';
+                Assert.True(lit != matrix[row][column], $"module {row},{column} of the printed code differs from the link's");
+            }
+        }
+        Assert.Matches(@"valid (9|10) minutes", lines.Single(line => line.Contains("Open this link", StringComparison.Ordinal)));
+        Assert.DoesNotContain('▀', piped); // a pipe or a log gets the link alone
+    }
+
     [Theory]
     [InlineData("no-token", 7, "no access token is configured")]
     [InlineData("ftp://helm", 2, "is not an http:// or https:// address")]

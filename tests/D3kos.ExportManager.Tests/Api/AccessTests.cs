@@ -23,6 +23,7 @@ public sealed class AccessTests : IDisposable
         { "POST", "/export/boatlog" },
         { "POST", "/export/queue/process" },
         { "GET", "/export/boatlog/csv" },
+        { "GET", "/export/boatlog/types" },
     };
 
     private static HttpRequestMessage Request(string method, string url, string? bearer = null)

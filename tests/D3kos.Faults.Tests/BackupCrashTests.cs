@@ -92,7 +92,16 @@ public sealed class BackupCrashTests : IDisposable
                 CopySources(pristine, _root.Path);
                 var safetyBefore = SafetyBackups();
                 using var restore = Binaries.Start("d3kos-backup", environment, "restore", backup, "--yes");
-                await Task.Delay(TimeSpan.FromMilliseconds(random.NextDouble() * duration.TotalMilliseconds * 1.2), TestContext.Current.CancellationToken);
+                // Every other cycle waits for a phase first (the unpacking, the safety backup of the old state
+                // after the answer, its clean-up), so each is hit however fast this machine is; then a random moment.
+                var aim = cycles % 2 == 0 ? null : AimedPhases[cycles / 2 % AimedPhases.Length];
+                var clock = Stopwatch.StartNew();
+                while (aim is not null && JournalPhase() != aim && !restore.HasExited && clock.Elapsed < TimeSpan.FromSeconds(60))
+                {
+                    await Task.Delay(1, TestContext.Current.CancellationToken);
+                }
+                var delay = aim is null ? random.NextDouble() * duration.TotalMilliseconds * 1.2 : random.NextDouble() * 30;
+                await Task.Delay(TimeSpan.FromMilliseconds(delay), TestContext.Current.CancellationToken);
                 Binaries.KillHard(restore);
                 var phase = JournalPhase();
                 killedIn[phase] = killedIn.GetValueOrDefault(phase) + 1;
@@ -124,18 +133,22 @@ public sealed class BackupCrashTests : IDisposable
         });
     }
 
+    private static readonly string[] AimedPhases = ["staging", "keeping", "keeping", "swapped"];
+
     private string[] SafetyBackups() => [.. Directory.GetFiles(Backups, "d3kos_prerestore_*.tar.gz").Select(Path.GetFileName).OfType<string>()];
 
     /// <summary>Where the killed restore was, by its journal: none (not begun, or done), staging, swapping, keeping, swapped.</summary>
     private string JournalPhase()
     {
-        var journal = Path.Combine(Backups, ".restore-journal.json");
-        if (!File.Exists(journal))
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Backups, ".restore-journal.json")));
+            return document.RootElement.GetProperty("phase").GetString()!;
+        }
+        catch (FileNotFoundException)
         {
             return "none";
         }
-        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(journal));
-        return document.RootElement.GetProperty("phase").GetString()!;
     }
 
     /// <summary>The safety backup verifies and holds the state the restore replaced (the database aside: its snapshot is not its bytes).</summary>

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Diagnostics;
 using D3kos.Common.Files;
 using D3kos.Common.Licensing;
 using Microsoft.Extensions.Logging;

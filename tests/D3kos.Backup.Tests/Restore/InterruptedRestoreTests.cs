@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace D3kos.Backup.Tests;
 
 /// <summary>A restore cut short (power cut, kill -9) is rolled back or finished at the next start.</summary>
@@ -18,19 +16,10 @@ public sealed class InterruptedRestoreTests : IDisposable
         var data = manager.Paths.Sources.Single(s => s.PiPath == "/opt/d3kos/data");
         var swapped = SourceSwap.Plan(config, "crashed");
         var pending = SourceSwap.Plan(data, "crashed");
-        Directory.CreateDirectory(Path.GetDirectoryName(swapped.Old)!);
-        Directory.Move(config.RealPath, swapped.Old);
-        Directory.CreateDirectory(config.RealPath);
-        File.WriteAllText(Path.Combine(config.RealPath, "license.json"), "{\"from\":\"the backup\"}");
+        CutOffRestore.SetAside(config, swapped, "license.json", "{\"from\":\"the backup\"}");
         Directory.CreateDirectory(pending.Staged);
         File.WriteAllText(Path.Combine(pending.Staged, "new.json"), "{}");
-        Directory.CreateDirectory(manager.Paths.BackupsFolder);
-        File.WriteAllText(manager.Paths.JournalFile, JsonSerializer.Serialize(new
-        {
-            backup_file = "d3kos_backup_20260101_000000.tar.gz",
-            phase = "swapping",
-            swaps = new[] { swapped, pending }.Select(s => new { live = s.Live, staged = s.Staged, old = s.Old, work_folder = s.WorkFolder, live_existed = s.LiveExisted }),
-        }));
+        CutOffRestore.WriteJournal(manager, "swapping", [swapped, pending]);
 
         manager.RecoverAfterCrash();
 

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace D3kos.Backup.Tests;
 
 /// <summary>
@@ -131,18 +129,8 @@ public sealed class KeepingOldStateTests : IDisposable
     {
         var data = manager.Paths.Sources.Single(s => s.PiPath == "/opt/d3kos/data");
         var swap = SourceSwap.Plan(data, "cutoff");
-        Directory.CreateDirectory(Path.GetDirectoryName(swap.Old)!);
-        Directory.Move(data.RealPath, swap.Old);
-        Directory.CreateDirectory(data.RealPath);
-        File.WriteAllText(Path.Combine(data.RealPath, "from-the-backup.json"), "{}");
-        Directory.CreateDirectory(manager.Paths.BackupsFolder);
-        File.WriteAllText(manager.Paths.JournalFile, JsonSerializer.Serialize(new
-        {
-            backup_file = "d3kos_backup_20260101_000000.tar.gz",
-            phase = "keeping",
-            safety_backup = "d3kos_prerestore_20260102_000000.tar.gz",
-            swaps = new[] { new { live = swap.Live, staged = swap.Staged, old = swap.Old, work_folder = swap.WorkFolder, live_existed = true } },
-        }));
+        CutOffRestore.SetAside(data, swap, "from-the-backup.json", "{}");
+        CutOffRestore.WriteJournal(manager, "keeping", [swap], safetyBackup: "d3kos_prerestore_20260102_000000.tar.gz");
         return swap.Old;
     }
 

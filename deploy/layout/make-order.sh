@@ -22,8 +22,10 @@ trap '[ -n "${ORDER_KEEP:-}" ] || rm -rf "$work"' EXIT
 program="$work/bin/d3kos-$service"
 port=${ORDER_PORT:-18440}
 
-# A build with its symbol table, laid out as shipped: the method names are what the order file lists.
-dotnet publish "src/$project" -c Release -r linux-x64 -o "$work/bin" --nologo -p:DebugType=none -p:StripSymbols=false >"$work/publish.log" 2>&1 \
+# A build with its symbol table, laid out as shipped: the method names are what the order file lists. Its
+# own native folder, so that a stripped binary from an earlier publish is never taken as up to date.
+dotnet publish "src/$project" -c Release -r linux-x64 -o "$work/bin" --nologo -p:DebugType=none -p:StripSymbols=false \
+    -p:NativeIntermediateOutputPath="$work/native/" >"$work/publish.log" 2>&1 \
     || { cat "$work/publish.log"; exit 1; }
 cc -O2 -shared -fPIC -o "$work/entry-trace.so" deploy/layout/entry-trace.c -ldl
 
@@ -42,11 +44,22 @@ cut -d' ' -f1 "$work/names" | uniq >"$work/entries"
 # A small boat: the demo seed, as the benchmarks use.
 dotnet build src/D3kos.Demo -c Release --nologo -v q >/dev/null
 dotnet src/D3kos.Demo/bin/Release/net10.0/d3kos-demo-seed.dll "$work/root" --entries 100 --images-mb 0 >/dev/null
-env D3KOS_FS_ROOT="$work/root" Auth__AllowUnauthenticatedLoopback=true Backup__ServiceCommand=/bin/true \
-    TRACE_ENTRIES="$work/entries" TRACE_OUT="$work/hits" LD_PRELOAD="$work/entry-trace.so" \
-    "$program" --urls "http://127.0.0.1:$port" >"$work/service.log" 2>&1 &
-pid=$!
-for _ in $(seq 600); do curl -s -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.05; done
+export D3KOS_FS_ROOT="$work/root" Auth__AllowUnauthenticatedLoopback=true Backup__ServiceCommand=/bin/true
+run() {  # run [traced]: starts the service on the root and waits until it answers
+    if [ "${1:-}" = traced ]; then
+        env TRACE_ENTRIES="$work/entries" TRACE_OUT="$work/hits" LD_PRELOAD="$work/entry-trace.so" "$program" --urls "http://127.0.0.1:$port" >"$work/service.log" 2>&1 &
+    else
+        "$program" --urls "http://127.0.0.1:$port" >"$work/service.log" 2>&1 &
+    fi
+    pid=$!
+    for _ in $(seq 600); do curl -s -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.05; done
+}
+# A service that has run before starts along other paths (its backups folder, queue and history exist), as on
+# every Pi after the first day: one untraced run with an export or a backup first.
+run
+for path in "${writes[@]}"; do curl -s -o /dev/null -X POST "http://127.0.0.1:$port$path"; done
+kill "$pid"; wait "$pid" || true
+run traced
 for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$port/health"; done
 sleep 2
 for path in "${reads[@]}"; do curl -s -o /dev/null "http://127.0.0.1:$port$path"; done

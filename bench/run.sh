@@ -52,6 +52,7 @@ mean() { jq -r ".results[$2].mean" "$1"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 secs() { awk -v a="$1" 'BEGIN { printf "%.3f s", a }'; }
 mb() { awk -v a="$1" 'BEGIN { printf "%.1f MB", a / 1000000 }'; }
+kib() { awk -v a="$1" 'BEGIN { printf "%.1f MB", a / 1024 }'; }  # KiB as the idle rows count (VmRSS / 1024)
 # The restore's own lines give its phases: restore_phases OUTPUT prints "<downtime s> <answered after s> <safety backup s>":
 # the services' downtime, the time until the restore answered with the services back, and the safety backup
 # of the replaced state written after that (with the removal of the set-aside copy).
@@ -306,9 +307,9 @@ row "bytes stored and sent per export" "$(mb "$stored") gzip" "JSON $(mb "$plain
 row "bytes on the card per export, outbox included" "$(mb $((card / count)))" "one export file $(mb "$stored")" "$(ratio $((card / count)) "$stored") of one file (outbox is a hard link)"
 
 # 4. Memory and start-up as shipped (AOT), with the same service run under the JIT as the anchor.
-startup() {  # startup PORT CMD... -> "ready_ms rss_kb"
+startup() {  # startup PORT CMD... -> "ready_ms rss_kb binary_kb anon_kb": binary_kb is the program file's resident pages
     local port=$1; shift
-    local start end pid
+    local start end pid program
     start=$(date +%s%N)
     "$@" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
     pid=$!
@@ -316,18 +317,24 @@ startup() {  # startup PORT CMD... -> "ready_ms rss_kb"
     end=$(date +%s%N)
     for _ in $(seq 200); do curl -s -o /dev/null "http://127.0.0.1:$port/health"; done
     sleep 2
-    echo "$(( (end - start) / 1000000 )) $(awk '/VmRSS/ {print $2}' "/proc/$pid/status")"
+    # From smaps: the pages of the program's own file (its code and data; for the JIT, the dotnet host), and
+    # all anonymous memory (GC heap, malloc, stacks, relocated data).
+    program=$(readlink "/proc/$pid/exe")
+    echo "$(( (end - start) / 1000000 )) $(awk '/VmRSS/ {print $2}' "/proc/$pid/status")" \
+        "$(awk -v p="$program" '/^[0-9a-f]+-[0-9a-f]+ / {cur=$6} /^Rss:/ {if (cur == p) s+=$2} END {print s+0}' "/proc/$pid/smaps")" \
+        "$(awk '/^Anonymous:/ {s+=$2} END {print s+0}' "/proc/$pid/smaps")"
     kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 for service in export-manager backup-api; do
     best_ms=999999; rss=0
     for _ in 1 2 3; do
-        read -r ms kb < <(startup 18495 "$bin/d3kos-$service")
+        read -r ms kb binary_kb anon_kb < <(startup 18495 "$bin/d3kos-$service")
         [ "$ms" -lt "$best_ms" ] && best_ms=$ms; rss=$kb
     done
     project=$([ $service = export-manager ] && echo D3kos.ExportManager || echo D3kos.BackupApi)
-    read -r jit_ms jit_kb < <(startup 18496 dotnet "$repo/src/$project/bin/Release/net10.0/d3kos-$service.dll")
+    read -r jit_ms jit_kb _ _ < <(startup 18496 dotnet "$repo/src/$project/bin/Release/net10.0/d3kos-$service.dll")
     row "$service idle RSS after 200 requests" "AOT $((rss / 1024)) MB" "JIT $((jit_kb / 1024)) MB" "$(ratio "$rss" "$jit_kb") of JIT (target <= 30 MB)"
+    row "$service idle: binary resident / anonymous" "$(kib "$binary_kb") / $(kib "$anon_kb")" "file $(kib $(($(stat -c %s "$bin/d3kos-$service") / 1024)))" "the rest: libc, libm, ld.so"
     row "$service exec to port answering" "AOT ${best_ms} ms" "JIT ${jit_ms} ms" "target <= 150 ms"
 done
 

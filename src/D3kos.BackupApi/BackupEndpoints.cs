@@ -104,7 +104,7 @@ public static class BackupEndpoints
         {
             var result = await Task.Run(() => backups.Restore(request.BackupFile!, request.ReplaceInstallationId, job.Progress, request.AcceptNoChecksums));
             job.Answer(new JobResult(Restore: RestoreResponse.From(result)));
-            await result.Keeping.Completion.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            await result.Keeping.Ended;
             return new JobResult(Restore: RestoreResponse.From(result));
         }));
     }

@@ -71,9 +71,7 @@ public sealed partial class BackupJobs(IEnumerable<ExpectedFailure> expected, Ba
     /// </summary>
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        var keeping = backups.Keeping?.Completion.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default)
-            ?? Task.CompletedTask;
-        return Task.WhenAll([.. _running.Values, keeping]).WaitAsync(cancellationToken);
+        return Task.WhenAll([.. _running.Values, backups.Keeping?.Ended ?? Task.CompletedTask]).WaitAsync(cancellationToken);
     }
 
     public BackupJob? Find(string id) => _jobs.GetValueOrDefault(id);

@@ -1,3 +1,4 @@
+using D3kos.Common.Files;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using Org.BouncyCastle.Security;
@@ -161,7 +162,7 @@ internal static class OpenPgpFile
         new(BackupError.InvalidArchive, $"The encrypted copy cannot be used: {why}. Nothing was kept.", inner);
 
     /// <summary>The decrypted bytes; at the end of them the integrity code is checked, and a mismatch is an error, not an end.</summary>
-    private sealed class VerifyingStream(Func<bool> verify, Stream content, Stream? owned) : Stream
+    private sealed class VerifyingStream(Func<bool> verify, Stream content, Stream? owned) : ReadOnlyStream
     {
         private bool _verified;
 
@@ -191,16 +192,6 @@ internal static class OpenPgpFile
 
         private static BackupException Modified(Exception? inner) =>
             new(BackupError.InvalidArchive, "The encrypted copy was modified or damaged: its OpenPGP integrity check failed. Nothing was kept.", inner);
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

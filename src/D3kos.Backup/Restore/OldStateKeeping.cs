@@ -16,6 +16,7 @@ public sealed class OldStateKeeping
         SafetyBackup = safetyBackup;
         RestoredFrom = restoredFrom;
         Progress = progress;
+        Ended = _done.Task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>The name the safety backup gets.</summary>
@@ -29,6 +30,9 @@ public sealed class OldStateKeeping
 
     /// <summary>Ends when the safety backup is durable and the aside folders are gone; faults with the reason when it could not be written.</summary>
     public Task Completion => _done.Task;
+
+    /// <summary>Ends with the keeping, kept or not (then <see cref="Failure"/> says why): what a caller waits on before it reports or stops.</summary>
+    public Task Ended { get; }
 
     public bool Finished => _done.Task.IsCompleted;
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using D3kos.Common.Files;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 
@@ -60,7 +61,7 @@ internal static class OpenPgpDecryption
     /// The decrypted bytes, but the last 22: those are the modification-detection code packet, checked at the
     /// end against the SHA-1 of everything before it. A message that ends early or was changed fails there.
     /// </summary>
-    private sealed class DecryptingStream(Stream ciphertext, byte[] key) : Stream
+    private sealed class DecryptingStream(Stream ciphertext, byte[] key) : ReadOnlyStream
     {
         private const int CodeLength = 22;
         private readonly PlatformCfb _cipher = new(key, encrypt: false);
@@ -138,16 +139,6 @@ internal static class OpenPgpDecryption
 
         private static BackupException Modified() =>
             new(BackupError.InvalidArchive, "The encrypted copy was modified or damaged: its OpenPGP integrity check failed. Nothing was kept.");
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

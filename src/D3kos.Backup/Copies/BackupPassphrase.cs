@@ -20,7 +20,8 @@ public sealed class BackupPassphrase(BackupPaths paths)
 
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    private string FilePath => paths.Root.Resolve(PiPath);
+    /// <summary>The file itself: restic reads it (RESTIC_PASSWORD_FILE), so the passphrase never passes through another process's arguments or environment.</summary>
+    internal string FilePath => paths.Root.Resolve(PiPath);
 
     public bool IsSet => BackupCatalog.IsRegularFile(FilePath) && new FileInfo(FilePath).Length > 0;
 

@@ -1,0 +1,157 @@
+using System.Globalization;
+
+namespace D3kos.Backup;
+
+/// <summary>
+/// A target whose copies are snapshots in a restic repository (a bucket's prefix, or a drive's copies
+/// folder), written by Debian's restic itself so that the owner's way back is restic on any laptop. Each
+/// snapshot holds one file, the backup's tar as it is inside its gzip ("d3kos_backup_….tar"): the same
+/// content as the local backup, with its manifest, its left-out rules and no secret, and restic's
+/// content-defined chunks find again what an earlier day's tar held, so only what changed is sent
+/// (docs/copies.md gives the measurements behind this choice). A snapshot's name is "TARGET:ID".
+/// </summary>
+internal sealed class RepositoryTarget(CopyTargetOptions target, IRepositoryPlace place, ResticSettings restic) : ICopyTarget
+{
+    /// <summary>Every snapshot of ours carries this tag: retention and the listing look at no other.</summary>
+    public const string Tag = "d3kos";
+
+    private const string SizeTag = "d3kos-bytes=";
+
+    private ResticProcess? _process;
+
+    public string Name => target.Name;
+
+    public string Kind => target.Kind;
+
+    public string Location => place.Location;
+
+    public Task<SentCopy> UploadAsync(CopySource source, IReadOnlyList<string> sentEarlier, BackupProgress? progress, CancellationToken cancellationToken) => Say(CopyConsequence.Copy, async () =>
+    {
+        if (place.PassphraseFirst)
+        {
+            _ = source.Passphrase;
+        }
+        var process = Process();
+        _ = source.Passphrase; // restic reads the file itself; this says a missing one in the copies' words
+        await EnsureRepositoryAsync(process, cancellationToken).ConfigureAwait(false);
+        // A copy of this device cut off before (a power cut, a dropped line) left its lock: restic unlock removes
+        // only stale locks (this host's whose process is gone; another's not refreshed for 30 minutes).
+        await process.RunAsync(["unlock"], cancellationToken).ConfigureAwait(false);
+        progress?.Begin(BackupProgress.Copying, source.Length);
+        var summary = await new RepositoryBackup(process, restic.Host, source, SizeTag).RunAsync(progress, cancellationToken).ConfigureAwait(false);
+        // The copy is checked there as every copy is: the repository's structure, read from it (the
+        // snapshot's own data was hashed by restic as it was stored; check --read-data reads all of it).
+        progress?.Begin(BackupProgress.Checking, 0);
+        await process.RunAsync(["check", "--with-cache"], cancellationToken).ConfigureAwait(false);
+        return new SentCopy(AddressOf(summary.SnapshotId!), summary.DataAdded);
+    }, cancellationToken);
+
+    public Task<T> DownloadAsync<T>(string copyName, Func<CopyDownload, CancellationToken, Task<T>> receive, BackupProgress? progress, CancellationToken cancellationToken) =>
+        Say(CopyConsequence.Import, async () =>
+        {
+            var process = Process();
+            var snapshot = (await SnapshotsAsync(process, [copyName], cancellationToken).ConfigureAwait(false)).FirstOrDefault()
+                ?? throw new ResticException(1, "Fatal: no matching ID found");
+            var stats = ResticJsonContext.Parse(await process.RunAsync(["stats", "--json", "--mode", "restore-size", snapshot.Id], cancellationToken).ConfigureAwait(false),
+                ResticJsonContext.Default.ResticStats);
+            progress?.Begin(BackupProgress.Fetching, stats.TotalSize);
+            return await RepositoryDump.ReceiveAsync(process, snapshot.Id, FileOf(snapshot)!, stats.TotalSize, receive, progress, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>The backup's name a snapshot of ours holds ("d3kos_backup_….tar.gz"), for the import's check of its name against its manifest.</summary>
+    public Task<string> BackupNameAsync(string snapshotId, CancellationToken cancellationToken) => Say(CopyConsequence.Import, async () =>
+        (await SnapshotsAsync(Process(), [snapshotId], cancellationToken).ConfigureAwait(false)).FirstOrDefault() is { } snapshot
+            ? FileOf(snapshot)! + ".gz"
+            : throw new ResticException(1, "Fatal: no matching ID found"), cancellationToken);
+
+    public Task<IReadOnlyList<TargetCopy>> ListAsync(CancellationToken cancellationToken) => Say(CopyConsequence.Look, async () =>
+    {
+        var process = Process();
+        IReadOnlyList<TargetCopy> copies = [.. (await SnapshotsAsync(process, [], cancellationToken).ConfigureAwait(false))
+            .OrderByDescending(snapshot => snapshot.Time)
+            .Select(snapshot => new TargetCopy(FileOf(snapshot)!, SizeOf(snapshot), snapshot.Time, AddressOf(snapshot.ShortId ?? snapshot.Id))
+            {
+                SentByThisPi = snapshot.Hostname == restic.Host,
+            })];
+        return copies;
+    }, cancellationToken);
+
+    /// <summary>Forgets one snapshot (its data goes at the next prune).</summary>
+    public Task DeleteAsync(string copyName, CancellationToken cancellationToken) => Say(CopyConsequence.Look, () =>
+        Process().RunAsync(["forget", IdOf(copyName)], cancellationToken), cancellationToken);
+
+    public Task<TargetLook> LookAsync(CancellationToken cancellationToken) => Task.FromResult(new TargetLook(null, place.Unavailable()));
+
+    /// <summary>
+    /// Retention: restic forget --keep-daily --keep-weekly --prune, over this device's snapshots alone (its
+    /// host and the tag), after the copy (which removed this device's stale locks first). Returns the snapshots removed.
+    /// </summary>
+    public Task<IReadOnlyList<string>> ApplyRetentionAsync(CancellationToken cancellationToken) => Say(CopyConsequence.Look, async () =>
+    {
+        var process = Process();
+        var groups = ResticJsonContext.Parse(await process.RunAsync(["forget", "--json", "--host", restic.Host, "--tag", Tag,
+            "--keep-daily", Invariant(target.KeepDaily), "--keep-weekly", Invariant(target.KeepWeekly)], cancellationToken).ConfigureAwait(false),
+            ResticJsonContext.Default.ListResticForgetGroup);
+        IReadOnlyList<string> removed = [.. groups.SelectMany(group => group.Remove ?? []).Select(snapshot => AddressOf(snapshot.ShortId ?? snapshot.Id))];
+        if (removed.Count > 0)
+        {
+            await process.RunAsync(["prune"], cancellationToken).ConfigureAwait(false);
+        }
+        return removed;
+    }, cancellationToken);
+
+    /// <summary>Makes the repository (format 2: compressed) the first time; a repository that is there is never made again.</summary>
+    private static async Task EnsureRepositoryAsync(ResticProcess process, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await process.RunAsync(["cat", "config"], cancellationToken).ConfigureAwait(false);
+        }
+        catch (ResticException missing) when (missing.Errors.Contains("unable to open config file", StringComparison.Ordinal)
+            && !missing.Errors.Contains("bucket does not exist", StringComparison.OrdinalIgnoreCase) && !missing.Errors.Contains("NoSuchBucket", StringComparison.Ordinal))
+        {
+            // restic init refuses a repository that has a config: a misread answer cannot make a second one.
+            await process.RunAsync(["init", "--repository-version", "2"], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<List<ResticSnapshot>> SnapshotsAsync(ResticProcess process, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        [.. ResticJsonContext.Parse(await process.RunAsync(["snapshots", "--json", "--tag", Tag, .. ids], cancellationToken).ConfigureAwait(false),
+            ResticJsonContext.Default.ListResticSnapshot).Where(snapshot => FileOf(snapshot) is not null)];
+
+    /// <summary>The tar a snapshot of ours holds: one path, the name of a backup without ".gz"; anything else is not ours.</summary>
+    private static string? FileOf(ResticSnapshot snapshot) =>
+        snapshot.Paths is [var path] && path.StartsWith('/') && BackupNames.IsBackupName(path[1..] + ".gz") ? path[1..] : null;
+
+    private static long SizeOf(ResticSnapshot snapshot) =>
+        snapshot.Tags?.FirstOrDefault(tag => tag.StartsWith(SizeTag, StringComparison.Ordinal)) is { } tag
+        && long.TryParse(tag[SizeTag.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size : 0;
+
+    private string AddressOf(string snapshotId) => $"{target.Name}:{snapshotId[..Math.Min(8, snapshotId.Length)]}";
+
+    private string IdOf(string copyName) => RepositoryAddress.SnapshotId(target.Name, copyName);
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private ResticProcess Process() => _process ??= new ResticProcess(restic.Program, place.Open(), restic.PasswordFile, restic.CacheFolder);
+
+    private Task<T> Say<T>(CopyConsequence consequence, Func<Task<T>> work, CancellationToken cancellationToken) =>
+        CopyFailures.SayAsync(work, exception => RepositoryFailures.Explain(exception, target, consequence)
+            ?? (target.Kind == CopyTargetOptions.DriveKind ? DriveFailures.Explain(exception, target, consequence) : null), cancellationToken);
+
+    private Task<bool> Say(CopyConsequence consequence, Func<Task> work, CancellationToken cancellationToken) =>
+        Say(consequence, async () =>
+        {
+            await work().ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    public ValueTask DisposeAsync()
+    {
+        place.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>What every repository target of this Pi shares: the program, the passphrase's file, restic's cache, this device's host name in snapshots.</summary>
+internal sealed record ResticSettings(string Program, string PasswordFile, string CacheFolder, string Host);

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.IO.Compression;
+
+namespace D3kos.Backup.Tests;
+
+/// <summary>
+/// The real restic as the owner runs it on a laptop: the repository, the passphrase typed in (here its
+/// variable) and, for a bucket, its keys; nothing from the boat. No cache, as on a laptop that never saw it.
+/// </summary>
+internal static class LaptopRestic
+{
+    public const string Program = "/usr/bin/restic";
+
+    public static void SkipUnlessInstalled() => Assert.SkipUnless(File.Exists(Program), "restic is not installed (apt-get install restic)");
+
+    public static (int Code, string Output, string Error) Run(string repository, IReadOnlyDictionary<string, string>? keys, params string[] args)
+    {
+        var start = new ProcessStartInfo(Program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("RESTIC_", StringComparison.Ordinal) || k.StartsWith("AWS_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+        start.Environment["RESTIC_PASSWORD"] = ShoreTarget.Passphrase;
+        foreach (var (name, value) in keys ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+        foreach (var arg in (string[])["--repo", repository, "--no-cache", .. args])
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output.Result, error);
+    }
+
+    public static string RunOk(string repository, IReadOnlyDictionary<string, string>? keys, params string[] args)
+    {
+        var (code, output, error) = Run(repository, keys, args);
+        Assert.True(code == 0, $"restic {string.Join(' ', args)} failed ({code}): {error}");
+        return output;
+    }
+
+    /// <summary>restic restore of the latest snapshot into a new folder; its one file must be the backup's tar, byte for byte.</summary>
+    public static void AssertRestoresTheBackup(string repository, IReadOnlyDictionary<string, string>? keys, string backupPath, string scratch)
+    {
+        var into = Directory.CreateTempSubdirectory("d3kos-laptop-").FullName;
+        try
+        {
+            RunOk(repository, keys, "restore", "latest", "--target", into);
+            var tar = Path.Combine(into, Path.GetFileName(backupPath)[..^".gz".Length]);
+            using (var gzip = new GZipStream(File.OpenRead(backupPath), CompressionMode.Decompress))
+            using (var expected = new MemoryStream())
+            {
+                gzip.CopyTo(expected);
+                Assert.Equal(expected.ToArray(), File.ReadAllBytes(tar));
+            }
+            // And the owner's files come out of it with GNU tar alone.
+            Directory.CreateDirectory(scratch);
+            BoatRoot.Tar("-xf", tar, "-C", scratch);
+        }
+        finally
+        {
+            Directory.Delete(into, recursive: true);
+        }
+    }
+}

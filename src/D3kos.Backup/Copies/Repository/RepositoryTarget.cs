@@ -33,16 +33,13 @@ internal sealed class RepositoryTarget(CopyTargetOptions target, IRepositoryPlac
         }
         var process = Process();
         _ = source.Passphrase; // restic reads the file itself; this says a missing one in the copies' words
-        await EnsureRepositoryAsync(process, cancellationToken).ConfigureAwait(false);
-        // A copy of this device cut off before (a power cut, a dropped line) left its lock: restic unlock removes
-        // only stale locks (this host's whose process is gone; another's not refreshed for 30 minutes).
-        await process.RunAsync(["unlock"], cancellationToken).ConfigureAwait(false);
-        progress?.Begin(BackupProgress.Copying, source.Length);
-        var summary = await new RepositoryBackup(process, restic.Host, source, SizeTag).RunAsync(progress, cancellationToken).ConfigureAwait(false);
-        // The copy is checked there as every copy is: the repository's structure, read from it (the
-        // snapshot's own data was hashed by restic as it was stored; check --read-data reads all of it).
-        progress?.Begin(BackupProgress.Checking, 0);
-        await process.RunAsync(["check", "--with-cache"], cancellationToken).ConfigureAwait(false);
+        // Each run of restic costs its key derivation (scrypt, about 0.6 s here, more on a Pi): a copy runs
+        // it as few times as it can, making the repository or clearing a stale lock only when told to.
+        var summary = await WithRepositoryAsync(process, () =>
+        {
+            progress?.Begin(BackupProgress.Copying, source.Length);
+            return new RepositoryBackup(process, restic.Host, source, SizeTag).RunAsync(progress, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
         return new SentCopy(AddressOf(summary.SnapshotId!), summary.DataAdded);
     }, cancellationToken);
 
@@ -83,36 +80,48 @@ internal sealed class RepositoryTarget(CopyTargetOptions target, IRepositoryPlac
     public Task<TargetLook> LookAsync(CancellationToken cancellationToken) => Task.FromResult(new TargetLook(null, place.Unavailable()));
 
     /// <summary>
-    /// Retention: restic forget --keep-daily --keep-weekly --prune, over this device's snapshots alone (its
-    /// host and the tag), after the copy (which removed this device's stale locks first). Returns the snapshots removed.
+    /// Retention: restic forget --keep-daily --keep-weekly --prune over this device's snapshots alone (its
+    /// host and the tag; grouped by host, as each snapshot's file has its own name), then restic check of
+    /// the repository prune rewrote. Returns the snapshots removed.
     /// </summary>
     public Task<IReadOnlyList<string>> ApplyRetentionAsync(CancellationToken cancellationToken) => Say(CopyConsequence.Look, async () =>
     {
         var process = Process();
-        var groups = ResticJsonContext.Parse(await process.RunAsync(["forget", "--json", "--host", restic.Host, "--tag", Tag,
-            "--keep-daily", Invariant(target.KeepDaily), "--keep-weekly", Invariant(target.KeepWeekly)], cancellationToken).ConfigureAwait(false),
-            ResticJsonContext.Default.ListResticForgetGroup);
+        // prune writes its own lines after forget's JSON, which is the first line.
+        var answer = await WithRepositoryAsync(process, () => process.RunAsync(["forget", "--prune", "--json", "--group-by", "host", "--host", restic.Host, "--tag", Tag,
+            "--keep-daily", Invariant(target.KeepDaily), "--keep-weekly", Invariant(target.KeepWeekly)], cancellationToken), cancellationToken).ConfigureAwait(false);
+        var groups = ResticJsonContext.Parse(answer.Split('\n').FirstOrDefault(line => line.StartsWith('[')) ?? "[]", ResticJsonContext.Default.ListResticForgetGroup);
         IReadOnlyList<string> removed = [.. groups.SelectMany(group => group.Remove ?? []).Select(snapshot => AddressOf(snapshot.ShortId ?? snapshot.Id))];
         if (removed.Count > 0)
         {
-            await process.RunAsync(["prune"], cancellationToken).ConfigureAwait(false);
+            await process.RunAsync(["check", "--with-cache"], cancellationToken).ConfigureAwait(false);
         }
         return removed;
     }, cancellationToken);
 
-    /// <summary>Makes the repository (format 2: compressed) the first time; a repository that is there is never made again.</summary>
-    private static async Task EnsureRepositoryAsync(ResticProcess process, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="work"/>; when restic says there is no repository yet, makes it (format 2:
+    /// compressed) and runs it again; when a lock is in the way, removes the stale ones and runs it again.
+    /// restic init refuses a place that has a config, so a misread answer cannot make a second repository;
+    /// restic unlock removes only stale locks (this host's whose process is gone, as after a power cut or a
+    /// dropped line; another's not refreshed for 30 minutes), never a running copy's.
+    /// </summary>
+    private static async Task<T> WithRepositoryAsync<T>(ResticProcess process, Func<Task<T>> work, CancellationToken cancellationToken)
     {
         try
         {
-            await process.RunAsync(["cat", "config"], cancellationToken).ConfigureAwait(false);
+            return await work().ConfigureAwait(false);
         }
         catch (ResticException missing) when (missing.Errors.Contains("unable to open config file", StringComparison.Ordinal)
             && !missing.Errors.Contains("bucket does not exist", StringComparison.OrdinalIgnoreCase) && !missing.Errors.Contains("NoSuchBucket", StringComparison.Ordinal))
         {
-            // restic init refuses a repository that has a config: a misread answer cannot make a second one.
             await process.RunAsync(["init", "--repository-version", "2"], cancellationToken).ConfigureAwait(false);
         }
+        catch (ResticException locked) when (locked.Errors.Contains("unable to create lock", StringComparison.Ordinal) || locked.Errors.Contains("already locked", StringComparison.Ordinal))
+        {
+            await process.RunAsync(["unlock"], cancellationToken).ConfigureAwait(false);
+        }
+        return await work().ConfigureAwait(false);
     }
 
     private static async Task<List<ResticSnapshot>> SnapshotsAsync(ResticProcess process, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>

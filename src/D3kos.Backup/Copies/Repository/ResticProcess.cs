@@ -45,11 +45,18 @@ internal sealed class ResticProcess(string program, ResticRepository repository,
         {
             var feeding = Task.Run(async () =>
             {
-                if (feed is not null)
+                try
                 {
-                    await feed(process.StandardInput.BaseStream, cancellationToken).ConfigureAwait(false);
+                    if (feed is not null)
+                    {
+                        await feed(process.StandardInput.BaseStream, cancellationToken).ConfigureAwait(false);
+                    }
+                    process.StandardInput.Close();
                 }
-                process.StandardInput.Close();
+                catch (IOException) when (process.WaitForExit(TimeSpan.FromSeconds(30)) && process.ExitCode != 0)
+                {
+                    // restic stopped before it read everything (no repository yet, a lock): its own words say why, below.
+                }
             }, CancellationToken.None);
             var reading = read(process.StandardOutput.BaseStream, cancellationToken);
             await FirstFailureAsync(feeding, reading).ConfigureAwait(false);

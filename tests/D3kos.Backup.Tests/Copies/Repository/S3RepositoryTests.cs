@@ -12,12 +12,12 @@ public sealed class S3RepositoryTests(CephGateway ceph) : IDisposable
 
     /// <summary>The library with the "shore" target as a new S3 target is: no Format, so a repository.</summary>
     private async Task<(BackupManager Manager, BackupCopier Copier, ServiceProvider Services, string Bucket)> LibraryAsync(
-        string? endpoint = null, BoatRoot? boat = null, string? bucket = null)
+        string? endpoint = null, BoatRoot? boat = null, string? bucket = null, TimeProvider? time = null)
     {
         Assert.SkipWhen(ceph.Unavailable is not null, $"The S3 tests need {ceph.Unavailable}.");
         LaptopRestic.SkipUnlessInstalled();
         bucket ??= await ceph.NewBucketAsync();
-        var (manager, copier, services) = ShoreTarget.Library(boat ?? _boat, endpoint ?? ceph.Endpoint, bucket, CephGateway.SecretKey, null, ("Backup:Targets:0:Format", ""));
+        var (manager, copier, services) = ShoreTarget.Library(boat ?? _boat, endpoint ?? ceph.Endpoint, bucket, CephGateway.SecretKey, time, ("Backup:Targets:0:Format", ""));
         return (manager, copier, services, bucket);
     }
 
@@ -40,13 +40,15 @@ public sealed class S3RepositoryTests(CephGateway ceph) : IDisposable
     {
         Images(32);
         using var proxy = new CuttingProxy(ceph.Port);
-        var (manager, copier, services, bucket) = await LibraryAsync(endpoint: proxy.Endpoint);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 3, 30, 0, TimeSpan.Zero));
+        var (manager, copier, services, bucket) = await LibraryAsync(endpoint: proxy.Endpoint, time: time);
         using var _ = services;
         var ct = TestContext.Current.CancellationToken;
         var first = manager.Create(cancellationToken: ct);
         var firstCopy = await copier.CopyAsync(first.FileName, "shore", null, ct);
         var full = proxy.BytesSent;
         proxy.Reopen();
+        time.Advance(TimeSpan.FromDays(1)); // the next day's copy: restic keeps one snapshot a day
         BoatLogGrows(300);
         var second = manager.Create(cancellationToken: ct);
 

@@ -26,13 +26,8 @@ internal static class OpenPgpFile
     /// <param name="fileName">The name gpg offers when it decrypts (the backup's own name).</param>
     public static async Task EncryptAsync(Stream plain, Stream output, char[] passphrase, string fileName, DateTime modifiedUtc, CancellationToken cancellationToken)
     {
-        var generator = new PgpEncryptedDataGenerator(SymmetricKeyAlgorithmTag.Aes256, withIntegrityPacket: true, new SecureRandom());
-        // UTF-8, as gpg turns a typed passphrase into bytes.
-        generator.AddMethodUtf8(passphrase, HashAlgorithmTag.Sha256, KeyDerivationCount);
-        using var encrypted = generator.Open(output, new byte[BufferSize]);
-        // No compression packet: the backup is gzip already.
-        using var literal = new PgpLiteralDataGenerator().Open(encrypted, PgpLiteralData.Binary, fileName, modifiedUtc, new byte[BufferSize]);
-        await plain.CopyToAsync(literal, BufferSize, cancellationToken).ConfigureAwait(false);
+        // UTF-8, as gpg turns a typed passphrase into bytes. No compression packet: the backup is gzip already.
+        await OpenPgpEncryption.EncryptAsync(plain, output, passphrase, fileName, modifiedUtc, KeyDerivationCount, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>True when the file starts like an OpenPGP message (a packet header), not like gzip.</summary>
@@ -51,6 +46,24 @@ internal static class OpenPgpFile
     /// </summary>
     public static Stream OpenDecrypting(Stream encrypted, char[] passphrase)
     {
+        Stream? platform;
+        try
+        {
+            platform = OpenPgpDecryption.TryOpen(encrypted, passphrase);
+        }
+        catch (Exception ex) when (ex is PgpException or IOException and not FileNotFoundException)
+        {
+            throw Damaged("it is not a readable OpenPGP file", ex);
+        }
+        if (platform is not null)
+        {
+            // Read to its end when the file's bytes are: the integrity code is checked there.
+            return Content(platform, () =>
+            {
+                platform.CopyTo(Stream.Null);
+                return true;
+            }, platform);
+        }
         PgpPbeEncryptedData data;
         try
         {
@@ -87,6 +100,12 @@ internal static class OpenPgpFile
             throw new BackupException(BackupError.WrongPassphrase,
                 "The passphrase does not open this copy (it was encrypted with another one, or its first bytes are damaged); nothing was kept.", ex);
         }
+        return Content(clear, data.Verify, null);
+    }
+
+    /// <summary>The file the decrypted message holds (gpg's own may be compressed), checked at its end by <paramref name="verify"/>.</summary>
+    private static VerifyingStream Content(Stream clear, Func<bool> verify, Stream? owned)
+    {
         try
         {
             var content = new PgpObjectFactory(clear).NextPgpObject();
@@ -95,7 +114,7 @@ internal static class OpenPgpFile
                 content = new PgpObjectFactory(compressed.GetDataStream()).NextPgpObject();
             }
             return content is PgpLiteralData literal
-                ? new VerifyingStream(data, literal.GetInputStream())
+                ? new VerifyingStream(verify, literal.GetInputStream(), owned)
                 : throw Damaged("it holds no file");
         }
         catch (Exception ex) when (ex is PgpException or IOException)
@@ -108,7 +127,7 @@ internal static class OpenPgpFile
         new(BackupError.InvalidArchive, $"The encrypted copy cannot be used: {why}. Nothing was kept.", inner);
 
     /// <summary>The decrypted bytes; at the end of them the integrity code is checked, and a mismatch is an error, not an end.</summary>
-    private sealed class VerifyingStream(PgpPbeEncryptedData data, Stream content) : Stream
+    private sealed class VerifyingStream(Func<bool> verify, Stream content, Stream? owned) : Stream
     {
         private bool _verified;
 
@@ -122,7 +141,7 @@ internal static class OpenPgpFile
                 read = content.Read(buffer);
                 if (read == 0 && !_verified && buffer.Length > 0)
                 {
-                    _verified = data.Verify();
+                    _verified = verify();
                     if (!_verified)
                     {
                         throw Modified(null);
@@ -154,6 +173,7 @@ internal static class OpenPgpFile
             if (disposing)
             {
                 content.Dispose();
+                owned?.Dispose();
             }
             base.Dispose(disposing);
         }

@@ -50,6 +50,8 @@ public sealed class BackupPassphrase(BackupPaths paths)
         null or { Length: < MinimumLength } => $"The passphrase must have at least {MinimumLength} characters; a few random words are easy to keep and hard to guess.",
         { Length: > MaximumLength } => $"The passphrase must have at most {MaximumLength} characters.",
         _ when passphrase.Any(char.IsControl) => "The passphrase must not contain line breaks or other control characters.",
+        // restic trims what it reads from the passphrase file: typed on a laptop with them, it would not open the repository.
+        _ when passphrase.Trim() != passphrase => "The passphrase must not begin or end with a space.",
         _ => null,
     };
 

@@ -96,6 +96,10 @@ internal sealed class ResticProcess(string program, ResticRepository repository,
             start.Environment.Remove(name);
         }
         start.Environment["RESTIC_PASSWORD_FILE"] = passwordFile;
+        // Go collects garbage at half its default growth: 85 -> 72 MB peak for the season's backup, 20% more time
+        // (measured with restic 0.14 alone); the unit's whole budget is 256 MB, the copy's target 128 MB.
+        start.Environment["GOGC"] = "50";
+        start.Environment["TZ"] = "UTC"; // --time and the snapshots' days are UTC, as the backups' names are
         foreach (var (name, value) in repository.Environment)
         {
             start.Environment[name] = value;

@@ -30,6 +30,6 @@ public sealed class CopyTargetFactory(BackupPaths paths, CopySecrets secrets, Ba
     {
         var id = license.Read().InstallationId;
         var host = "d3kos-" + (string.IsNullOrEmpty(id) ? Environment.MachineName : id);
-        return new ResticSettings(options.Value.Restic, passphrase.FilePath, Path.Combine(paths.BackupsFolder, ".restic-cache"), host);
+        return new ResticSettings(options.Value.Restic, passphrase.FilePath, Path.Combine(paths.BackupsFolder, ".restic-cache"), host, passphrase.PreviousFilePath);
     }
 }

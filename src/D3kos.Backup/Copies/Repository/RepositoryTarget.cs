@@ -106,7 +106,7 @@ internal sealed class RepositoryTarget(CopyTargetOptions target, IRepositoryPlac
     /// restic unlock removes only stale locks (this host's whose process is gone, as after a power cut or a
     /// dropped line; another's not refreshed for 30 minutes), never a running copy's.
     /// </summary>
-    private static async Task<T> WithRepositoryAsync<T>(ResticProcess process, Func<Task<T>> work, CancellationToken cancellationToken)
+    private async Task<T> WithRepositoryAsync<T>(ResticProcess process, Func<Task<T>> work, CancellationToken cancellationToken)
     {
         try
         {
@@ -121,7 +121,27 @@ internal sealed class RepositoryTarget(CopyTargetOptions target, IRepositoryPlac
         {
             await process.RunAsync(["unlock"], cancellationToken).ConfigureAwait(false);
         }
+        catch (ResticException wrong) when (wrong.Errors.Contains("wrong password or no key found", StringComparison.Ordinal) && File.Exists(restic.PreviousPasswordFile))
+        {
+            await TakeNewPassphraseAsync(process, cancellationToken).ConfigureAwait(false);
+        }
         return await work().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The owner changed the passphrase since the last copy here: restic key add of the new one (opened with
+    /// the previous), then key remove of the previous one's key, so every snapshot opens with the new one
+    /// alone and the old one opens nothing. A previous passphrase that does not open it either is restic's "wrong password".
+    /// </summary>
+    private async Task TakeNewPassphraseAsync(ResticProcess process, CancellationToken cancellationToken)
+    {
+        var old = process.WithPasswordFile(restic.PreviousPasswordFile);
+        var keys = ResticJsonContext.Parse(await old.RunAsync(["key", "list", "--json"], cancellationToken).ConfigureAwait(false), ResticJsonContext.Default.ListResticKey);
+        await old.RunAsync(["key", "add", "--new-password-file", restic.PasswordFile], cancellationToken).ConfigureAwait(false);
+        foreach (var key in keys.Where(key => key.Current))
+        {
+            await process.RunAsync(["key", "remove", key.Id], cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static async Task<List<ResticSnapshot>> SnapshotsAsync(ResticProcess process, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
@@ -163,4 +183,4 @@ internal sealed class RepositoryTarget(CopyTargetOptions target, IRepositoryPlac
 }
 
 /// <summary>What every repository target of this Pi shares: the program, the passphrase's file, restic's cache, this device's host name in snapshots.</summary>
-internal sealed record ResticSettings(string Program, string PasswordFile, string CacheFolder, string Host);
+internal sealed record ResticSettings(string Program, string PasswordFile, string CacheFolder, string Host, string PreviousPasswordFile);

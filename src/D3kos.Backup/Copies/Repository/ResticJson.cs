@@ -15,12 +15,16 @@ internal sealed record ResticForgetGroup(List<ResticSnapshot>? Keep, List<Restic
 /// <summary><c>restic stats --mode restore-size --json</c>: the bytes a snapshot restores to.</summary>
 internal sealed record ResticStats(long TotalSize);
 
+/// <summary>One key of <c>restic key list --json</c>: the one that opened the repository is "current".</summary>
+internal sealed record ResticKey(bool Current, string Id);
+
 // Source-generated, as all the JSON here: the service is Native AOT.
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ResticBackupLine))]
 [JsonSerializable(typeof(List<ResticSnapshot>))]
 [JsonSerializable(typeof(List<ResticForgetGroup>))]
 [JsonSerializable(typeof(ResticStats))]
+[JsonSerializable(typeof(List<ResticKey>))]
 internal sealed partial class ResticJsonContext : JsonSerializerContext
 {
     /// <summary>restic's answer, or the failure of a restic whose output this version does not understand.</summary>

@@ -18,6 +18,9 @@ internal sealed class ResticProcess(string program, ResticRepository repository,
 
     public string Repository => repository.Url;
 
+    /// <summary>The same repository, opened with another passphrase's file.</summary>
+    public ResticProcess WithPasswordFile(string file) => new(program, repository, file, cacheFolder);
+
     /// <summary>Runs a command whose output is small (JSON), and returns that output.</summary>
     public async Task<string> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {

@@ -97,6 +97,27 @@ public sealed class DriveRepositoryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_new_passphrase_is_added_to_the_repository_at_the_next_copy_and_the_old_one_opens_nothing()
+    {
+        using var drive = MountedDrive.Image(DrivePath, "ext4", megabytes: 64);
+        var (manager, copier, services) = Library();
+        using var _ = services;
+        var ct = TestContext.Current.CancellationToken;
+        await copier.CopyAsync(manager.Create(cancellationToken: ct).FileName, "usb", null, ct);
+        const string NewPassphrase = "a new passphrase for the season";
+        services.GetRequiredService<BackupPassphrase>().Set(NewPassphrase);
+
+        await copier.CopyAsync(manager.Create(cancellationToken: ct).FileName, "usb", null, ct);
+
+        var withNew = LaptopRestic.RunWith(NewPassphrase, Repository, "snapshots", "--json");
+        var withOld = LaptopRestic.Run(Repository, null, "snapshots", "--json");
+        Assert.True(withNew.Code == 0, withNew.Error);
+        Assert.NotEqual(0, JsonDocument.Parse(withNew.Output).RootElement.GetArrayLength());
+        Assert.NotEqual(0, withOld.Code);
+        Assert.Contains("wrong password", withOld.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_mount_folder_without_a_drive_is_refused_with_the_same_sentence_and_the_card_gets_nothing()
     {
         Directory.CreateDirectory(DrivePath);

@@ -13,14 +13,21 @@ internal static class LaptopRestic
 
     public static void SkipUnlessInstalled() => Assert.SkipUnless(File.Exists(Program), "restic is not installed (apt-get install restic)");
 
-    public static (int Code, string Output, string Error) Run(string repository, IReadOnlyDictionary<string, string>? keys, params string[] args)
+    public static (int Code, string Output, string Error) Run(string repository, IReadOnlyDictionary<string, string>? keys, params string[] args) =>
+        RunWith(ShoreTarget.Passphrase, repository, keys, args);
+
+    /// <summary>With another passphrase than the boat's first one.</summary>
+    public static (int Code, string Output, string Error) RunWith(string passphrase, string repository, params string[] args) =>
+        RunWith(passphrase, repository, null, args);
+
+    private static (int Code, string Output, string Error) RunWith(string passphrase, string repository, IReadOnlyDictionary<string, string>? keys, string[] args)
     {
         var start = new ProcessStartInfo(Program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("RESTIC_", StringComparison.Ordinal) || k.StartsWith("AWS_", StringComparison.Ordinal)).ToList())
         {
             start.Environment.Remove(name);
         }
-        start.Environment["RESTIC_PASSWORD"] = ShoreTarget.Passphrase;
+        start.Environment["RESTIC_PASSWORD"] = passphrase;
         foreach (var (name, value) in keys ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;

@@ -34,8 +34,7 @@ public sealed class DriveRepositoryTests : IDisposable
     {
         using var drive = MountedDrive.Image(DrivePath, "ext4", megabytes: 160);
         var images = _boat.Root.At("/opt/d3kos/data/images/voyage.bin");
-        Directory.CreateDirectory(Path.GetDirectoryName(images)!);
-        File.WriteAllBytes(images, System.Security.Cryptography.RandomNumberGenerator.GetBytes(32 << 20));
+        S3RepositoryTests.SeededImages(_boat, 48);
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 3, 30, 0, TimeSpan.Zero));
         var (manager, copier, services) = Library(time);
         using var _ = services;

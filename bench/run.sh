@@ -11,7 +11,8 @@
 #                     deleting as many costs far more (the allocator skips recently deleted inodes)
 #     --csv-only: only the boat-log CSV downloads (in and out of time order)
 #     --backup-only: only backup create, verify, restore and the encrypted copies (to a drive; to S3 storage
-#                    and back when radosgw is installed: apt-get install -y radosgw ceph-mon ceph-osd ceph-common)
+#                    and back when radosgw is installed: apt-get install -y radosgw ceph-mon ceph-osd ceph-common;
+#                    repository copies too when restic and python3 are: apt-get install -y restic)
 # Needs: hyperfine pigz sqlite3 curl jq nginx (apt-get install -y hyperfine pigz sqlite3 curl jq nginx)
 # and, unless --bin is given, what deploy/publish.sh needs (clang zlib1g-dev).
 set -euo pipefail
@@ -72,6 +73,48 @@ peak_kb() {  # peak_kb CMD...: runs it and prints the most memory it held (VmHWM
     done
     wait "$pid"
     echo "$hwm"
+}
+peak_tree_kb() {  # peak_tree_kb CMD...: runs it and prints the most memory it and its children (restic) held at once (sum of VmRSS, KiB)
+    "$@" >/dev/null 2>&1 &
+    local pid=$! peak=0 sum
+    while kill -0 "$pid" 2>/dev/null; do
+        sum=$(for p in $pid $(pgrep -P "$pid") $(pgrep -P "$(pgrep -P "$pid" | tr '\n' ',' | sed 's/,$//')" 2>/dev/null); do awk '/VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null; done | awk '{s += $1} END {print s + 0}')
+        [ "$sum" -gt "$peak" ] && peak=$sum
+        sleep 0.02
+    done
+    wait "$pid"
+    echo "$peak"
+}
+# 2e. Repository copies (restic) to the S3 gateway of 2d, through a counting proxy: the first copy of the backup,
+# then the next day's backup after the boat log grew by 10,000 entries, against 2d's whole-archive OpenPGP copy.
+# The second copy's time includes its retention (forget --prune of the same day's first snapshot, then check),
+# as every day's copy from the eighth on does.
+repository_rows() {
+    python3 "$repo/bench/lib/counting-proxy.py" $((s3_port + 2)) "$s3_port" "$work/sent" & pids+=($!)
+    for _ in $(seq 100); do [ -f "$work/sent" ] && break; sleep 0.05; done
+    export Backup__Targets__2__Name=vault Backup__Targets__2__Kind=s3 Backup__Targets__2__Format=repository \
+        Backup__Targets__2__Endpoint="http://127.0.0.1:$((s3_port + 2))" Backup__Targets__2__Bucket=bench Backup__Targets__2__Prefix=boats/repository/ \
+        Backup__Targets__2__AccessKey="$s3_key" Backup__Targets__2__PathStyle=true
+    echo "$s3_secret" | "$bin/d3kos-backup" secret set vault >/dev/null
+    local before start t_r1 t_r2 b_r1 b_r2 next r1_kb r2_kb
+    before=$(cat "$work/sent"); start=$(date +%s.%N)
+    "$bin/d3kos-backup" copy "$name" --to vault >/dev/null
+    t_r1=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }'); b_r1=$(($(cat "$work/sent") - before))
+    sqlite3 "$root/opt/d3kos/data/boatlog/boatlog.db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
+        INSERT INTO boatlog_entries SELECT (SELECT max(entry_id) FROM boatlog_entries) + i, '2026-10-01T08:00:00', 'position',
+        'Entry ' || i || ' of the new day, under way at 6.2 knots', 43.55 + i / 1e5, -79.52, 'calm' FROM n;"
+    "$bin/d3kos-backup" create >/dev/null
+    next=$(basename "$(ls -t "$backups"/d3kos_backup_*.tar.gz | head -1)")
+    before=$(cat "$work/sent"); start=$(date +%s.%N)
+    "$bin/d3kos-backup" copy "$next" --to vault >/dev/null
+    t_r2=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }'); b_r2=$(($(cat "$work/sent") - before))
+    row "repository copy to S3, first (restic; sent)" "ours $(secs "$t_r1"), $(mb "$b_r1")" "OpenPGP copy $(secs "$t_pc"), $(mb "$s_ours")" "$(ratio "$t_r1" "$t_pc") time (target <= 1.30x), $(ratio "$b_r1" "$s_ours") size (target <= 1.10x)"
+    row "repository copy, next day (+10,000 entries)" "ours $(secs "$t_r2"), $(mb "$b_r2")" "first $(mb "$b_r1")" "$(ratio "$b_r2" "$b_r1") of its bytes (target <= 0.05x), $(ratio "$t_r2" "$t_pc") of the OpenPGP copy's time (target <= 0.50x)"
+    r1_kb=$(peak_tree_kb "$bin/d3kos-backup" copy "$name" --to vault)
+    r2_kb=$(peak_tree_kb "$bin/d3kos-backup" copy "$next" --to vault)
+    row "repository copy peak RSS, CLI + restic" "$((r1_kb / 1024)) MB / $((r2_kb / 1024)) MB" "" "again, first / next backup; target <= 128 MB"
+    unset Backup__Targets__2__Name Backup__Targets__2__Kind Backup__Targets__2__Format Backup__Targets__2__Endpoint Backup__Targets__2__Bucket \
+        Backup__Targets__2__Prefix Backup__Targets__2__AccessKey Backup__Targets__2__PathStyle
 }
 wait_port() { for _ in $(seq 300); do curl -s -o /dev/null "http://127.0.0.1:$1/health" && return 0; sleep 0.05; done; return 1; }
 
@@ -162,14 +205,14 @@ if [ "$(id -u)" = 0 ]; then
     # gpg + curl doing the same: encrypt and PUT; GET and decrypt. Ours also stages the encrypted copy on
     # the card (so a dropped line resumes), sends it in 16 MiB parts with their MD5s and checks the object.
     if [ -x /usr/bin/radosgw ]; then
-        s3_port=$((20000 + RANDOM % 20000)) s3_key=BENCHACCESSKEY s3_secret=bench-secret-key-0123456789
+        s3_port=${BENCH_S3_PORT:-$((20000 + RANDOM % 20000))} s3_key=BENCHACCESSKEY s3_secret=bench-secret-key-0123456789
         if "$repo/tests/lib/ceph-rgw.sh" start "$work/ceph" "$s3_port" $((s3_port + 1)) "$s3_key" "$s3_secret" >/dev/null; then
             sigv4=(curl -fsS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$s3_key:$s3_secret")
             empty=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
             "${sigv4[@]}" -H "x-amz-content-sha256: $empty" -X PUT "http://127.0.0.1:$s3_port/bench" >/dev/null
             export Backup__Targets__1__Name=shore Backup__Targets__1__Kind=s3 Backup__Targets__1__Endpoint="http://127.0.0.1:$s3_port" \
                 Backup__Targets__1__Bucket=bench Backup__Targets__1__Prefix=boats/bench/ Backup__Targets__1__AccessKey="$s3_key" \
-                Backup__Targets__1__PathStyle=true Backup__Targets__1__Keep=100
+                Backup__Targets__1__PathStyle=true Backup__Targets__1__Keep=100 Backup__Targets__1__Format=openpgp-file
             echo "$s3_secret" | "$bin/d3kos-backup" secret set shore >/dev/null
             # curl signs the body as UNSIGNED-PAYLOAD, as the SDK's parts are sent with their MD5 instead.
             put_ref="gpg --homedir $work/gnupg --batch --yes --pinentry-mode loopback --passphrase x -z 0 --cipher-algo AES256 --symmetric -o $work/ref-s3.gpg $ours && ${sigv4[*]} -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -T $work/ref-s3.gpg http://127.0.0.1:$s3_port/bench/ref/ref.gpg >/dev/null"
@@ -186,9 +229,10 @@ if [ "$(id -u)" = 0 ]; then
             s3copy_kb=$(peak_kb "$bin/d3kos-backup" copy "$name" --to shore)
             s3import_kb=$(peak_kb "$bin/d3kos-backup" import "$address")
             row "S3 copy / import peak RSS (CLI), $(mb "$s_ours") backup" "$((s3copy_kb / 1024)) MB / $((s3import_kb / 1024)) MB" "" "unit MemoryMax=256M"
+            [ -x /usr/bin/restic ] && repository_rows
             "$repo/tests/lib/ceph-rgw.sh" stop "$work/ceph"
             unset Backup__Targets__1__Name Backup__Targets__1__Kind Backup__Targets__1__Endpoint Backup__Targets__1__Bucket \
-                Backup__Targets__1__Prefix Backup__Targets__1__AccessKey Backup__Targets__1__PathStyle Backup__Targets__1__Keep
+                Backup__Targets__1__Prefix Backup__Targets__1__AccessKey Backup__Targets__1__PathStyle Backup__Targets__1__Keep Backup__Targets__1__Format
         else
             echo "bench: the Ceph gateway did not start; S3 rows skipped" >&2
         fi

@@ -7,7 +7,8 @@
 # systemd; gnupg (gpg opens the encrypted copies, as the owner would) and dosfstools and e2fsprogs (FAT
 # and ext4 images mounted as USB drives); chromium and chromium-driver (the owner's page in a real headless
 # browser, driven by Selenium through Debian's own driver, so nothing is downloaded); radosgw, ceph-mon,
-# ceph-osd and ceph-common (a throw-away Ceph cluster whose S3 gateway the S3 copies are tested against).
+# ceph-osd and ceph-common (a throw-away Ceph cluster whose S3 gateway the S3 copies are tested against);
+# restic (writes the repository copies, and reads them back as the owner's laptop would).
 # Does nothing when everything is there already.
 set -euo pipefail
 need=()
@@ -35,6 +36,7 @@ command -v radosgw >/dev/null || need+=(radosgw)
 command -v ceph-mon >/dev/null || need+=(ceph-mon)
 command -v ceph-osd >/dev/null || need+=(ceph-osd)
 command -v ceph >/dev/null || need+=(ceph-common)
+[ -x /usr/bin/restic ] || need+=(restic)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     echo "install-test-deps: missing ${need[*]}; run as root on Debian/Ubuntu, or install them yourself" >&2

@@ -55,6 +55,9 @@ public sealed class BackupOptions : IValidatableObject
     /// <summary>Automatic backups: when, and how many are kept.</summary>
     public ScheduleOptions Schedule { get; set; } = new();
 
+    /// <summary>The restic program that writes the repository copies (Debian's restic package).</summary>
+    public string Restic { get; set; } = "/usr/bin/restic";
+
     /// <summary>Where copies of the backups go (USB drives); empty: none.</summary>
     public List<CopyTargetOptions> Targets { get; set; } = [];
 

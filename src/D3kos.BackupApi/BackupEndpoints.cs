@@ -191,7 +191,7 @@ public static class BackupEndpoints
     {
         if (string.IsNullOrEmpty(request.Address))
         {
-            return ApiProblem.BadRequest("address is required (s3://BUCKET/PREFIX/NAME, as GET /api/backup/targets/{target}/copies gives it).");
+            return ApiProblem.BadRequest("address is required (s3://BUCKET/PREFIX/NAME or, for a repository target, TARGET:ID, as GET /api/backup/targets/{target}/copies gives it).");
         }
         copier.CheckBucketAddress(request.Address); // an address in no configured target is 400 now, not a job that fails
         return Started(jobs.Start("import", async progress =>

@@ -180,6 +180,11 @@ public sealed class CuttingProxy : IDisposable
         }
         finally
         {
+            // Forgotten when it ends: restic closes idle connections, and a cut must not reach a disposed one.
+            lock (_open)
+            {
+                _open.Remove(client);
+            }
             client.Dispose();
         }
     }

@@ -165,10 +165,28 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$root/media/usb" && mount -t tmpfs -o size=64
             "${sigv4[@]}" -X PUT "http://127.0.0.1:$s3_port/e2e-boats" >/dev/null
             s3_cli=(env D3KOS_FS_ROOT="$root" Backup__Targets__0__Name=shore Backup__Targets__0__Kind=s3 Backup__Targets__0__Endpoint="http://127.0.0.1:$s3_port"
                 Backup__Targets__0__Bucket=e2e-boats Backup__Targets__0__Prefix=boats/e2e/ Backup__Targets__0__AccessKey="$s3_key" Backup__Targets__0__PathStyle=true
-                Backup__Targets__0__PartSizeMiB=5 "${run[@]}" "$root/opt/d3kos/bin/d3kos-backup")
+                Backup__Targets__0__PartSizeMiB=5 Backup__Targets__0__Format=openpgp-file "${run[@]}" "$root/opt/d3kos/bin/d3kos-backup")
             check "CLI copy to S3 (Ceph): the secret key stored owner-only, the copy sent in parts and checked" bash -c "echo '$s3_secret' | ${s3_cli[*]@Q} secret set shore >/dev/null && [ \$(stat -c %a '$root/var/lib/d3kos/copy-secrets/shore') = 600 ] && ${s3_cli[*]@Q} copy $cli_name --to shore > $work/s3-copy.out && grep -q 'sent and checked' $work/s3-copy.out"
             check "the object in the bucket opens with gpg and is the backup, byte for byte" bash -c "${sigv4[*]@Q} -o $work/from-s3.gpg 'http://127.0.0.1:$s3_port/e2e-boats/boats/e2e/$cli_name.gpg' && gpg --homedir $work/gnupg --batch --pinentry-mode loopback --passphrase 'e2e passphrase for the boat' -o $work/from-s3.tar.gz -d $work/from-s3.gpg 2>/dev/null && cmp -s $work/from-s3.tar.gz '$root/opt/d3kos/backups/$cli_name'"
             check "CLI copies lists the bucket's copy; import s3:// brings it back, checked and decrypted, byte for byte" bash -c "${s3_cli[*]@Q} copies shore > $work/s3-copies.out && grep -q 's3://e2e-boats/boats/e2e/$cli_name.gpg\$' $work/s3-copies.out && ${s3_cli[*]@Q} import s3://e2e-boats/boats/e2e/$cli_name.gpg > $work/s3-import.out && imported=\$(sed -n 's/^Imported as \\([^ ]*\\) .*/\\1/p' $work/s3-import.out) && cmp -s '$root/opt/d3kos/backups/'\$imported '$root/opt/d3kos/backups/$cli_name'"
+            # A repository target (restic), as a new S3 target is by default, on the same gateway: Debian's restic for
+            # this RID (for arm64: restic:arm64 unpacked beside the build, run under qemu as the build is); this
+            # machine's restic then reads it back as the owner's laptop would, with the passphrase alone.
+            restic_bin=/usr/bin/restic
+            if [ "$rid" = linux-arm64 ] && [ "$(uname -m)" != aarch64 ]; then
+                (cd "$work" && apt-get download -qq restic:arm64 >/dev/null 2>&1) && dpkg-deb -x "$work"/restic_*_arm64.deb "$work/restic-arm64" \
+                    && printf '#!/bin/sh\nexec taskset -c 0 qemu-aarch64-static %s "$@"\n' "$work/restic-arm64/usr/bin/restic" >"$work/restic-arm64.sh" \
+                    && chmod +x "$work/restic-arm64.sh" && restic_bin="$work/restic-arm64.sh"
+                check "Debian's restic:arm64 is unpacked beside the arm64 build" test "$restic_bin" = "$work/restic-arm64.sh"
+            fi
+            vault_cli=(env D3KOS_FS_ROOT="$root" Backup__Restic="$restic_bin" Backup__Targets__0__Name=vault Backup__Targets__0__Kind=s3
+                Backup__Targets__0__Endpoint="http://127.0.0.1:$s3_port" Backup__Targets__0__Bucket=e2e-boats Backup__Targets__0__Prefix=boats/e2e-repository/
+                Backup__Targets__0__AccessKey="$s3_key" Backup__Targets__0__PathStyle=true "${run[@]}" "$root/opt/d3kos/bin/d3kos-backup")
+            laptop=(env RESTIC_PASSWORD='e2e passphrase for the boat' AWS_ACCESS_KEY_ID="$s3_key" AWS_SECRET_ACCESS_KEY="$s3_secret"
+                restic --no-cache -r "s3:http://127.0.0.1:$s3_port/e2e-boats/boats/e2e-repository")
+            check "CLI copy to a repository target (a new S3 target's default) sends a restic snapshot" bash -c "echo '$s3_secret' | ${vault_cli[*]@Q} secret set vault >/dev/null && ${vault_cli[*]@Q} copy $cli_name --to vault > $work/vault-copy.out && grep -q 'as the snapshot vault:[0-9a-f]\{8\} ' $work/vault-copy.out"
+            check "the laptop's restic lists it, reads every byte back (check --read-data) and restores the backup's tar byte for byte" bash -c "${laptop[*]@Q} snapshots --json | jq -e 'length == 1' >/dev/null && ${laptop[*]@Q} check --read-data >/dev/null 2>&1 && ${laptop[*]@Q} restore latest --target $work/laptop >/dev/null && zcat '$root/opt/d3kos/backups/$cli_name' | cmp -s - '$work/laptop/${cli_name%.gz}'"
+            check "CLI copies lists the snapshot; import vault:ID brings it back, verified with its manifest" bash -c "${vault_cli[*]@Q} copies vault > $work/vault-copies.out && address=\$(grep -o 'vault:[0-9a-f]\{8\}' $work/vault-copies.out | head -1) && ${vault_cli[*]@Q} import \$address > $work/vault-import.out && grep -q '^Imported as d3kos_imported_' $work/vault-import.out"
             # Exports to the fleet's bucket: a second export manager of this build, Central:Url=s3://. The worker
             # takes a new entry by itself within a second; a manual "process" meeting it at work answers 409.
             s3_export_port=$((nginx_port + 5))

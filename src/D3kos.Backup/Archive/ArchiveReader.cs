@@ -50,8 +50,10 @@ internal static class ArchiveReader
     private const int MaxErrors = 50;
 
     /// <param name="progress">Told how much of the archive file has been read.</param>
+    /// <param name="fileHash">Given every byte of the archive file as it is read, for a check of the whole file in the same pass.</param>
     public static VerifyReport Read(string archivePath, IReadOnlyList<BackupSource> sources, long maxBytes, IArchiveSink? sink = null,
-        BackupProgress? progress = null, string phase = BackupProgress.Checking, CancellationToken cancellationToken = default)
+        BackupProgress? progress = null, string phase = BackupProgress.Checking, IncrementalHash? fileHash = null,
+        CancellationToken cancellationToken = default)
     {
         var errors = new List<string>();
         ManifestSummary? manifest = null;
@@ -64,7 +66,8 @@ internal static class ArchiveReader
         try
         {
             using var archiveFile = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            using var file = progress is null ? (Stream)archiveFile : new ProgressReadStream(archiveFile, progress, phase);
+            using var read = progress is null ? (Stream)archiveFile : new ProgressReadStream(archiveFile, progress, phase);
+            using var file = fileHash is null ? read : new HashingStream(read, leaveOpen: true, sharedHash: fileHash);
             // Decompressed on a thread of its own, while this one checks, hashes and writes.
             using var gzip = new ReadAheadStream(new GZipStream(file, CompressionMode.Decompress), chunkSize: 1 << 18);
             using var tar = new TarReader(gzip);

@@ -32,6 +32,9 @@ public sealed class BackupPaths(D3kosRoot root, IOptions<BackupOptions> options)
     /// <summary>What waits to be sent to an S3 target (the encrypted copy, the upload's id), kept across a cut-off run.</summary>
     public string OutgoingFolder(string target) => Path.Combine(BackupsFolder, ".outgoing", target);
 
+    /// <summary>The last backup copied to a repository target, unpacked: what restic reads (root's alone; see RepositoryStaging).</summary>
+    public string RepositoryStagingFolder => Path.Combine(BackupsFolder, ".restic-staging");
+
     public string JournalFile => Path.Combine(BackupsFolder, ".restore-journal.json");
 
     /// <summary>Backups hold the owner's API keys and credentials: the folder is root's alone, archives owner-only.</summary>

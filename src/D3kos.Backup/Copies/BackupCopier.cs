@@ -43,16 +43,24 @@ public sealed partial class BackupCopier(
         try
         {
             using var source = CopySource.Open(backup, settings.Encrypt ? passphrase.Read : null, options.Value.FreeSpaceMarginBytes);
-            if (!ledger.Ready)
+            if (!ledger.Ready && target is not RepositoryTarget)
             {
                 // Before the upload, so a drive that must make room knows which copies it may remove.
                 await TryAdoptAsync(target, ledger, settings.Name, cancellationToken).ConfigureAwait(false);
             }
             progress?.Begin(BackupProgress.Copying, source.Length);
             var sent = await target.UploadAsync(source, [.. ledger.NewestFirst.Where(name => name != source.CopyName)], progress, cancellationToken).ConfigureAwait(false);
-            ledger.Record(new SentCopyRecord(sent.Name, sent.SizeBytes, source.Sha256, time.GetUtcNow()));
-            var deleted = await ApplyRetentionAsync(target, ledger, settings, sent.Name, cancellationToken).ConfigureAwait(false);
-            var result = new CopyResult(target.Name, source.FileName, sent.Name, sent.SizeBytes, source.Encrypted, watch.ElapsedMilliseconds, deleted);
+            IReadOnlyList<string> deleted;
+            if (target is RepositoryTarget repository)
+            {
+                deleted = await ApplyRetentionAsync(repository, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                ledger.Record(new SentCopyRecord(sent.Name, sent.SizeBytes, source.Sha256, time.GetUtcNow()));
+                deleted = await ApplyRetentionAsync(target, ledger, settings, sent.Name, cancellationToken).ConfigureAwait(false);
+            }
+            var result = new CopyResult(target.Name, source.FileName, sent.Name, sent.SizeBytes, source.Encrypted, watch.ElapsedMilliseconds, deleted, CopyFormats.Of(settings, paths));
             Record(settings, new CopyStatus(started, true, backupName, result.CopyFile, result.SizeBytes, result.Encrypted, result.DurationMs, null));
             Log.Copied(logger, backupName, target.Name, result.CopyFile, result.SizeBytes, result.DurationMs);
             return result;
@@ -141,7 +149,8 @@ public sealed partial class BackupCopier(
         {
             await using var target = targets.Create(settings);
             var look = await target.LookAsync(cancellationToken).ConfigureAwait(false);
-            status.Add(new TargetStatus(settings.Name, settings.Kind, target.Location, settings.Encrypt, settings.Keep, LastCopy(settings.Name), look.Copies, look.Unavailable));
+            status.Add(new TargetStatus(settings.Name, settings.Kind, target.Location, settings.Encrypt, settings.Keep, LastCopy(settings.Name), look.Copies, look.Unavailable,
+                CopyFormats.Of(settings, paths)));
         }
         return status;
     }
@@ -153,6 +162,10 @@ public sealed partial class BackupCopier(
         var settings = Target(targetName);
         await using var target = targets.Create(settings);
         var listed = await target.ListAsync(cancellationToken).ConfigureAwait(false);
+        if (target is RepositoryTarget)
+        {
+            return listed; // a snapshot says which host made it; there is no ledger
+        }
         var ledger = CopyLedger.Read(paths, settings.Name);
         if (!ledger.Ready)
         {
@@ -172,6 +185,10 @@ public sealed partial class BackupCopier(
     public async Task<ImportResult> ImportFromBucketAsync(string address, BackupManager backups, CancellationToken cancellationToken, BackupProgress? progress = null,
         bool recogniseHeld = false)
     {
+        if (RepositoryAddress.Looks(address))
+        {
+            return await ImportSnapshotAsync(address, backups, progress, cancellationToken).ConfigureAwait(false);
+        }
         var (settings, copyName) = S3Address.Find(Targets, address);
         await using var target = targets.Create(settings);
         var imported = await target.DownloadAsync(copyName, async (download, token) =>
@@ -186,7 +203,10 @@ public sealed partial class BackupCopier(
     }
 
     /// <summary>Refuses an address that lies in no configured S3 target (as <see cref="BackupException"/>), before a job is started for it.</summary>
-    public void CheckBucketAddress(string address) => S3Address.Find(Targets, address);
+    public void CheckBucketAddress(string address)
+    {
+        _ = RepositoryAddress.Looks(address) ? RepositoryAddress.Find(Targets, paths, address) : S3Address.Find(Targets, address);
+    }
 
     public CopyStatus? LastCopy(string targetName) =>
         StatusFile.Read(paths.CopyStatusFile(targetName), BackupJsonContext.Default.CopyStatus);

@@ -20,7 +20,16 @@ public sealed class BackupPassphrase(BackupPaths paths)
 
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    private string FilePath => paths.Root.Resolve(PiPath);
+    /// <summary>
+    /// The passphrase this one replaced, for each repository target's next copy to take the new one (restic
+    /// key add, then key remove of the old key): in the copy secrets' folder, this Pi's state outside every
+    /// backup, 0600, until the next change replaces it (a target not copied to in between is opened with the
+    /// old one by hand). OpenPGP files made with the old one still need the old one.
+    /// </summary>
+    internal string PreviousFilePath => paths.Root.Resolve($"{CopySecrets.PiFolder}/.previous-backup-passphrase");
+
+    /// <summary>The file itself: restic reads it (RESTIC_PASSWORD_FILE), so the passphrase never passes through another process's arguments or environment.</summary>
+    internal string FilePath => paths.Root.Resolve(PiPath);
 
     public bool IsSet => BackupCatalog.IsRegularFile(FilePath) && new FileInfo(FilePath).Length > 0;
 
@@ -40,6 +49,14 @@ public sealed class BackupPassphrase(BackupPaths paths)
             // Finishing that restore would swap in the staged config, and the passphrase written now with the old one.
             throw new BackupException(BackupError.Busy, "A restore was cut off and is not finished yet: run 'd3kos-backup list' (or start the backup API) to finish it, then set the passphrase.");
         }
+        if (IsSet && File.ReadAllText(FilePath) is var current && current != passphrase)
+        {
+            var folder = Path.GetDirectoryName(PreviousFilePath)!;
+            PiStateFolder.EnsureParentOf(folder);
+            Directory.CreateDirectory(folder, BackupPaths.FolderMode);
+            // Only the newest old one: a repository that missed two changes is opened with the older by hand.
+            AtomicFile.Write(PreviousFilePath, stream => stream.Write(Encoding.UTF8.GetBytes(current)), OwnerOnly);
+        }
         AtomicFile.Write(FilePath, stream => stream.Write(Encoding.UTF8.GetBytes(passphrase)), OwnerOnly);
     }
 
@@ -49,6 +66,8 @@ public sealed class BackupPassphrase(BackupPaths paths)
         null or { Length: < MinimumLength } => $"The passphrase must have at least {MinimumLength} characters; a few random words are easy to keep and hard to guess.",
         { Length: > MaximumLength } => $"The passphrase must have at most {MaximumLength} characters.",
         _ when passphrase.Any(char.IsControl) => "The passphrase must not contain line breaks or other control characters.",
+        // restic trims what it reads from the passphrase file: typed on a laptop with them, it would not open the repository.
+        _ when passphrase.Trim() != passphrase => "The passphrase must not begin or end with a space.",
         _ => null,
     };
 

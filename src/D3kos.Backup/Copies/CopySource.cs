@@ -82,12 +82,15 @@ internal sealed class CopySource : IDisposable
         }
         if (hashing.TakeHashHex() != Sha256)
         {
-            throw new BackupException(BackupError.InvalidArchive,
-                $"The local backup {FileName} no longer matches its checksum (the card may be failing), so it was not copied; run verify on it.");
+            throw Mismatch(null);
         }
     }
 
-    private static BackupException Removed(FileNotFoundException missing) => new(BackupError.NotFound,
+    /// <summary>The backup read for a copy is not the one whose checksum was recorded.</summary>
+    internal BackupException Mismatch(Exception? inner) => new(BackupError.InvalidArchive,
+        $"The local backup {FileName} no longer matches its checksum (the card may be failing), so it was not copied; run verify on it.", inner);
+
+    internal static BackupException Removed(FileNotFoundException missing) => new(BackupError.NotFound,
         $"The backup {System.IO.Path.GetFileName(missing.FileName)} was removed (by retention or by hand) before it was copied; nothing was copied.", missing);
 
     public void Dispose()

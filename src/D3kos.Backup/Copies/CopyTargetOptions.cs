@@ -8,6 +8,12 @@ public sealed partial class CopyTargetOptions
     public const string DriveKind = "drive";
     public const string S3Kind = "s3";
 
+    /// <summary>Each copy one OpenPGP file (.gpg) that gpg alone opens: every copy whole, drives' default.</summary>
+    public const string OpenPgpFileFormat = "openpgp-file";
+
+    /// <summary>A restic repository: each copy a snapshot that sends only new data; new S3 targets' default.</summary>
+    public const string RepositoryFormat = "repository";
+
     /// <summary>How the owner names it in the CLI and the API ("usb").</summary>
     public string Name { get; set; } = "";
 
@@ -20,8 +26,20 @@ public sealed partial class CopyTargetOptions
     /// <summary>Copies are OpenPGP-encrypted with the device's passphrase unless the owner turns this off for the target.</summary>
     public bool Encrypt { get; set; } = true;
 
-    /// <summary>How many copies the target keeps (its own count, whatever the kinds).</summary>
+    /// <summary>How many copies the target keeps (its own count, whatever the kinds); an openpgp-file target's.</summary>
     public int Keep { get; set; } = 10;
+
+    /// <summary>
+    /// "openpgp-file" or "repository"; empty: a drive's copies are OpenPGP files, an S3 target's go to a
+    /// repository unless this Pi sent OpenPGP files there before (<see cref="CopyFormats"/>).
+    /// </summary>
+    public string Format { get; set; } = "";
+
+    /// <summary>repository: the newest snapshot of each of this many days is kept (restic forget --keep-daily).</summary>
+    public int KeepDaily { get; set; } = 7;
+
+    /// <summary>repository: and the newest of each of this many weeks (--keep-weekly).</summary>
+    public int KeepWeekly { get; set; } = 4;
 
     /// <summary>s3: the service's address ("https://s3.eu-west-1.amazonaws.com", "http://nas.local:9000").</summary>
     public string Endpoint { get; set; } = "";
@@ -72,6 +90,19 @@ public sealed partial class CopyTargetOptions
         if (Keep < 1)
         {
             yield return $"{key}:Keep must be at least 1";
+        }
+        if (Format is not ("" or OpenPgpFileFormat or RepositoryFormat))
+        {
+            yield return $"{key}:Format '{BackupPaths.Printable(Format)}' is not a format of copies ({OpenPgpFileFormat}, {RepositoryFormat})";
+        }
+        if (Format == RepositoryFormat && !Encrypt)
+        {
+            // restic encrypts every repository: a plain one cannot be had, so the setting would lie.
+            yield return $"{key}:Encrypt cannot be false for a repository (restic encrypts every repository with the passphrase)";
+        }
+        if (KeepDaily < 1 || KeepWeekly < 0)
+        {
+            yield return $"{key}:KeepDaily must be at least 1 and KeepWeekly 0 or more";
         }
     }
 

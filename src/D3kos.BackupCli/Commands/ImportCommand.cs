@@ -11,8 +11,8 @@ internal static class ImportCommand
         var source = Arguments.Word(new Argument<string>("FILE")
         {
             Description = "The path of a backup made on another device or a copy from a drive (an encrypted .gpg copy is opened with "
-                + "the passphrase set here), or s3://BUCKET/PREFIX/NAME to bring a copy back from a configured S3 target's bucket "
-                + "('copies TARGET' lists the addresses).",
+                + "the passphrase set here), s3://BUCKET/PREFIX/NAME to bring a copy back from a configured S3 target's bucket, "
+                + "or TARGET:ID for a snapshot of a repository target ('copies TARGET' lists the addresses).",
         });
         return new Command("import", "Take a backup made elsewhere into this Pi's backups, checked whole first.") { source }
             .Runs(console, context => RunAsync(context, context.Value(source)), recoverFirst: true,
@@ -22,7 +22,7 @@ internal static class ImportCommand
     private static async Task<int> RunAsync(CommandContext context, string source)
     {
         ImportResult imported;
-        if (source.StartsWith("s3://", StringComparison.Ordinal))
+        if (source.StartsWith("s3://", StringComparison.Ordinal) || (BackupCopier.IsSnapshotAddress(source) && !File.Exists(source)))
         {
             await context.Say($"Fetching {source} ...");
             imported = await context.Services.Copier.ImportFromBucketAsync(source, context.Services.Backups, context.Cancellation, context.Progress("Fetching"));

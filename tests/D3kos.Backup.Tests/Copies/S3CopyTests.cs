@@ -340,7 +340,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IDisposable
         var (manager, _, services, bucket) = await LibraryAsync(encrypt: false);
         using var __ = services;
         var settings = _boat.Settings(
-            ("Backup:Targets:0:Name", "shore"), ("Backup:Targets:0:Kind", "s3"), ("Backup:Targets:0:Endpoint", ceph.Endpoint), ("Backup:Targets:0:Bucket", bucket),
+            ("Backup:Targets:0:Name", "shore"), ("Backup:Targets:0:Kind", "s3"), ("Backup:Targets:0:Format", "openpgp-file"), ("Backup:Targets:0:Endpoint", ceph.Endpoint), ("Backup:Targets:0:Bucket", bucket),
             ("Backup:Targets:0:Prefix", Prefix), ("Backup:Targets:0:AccessKey", CephGateway.AccessKey), ("Backup:Targets:0:PathStyle", "true"),
             ("Backup:Targets:0:Encrypt", "false"), ("Backup:Targets:1:Name", "usb"), ("Backup:Targets:1:Path", "/media/usb"));
         await using var app = new BackupApiApp(settings);
@@ -384,7 +384,7 @@ public sealed class S3CopyTests(CephGateway ceph) : IDisposable
     [InlineData("Backup:Targets:0:AccessKey", "", "AccessKey and Region are required")]
     public void An_s3_setting_that_cannot_work_stops_the_start_with_its_name(string key, string value, string expected)
     {
-        var settings = _boat.Settings(("Backup:Targets:0:Name", "shore"), ("Backup:Targets:0:Kind", "s3"), ("Backup:Targets:0:Endpoint", "https://s3.eu-west-1.amazonaws.com"),
+        var settings = _boat.Settings(("Backup:Targets:0:Name", "shore"), ("Backup:Targets:0:Kind", "s3"), ("Backup:Targets:0:Format", "openpgp-file"), ("Backup:Targets:0:Endpoint", "https://s3.eu-west-1.amazonaws.com"),
             ("Backup:Targets:0:Bucket", "fleet-backups"), ("Backup:Targets:0:Prefix", "boats/aurora/"), ("Backup:Targets:0:AccessKey", "AKIAEXAMPLE"), (key, value));
 
         var failure = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => Library.Create(settings));

@@ -30,6 +30,7 @@ internal static class ShoreTarget
         ("Backup:Targets:0:AccessKey", CephGateway.AccessKey),
         ("Backup:Targets:0:PathStyle", "true"),
         ("Backup:Targets:0:PartSizeMiB", "5"),
+        ("Backup:Targets:0:Format", "openpgp-file"),
         .. more,
     ];
 }

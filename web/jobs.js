@@ -8,6 +8,7 @@ const PHASES = {
   'backing up': 'Backing up', finishing: 'Finishing the archive', checking: 'Checking', restoring: 'Restoring',
   'switching over': 'Stopping the services and switching over', starting: 'Starting', uploading: 'Uploading', verifying: 'Checking the upload',
   copying: 'Copying', fetching: 'Fetching from the bucket',
+  'preparing the copy': 'Preparing the copy (unpacking the backup for the repository)',
   'keeping the old state': 'Keeping the previous state in a safety backup (the boat is already running again)',
   'waiting for the safety backup of the last restore': 'Waiting for the safety backup of the last restore to be written',
 };

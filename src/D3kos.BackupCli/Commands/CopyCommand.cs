@@ -23,7 +23,7 @@ internal static class CopyCommand
         context.ClearProgress();
         var check = copier.Targets.First(t => t.Name == result.Target).Kind == CopyTargetOptions.S3Kind ? "sent and checked" : "read back and checked";
         await context.Say(result.Format == CopyTargetOptions.RepositoryFormat
-            ? $"Copied {result.BackupFile} to {result.Target} as the snapshot {result.CopyFile} ({HumanSize.Format(result.SizeBytes)} of new data sent, encrypted by restic)"
+            ? $"Copied {result.BackupFile} to {result.Target} as the snapshot {result.CopyFile} ({HumanSize.Format(result.SizeBytes)} of new data before compression, encrypted by restic)"
             : $"Copied {result.BackupFile} to {result.Target} as {result.CopyFile} ({HumanSize.Format(result.SizeBytes)}, {(result.Encrypted ? "encrypted" : "not encrypted")}, {check})");
         foreach (var deleted in result.Deleted)
         {

@@ -10,8 +10,9 @@ namespace D3kos.Backup;
 /// mode and time are set only when they differ. A file left alone keeps its change time (ctime), which
 /// no program can set back, so restic's file cache skips it only when nothing in it was touched; a file
 /// touched in any way is read again. The card is spared too: a day's copy writes the pages of the boat
-/// log that changed, not the whole database. Files written are flushed before restic reads them, so a
-/// power cut cannot take back bytes a snapshot already holds.
+/// log that changed, not the whole database. What was written is flushed before restic reads it
+/// (<see cref="RepositoryStaging"/>), so a power cut cannot take back bytes a snapshot already holds
+/// while the file's change time says it is as restic saw it.
 /// </summary>
 internal sealed class InPlaceStagingSink(string folder) : IArchiveSink
 {
@@ -22,7 +23,6 @@ internal sealed class InPlaceStagingSink(string folder) : IArchiveSink
     private SafeFileHandle? _file;
     private long _offset;
     private long _existingLength;
-    private bool _changed;
 
     /// <summary>Every member the archive named, to tell what in the folder is left from an earlier backup.</summary>
     public IReadOnlySet<string> Members => _members;
@@ -44,7 +44,7 @@ internal sealed class InPlaceStagingSink(string folder) : IArchiveSink
         // A new file's mode is the entry's once it is written; the staging folder is root's alone meanwhile.
         _file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite);
         _existingLength = RandomAccess.GetLength(_file);
-        (_offset, _changed) = (0, false);
+        _offset = 0;
     }
 
     public void Write(ReadOnlySpan<byte> bytes)
@@ -59,7 +59,6 @@ internal sealed class InPlaceStagingSink(string folder) : IArchiveSink
         {
             RandomAccess.Write(file, bytes, _offset);
             BytesWritten += bytes.Length;
-            _changed = true;
         }
         _offset += bytes.Length;
     }
@@ -75,11 +74,6 @@ internal sealed class InPlaceStagingSink(string folder) : IArchiveSink
             if (_existingLength > _offset)
             {
                 RandomAccess.SetLength(file, _offset);
-                _changed = true;
-            }
-            if (_changed)
-            {
-                RandomAccess.FlushToDisk(file);
             }
             if (Differs(FileStat.Fstat(file), entry))
             {

@@ -16,10 +16,14 @@ internal sealed class RepositoryBackup(ResticProcess restic, string host, CopySo
     public const string NameTag = "d3kos-backup=";
     public const string SizeTag = "d3kos-bytes=";
 
-    public async Task<ResticBackupLine> RunAsync(BackupProgress? progress, CancellationToken cancellationToken)
+    /// <summary>Unpacks the backup into the staging folder, checked; done once, before restic is first run.</summary>
+    public Task<StagedBackup> StageAsync(BackupProgress? progress, CancellationToken cancellationToken) =>
+        Task.Run(() => RepositoryStaging.Stage(source, content, progress, cancellationToken), cancellationToken);
+
+    /// <summary>restic backup of the staged folder; its summary line.</summary>
+    public async Task<ResticBackupLine> SnapshotAsync(StagedBackup staged, BackupProgress? progress, CancellationToken cancellationToken)
     {
         var made = BackupNames.CreatedFromName(source.FileName) ?? File.GetLastWriteTimeUtc(source.Path);
-        var staged = await Task.Run(() => RepositoryStaging.Stage(source, content, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
         progress?.Begin(BackupProgress.Copying, staged.TotalBytes);
         ResticBackupLine? summary = null;
         await restic.In(content.StagingFolder).RunAsync(

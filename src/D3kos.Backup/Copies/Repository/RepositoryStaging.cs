@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using D3kos.Common.Interop;
 
 namespace D3kos.Backup;
 
@@ -21,7 +22,9 @@ internal static class RepositoryStaging
     public static StagedBackup Stage(CopySource source, SnapshotContent content, BackupProgress? progress, CancellationToken cancellationToken)
     {
         var folder = content.StagingFolder;
-        Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // The boat's files, unpacked: root's alone, whoever made the folder first.
+        Directory.CreateDirectory(folder);
+        File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var sink = new InPlaceStagingSink(folder);
         VerifyReport report;
         using var fileHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -34,6 +37,11 @@ internal static class RepositoryStaging
         {
             throw CopySource.Removed(missing);
         }
+        catch (IOException full) when (IoErrors.IsNoSpace(full))
+        {
+            throw new BackupException(BackupError.DiskFull,
+                $"The card has no room to prepare the copy of {source.FileName} (restic reads the backup unpacked, about {UnpackedMegabytes(source)} MB); nothing was sent. Free some space, or keep fewer backups.", full);
+        }
         catch (Exception damaged) when (damaged is InvalidDataException or EndOfStreamException or FormatException
             || damaged is BackupException { Error: BackupError.InvalidArchive or BackupError.UnsafeArchive })
         {
@@ -45,8 +53,12 @@ internal static class RepositoryStaging
         }
         RemoveStrays(folder, "", sink.Members);
         sink.FinishFolders();
+        // One syncfs for every file written, not an fsync each: thousands of Signal K files on a card.
+        UnixFile.FlushFileSystemOf(folder);
         return new StagedBackup(report.TotalBytes, sink.BytesWritten);
     }
+
+    private static long UnpackedMegabytes(CopySource source) => (ArchiveReader.ReadManifestOnly(source.Path)?.TotalBytes ?? 0) / 1_000_000;
 
     /// <summary>The manifest is the archive's first member, which the reader keeps to itself: staged here the same way.</summary>
     private static void StageManifest(string archive, InPlaceStagingSink sink)
@@ -92,6 +104,7 @@ internal sealed record StagedBackup(long TotalBytes, long BytesWritten);
 
 /// <summary>
 /// What a repository target needs of this Pi to make and bring back snapshots: the staging folder restic
-/// reads from, a folder on the same card for a snapshot brought back, and the sources' entry rules.
+/// reads from, the backups folder (where a snapshot is brought back, and what the target records), and the
+/// sources' entry rules.
 /// </summary>
-internal sealed record SnapshotContent(string StagingFolder, string ScratchFolder, IReadOnlyList<BackupSource> Sources, long MaxBytes, long FreeSpaceMargin);
+internal sealed record SnapshotContent(string StagingFolder, string BackupsFolder, IReadOnlyList<BackupSource> Sources, long MaxBytes, long FreeSpaceMargin);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using D3kos.Common.Files;
 
 namespace D3kos.Backup;
 
@@ -36,11 +37,9 @@ internal sealed class RepositoryTarget(CopyTargetOptions target, IRepositoryPlac
         _ = source.Passphrase; // restic reads the file itself; this says a missing one in the copies' words
         // Each run of restic costs its key derivation (scrypt, about 0.6 s here, more on a Pi): a copy runs
         // it as few times as it can, making the repository or clearing a stale lock only when told to.
-        var summary = await WithRepositoryAsync(process, () =>
-        {
-            progress?.Begin(BackupProgress.Copying, source.Length);
-            return new RepositoryBackup(process, restic.Host, source, content).RunAsync(progress, cancellationToken);
-        }, cancellationToken).ConfigureAwait(false);
+        var backup = new RepositoryBackup(process, restic.Host, source, content);
+        var staged = await backup.StageAsync(progress, cancellationToken).ConfigureAwait(false);
+        var summary = await WithRepositoryAsync(process, () => backup.SnapshotAsync(staged, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
         return new SentCopy(AddressOf(summary.SnapshotId!), summary.DataAdded);
     }, cancellationToken);
 
@@ -59,8 +58,8 @@ internal sealed class RepositoryTarget(CopyTargetOptions target, IRepositoryPlac
                 ResticJsonContext.Default.ResticStats);
             RemoveRestoreFolders();
             // The snapshot's files and the archive made of them sit side by side until it is checked.
-            FreeSpace.Ensure(content.ScratchFolder, 2 * stats.TotalSize, content.FreeSpaceMargin, "to bring the snapshot back", "Nothing was fetched.");
-            var folder = Path.Combine(content.ScratchFolder, RestoreFolderPrefix + Guid.NewGuid().ToString("N"));
+            FreeSpace.Ensure(content.BackupsFolder, 2 * stats.TotalSize, content.FreeSpaceMargin, "to bring the snapshot back", "Nothing was fetched.");
+            var folder = Path.Combine(content.BackupsFolder, RestoreFolderPrefix + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             try
             {
@@ -91,7 +90,7 @@ internal sealed class RepositoryTarget(CopyTargetOptions target, IRepositoryPlac
     /// <summary>Restore folders an import cut off by a power cut left (an import holds the import lock, so none is in use).</summary>
     private void RemoveRestoreFolders()
     {
-        foreach (var stale in Directory.EnumerateDirectories(content.ScratchFolder, RestoreFolderPrefix + "*"))
+        foreach (var stale in Directory.EnumerateDirectories(content.BackupsFolder, RestoreFolderPrefix + "*"))
         {
             InPlaceStagingSink.RemoveAny(stale);
         }
@@ -122,24 +121,37 @@ internal sealed class RepositoryTarget(CopyTargetOptions target, IRepositoryPlac
     public Task<TargetLook> LookAsync(CancellationToken cancellationToken) => Task.FromResult(new TargetLook(null, place.Unavailable()));
 
     /// <summary>
-    /// Retention: restic forget --keep-daily --keep-weekly --prune over this device's snapshots alone (its
-    /// host and the tag; grouped by host, as each snapshot's file has its own name), then restic check of
-    /// the repository prune rewrote. Returns the snapshots removed.
+    /// Retention: restic forget --keep-daily --keep-weekly over this device's snapshots alone (its host and
+    /// the tag; grouped by host, as the staging folder's path is this device's own). The data only they held
+    /// is pruned once a week, not after every day's copy: a prune reads and rewrites the repository's packs
+    /// and indexes and a check follows it, seconds a day over the boat's link for a few MB a week. Returns
+    /// the snapshots removed.
     /// </summary>
     public Task<IReadOnlyList<string>> ApplyRetentionAsync(CancellationToken cancellationToken) => Say(CopyConsequence.Look, async () =>
     {
         var process = Process();
+        var pruned = PrunedFile;
+        var pruneNow = !File.Exists(pruned) || File.GetLastWriteTimeUtc(pruned) < DateTime.UtcNow - PruneEvery;
         // prune writes its own lines after forget's JSON, which is the first line.
-        var answer = await WithRepositoryAsync(process, () => process.RunAsync(["forget", "--prune", "--json", "--group-by", "host", "--host", restic.Host, "--tag", Tag,
+        var answer = await WithRepositoryAsync(process, () => process.RunAsync(["forget", .. (pruneNow ? ["--prune"] : Array.Empty<string>()), "--json",
+            "--group-by", "host", "--host", restic.Host, "--tag", Tag,
             "--keep-daily", Invariant(target.KeepDaily), "--keep-weekly", Invariant(target.KeepWeekly)], cancellationToken), cancellationToken).ConfigureAwait(false);
         var groups = ResticJsonContext.Parse(answer.Split('\n').FirstOrDefault(line => line.StartsWith('[')) ?? "[]", ResticJsonContext.Default.ListResticForgetGroup);
         IReadOnlyList<string> removed = [.. groups.SelectMany(group => group.Remove ?? []).Select(snapshot => AddressOf(snapshot.ShortId ?? snapshot.Id))];
-        if (removed.Count > 0)
+        if (pruneNow && removed.Count > 0)
         {
+            // restic prunes only when forget removed a snapshot; the check reads what the prune rewrote.
             await process.RunAsync(["check", "--with-cache"], cancellationToken).ConfigureAwait(false);
+            AtomicFile.Write(pruned, _ => { });
         }
         return removed;
     }, cancellationToken);
+
+    /// <summary>How often the data of forgotten snapshots is pruned.</summary>
+    public static readonly TimeSpan PruneEvery = TimeSpan.FromDays(7);
+
+    /// <summary>Its time is the last prune of this target's repository (an empty file in the backups folder, root's alone).</summary>
+    private string PrunedFile => Path.Combine(content.BackupsFolder, $".restic-pruned-{target.Name}");
 
     /// <summary>
     /// Runs <paramref name="work"/>; when restic says there is no repository yet, makes it (format 2:

@@ -132,5 +132,40 @@ public sealed class DriveRepositoryTests : IDisposable
         Assert.Equal(refused.Message, copier.LastCopy("usb")!.Error);
     }
 
+    [Fact]
+    public async Task A_snapshot_holding_a_file_its_manifest_does_not_list_is_refused_on_import_and_nothing_is_kept()
+    {
+        using var drive = MountedDrive.Image(DrivePath, "ext4", megabytes: 64);
+        var (manager, copier, services) = Library();
+        using var _ = services;
+        var ct = TestContext.Current.CancellationToken;
+        var backup = manager.Create(cancellationToken: ct);
+        await copier.CopyAsync(backup.FileName, "usb", null, ct);
+        var ours = JsonDocument.Parse(LaptopRestic.RunOk(Repository, null, "snapshots", "--json")).RootElement[0];
+        // Whoever holds the passphrase writes a snapshot that looks like the boat's: the manifest, and one file more.
+        var planted = Directory.CreateTempSubdirectory("d3kos-planted-").FullName;
+        try
+        {
+            BoatRoot.Tar("-xzf", backup.Path, "-C", planted);
+            File.WriteAllText(Path.Combine(planted, "opt/d3kos/config/planted.sh"), "#!/bin/sh\necho owned\n");
+            var (code, _, error) = LaptopRestic.RunIn(planted, Repository, ["backup", ".", "--host", ours.GetProperty("hostname").GetString()!,
+                .. ours.GetProperty("tags").EnumerateArray().SelectMany(tag => new[] { "--tag", tag.GetString()! })]);
+            Assert.True(code == 0, error);
+        }
+        finally
+        {
+            Directory.Delete(planted, recursive: true);
+        }
+        var newest = (await copier.ListCopiesAsync("usb", ct))[0];
+        var before = manager.List().Count;
+
+        var refused = await Assert.ThrowsAsync<BackupException>(() => copier.ImportFromBucketAsync(newest.Address, manager, ct));
+
+        Assert.Equal(BackupError.InvalidArchive, refused.Error);
+        Assert.Contains("not a usable d3kOS backup", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(before, manager.List().Count);
+        Assert.Empty(Directory.GetDirectories(_boat.BackupsFolder, ".restic-restore-*"));
+    }
+
     public void Dispose() => _boat.Dispose();
 }

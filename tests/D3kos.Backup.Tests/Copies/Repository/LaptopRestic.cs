@@ -15,13 +15,18 @@ internal static class LaptopRestic
     public static (int Code, string Output, string Error) Run(string repository, IReadOnlyDictionary<string, string>? keys, params string[] args) =>
         RunWith(ShoreTarget.Passphrase, repository, keys, args);
 
+    /// <summary>In <paramref name="folder"/>, as "restic backup ." is run there.</summary>
+    public static (int Code, string Output, string Error) RunIn(string folder, string repository, params string[] args) =>
+        RunWith(ShoreTarget.Passphrase, repository, null, args, folder);
+
     /// <summary>With another passphrase than the boat's first one.</summary>
     public static (int Code, string Output, string Error) RunWith(string passphrase, string repository, params string[] args) =>
         RunWith(passphrase, repository, null, args);
 
-    private static (int Code, string Output, string Error) RunWith(string passphrase, string repository, IReadOnlyDictionary<string, string>? keys, string[] args)
+    private static (int Code, string Output, string Error) RunWith(string passphrase, string repository, IReadOnlyDictionary<string, string>? keys, string[] args,
+        string? folder = null)
     {
-        var start = new ProcessStartInfo(Program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        var start = new ProcessStartInfo(Program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, WorkingDirectory = folder ?? "" };
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("RESTIC_", StringComparison.Ordinal) || k.StartsWith("AWS_", StringComparison.Ordinal)).ToList())
         {
             start.Environment.Remove(name);

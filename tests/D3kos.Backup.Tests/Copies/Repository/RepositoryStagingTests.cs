@@ -88,5 +88,28 @@ public sealed class RepositoryStagingTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(drivePath, "d3kos-backups", "restic-repository", "snapshots")), "restic made no repository and no snapshot");
     }
 
+    [Fact]
+    public async Task A_card_without_room_to_unpack_the_backup_says_so_and_sends_nothing()
+    {
+        LaptopRestic.SkipUnlessInstalled();
+        var drivePath = _boat.Root.At("/media/d3kos-usb");
+        using var drive = MountedDrive.Image(drivePath, "ext4", megabytes: 64);
+        var (manager, services) = Library.Create(_boat.Settings(
+            ("Backup:Targets:0:Name", "usb"), ("Backup:Targets:0:Path", "/media/d3kos-usb"), ("Backup:Targets:0:Format", "repository")));
+        using var _ = services;
+        services.GetRequiredService<BackupPassphrase>().Set(ShoreTarget.Passphrase);
+        var ct = TestContext.Current.CancellationToken;
+        S3RepositoryTests.SeededImages(_boat, 4);
+        var backup = manager.Create(cancellationToken: ct);
+        using var full = MountedDrive.Tmpfs(Staging, kilobytes: 1024);
+
+        var refused = await Assert.ThrowsAsync<BackupException>(() => services.GetRequiredService<BackupCopier>().CopyAsync(backup.FileName, "usb", null, ct));
+
+        Assert.Equal(BackupError.DiskFull, refused.Error);
+        Assert.StartsWith("The card has no room to prepare the copy", refused.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(drivePath, "d3kos-backups", "restic-repository", "snapshots")), "restic made no snapshot");
+        Assert.True(File.Exists(backup.Path));
+    }
+
     public void Dispose() => _boat.Dispose();
 }

@@ -14,7 +14,7 @@ namespace D3kos.Backup;
 /// (<see cref="RepositoryStaging"/>), so a power cut cannot take back bytes a snapshot already holds
 /// while the file's change time says it is as restic saw it.
 /// </summary>
-internal sealed class InPlaceStagingSink(string folder) : IArchiveSink
+internal sealed class InPlaceStagingSink(string folder) : IArchiveSink, IDisposable
 {
     private readonly HashSet<string> _members = new(StringComparer.Ordinal);
     private readonly List<(string Path, TarEntry Entry)> _folders = [];
@@ -160,6 +160,9 @@ internal sealed class InPlaceStagingSink(string folder) : IArchiveSink
         }
         return Path.Combine(folder, name);
     }
+
+    /// <summary>A file left open by a check that failed in its middle.</summary>
+    public void Dispose() => _file?.Dispose();
 
     /// <summary>Removes a file, link or whole folder (a link is removed, never followed).</summary>
     public static void RemoveAny(string path)

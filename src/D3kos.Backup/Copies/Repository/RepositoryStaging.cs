@@ -25,7 +25,7 @@ internal static class RepositoryStaging
         // The boat's files, unpacked: root's alone, whoever made the folder first.
         Directory.CreateDirectory(folder);
         File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var sink = new InPlaceStagingSink(folder);
+        using var sink = new InPlaceStagingSink(folder);
         VerifyReport report;
         using var fileHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try

@@ -167,5 +167,49 @@ public sealed class DriveRepositoryTests : IDisposable
         Assert.Empty(Directory.GetDirectories(_boat.BackupsFolder, ".restic-restore-*"));
     }
 
+    [Fact]
+    public async Task A_backup_that_no_longer_matches_its_checksum_is_refused_before_restic_starts()
+    {
+        using var drive = MountedDrive.Image(DrivePath, "ext4", megabytes: 64);
+        var (manager, copier, services) = Library();
+        using var _ = services;
+        var ct = TestContext.Current.CancellationToken;
+        var backup = manager.Create(cancellationToken: ct);
+        Assert.NotEmpty(manager.List()); // the checksum is recorded as it was made
+        using (var file = new FileStream(backup.Path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            file.Position = file.Length / 2;
+            var b = file.ReadByte();
+            file.Position = file.Length / 2;
+            file.WriteByte((byte)(b ^ 0x40));
+        }
+        File.SetLastWriteTimeUtc(backup.Path + ".sha256", DateTime.UtcNow.AddMinutes(1));
+
+        var refused = await Assert.ThrowsAsync<BackupException>(() => copier.CopyAsync(backup.FileName, "usb", null, ct));
+
+        Assert.Equal(BackupError.InvalidArchive, refused.Error);
+        Assert.Contains("no longer matches its checksum", refused.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(Repository, "snapshots")), "restic made no repository and no snapshot");
+    }
+
+    [Fact]
+    public async Task A_card_without_room_to_unpack_the_backup_says_so_and_sends_nothing()
+    {
+        using var drive = MountedDrive.Image(DrivePath, "ext4", megabytes: 64);
+        var (manager, copier, services) = Library();
+        using var _ = services;
+        var ct = TestContext.Current.CancellationToken;
+        S3RepositoryTests.SeededImages(_boat, 4);
+        var backup = manager.Create(cancellationToken: ct);
+        using var full = MountedDrive.Tmpfs(Path.Combine(_boat.BackupsFolder, ".restic-staging"), kilobytes: 1024);
+
+        var refused = await Assert.ThrowsAsync<BackupException>(() => copier.CopyAsync(backup.FileName, "usb", null, ct));
+
+        Assert.Equal(BackupError.DiskFull, refused.Error);
+        Assert.StartsWith("The card has no room to prepare the copy", refused.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(Repository, "snapshots")), "restic made no snapshot");
+        Assert.True(File.Exists(backup.Path));
+    }
+
     public void Dispose() => _boat.Dispose();
 }

@@ -59,57 +59,5 @@ public sealed class RepositoryStagingTests : IDisposable
         Assert.Equal("700", Tool.Run("stat", "-c", "%a", Staging).Trim());
     }
 
-    [Fact]
-    public async Task A_backup_that_no_longer_matches_its_checksum_is_refused_before_restic_starts()
-    {
-        LaptopRestic.SkipUnlessInstalled();
-        var drivePath = _boat.Root.At("/media/d3kos-usb");
-        using var drive = MountedDrive.Image(drivePath, "ext4", megabytes: 64);
-        var (manager, services) = Library.Create(_boat.Settings(
-            ("Backup:Targets:0:Name", "usb"), ("Backup:Targets:0:Path", "/media/d3kos-usb"), ("Backup:Targets:0:Format", "repository")));
-        using var _ = services;
-        services.GetRequiredService<BackupPassphrase>().Set(ShoreTarget.Passphrase);
-        var ct = TestContext.Current.CancellationToken;
-        var backup = manager.Create(cancellationToken: ct);
-        Assert.NotEmpty(manager.List()); // the checksum is recorded as it was made
-        using (var file = new FileStream(backup.Path, FileMode.Open, FileAccess.ReadWrite))
-        {
-            file.Position = file.Length / 2;
-            var b = file.ReadByte();
-            file.Position = file.Length / 2;
-            file.WriteByte((byte)(b ^ 0x40));
-        }
-        File.SetLastWriteTimeUtc(backup.Path + ".sha256", DateTime.UtcNow.AddMinutes(1));
-
-        var refused = await Assert.ThrowsAsync<BackupException>(() => services.GetRequiredService<BackupCopier>().CopyAsync(backup.FileName, "usb", null, ct));
-
-        Assert.Equal(BackupError.InvalidArchive, refused.Error);
-        Assert.Contains("no longer matches its checksum", refused.Message, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(Path.Combine(drivePath, "d3kos-backups", "restic-repository", "snapshots")), "restic made no repository and no snapshot");
-    }
-
-    [Fact]
-    public async Task A_card_without_room_to_unpack_the_backup_says_so_and_sends_nothing()
-    {
-        LaptopRestic.SkipUnlessInstalled();
-        var drivePath = _boat.Root.At("/media/d3kos-usb");
-        using var drive = MountedDrive.Image(drivePath, "ext4", megabytes: 64);
-        var (manager, services) = Library.Create(_boat.Settings(
-            ("Backup:Targets:0:Name", "usb"), ("Backup:Targets:0:Path", "/media/d3kos-usb"), ("Backup:Targets:0:Format", "repository")));
-        using var _ = services;
-        services.GetRequiredService<BackupPassphrase>().Set(ShoreTarget.Passphrase);
-        var ct = TestContext.Current.CancellationToken;
-        S3RepositoryTests.SeededImages(_boat, 4);
-        var backup = manager.Create(cancellationToken: ct);
-        using var full = MountedDrive.Tmpfs(Staging, kilobytes: 1024);
-
-        var refused = await Assert.ThrowsAsync<BackupException>(() => services.GetRequiredService<BackupCopier>().CopyAsync(backup.FileName, "usb", null, ct));
-
-        Assert.Equal(BackupError.DiskFull, refused.Error);
-        Assert.StartsWith("The card has no room to prepare the copy", refused.Message, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(Path.Combine(drivePath, "d3kos-backups", "restic-repository", "snapshots")), "restic made no snapshot");
-        Assert.True(File.Exists(backup.Path));
-    }
-
     public void Dispose() => _boat.Dispose();
 }

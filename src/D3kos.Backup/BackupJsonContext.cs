@@ -10,6 +10,7 @@ namespace D3kos.Backup;
 [JsonSerializable(typeof(CopyStatus))]
 [JsonSerializable(typeof(SentCopies))]
 [JsonSerializable(typeof(ScheduleStatus))]
+[JsonSerializable(typeof(RestoreRecovery))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(DateTimeOffset))]
 [JsonSerializable(typeof(int))]

@@ -55,6 +55,9 @@ public sealed class BackupOptions : IValidatableObject
     /// <summary>Automatic backups: when, and how many are kept.</summary>
     public ScheduleOptions Schedule { get; set; } = new();
 
+    /// <summary>When a backup, a copy or the card counts as a problem for the owner (<see cref="Condition"/>).</summary>
+    public ConditionOptions Conditions { get; set; } = new();
+
     /// <summary>Where copies of the backups go (USB drives); empty: none.</summary>
     public List<CopyTargetOptions> Targets { get; set; } = [];
 
@@ -78,6 +81,10 @@ public sealed class BackupOptions : IValidatableObject
         foreach (var source in EffectiveSources.Where(s => backups.StartsWith(s.TrimEnd('/') + "/", StringComparison.Ordinal)))
         {
             yield return new ValidationResult($"Backup:BackupsFolder must not lie inside the source '{source}'", [nameof(BackupsFolder)]);
+        }
+        foreach (var problem in Conditions.Problems())
+        {
+            yield return new ValidationResult(problem, [nameof(Conditions)]);
         }
         foreach (var problem in Schedule.Problems())
         {

@@ -23,6 +23,7 @@ public static class BackupServiceCollection
         services.AddSingleton<CopyTargetFactory>();
         services.AddSingleton<BackupCopier>();
         services.AddSingleton<AutomaticBackups>();
+        services.AddSingleton<BackupConditions>();
         return services;
     }
 }

@@ -157,10 +157,11 @@ public static class BackupEndpoints
         return null;
     }
 
-    private static async Task<Ok<StatusResponse>> Status(AutomaticBackups automatic, BackupManager backups, CancellationToken cancellationToken)
+    private static async Task<Ok<StatusResponse>> Status(AutomaticBackups automatic, BackupManager backups, BackupConditions conditions, CancellationToken cancellationToken)
     {
         var status = await automatic.StatusAsync(cancellationToken);
-        return TypedResults.Ok(new StatusResponse(true, status.Schedule, status.Targets, status.PassphraseSet, backups.OldState()));
+        var problems = await Task.Run(() => conditions.Current(cancellationToken), cancellationToken);
+        return TypedResults.Ok(new StatusResponse(true, problems, status.Schedule, status.Targets, status.PassphraseSet, backups.OldState()));
     }
 
     /// <summary>A copy the owner asked for runs to its end, as a job does, even when the page that asked is closed.</summary>

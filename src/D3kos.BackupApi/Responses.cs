@@ -106,8 +106,9 @@ public sealed record JobResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Status,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error);
 
+/// <param name="Problems">The conditions that hold now (<see cref="Condition"/>), alarms first; empty when all is well.</param>
 /// <param name="OldState">A restore's replaced state not yet kept in its safety backup (being written, waiting, or failed); absent otherwise.</param>
-public sealed record StatusResponse(bool Success, ScheduleView Schedule, IReadOnlyList<TargetStatus> Targets, bool PassphraseSet,
+public sealed record StatusResponse(bool Success, IReadOnlyList<Condition> Problems, ScheduleView Schedule, IReadOnlyList<TargetStatus> Targets, bool PassphraseSet,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] OldStateStatus? OldState);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
@@ -133,4 +134,5 @@ public sealed record StatusResponse(bool Success, ScheduleView Schedule, IReadOn
 [JsonSerializable(typeof(PassphraseRequest))]
 [JsonSerializable(typeof(PassphraseResponse))]
 [JsonSerializable(typeof(StatusResponse))]
+[JsonSerializable(typeof(Condition))]
 internal sealed partial class BackupApiJsonContext : JsonSerializerContext;

@@ -40,6 +40,8 @@ internal sealed class CliServices : IDisposable
 
     public AutomaticBackups Automatic => _provider.GetRequiredService<AutomaticBackups>();
 
+    public BackupConditions Conditions => _provider.GetRequiredService<BackupConditions>();
+
     public BackupPassphrase Passphrase => _provider.GetRequiredService<BackupPassphrase>();
 
     public CopySecrets Secrets => _provider.GetRequiredService<CopySecrets>();

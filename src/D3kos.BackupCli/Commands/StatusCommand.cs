@@ -11,6 +11,13 @@ internal static class StatusCommand
     private static async Task<int> RunAsync(CommandContext context)
     {
         var status = await context.Services.Automatic.StatusAsync(context.Cancellation);
+        var problems = context.Services.Conditions.Current(context.Cancellation);
+        await context.Say(problems.Count == 0 ? "Problems: none." : $"Problems ({problems.Count}):");
+        foreach (var problem in problems)
+        {
+            await context.Say($"  {problem.Severity.ToUpperInvariant()} {problem.Id}: {problem.Message}");
+            await context.Say($"    What to do: {problem.WhatToDo}");
+        }
         var schedule = status.Schedule;
         await context.Say(schedule.Enabled
             ? $"Automatic backups: on, '{schedule.Calendar}' ({schedule.TimeZone}); next run: {Time(schedule.NextRun) ?? "planned when the backup API starts"}{(schedule.Running ? "; a run is going on now" : "")}"

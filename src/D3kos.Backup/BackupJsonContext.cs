@@ -11,6 +11,7 @@ namespace D3kos.Backup;
 [JsonSerializable(typeof(SentCopies))]
 [JsonSerializable(typeof(ScheduleStatus))]
 [JsonSerializable(typeof(RestoreRecovery))]
+[JsonSerializable(typeof(SignalKAccess))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(DateTimeOffset))]
 [JsonSerializable(typeof(int))]

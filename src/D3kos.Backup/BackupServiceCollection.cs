@@ -24,6 +24,11 @@ public static class BackupServiceCollection
         services.AddSingleton<BackupCopier>();
         services.AddSingleton<AutomaticBackups>();
         services.AddSingleton<BackupConditions>();
+        services.AddOptions<NotifyOptions>().BindConfiguration(NotifyOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NotifyOptions>, NotifyOptionsValidator>();
+        services.AddSingleton<NotifySecrets>();
+        services.AddSingleton<NotifyHttp>();
+        services.AddSingleton<SignalKLink>();
         return services;
     }
 }

@@ -157,11 +157,12 @@ public static class BackupEndpoints
         return null;
     }
 
-    private static async Task<Ok<StatusResponse>> Status(AutomaticBackups automatic, BackupManager backups, BackupConditions conditions, CancellationToken cancellationToken)
+    private static async Task<Ok<StatusResponse>> Status(AutomaticBackups automatic, BackupManager backups, BackupConditions conditions, SignalKLink signalK,
+        CancellationToken cancellationToken)
     {
         var status = await automatic.StatusAsync(cancellationToken);
         var problems = await Task.Run(() => conditions.Current(cancellationToken), cancellationToken);
-        return TypedResults.Ok(new StatusResponse(true, problems, status.Schedule, status.Targets, status.PassphraseSet, backups.OldState()));
+        return TypedResults.Ok(new StatusResponse(true, problems, signalK.State, status.Schedule, status.Targets, status.PassphraseSet, backups.OldState()));
     }
 
     /// <summary>A copy the owner asked for runs to its end, as a job does, even when the page that asked is closed.</summary>

@@ -107,8 +107,9 @@ public sealed record JobResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error);
 
 /// <param name="Problems">The conditions that hold now (<see cref="Condition"/>), alarms first; empty when all is well.</param>
+/// <param name="SignalK">How the link to the helm's Signal K server stands (connected, waiting for approval, not reachable).</param>
 /// <param name="OldState">A restore's replaced state not yet kept in its safety backup (being written, waiting, or failed); absent otherwise.</param>
-public sealed record StatusResponse(bool Success, IReadOnlyList<Condition> Problems, ScheduleView Schedule, IReadOnlyList<TargetStatus> Targets, bool PassphraseSet,
+public sealed record StatusResponse(bool Success, IReadOnlyList<Condition> Problems, SignalKState SignalK, ScheduleView Schedule, IReadOnlyList<TargetStatus> Targets, bool PassphraseSet,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] OldStateStatus? OldState);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

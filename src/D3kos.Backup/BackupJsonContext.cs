@@ -12,6 +12,8 @@ namespace D3kos.Backup;
 [JsonSerializable(typeof(ScheduleStatus))]
 [JsonSerializable(typeof(RestoreRecovery))]
 [JsonSerializable(typeof(SignalKAccess))]
+[JsonSerializable(typeof(OutboxState))]
+[JsonSerializable(typeof(SignalKState))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(DateTimeOffset))]
 [JsonSerializable(typeof(int))]

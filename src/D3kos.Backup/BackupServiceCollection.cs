@@ -29,6 +29,8 @@ public static class BackupServiceCollection
         services.AddSingleton<NotifySecrets>();
         services.AddSingleton<NotifyHttp>();
         services.AddSingleton<SignalKLink>();
+        services.AddSingleton<EmailOutbox>();
+        services.AddSingleton<EmailSender>();
         return services;
     }
 }

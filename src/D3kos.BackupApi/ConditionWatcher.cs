@@ -12,6 +12,7 @@ namespace D3kos.BackupApi;
 public sealed partial class ConditionWatcher(
     BackupConditions conditions,
     SignalKLink signalK,
+    EmailSender email,
     IOptions<BackupOptions> options,
     TimeProvider time,
     ILogger<ConditionWatcher> logger) : BackgroundService
@@ -25,6 +26,7 @@ public sealed partial class ConditionWatcher(
             {
                 var now = await Task.Run(() => conditions.Current(stoppingToken), stoppingToken).ConfigureAwait(false);
                 await signalK.SyncAsync(now, stoppingToken).ConfigureAwait(false);
+                await email.NotifyAsync(now, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -108,9 +108,14 @@ public sealed record JobResponse(
 
 /// <param name="Problems">The conditions that hold now (<see cref="Condition"/>), alarms first; empty when all is well.</param>
 /// <param name="SignalK">How the link to the helm's Signal K server stands (connected, waiting for approval, not reachable).</param>
+/// <param name="Email">Whether email is set up, who gets it, how many messages wait in the outbox and why the last try failed.</param>
 /// <param name="OldState">A restore's replaced state not yet kept in its safety backup (being written, waiting, or failed); absent otherwise.</param>
-public sealed record StatusResponse(bool Success, IReadOnlyList<Condition> Problems, SignalKState SignalK, ScheduleView Schedule, IReadOnlyList<TargetStatus> Targets, bool PassphraseSet,
+public sealed record StatusResponse(bool Success, IReadOnlyList<Condition> Problems, SignalKState SignalK, EmailState Email, ScheduleView Schedule, IReadOnlyList<TargetStatus> Targets, bool PassphraseSet,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] OldStateStatus? OldState);
+
+/// <param name="Sent">True when the mail server took it; otherwise <paramref name="Error"/> says why in one sentence.</param>
+public sealed record EmailTestResponse(bool Success, bool Sent, IReadOnlyList<string> To,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(SignInRequest))]
@@ -136,4 +141,5 @@ public sealed record StatusResponse(bool Success, IReadOnlyList<Condition> Probl
 [JsonSerializable(typeof(PassphraseResponse))]
 [JsonSerializable(typeof(StatusResponse))]
 [JsonSerializable(typeof(Condition))]
+[JsonSerializable(typeof(EmailTestResponse))]
 internal sealed partial class BackupApiJsonContext : JsonSerializerContext;

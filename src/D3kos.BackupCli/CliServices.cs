@@ -42,6 +42,12 @@ internal sealed class CliServices : IDisposable
 
     public BackupConditions Conditions => _provider.GetRequiredService<BackupConditions>();
 
+    public EmailSender Email => _provider.GetRequiredService<EmailSender>();
+
+    public SignalKLink SignalK => _provider.GetRequiredService<SignalKLink>();
+
+    public NotifySecrets NotifySecrets => _provider.GetRequiredService<NotifySecrets>();
+
     public BackupPassphrase Passphrase => _provider.GetRequiredService<BackupPassphrase>();
 
     public CopySecrets Secrets => _provider.GetRequiredService<CopySecrets>();

@@ -54,6 +54,12 @@ public sealed class EmailOptions
 
     public List<string> To { get; set; } = [];
 
+    /// <summary>
+    /// The SHA-256 of a mail server's certificate to trust although no authority signed it (a server on the
+    /// boat's or the marina's own network); empty: only certificates the system trusts.
+    /// </summary>
+    public string CertificateSha256 { get; set; } = "";
+
     /// <summary>The boat's name in every subject line, so a fleet operator knows which boat wrote.</summary>
     public string BoatName { get; set; } = "d3kOS";
 

@@ -29,11 +29,17 @@ public sealed partial class SignalKLink(
     public const string Description = "d3kOS backups: alarms for failed backups and copies";
 
     private readonly SignalKAccessFile _access = new(secrets);
-    private volatile SignalKState _state = new("not_reachable", "Signal K has not been reached yet.");
+    private volatile SignalKState? _state;
 
     private SignalKOptions Settings => options.Value.SignalK;
 
-    public SignalKState State => Settings.Enabled ? _state : new SignalKState("off", "Signal K is not told of problems (Notify:SignalK:Enabled is false).");
+    private string StateFile => secrets.FileOf("signalk-state.json");
+
+    /// <summary>The state of this process's last sync or, before one (the CLI), the backup API's as it wrote it down.</summary>
+    public SignalKState State => !Settings.Enabled
+        ? new SignalKState("off", "Signal K is not told of problems (Notify:SignalK:Enabled is false).")
+        : _state ?? StatusFile.Read(StateFile, BackupJsonContext.Default.SignalKState)
+            ?? new SignalKState("not_reachable", "Signal K has not been reached yet: the backup API tries within a minute of its start.");
 
     /// <summary>Connects (asking for access when needed) and makes the server's d3kOS notifications match <paramref name="conditions"/>.</summary>
     public async Task<SignalKState> SyncAsync(IReadOnlyList<Condition> conditions, CancellationToken cancellationToken)
@@ -139,9 +145,11 @@ public sealed partial class SignalKLink(
 
     private SignalKState Set(SignalKState state)
     {
-        if (state.State != _state.State)
+        if (state != _state)
         {
             Log.StateChanged(logger, state.Sentence);
+            secrets.EnsureFolder();
+            StatusFile.Write(StateFile, state, BackupJsonContext.Default.SignalKState, logger);
         }
         _state = state;
         return state;

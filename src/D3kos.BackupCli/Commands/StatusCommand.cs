@@ -41,6 +41,11 @@ internal static class StatusCommand
                 _ => $"Restore of {old.RestoredFrom}: {old.Error}",
             });
         }
+        await context.Say($"Signal K: {context.Services.SignalK.State.Sentence}");
+        var email = context.Services.Email.State();
+        await context.Say(!email.Enabled ? "Email: not set up (Notify:Email:Host, From and To)."
+            : $"Email to {string.Join(", ", email.To)}: {(email.Waiting == 0 ? "nothing waiting" : $"{email.Waiting} waiting in the outbox")}"
+              + (email.LastError is { } lastError ? $"; last try: {lastError}" : "") + (email.LastSent is { } sent ? $"; last sent {Time(sent)}" : ""));
         await context.Say($"Passphrase for encrypted copies: {(status.PassphraseSet ? "set" : "not set (d3kos-backup key set)")}");
         foreach (var t in status.Targets)
         {

@@ -5,13 +5,15 @@ namespace D3kos.BackupCli;
 
 internal static class EmailCommand
 {
-    public static Command Build(CliConsole console) =>
-        new Command("email", "Email of problems to the owner ashore (Notify:Email in /etc/d3kos/backup.json).")
-        {
-            new Command("test", "Send a test email now and say plainly whether it went, and why not.").Runs(console, TestAsync),
-            new Command("password", "Set the mail account's password (typed on a terminal, or the first line of standard input); kept 0600, never in a backup, never shown again.")
-                .Runs(console, PasswordAsync),
-        };
+    public static Command Build(CliConsole console)
+    {
+        var email = new Command("email", "Email of problems to the owner ashore (Notify:Email in /etc/d3kos/backup.json).");
+        email.Subcommands.Add(new Command("test", "Send a test email now and say plainly whether it went, and why not.").Runs(console, TestAsync));
+        email.Subcommands.Add(new Command("password",
+            "Set the mail account's password (typed on a terminal, or the first line of standard input); kept 0600, never in a backup, never shown again.")
+            .Runs(console, PasswordAsync));
+        return email;
+    }
 
     private static async Task<int> TestAsync(CommandContext context)
     {

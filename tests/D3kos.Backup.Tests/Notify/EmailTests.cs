@@ -11,9 +11,13 @@ namespace D3kos.Backup.Tests;
 /// </summary>
 public sealed class EmailTests : IDisposable
 {
+    // The account the test's mail server accepts; the boat signs in with it over STARTTLS.
     private const string User = "skipper";
     private const string Password = "right-horse-battery-staple";
+
     private readonly BoatRoot _boat = new();
+
+    /// <summary>Every log line the library writes, to show the password is in none.</summary>
     private readonly FakeLoggerProvider _logs = new();
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;

@@ -14,6 +14,7 @@ namespace D3kos.Backup;
 [JsonSerializable(typeof(SignalKAccess))]
 [JsonSerializable(typeof(OutboxState))]
 [JsonSerializable(typeof(SignalKState))]
+[JsonSerializable(typeof(StoredCheckReport))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(DateTimeOffset))]
 [JsonSerializable(typeof(int))]

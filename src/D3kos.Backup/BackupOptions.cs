@@ -58,6 +58,9 @@ public sealed class BackupOptions : IValidatableObject
     /// <summary>When a backup, a copy or the card counts as a problem for the owner (<see cref="Condition"/>).</summary>
     public ConditionOptions Conditions { get; set; } = new();
 
+    /// <summary>The scheduled read-back of the newest backup and the newest copy on each target.</summary>
+    public StoredCheckOptions StoredCheck { get; set; } = new();
+
     /// <summary>Where copies of the backups go (USB drives); empty: none.</summary>
     public List<CopyTargetOptions> Targets { get; set; } = [];
 
@@ -81,6 +84,10 @@ public sealed class BackupOptions : IValidatableObject
         foreach (var source in EffectiveSources.Where(s => backups.StartsWith(s.TrimEnd('/') + "/", StringComparison.Ordinal)))
         {
             yield return new ValidationResult($"Backup:BackupsFolder must not lie inside the source '{source}'", [nameof(BackupsFolder)]);
+        }
+        foreach (var problem in StoredCheck.Problems())
+        {
+            yield return new ValidationResult(problem, [nameof(StoredCheck)]);
         }
         foreach (var problem in Conditions.Problems())
         {

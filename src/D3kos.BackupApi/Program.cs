@@ -16,6 +16,7 @@ return ServiceExit.Run("d3kos-backup-api", () =>
     builder.Services.AddD3kosBackup();
     builder.Services.AddHostedService<BackupScheduler>();
     builder.Services.AddHostedService<ConditionWatcher>();
+    builder.Services.AddHostedService<StoredCheckScheduler>();
     builder.Services.AddSingleton(BackupProblems.Failure);
     builder.Services.AddHealthChecks();
     builder.Services.AddSingleton<BackupJobs>();

@@ -50,8 +50,9 @@ internal static class ArchiveReader
     private const int MaxErrors = 50;
 
     /// <param name="progress">Told how much of the archive file has been read.</param>
+    /// <param name="bytesPerSecond">Without progress: reads the archive no faster than this (0: as fast as the card gives it), for the scheduled check of what is stored.</param>
     public static VerifyReport Read(string archivePath, IReadOnlyList<BackupSource> sources, long maxBytes, IArchiveSink? sink = null,
-        BackupProgress? progress = null, string phase = BackupProgress.Checking, CancellationToken cancellationToken = default)
+        BackupProgress? progress = null, string phase = BackupProgress.Checking, long bytesPerSecond = 0, CancellationToken cancellationToken = default)
     {
         var errors = new List<string>();
         ManifestSummary? manifest = null;
@@ -64,7 +65,8 @@ internal static class ArchiveReader
         try
         {
             using var archiveFile = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            using var file = progress is null ? (Stream)archiveFile : new ProgressReadStream(archiveFile, progress, phase);
+            using var read = bytesPerSecond > 0 ? new ThrottledStream(archiveFile, bytesPerSecond) : (Stream)archiveFile;
+            using var file = progress is null ? read : new ProgressReadStream(archiveFile, progress, phase);
             // Decompressed on a thread of its own, while this one checks, hashes and writes.
             using var gzip = new ReadAheadStream(new GZipStream(file, CompressionMode.Decompress), chunkSize: 1 << 18);
             using var tar = new TarReader(gzip);

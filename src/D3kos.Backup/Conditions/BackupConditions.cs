@@ -11,6 +11,7 @@ public sealed class BackupConditions(
     BackupManager backups,
     AutomaticBackups automatic,
     BackupCopier copier,
+    StoredCheck storedCheck,
     IOptions<BackupOptions> options,
     TimeProvider time)
 {
@@ -35,6 +36,7 @@ public sealed class BackupConditions(
             .. copier.Targets.SelectMany(target => new[] { CopyFailed(target.Name), CopyOverdue(target.Name, schedule, now) }),
             FreeSpaceLow(Space(cancellationToken)),
             RestoreRecovered(now),
+            .. StoredDamaged(),
         ];
         return [.. found.OfType<Condition>().OrderBy(c => c.Severity switch { Condition.Alarm => 0, Condition.Warn => 1, _ => 2 })];
     }
@@ -97,6 +99,17 @@ public sealed class BackupConditions(
                 $"A restore of {recovery.BackupFile} was cut off (a crash or the power) and was {recovery.Outcome} when the backup service started.",
                 "Check that the boat's settings and data are as you expect; restore again if they are not.")
             : null;
+
+    /// <summary>From the last read-back check: each backup or copy it found damaged, until a check finds the newest one whole.</summary>
+    private IEnumerable<Condition?> StoredDamaged() =>
+        storedCheck.LastReport()?.Results.Where(r => r.Damaged).Select(r => new Condition(
+            $"storedCheckDamaged.{r.Where}", Condition.Alarm,
+            r.Where == StoredCheckResult.Local
+                ? $"The newest backup on the card, {r.File}, failed its check: {Sentence(r.Problem)}"
+                : $"The newest copy on '{r.Where}', {r.File}, failed its check: {Sentence(r.Problem)}",
+            r.Where == StoredCheckResult.Local
+                ? "Create a new backup now and copy it off the card; the card itself may be failing."
+                : $"Copy the newest backup to '{r.Where}' again; if this comes back, replace the drive or check the storage.")) ?? [];
 
     /// <summary>The free-space outlook, taken again once <see cref="SpaceRecheck"/> has passed; null when the sources cannot be walked now.</summary>
     private SpaceOutlook? Space(CancellationToken cancellationToken)

@@ -174,7 +174,7 @@ internal sealed partial class RestoreEngine(BackupPaths paths, BackupOptions opt
             var staged = sources.Zip(swaps).ToDictionary(p => p.First.Member, p => p.Second.Staged, StringComparer.Ordinal);
             swaps.ForEach(SourceSwap.CreateWorkFolder);
             using var sink = new StagingSink(staged);
-            var report = ArchiveReader.Read(archive, sources, options.MaxRestoreBytes, sink, progress, BackupProgress.Restoring, cancellationToken);
+            var report = ArchiveReader.Read(archive, sources, options.MaxRestoreBytes, sink, progress, BackupProgress.Restoring, cancellationToken: cancellationToken);
             if (!report.Valid)
             {
                 throw new BackupException(report.Failure, $"Restore refused, nothing was changed: {string.Join("; ", report.Errors.Take(3))}");

@@ -83,6 +83,37 @@ public sealed class SignalKTests : IDisposable
     }
 
     [Fact]
+    public async Task A_display_on_the_websocket_stream_sees_one_raise_and_one_clear_however_often_the_link_looks()
+    {
+        await using var server = await ServerAsync(security: false);
+        await using var display = await SignalKStream.OpenAsync(server.Url);
+        var (manager, automatic, conditions, link, services) = Library(server);
+        using var _ = services;
+        automatic.Start();
+        var backup = manager.Create(cancellationToken: Token);
+        var copier = services.GetRequiredService<BackupCopier>();
+        await Assert.ThrowsAsync<BackupException>(() => copier.CopyAsync(backup.FileName, "usb", null, Token));
+
+        for (var look = 0; look < 5; look++)
+        {
+            await SyncAsync(conditions, link);
+        }
+        await Eventually.TrueAsync(() => display.StatesOf("copyFailed.usb").Count > 0, "the raise on the stream");
+
+        // The owner plugs the stick in and copies again: the condition ends.
+        using var drive = MountedDrive.Image(_boat.Root.At("/media/d3kos-usb"), "ext4", megabytes: 32);
+        await copier.CopyAsync(backup.FileName, "usb", null, Token);
+        for (var look = 0; look < 5; look++)
+        {
+            await SyncAsync(conditions, link);
+        }
+        await Eventually.TrueAsync(() => display.StatesOf("copyFailed.usb").Contains("normal"), "the clear on the stream");
+        await SyncAsync(conditions, link);
+
+        Assert.Equal(["warn", "normal"], display.StatesOf("copyFailed.usb"));
+    }
+
+    [Fact]
     public async Task Every_condition_reaches_signal_k_under_its_own_path_with_its_severity()
     {
         await using var server = await ServerAsync(security: false);

@@ -19,6 +19,12 @@ public sealed record OutboxState(List<AnnouncedCondition> Announced, List<Outgoi
 /// </summary>
 public sealed class EmailOutbox(NotifySecrets secrets, TimeProvider time)
 {
+    /// <summary>
+    /// At most this many wait: a condition that comes and goes all season while the boat is offline must not
+    /// fill the card or bury the owner; the oldest go first, and the newest say how things stand now.
+    /// </summary>
+    public const int MaxWaiting = 100;
+
     private readonly Lock _lock = new();
 
     private string FilePath => secrets.FileOf("email-outbox.json");
@@ -58,7 +64,8 @@ public sealed class EmailOutbox(NotifySecrets secrets, TimeProvider time)
                 .ToList();
             if (added.Count > 0 || stillAnnounced.Count != state.Announced.Count)
             {
-                Write(state with { Announced = stillAnnounced, Waiting = [.. state.Waiting, .. added] });
+                List<OutgoingEmail> waiting = [.. state.Waiting, .. added];
+                Write(state with { Announced = stillAnnounced, Waiting = waiting.Count > MaxWaiting ? waiting[^MaxWaiting..] : waiting });
             }
             return added.Count;
         }

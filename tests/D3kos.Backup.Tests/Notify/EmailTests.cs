@@ -96,6 +96,25 @@ public sealed class EmailTests : IDisposable
     }
 
     [Fact]
+    public void A_condition_that_comes_and_goes_while_offline_leaves_at_most_the_newest_hundred_messages()
+    {
+        var outbox = new EmailOutbox(new NotifySecrets(new BackupPaths(new Common.Files.D3kosRoot(_boat.Root.Path),
+            Microsoft.Extensions.Options.Options.Create(new BackupOptions()))), TimeProvider.System);
+        var low = new Condition("freeSpaceLow", Condition.Warn, "The card is nearly full.", "Make room.");
+
+        for (var round = 0; round < 60; round++)
+        {
+            outbox.Record([low], "Aurora");
+            outbox.Record([], "Aurora");
+        }
+
+        var waiting = outbox.Read().Waiting;
+        Assert.Equal(EmailOutbox.MaxWaiting, waiting.Count);
+        Assert.StartsWith("[Aurora] Resolved: ", waiting[^1].Subject, StringComparison.Ordinal);
+        Assert.StartsWith("[Aurora] Warning: ", waiting[^2].Subject, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_one_clear_sentence_and_the_password_is_in_no_log_outbox_or_backup()
     {
         using var server = await ServerAsync();

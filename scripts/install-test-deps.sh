@@ -8,7 +8,10 @@
 # and ext4 images mounted as USB drives); chromium and chromium-driver (the owner's page in a real headless
 # browser, driven by Selenium through Debian's own driver, so nothing is downloaded); radosgw, ceph-mon,
 # ceph-osd and ceph-common (a throw-away Ceph cluster whose S3 gateway the S3 copies are tested against);
-# restic (writes the repository copies, and reads them back as the owner's laptop would).
+# restic (writes the repository copies, and reads them back as the owner's laptop would);
+# python3-aiosmtpd (a real SMTP server on loopback for the email notifications); nodejs and, through npm,
+# signalk-server 2.23.0 in /opt/d3kos-test/signalk-server (the helm's real Signal K server, started headless
+# by the notification tests; 2.23.0 is the newest that runs on Node 20, later ones need Node 22).
 # Does nothing when everything is there already.
 set -euo pipefail
 need=()
@@ -37,7 +40,19 @@ command -v ceph-mon >/dev/null || need+=(ceph-mon)
 command -v ceph-osd >/dev/null || need+=(ceph-osd)
 command -v ceph >/dev/null || need+=(ceph-common)
 [ -x /usr/bin/restic ] || need+=(restic)
-[ ${#need[@]} -eq 0 ] && exit 0
+/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || need+=(python3-aiosmtpd)
+command -v node >/dev/null || need+=(nodejs)
+command -v npm >/dev/null || need+=(npm)
+signalk_dir=/opt/d3kos-test/signalk-server
+install_signalk() {
+    [ -x "$signalk_dir/node_modules/signalk-server/bin/signalk-server" ] && return 0
+    mkdir -p "$signalk_dir"
+    npm install --prefix "$signalk_dir" --no-audit --no-fund --loglevel=error signalk-server@2.23.0 >/dev/null
+}
+if [ ${#need[@]} -eq 0 ]; then
+    install_signalk
+    exit 0
+fi
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     echo "install-test-deps: missing ${need[*]}; run as root on Debian/Ubuntu, or install them yourself" >&2
     exit 1
@@ -49,3 +64,4 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 fi
 [ "$updated" = 1 ] || apt-get update -qq >/dev/null
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+install_signalk

@@ -36,6 +36,26 @@ async function refreshBackups() {
   labelCells($('backups'));
 }
 
+/** Email's state in one line: who gets it, what waits, why the last try failed. */
+function emailInWords(email) {
+  if (!email.enabled) return 'not set up (see the documentation on notifications)';
+  const waiting = email.waiting === 0 ? 'nothing waiting' : `${email.waiting} waiting to be sent`;
+  return `to ${email.to.join(', ')}: ${waiting}${email.last_error ? `; last try: ${email.last_error}` : ''}`;
+}
+
+/** "Send a test email": the mail server's answer, said plainly. */
+async function testEmail() {
+  $('email-test-result').textContent = 'Sending…';
+  try {
+    const answer = await api('POST', '/api/backup/email/test');
+    $('email-test-result').textContent = answer.sent
+      ? `Sent: the mail server took the test email for ${answer.to.join(', ')}.`
+      : `Not sent: ${answer.error}`;
+  } catch (error) {
+    $('email-test-result').textContent = `Not sent: ${error.message}`;
+  }
+}
+
 async function refreshSchedule() {
   const status = await api('GET', '/api/backup/status');
   latest.status = status;
@@ -47,6 +67,8 @@ async function refreshSchedule() {
     ['Next run', s.running ? 'running now' : whenAgo(s.next_run)],
     ['Last run', last ? `${whenAgo(last.finished)}: ${last.result}${last.error ? ` (${last.error})` : ''}` : 'none yet'],
     ['Passphrase for encrypted copies', status.passphrase_set ? 'set' : 'not set'],
+    ['Alarms on the helm (Signal K)', status.signal_k.sentence],
+    ['Email ashore', emailInWords(status.email)],
   ];
   const old = status.old_state;
   if (old) {
@@ -143,6 +165,8 @@ async function bringBack(address) {
     failed(error);
   }
 }
+
+$('email-test').addEventListener('click', testEmail);
 
 $('secret-form').addEventListener('submit', async (event) => {
   event.preventDefault();

@@ -96,31 +96,45 @@ function exportLine(queue) {
 }
 
 const MARKS = { ok: 'OK', todo: 'To do', note: 'Note' };
+const PROBLEM_MARKS = { alarm: 'Alarm', warn: 'Warning', alert: 'Note' };
+
+/** One line: its mark, its sentence and, when the owner must act, what to do. */
+function summaryItem(state, mark, text, todo) {
+  const li = document.createElement('li');
+  li.className = state;
+  const markSpan = document.createElement('span');
+  markSpan.className = 'mark';
+  markSpan.textContent = mark;
+  const textSpan = document.createElement('span');
+  textSpan.textContent = ` ${text}`;
+  li.append(markSpan, textSpan);
+  if (todo) {
+    const what = document.createElement('span');
+    what.className = 'what-to-do';
+    what.textContent = ` What to do: ${todo}`;
+    li.append(what);
+  }
+  return li;
+}
+
+/** The active problems, as the backup API derives them (the same list Signal K and email get), first on the page. */
+function renderProblems(problems) {
+  const list = $('problems');
+  list.replaceChildren(...problems.map((p) => summaryItem(p.severity, PROBLEM_MARKS[p.severity] || p.severity, p.message, p.what_to_do)));
+  list.hidden = problems.length === 0;
+}
 
 function renderSummary() {
   const { backups, status, queue } = latest;
+  if (status) renderProblems(status.problems || []);
   if (!backups || !status || !queue) return;
   const lines = [...backupLines(backups, status.schedule), ...copyLines(status.targets), exportLine(queue)];
-  const todo = lines.filter((l) => l.state === 'todo').length;
+  // The problems mostly restate lines below (a failed copy is both): the verdict counts the longer list, not both.
+  const todo = Math.max(lines.filter((l) => l.state === 'todo').length,
+    (status.problems || []).filter((p) => p.severity !== 'alert').length);
   $('summary-verdict').textContent = todo === 0
     ? 'Yes: there is a recent backup, and a copy has left the card.'
     : `Not yet: ${todo} thing${todo === 1 ? ' needs' : 's need'} doing.`;
   $('summary-verdict').className = todo === 0 ? 'verdict ok' : 'verdict todo';
-  $('summary-items').replaceChildren(...lines.map((line) => {
-    const li = document.createElement('li');
-    li.className = line.state;
-    const mark = document.createElement('span');
-    mark.className = 'mark';
-    mark.textContent = MARKS[line.state];
-    const text = document.createElement('span');
-    text.textContent = ` ${line.text}`;
-    li.append(mark, text);
-    if (line.todo) {
-      const what = document.createElement('span');
-      what.className = 'what-to-do';
-      what.textContent = ` What to do: ${line.todo}`;
-      li.append(what);
-    }
-    return li;
-  }));
+  $('summary-items').replaceChildren(...lines.map((line) => summaryItem(line.state, MARKS[line.state], line.text, line.todo)));
 }

@@ -118,7 +118,8 @@ public sealed partial class BackupManager
     }
 
     /// <summary>Decrypts an encrypted copy into a new owner-only file; returns the backup's SHA-256.</summary>
-    private string Decrypt(string encrypted, string decrypted)
+    /// <summary>Decrypts a copy of this boat's into a new archive file beside it; returns the SHA-256 of what it wrote.</summary>
+    internal string Decrypt(string encrypted, string decrypted)
     {
         var secret = passphrase.Read();
         try

@@ -41,6 +41,20 @@ public sealed partial class BackupManager(
 
     public IReadOnlyList<BackupInfo> List() => BackupCatalog.List(paths);
 
+    /// <summary>What the last start did with a cut-off restore, when one was found.</summary>
+    public RestoreRecovery? LastRecovery() => StatusFile.Read(paths.RestoreRecoveryFile, BackupJsonContext.Default.RestoreRecovery);
+
+    /// <summary>
+    /// Whether the next backup would find room on the card: the same estimate and margin the backup itself
+    /// checks before its first byte (<see cref="FreeSpace"/>), from a walk of the sources that keeps no files.
+    /// </summary>
+    public SpaceOutlook NextBackupSpace(CancellationToken cancellationToken = default)
+    {
+        paths.EnsureBackupsFolder();
+        var totals = SourceScanner.Count(SourceScanner.Find(paths), cancellationToken);
+        return FreeSpace.Outlook(paths.BackupsFolder, totals.SpaceNeeded, options.Value.FreeSpaceMarginBytes);
+    }
+
     /// <summary>True for a backup made by d3kOS v0.9.1.2 (no manifest, no per-file checksums).</summary>
     public bool IsLegacy(string name) => BackupCatalog.IsLegacy(paths, Path.GetFileName(ExistingBackup(name)));
 
@@ -89,7 +103,13 @@ public sealed partial class BackupManager(
             {
                 try
                 {
+                    var cutOff = RestoreJournalFile.Read(paths);
                     keep = new RestoreEngine(paths, options.Value, services, logger).Recover();
+                    if (cutOff is not null)
+                    {
+                        StatusFile.Write(paths.RestoreRecoveryFile, new RestoreRecovery(time.GetUtcNow(), cutOff.BackupFile,
+                            RestoreRecovery.OutcomeOf(cutOff.Phase)), BackupJsonContext.Default.RestoreRecovery, logger);
+                    }
                 }
                 catch (Exception ex) when (ex is BackupException or IOException or UnauthorizedAccessException)
                 {

@@ -55,6 +55,12 @@ public sealed class BackupOptions : IValidatableObject
     /// <summary>Automatic backups: when, and how many are kept.</summary>
     public ScheduleOptions Schedule { get; set; } = new();
 
+    /// <summary>When a backup, a copy or the card counts as a problem for the owner (<see cref="Condition"/>).</summary>
+    public ConditionOptions Conditions { get; set; } = new();
+
+    /// <summary>The scheduled read-back of the newest backup and the newest copy on each target.</summary>
+    public StoredCheckOptions StoredCheck { get; set; } = new();
+
     /// <summary>The restic program that writes the repository copies (Debian's restic package).</summary>
     public string Restic { get; set; } = "/usr/bin/restic";
 
@@ -81,6 +87,14 @@ public sealed class BackupOptions : IValidatableObject
         foreach (var source in EffectiveSources.Where(s => backups.StartsWith(s.TrimEnd('/') + "/", StringComparison.Ordinal)))
         {
             yield return new ValidationResult($"Backup:BackupsFolder must not lie inside the source '{source}'", [nameof(BackupsFolder)]);
+        }
+        foreach (var problem in StoredCheck.Problems())
+        {
+            yield return new ValidationResult(problem, [nameof(StoredCheck)]);
+        }
+        foreach (var problem in Conditions.Problems())
+        {
+            yield return new ValidationResult(problem, [nameof(Conditions)]);
         }
         foreach (var problem in Schedule.Problems())
         {

@@ -23,6 +23,15 @@ public static class BackupServiceCollection
         services.AddSingleton<CopyTargetFactory>();
         services.AddSingleton<BackupCopier>();
         services.AddSingleton<AutomaticBackups>();
+        services.AddSingleton<StoredCheck>();
+        services.AddSingleton<BackupConditions>();
+        services.AddOptions<NotifyOptions>().BindConfiguration(NotifyOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NotifyOptions>, NotifyOptionsValidator>();
+        services.AddSingleton<NotifySecrets>();
+        services.AddSingleton<NotifyHttp>();
+        services.AddSingleton<SignalKLink>();
+        services.AddSingleton<EmailOutbox>();
+        services.AddSingleton<EmailSender>();
         return services;
     }
 }

@@ -29,6 +29,7 @@ public static class BackupEndpoints
         group.MapDelete("/{filename}", Delete);
         group.MapMethods("/status", GetAndHead.Methods, Status);
         group.MapPost("/copy", Copy);
+        group.MapPost("/email/test", TestEmail);
         group.MapPut("/passphrase", SetPassphrase);
         group.MapGet("/targets/{target}/copies", Copies);
         group.MapPut("/targets/{target}/secret", SetSecret);
@@ -157,10 +158,22 @@ public static class BackupEndpoints
         return null;
     }
 
-    private static async Task<Ok<StatusResponse>> Status(AutomaticBackups automatic, BackupManager backups, CancellationToken cancellationToken)
+    private static async Task<Ok<StatusResponse>> Status(AutomaticBackups automatic, BackupManager backups, BackupConditions conditions, SignalKLink signalK,
+        EmailSender email, CancellationToken cancellationToken)
     {
         var status = await automatic.StatusAsync(cancellationToken);
-        return TypedResults.Ok(new StatusResponse(true, status.Schedule, status.Targets, status.PassphraseSet, backups.OldState()));
+        var problems = await Task.Run(() => conditions.Current(cancellationToken), cancellationToken);
+        return TypedResults.Ok(new StatusResponse(true, problems, signalK.State, email.State(), status.Schedule, status.Targets, status.PassphraseSet, backups.OldState()));
+    }
+
+    /// <summary>
+    /// Sends a test email at once and says whether the mail server took it: 200 either way, because the
+    /// request itself worked; a refusal is the answer's sentence (the page shows it as it is).
+    /// </summary>
+    private static async Task<Ok<EmailTestResponse>> TestEmail(EmailSender email, CancellationToken cancellationToken)
+    {
+        var why = await email.SendTestAsync(cancellationToken);
+        return TypedResults.Ok(new EmailTestResponse(true, why is null, email.State().To, why));
     }
 
     /// <summary>A copy the owner asked for runs to its end, as a job does, even when the page that asked is closed.</summary>

@@ -15,6 +15,8 @@ return ServiceExit.Run("d3kos-backup-api", () =>
     builder.AddD3kosDefaults(defaultPort: 8100, BackupApiJsonContext.Default, D3kos.Common.Security.SessionService.Backup);
     builder.Services.AddD3kosBackup();
     builder.Services.AddHostedService<BackupScheduler>();
+    builder.Services.AddHostedService<ConditionWatcher>();
+    builder.Services.AddHostedService<StoredCheckScheduler>();
     builder.Services.AddSingleton(BackupProblems.Failure);
     builder.Services.AddHealthChecks();
     builder.Services.AddSingleton<BackupJobs>();

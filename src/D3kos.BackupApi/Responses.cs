@@ -106,9 +106,16 @@ public sealed record JobResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Status,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error);
 
+/// <param name="Problems">The conditions that hold now (<see cref="Condition"/>), alarms first; empty when all is well.</param>
+/// <param name="SignalK">How the link to the helm's Signal K server stands (connected, waiting for approval, not reachable).</param>
+/// <param name="Email">Whether email is set up, who gets it, how many messages wait in the outbox and why the last try failed.</param>
 /// <param name="OldState">A restore's replaced state not yet kept in its safety backup (being written, waiting, or failed); absent otherwise.</param>
-public sealed record StatusResponse(bool Success, ScheduleView Schedule, IReadOnlyList<TargetStatus> Targets, bool PassphraseSet,
+public sealed record StatusResponse(bool Success, IReadOnlyList<Condition> Problems, SignalKState SignalK, EmailState Email, ScheduleView Schedule, IReadOnlyList<TargetStatus> Targets, bool PassphraseSet,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] OldStateStatus? OldState);
+
+/// <param name="Sent">True when the mail server took it; otherwise <paramref name="Error"/> says why in one sentence.</param>
+public sealed record EmailTestResponse(bool Success, bool Sent, IReadOnlyList<string> To,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(SignInRequest))]
@@ -133,4 +140,6 @@ public sealed record StatusResponse(bool Success, ScheduleView Schedule, IReadOn
 [JsonSerializable(typeof(PassphraseRequest))]
 [JsonSerializable(typeof(PassphraseResponse))]
 [JsonSerializable(typeof(StatusResponse))]
+[JsonSerializable(typeof(Condition))]
+[JsonSerializable(typeof(EmailTestResponse))]
 internal sealed partial class BackupApiJsonContext : JsonSerializerContext;

@@ -27,6 +27,7 @@ internal static class CliApp
             DeleteCommand.Build(console),
             CopyCommand.Build(console),
             StatusCommand.Build(console),
+            EmailCommand.Build(console),
             KeyCommand.Build(console),
             SecretCommand.Build(console),
             CentralSecretCommand.Build(console),

@@ -40,6 +40,14 @@ internal sealed class CliServices : IDisposable
 
     public AutomaticBackups Automatic => _provider.GetRequiredService<AutomaticBackups>();
 
+    public BackupConditions Conditions => _provider.GetRequiredService<BackupConditions>();
+
+    public EmailSender Email => _provider.GetRequiredService<EmailSender>();
+
+    public SignalKLink SignalK => _provider.GetRequiredService<SignalKLink>();
+
+    public NotifySecrets NotifySecrets => _provider.GetRequiredService<NotifySecrets>();
+
     public BackupPassphrase Passphrase => _provider.GetRequiredService<BackupPassphrase>();
 
     public CopySecrets Secrets => _provider.GetRequiredService<CopySecrets>();

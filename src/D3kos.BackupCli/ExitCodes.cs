@@ -17,6 +17,7 @@ internal static class ExitCodes
     public const int PermissionDenied = 8;
     public const int Passphrase = 9;
     public const int TargetUnavailable = 10;
+    public const int MailRefused = 11;
 
     /// <summary>Stopped by Ctrl+C or SIGTERM (128 + SIGINT, as a shell reports it), after removing what it had begun.</summary>
     public const int Interrupted = 130;
@@ -34,6 +35,7 @@ internal static class ExitCodes
         (PermissionDenied, "permission denied"),
         (Passphrase, "no passphrase is set or it does not open the copy"),
         (TargetUnavailable, "the target is not mounted, not writable or not reachable"),
+        (MailRefused, "the test email was not sent (the sentence says why)"),
         (Interrupted, "stopped by Ctrl+C; what it had begun was removed"),
     ];
 

@@ -51,8 +51,9 @@ internal static class ArchiveReader
 
     /// <param name="progress">Told how much of the archive file has been read.</param>
     /// <param name="fileHash">Given every byte of the archive file as it is read, for a check of the whole file in the same pass.</param>
+    /// <param name="bytesPerSecond">Without progress: reads the archive no faster than this (0: as fast as the card gives it), for the scheduled check of what is stored.</param>
     public static VerifyReport Read(string archivePath, IReadOnlyList<BackupSource> sources, long maxBytes, IArchiveSink? sink = null,
-        BackupProgress? progress = null, string phase = BackupProgress.Checking, IncrementalHash? fileHash = null,
+        BackupProgress? progress = null, string phase = BackupProgress.Checking, IncrementalHash? fileHash = null, long bytesPerSecond = 0,
         CancellationToken cancellationToken = default)
     {
         var errors = new List<string>();
@@ -66,7 +67,8 @@ internal static class ArchiveReader
         try
         {
             using var archiveFile = new FileStream(archivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            using var read = progress is null ? (Stream)archiveFile : new ProgressReadStream(archiveFile, progress, phase);
+            using var throttled = bytesPerSecond > 0 ? new ThrottledStream(archiveFile, bytesPerSecond) : (Stream)archiveFile;
+            using var read = progress is null ? throttled : new ProgressReadStream(archiveFile, progress, phase);
             using var file = fileHash is null ? read : new HashingStream(read, leaveOpen: true, sharedHash: fileHash);
             // Decompressed on a thread of its own, while this one checks, hashes and writes.
             using var gzip = new ReadAheadStream(new GZipStream(file, CompressionMode.Decompress), chunkSize: 1 << 18);

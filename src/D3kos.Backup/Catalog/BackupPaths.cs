@@ -37,6 +37,9 @@ public sealed class BackupPaths(D3kosRoot root, IOptions<BackupOptions> options)
 
     public string JournalFile => Path.Combine(BackupsFolder, ".restore-journal.json");
 
+    /// <summary>What the last start did with a cut-off restore (<see cref="RestoreRecovery"/>).</summary>
+    public string RestoreRecoveryFile => Path.Combine(BackupsFolder, ".restore-recovered.json");
+
     /// <summary>Backups hold the owner's API keys and credentials: the folder is root's alone, archives owner-only.</summary>
     public const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 

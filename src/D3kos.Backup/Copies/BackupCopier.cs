@@ -211,6 +211,14 @@ public sealed partial class BackupCopier(
     public CopyStatus? LastCopy(string targetName) =>
         StatusFile.Read(paths.CopyStatusFile(targetName), BackupJsonContext.Default.CopyStatus);
 
+    /// <summary>When a copy last reached the target whole: its last copy when that succeeded, else the newest in its ledger.</summary>
+    public DateTimeOffset? LastCopied(string targetName)
+    {
+        var sent = CopyLedger.Read(paths, targetName).NewestSentAt;
+        var last = LastCopy(targetName) is { Succeeded: true } copy ? copy.Time : (DateTimeOffset?)null;
+        return last > sent || sent is null ? last : sent;
+    }
+
     private CopyTargetOptions Target(string name) =>
         Targets.FirstOrDefault(t => t.Name == name)
         ?? throw new BackupException(BackupError.InvalidInput, Targets.Count == 0

@@ -38,6 +38,9 @@ internal sealed class CopyLedger
         return new(path, file is { FormatVersion: SentCopies.CurrentFormat } ? file : null);
     }
 
+    /// <summary>When the newest copy in the ledger was sent (this device's clock); null when none is.</summary>
+    public DateTimeOffset? NewestSentAt => _copies.Count == 0 ? null : _copies.Max(copy => copy.SentAt);
+
     /// <summary>The names sent, newest first.</summary>
     public IReadOnlyList<string> NewestFirst => [.. Enumerable.Reverse(_copies).Select(copy => copy.Name)];
 

@@ -11,6 +11,13 @@ internal static class StatusCommand
     private static async Task<int> RunAsync(CommandContext context)
     {
         var status = await context.Services.Automatic.StatusAsync(context.Cancellation);
+        var problems = context.Services.Conditions.Current(context.Cancellation);
+        await context.Say(problems.Count == 0 ? "Problems: none." : $"Problems ({problems.Count}):");
+        foreach (var problem in problems)
+        {
+            await context.Say($"  {problem.Severity.ToUpperInvariant()} {problem.Id}: {problem.Message}");
+            await context.Say($"    What to do: {problem.WhatToDo}");
+        }
         var schedule = status.Schedule;
         await context.Say(schedule.Enabled
             ? $"Automatic backups: on, '{schedule.Calendar}' ({schedule.TimeZone}); next run: {Time(schedule.NextRun) ?? "planned when the backup API starts"}{(schedule.Running ? "; a run is going on now" : "")}"
@@ -34,6 +41,11 @@ internal static class StatusCommand
                 _ => $"Restore of {old.RestoredFrom}: {old.Error}",
             });
         }
+        await context.Say($"Signal K: {context.Services.SignalK.State.Sentence}");
+        var email = context.Services.Email.State();
+        await context.Say(!email.Enabled ? "Email: not set up (Notify:Email:Host, From and To)."
+            : $"Email to {string.Join(", ", email.To)}: {(email.Waiting == 0 ? "nothing waiting" : $"{email.Waiting} waiting in the outbox")}"
+              + (email.LastError is { } lastError ? $"; last try: {lastError}" : "") + (email.LastSent is { } sent ? $"; last sent {Time(sent)}" : ""));
         await context.Say($"Passphrase for encrypted copies: {(status.PassphraseSet ? "set" : "not set (d3kos-backup key set)")}");
         foreach (var t in status.Targets)
         {

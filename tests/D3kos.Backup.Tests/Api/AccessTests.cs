@@ -32,6 +32,7 @@ public sealed class AccessTests : IAsyncLifetime
         { "DELETE", $"/api/backup/{Missing}" },
         { "GET", "/api/backup/status" },
         { "POST", "/api/backup/copy" },
+        { "POST", "/api/backup/email/test" },
         { "PUT", "/api/backup/passphrase" },
         { "POST", "/api/backup/jobs/create" },
         { "POST", $"/api/backup/jobs/verify/{Missing}" },

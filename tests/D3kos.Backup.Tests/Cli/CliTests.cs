@@ -319,6 +319,8 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, status.Code);
         Assert.Contains("Target usb: drive at /media/usb, encrypted, keeps 10; now: The drive 'usb' cannot take a copy", status.Out, StringComparison.Ordinal);
         Assert.Contains($"last copy FAILED: ", status.Out, StringComparison.Ordinal);
+        Assert.StartsWith("Problems (1):\n  WARN copyFailed.usb: The last copy to 'usb' failed: The drive 'usb' cannot take a copy", status.Out, StringComparison.Ordinal);
+        Assert.Contains("    What to do: Fix what the message says, then copy the newest backup to 'usb'", status.Out, StringComparison.Ordinal);
         Assert.Contains("Passphrase for encrypted copies: set", status.Out, StringComparison.Ordinal);
     }
 

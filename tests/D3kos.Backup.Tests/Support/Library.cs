@@ -1,20 +1,29 @@
 using D3kos.Common.Files;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace D3kos.Backup.Tests;
 
 /// <summary>The backup library wired the way the CLI wires it, with the test's settings and clock.</summary>
 internal static class Library
 {
-    public static (BackupManager Manager, ServiceProvider Services) Create(IReadOnlyDictionary<string, string?> settings, TimeProvider? time = null)
+    /// <param name="logs">Where every log line goes, when the test reads the logs.</param>
+    public static (BackupManager Manager, ServiceProvider Services) Create(IReadOnlyDictionary<string, string?> settings, TimeProvider? time = null,
+        ILoggerProvider? logs = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddSingleton(new D3kosRoot(configuration["D3KOS_FS_ROOT"]))
             .AddSingleton(time ?? TimeProvider.System)
-            .AddLogging()
+            .AddLogging(logging =>
+            {
+                if (logs is not null)
+                {
+                    logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
+                }
+            })
             .AddD3kosBackup()
             .BuildServiceProvider();
         return (services.GetRequiredService<BackupManager>(), services);

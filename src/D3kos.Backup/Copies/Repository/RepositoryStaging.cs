@@ -31,7 +31,7 @@ internal static class RepositoryStaging
         try
         {
             StageManifest(source.Path, sink);
-            report = ArchiveReader.Read(source.Path, content.Sources, content.MaxBytes, sink, progress, Phase, fileHash, cancellationToken);
+            report = ArchiveReader.Read(source.Path, content.Sources, content.MaxBytes, sink, progress, Phase, fileHash, cancellationToken: cancellationToken);
         }
         catch (FileNotFoundException missing)
         {

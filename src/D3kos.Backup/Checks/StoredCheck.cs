@@ -69,6 +69,10 @@ public sealed partial class StoredCheck(
 
     private async Task<StoredCheckResult> CheckCopyAsync(CopyTargetOptions settings, CancellationToken cancellationToken)
     {
+        if (CopyFormats.Of(settings, paths) == CopyTargetOptions.RepositoryFormat)
+        {
+            return await CheckRepositoryAsync(settings, cancellationToken).ConfigureAwait(false);
+        }
         var ledger = CopyLedger.Read(paths, settings.Name);
         if (ledger.NewestFirst is not [var newest, ..])
         {
@@ -123,6 +127,26 @@ public sealed partial class StoredCheck(
         {
             AtomicFile.TryDelete(fetched);
             AtomicFile.TryDelete(opened);
+        }
+    }
+
+    /// <summary>
+    /// A repository target: restic check --read-data, every pack read back and its every blob checked, at the
+    /// same rate limit. A snapshot holds data earlier ones hold too, so all of it is what the newest needs.
+    /// </summary>
+    private async Task<StoredCheckResult> CheckRepositoryAsync(CopyTargetOptions settings, CancellationToken cancellationToken)
+    {
+        using var _ = BackupLock.AcquireCopy(paths);
+        await using var target = (RepositoryTarget)targets.Create(settings);
+        try
+        {
+            var damage = await target.CheckDataAsync(BytesPerSecond, cancellationToken).ConfigureAwait(false);
+            return new StoredCheckResult(settings.Name, "its restic repository", damage is not null, damage);
+        }
+        catch (BackupException ex)
+        {
+            // Not reachable, no passphrase, no repository yet: not damage; the copy's own conditions say more.
+            return new StoredCheckResult(settings.Name, null, false, ex.Message);
         }
     }
 

@@ -103,5 +103,30 @@ public sealed class StoredCheckTests : IDisposable
         Assert.DoesNotContain(conditions.Current(Token), c => c.Id.StartsWith("storedCheckDamaged", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_repository_target_is_read_back_by_restic_check_and_a_changed_byte_in_a_pack_is_found()
+    {
+        LaptopRestic.SkipUnlessInstalled();
+        using var drive = MountedDrive.Image(_boat.Root.At("/media/d3kos-usb"), "ext4", megabytes: 32);
+        var (manager, check, conditions, services) = Library(_boat.Settings(
+            ("Backup:Targets:0:Name", "usb"), ("Backup:Targets:0:Path", "/media/d3kos-usb"), ("Backup:Targets:0:Format", "repository")));
+        using var _ = services;
+        services.GetRequiredService<BackupPassphrase>().Set(Passphrase);
+        await services.GetRequiredService<BackupCopier>().CopyAsync(manager.Create(cancellationToken: Token).FileName, "usb", null, Token);
+
+        var whole = await check.RunAsync(Token);
+
+        Assert.Equal(("usb", false, null), whole.Results.Select(r => (r.Where, r.Damaged, r.Problem)).Single(r => r.Where == "usb"));
+        var largestPack = new DirectoryInfo(Path.Combine(drive.CopiesFolder, "restic-repository", "data"))
+            .EnumerateFiles("*", SearchOption.AllDirectories).MaxBy(pack => pack.Length)!;
+        Damage(largestPack.FullName);
+        var damaged = await check.RunAsync(Token);
+
+        var found = damaged.Results.Single(r => r.Where == "usb");
+        Assert.True(found.Damaged, found.Problem);
+        Assert.Contains("restic check found damage", found.Problem, StringComparison.Ordinal);
+        Assert.Single(conditions.Current(Token), c => c.Id == "storedCheckDamaged.usb");
+    }
+
     public void Dispose() => _boat.Dispose();
 }

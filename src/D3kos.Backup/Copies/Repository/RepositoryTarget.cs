@@ -147,6 +147,24 @@ internal sealed class RepositoryTarget(CopyTargetOptions target, IRepositoryPlac
         return removed;
     }, cancellationToken);
 
+    /// <summary>
+    /// restic check --read-data at <paramref name="bytesPerSecond"/> (restic's --limit-download): null when
+    /// every pack reads back whole, or the sentence saying what restic found damaged.
+    /// </summary>
+    public Task<string?> CheckDataAsync(long bytesPerSecond, CancellationToken cancellationToken) => Say(CopyConsequence.Look, async () =>
+    {
+        try
+        {
+            string[] limit = bytesPerSecond > 0 ? ["--limit-download", Invariant((int)Math.Max(1, bytesPerSecond / 1024))] : [];
+            await Process().RunAsync([.. limit, "check", "--read-data"], cancellationToken).ConfigureAwait(false);
+            return (string?)null;
+        }
+        catch (ResticException damaged) when (damaged.Errors.Contains("repository contains errors", StringComparison.Ordinal))
+        {
+            return $"restic check found damage in the repository of '{target.Name}': {damaged.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault(line => !line.StartsWith("Fatal", StringComparison.Ordinal)) ?? damaged.Fatal}. Copy again to store the damaged data anew.";
+        }
+    }, cancellationToken);
+
     /// <summary>How often the data of forgotten snapshots is pruned.</summary>
     public static readonly TimeSpan PruneEvery = TimeSpan.FromDays(7);
 

@@ -167,13 +167,16 @@ public static class BackupEndpoints
     }
 
     /// <summary>
-    /// Sends a test email at once and says whether the mail server took it: 200 either way, because the
-    /// request itself worked; a refusal is the answer's sentence (the page shows it as it is).
+    /// Sends a test email at once: 200 when the mail server took it; otherwise a problem with the sentence
+    /// saying why (400 when email is not set up, 503 when the server could not be reached or refused it).
     /// </summary>
     private static async Task<Ok<EmailTestResponse>> TestEmail(EmailSender email, CancellationToken cancellationToken)
     {
-        var why = await email.SendTestAsync(cancellationToken);
-        return TypedResults.Ok(new EmailTestResponse(true, why is null, email.State().To, why));
+        if (await email.SendTestAsync(cancellationToken) is { } why)
+        {
+            throw new BackupException(email.State().Enabled ? BackupError.TargetUnavailable : BackupError.InvalidInput, $"The test email was not sent. {why}");
+        }
+        return TypedResults.Ok(new EmailTestResponse(true, true, email.State().To, null));
     }
 
     /// <summary>A copy the owner asked for runs to its end, as a job does, even when the page that asked is closed.</summary>

@@ -48,10 +48,9 @@ public sealed class ProblemsStatusTests : IDisposable
         await using var app = new BackupApiApp(_boat.Settings(("Notify:SignalK:Enabled", "false")));
         using var client = app.CreateClient();
 
-        var answer = await client.PostAsync("/api/backup/email/test", null, Token).OkJsonAsync();
+        using var answer = await client.PostAsync("/api/backup/email/test", null, Token);
 
-        Assert.False(answer.GetProperty("sent").GetBoolean());
-        Assert.Equal("Email is not set up: set Notify:Email:Host, From and To in /etc/d3kos/backup.json.", answer.GetProperty("error").GetString());
+        await Json.AssertProblemAsync(answer, 400, "The test email was not sent. Email is not set up: set Notify:Email:Host, From and To in /etc/d3kos/backup.json.");
     }
 
     private static StringContent JsonContent(object body) => new(JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");

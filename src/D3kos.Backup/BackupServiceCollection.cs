@@ -24,6 +24,7 @@ public static class BackupServiceCollection
         services.AddSingleton<BackupCopier>();
         services.AddSingleton<AutomaticBackups>();
         services.AddSingleton<StoredCheck>();
+        services.AddSingleton<ExportQueueLook>();
         services.AddSingleton<BackupConditions>();
         services.AddOptions<NotifyOptions>().BindConfiguration(NotifyOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<NotifyOptions>, NotifyOptionsValidator>();

@@ -6,9 +6,9 @@ namespace D3kos.ExportManager;
 public sealed class ExportPaths(D3kosRoot root)
 {
     public D3kosRoot Root { get; } = root;
-    public string StateFolder { get; } = root.Resolve("/opt/d3kos/data/exports");
-    public string QueueFile => Path.Combine(StateFolder, "export_queue.json");
-    public string HistoryFile => Path.Combine(StateFolder, "export_history.json");
+    public string StateFolder { get; } = root.Resolve(ExportStateFiles.Folder);
+    public string QueueFile => Path.Combine(StateFolder, ExportStateFiles.Queue);
+    public string HistoryFile => Path.Combine(StateFolder, ExportStateFiles.History);
     public string ExportFiles => Path.Combine(StateFolder, "exports");
     public string FailedExports => Path.Combine(StateFolder, "failed_exports");
 

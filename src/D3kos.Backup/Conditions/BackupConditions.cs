@@ -12,6 +12,7 @@ public sealed class BackupConditions(
     AutomaticBackups automatic,
     BackupCopier copier,
     StoredCheck storedCheck,
+    ExportQueueLook exports,
     IOptions<BackupOptions> options,
     TimeProvider time)
 {
@@ -35,6 +36,8 @@ public sealed class BackupConditions(
             BackupOverdue(schedule, now),
             .. copier.Targets.SelectMany(target => new[] { CopyFailed(target.Name), CopyOverdue(target.Name, schedule, now) }),
             FreeSpaceLow(Space(cancellationToken)),
+            ExportFailed(now),
+            ExportStuck(now),
             RestoreRecovered(now),
             .. StoredDamaged(),
         ];
@@ -85,6 +88,34 @@ public sealed class BackupConditions(
         return new Condition($"copyOverdue.{target}", Condition.Warn, message,
             $"Make '{target}' reachable (plug in the drive, or bring the boat online) and copy the newest backup to it.");
     }
+
+    private Condition? ExportFailed(DateTimeOffset now)
+    {
+        var failed = exports.History().Where(e => e.Status == "failed" && now - (e.FinishedAt ?? e.Timestamp) <= TimeSpan.FromDays(Limits.ExportFailedDays))
+            .OrderBy(e => e.FinishedAt ?? e.Timestamp).ToList();
+        return failed.Count == 0 ? null : new Condition("exportFailed", Condition.Warn,
+            $"{Count(failed.Count, "export")} failed for good in the last {Limits.ExportFailedDays} days and will not be sent again{Said(failed[^1].LastError)}",
+            "Open the export queue on the owner's page, fix what the message names (the shore address, its key), and export again.");
+    }
+
+    private Condition? ExportStuck(DateTimeOffset now)
+    {
+        var waiting = exports.Waiting();
+        var limit = TimeSpan.FromDays(Limits.ExportWaitDays);
+        if (waiting.Count == 0 || now - waiting.Min(e => e.Timestamp) <= limit
+            || exports.History().Any(e => e.Status == "completed" && now - (e.FinishedAt ?? e.Timestamp) <= limit))
+        {
+            return null;
+        }
+        var oldest = waiting.MinBy(e => e.Timestamp)!;
+        return new Condition("exportStuck", Condition.Warn,
+            $"{Count(waiting.Count, "export")} waiting to reach shore, the oldest for {Days(now - oldest.Timestamp)} days, and none was sent meanwhile{Said(waiting.MaxBy(e => e.Timestamp)!.LastError ?? oldest.LastError)}",
+            "Bring the boat online (a marina's Wi-Fi) and check the shore address; they are sent on their own once it answers.");
+    }
+
+    private static string Count(int n, string what) => n == 1 ? $"One {what}" : $"{n} {what}s";
+
+    private static string Said(string? error) => error is null ? "." : $"; the last try said: {Sentence(error).TrimEnd('.')}.";
 
     private static Condition? FreeSpaceLow(SpaceOutlook? space) =>
         space is { Enough: false }

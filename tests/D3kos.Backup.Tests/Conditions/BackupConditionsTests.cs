@@ -145,5 +145,56 @@ public sealed class BackupConditionsTests : IDisposable
         Assert.Empty(Ids(conditions));
     }
 
+    /// <summary>The export manager's queue or history file, in the shape QueueFilesReadByBackupApiTests shows the real queue writes.</summary>
+    private void ExportFile(string name, params (string Status, DateTimeOffset Timestamp, DateTimeOffset? FinishedAt, string? LastError)[] entries)
+    {
+        var folder = _boat.Root.At("/opt/d3kos/data/exports");
+        Directory.CreateDirectory(folder);
+        var json = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            format_version = 1,
+            entries = entries.Select((e, i) => new
+            {
+                id = $"entry-{i}", type = "full_export", data = new { export_file = $"export_{i}.json" },
+                timestamp = e.Timestamp, attempts = 1, status = e.Status, finished_at = e.FinishedAt, last_error = e.LastError,
+            }),
+        });
+        File.WriteAllText(Path.Combine(folder, name), json);
+    }
+
+    [Fact]
+    public void An_export_the_shore_refused_for_good_is_a_warning_with_its_reason_until_it_is_older_than_the_limit()
+    {
+        var (_, _, conditions, services) = Library();
+        using var _ = services;
+        ExportFile("export_history.json",
+            ("completed", Start.AddDays(-2), Start.AddDays(-2), null),
+            ("failed", Start.AddDays(-1), Start.AddDays(-1), "HTTP 400 from central: bad request"));
+
+        var failed = Assert.Single(conditions.Current(TestContext.Current.CancellationToken), c => c.Id == "exportFailed");
+
+        Assert.Equal(Condition.Warn, failed.Severity);
+        Assert.Equal("One export failed for good in the last 7 days and will not be sent again; the last try said: HTTP 400 from central: bad request.", failed.Message);
+        _time.Advance(TimeSpan.FromDays(7));
+        Assert.DoesNotContain("exportFailed", Ids(conditions));
+    }
+
+    [Fact]
+    public void Exports_waiting_longer_than_the_limit_with_none_sent_are_a_warning_that_ends_when_one_reaches_shore()
+    {
+        var (_, _, conditions, services) = Library();
+        using var _ = services;
+        ExportFile("export_queue.json",
+            ("retry", Start.AddDays(-4), null, "the central endpoint did not answer"),
+            ("pending", Start.AddDays(-1), null, null));
+        ExportFile("export_history.json", ("completed", Start.AddDays(-5), Start.AddDays(-5), null));
+
+        var stuck = Assert.Single(conditions.Current(TestContext.Current.CancellationToken), c => c.Id == "exportStuck");
+
+        Assert.Equal("2 exports waiting to reach shore, the oldest for 4 days, and none was sent meanwhile; the last try said: the central endpoint did not answer.", stuck.Message);
+        ExportFile("export_history.json", ("completed", Start.AddDays(-5), Start.AddDays(-5), null), ("completed", Start.AddDays(-4), Start.AddHours(-1), null));
+        Assert.DoesNotContain("exportStuck", Ids(conditions));
+    }
+
     public void Dispose() => _boat.Dispose();
 }

@@ -45,9 +45,14 @@ command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
 signalk_dir=/opt/d3kos-test/signalk-server
 install_signalk() {
-    [ -x "$signalk_dir/node_modules/signalk-server/bin/signalk-server" ] && return 0
-    mkdir -p "$signalk_dir"
-    npm install --prefix "$signalk_dir" --no-audit --no-fund --loglevel=error signalk-server@2.23.0 >/dev/null
+    if [ ! -x "$signalk_dir/node_modules/signalk-server/bin/signalk-server" ]; then
+        mkdir -p "$signalk_dir"
+        npm install --prefix "$signalk_dir" --no-audit --no-fund --loglevel=error signalk-server@2.23.0 >/dev/null
+    fi
+    # The server serves its admin UI from its own node_modules, where a global install puts it; installed as a
+    # dependency here, npm hoists it one level up, so it is linked back where the server looks.
+    mkdir -p "$signalk_dir/node_modules/signalk-server/node_modules/@signalk"
+    ln -sfn ../../../@signalk/server-admin-ui "$signalk_dir/node_modules/signalk-server/node_modules/@signalk/server-admin-ui"
 }
 if [ ${#need[@]} -eq 0 ]; then
     install_signalk

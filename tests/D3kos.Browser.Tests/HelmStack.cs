@@ -131,6 +131,31 @@ public sealed class HelmStack : IAsyncLifetime
         Assert.Equal(0, nginx.ExitCode);
     }
 
+    /// <summary>
+    /// A second backup API of the same build, on a root of its own installed as the helm's is, for a test that
+    /// needs it set up apart (stopped with the stack). Returns its address once it answers.
+    /// </summary>
+    public async Task<string> StartSeparateBackupApiAsync(TempRoot root, Dictionary<string, string> environment)
+    {
+        await RunAsync(Path.Combine(Repo, "deploy/install.sh"), "--root", root.Path, "--bin", Bin);
+        var url = $"http://127.0.0.1:{Loopback.FreePort()}";
+        Start(Path.Combine(root.Path, "opt/d3kos/bin/d3kos-backup-api"), new(environment) { ["D3KOS_FS_ROOT"] = root.Path }, "--urls", url);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                using var response = await http.GetAsync($"{url}/health");
+                return response.IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, $"{url} to answer", TimeSpan.FromSeconds(60));
+        return url;
+    }
+
     /// <summary>A one-time pairing link made by the CLI, as the owner does on the helm.</summary>
     public async Task<string> PairingLinkAsync()
     {

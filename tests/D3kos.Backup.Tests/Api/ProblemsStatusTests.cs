@@ -31,7 +31,13 @@ public sealed class ProblemsStatusTests : IDisposable
 
         await Eventually.TrueAsync(async () => (await server.NotificationAsync("copyFailed.usb"))?.GetProperty("state").GetString() == "warn",
             "copyFailed.usb raised on Signal K by the watcher", TimeSpan.FromSeconds(20));
-        var status = await client.GetAsync("/api/backup/status", Token).OkJsonAsync();
+        // The link says "connected" once the look that raised it has ended, a moment after Signal K shows it.
+        var status = default(JsonElement);
+        await Eventually.TrueAsync(async () =>
+        {
+            status = await client.GetAsync("/api/backup/status", Token).OkJsonAsync();
+            return status.GetProperty("signal_k").GetProperty("state").GetString() == "connected";
+        }, "the status to say Signal K is connected", TimeSpan.FromSeconds(20));
 
         var problem = Assert.Single(status.GetProperty("problems").EnumerateArray());
         Assert.Equal("copyFailed.usb", problem.GetProperty("id").GetString());

@@ -25,6 +25,11 @@ internal static class RepositoryStaging
         // The boat's files, unpacked: root's alone, whoever made the folder first.
         Directory.CreateDirectory(folder);
         File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (ArchiveReader.LacksManifest(source.Path))
+        {
+            throw new BackupException(BackupError.InvalidInput,
+                $"{source.FileName} was made by d3kOS v0.9.1.2 and has no manifest, which a repository copy holds and checks; copy it to a target of Format openpgp-file, or make a new backup and copy that.");
+        }
         using var sink = new InPlaceStagingSink(folder);
         VerifyReport report;
         using var fileHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -211,5 +211,22 @@ public sealed class DriveRepositoryTests : IDisposable
         Assert.True(File.Exists(backup.Path));
     }
 
+    [Fact]
+    public async Task A_legacy_backup_without_a_manifest_is_refused_with_what_to_do_and_restic_never_runs()
+    {
+        using var drive = MountedDrive.Image(DrivePath, "ext4", megabytes: 64);
+        var (_, copier, services) = Library();
+        using var _ = services;
+        const string Legacy = "d3kos_backup_20250101_030000.tar.gz";
+        Directory.CreateDirectory(_boat.BackupsFolder);
+        BoatRoot.Tar("czf", Path.Combine(_boat.BackupsFolder, Legacy), "-C", _boat.Root.Path, "opt/d3kos/config"); // as v0.9.1.2's script made them
+
+        var refused = await Assert.ThrowsAsync<BackupException>(() => copier.CopyAsync(Legacy, "usb", null, TestContext.Current.CancellationToken));
+
+        Assert.Equal(BackupError.InvalidInput, refused.Error);
+        Assert.StartsWith($"{Legacy} was made by d3kOS v0.9.1.2 and has no manifest", refused.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(Repository, "snapshots")), "restic made no snapshot");
+    }
+
     public void Dispose() => _boat.Dispose();
 }

@@ -57,6 +57,9 @@ public sealed class SmtpServer : IDisposable
         return server;
     }
 
+    /// <summary>A message holding this text is refused for good (550) from the next start on.</summary>
+    public string? RefuseContaining { get; set; }
+
     public async Task StartAgainAsync()
     {
         var start = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(Loopback.Repository(), "tests/lib/smtp-server.py"), $"{Port}", Maildir, _user, _password,
@@ -65,6 +68,10 @@ public sealed class SmtpServer : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (RefuseContaining is { } refuse)
+        {
+            start.Environment["SMTP_REFUSE_CONTAINING"] = refuse;
+        }
         _process = Process.Start(start)!;
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginErrorReadLine();

@@ -2,6 +2,8 @@
 """A real SMTP server on loopback for the email tests (Debian's python3-aiosmtpd).
 
 Usage: smtp-server.py PORT MAILDIR USER PASSWORD [CERT KEY]
+With SMTP_REFUSE_CONTAINING set, a message whose content holds that text is refused for good (550), as a
+server refuses a message for its content or size.
 Every message it takes is written whole to MAILDIR (a temporary name, then renamed), one file each.
 With USER it requires AUTH (PLAIN or LOGIN) with that password; with CERT and KEY it offers STARTTLS and
 requires it before AUTH, as a real submission server on port 587 does. Prints "ready" once it listens.
@@ -20,8 +22,13 @@ port, maildir, user, password = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.
 cert, key = (sys.argv[5], sys.argv[6]) if len(sys.argv) > 6 else (None, None)
 
 
+refuse = os.environ.get("SMTP_REFUSE_CONTAINING", "").encode()
+
+
 class Handler:
     async def handle_DATA(self, server, session, envelope):
+        if refuse and refuse in (envelope.original_content or envelope.content):
+            return "550 5.7.1 Message refused by the test server"
         name = uuid.uuid4().hex
         temp = os.path.join(maildir, "." + name)
         with open(temp, "wb") as f:

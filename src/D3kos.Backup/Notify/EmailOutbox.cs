@@ -81,6 +81,16 @@ public sealed class EmailOutbox(NotifySecrets secrets, TimeProvider time)
         }
     }
 
+    /// <summary>The server refused it for good: out of the outbox, durably, and why is kept for the status.</summary>
+    public void Dropped(string key, string reason)
+    {
+        lock (_lock)
+        {
+            var state = Read();
+            Write(state with { Waiting = [.. state.Waiting.Where(m => m.Key != key)], LastError = reason });
+        }
+    }
+
     /// <summary>The server could not take it now: it stays, with why, for the next try.</summary>
     public void Failed(string key, string reason)
     {

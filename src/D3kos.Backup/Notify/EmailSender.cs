@@ -49,7 +49,18 @@ public sealed partial class EmailSender(IOptions<NotifyOptions> options, NotifyS
             foreach (var message in waiting)
             {
                 current = message.Key;
-                await client.SendAsync(Mime(message.Subject, message.Body, message.Key), cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await client.SendAsync(Mime(message.Subject, message.Body, message.Key), cancellationToken).ConfigureAwait(false);
+                }
+                catch (SmtpCommandException refused) when (refused.ErrorCode == SmtpErrorCode.MessageNotAccepted && (int)refused.StatusCode >= 500)
+                {
+                    // This message will never be taken (its content, its size): the ones behind it must not wait for ever.
+                    var why = $"The mail server {Settings.Host}:{Settings.Port} refused a message for good, so it was dropped: {refused.Message.TrimEnd('.')}.";
+                    outbox.Dropped(message.Key, why);
+                    Log.Dropped(logger, message.Subject, why);
+                    continue;
+                }
                 outbox.Sent(message.Key);
                 Log.Sent(logger, message.Subject);
             }
@@ -153,5 +164,8 @@ public sealed partial class EmailSender(IOptions<NotifyOptions> options, NotifyS
 
         [LoggerMessage(EventId = 351, Level = LogLevel.Warning, Message = "Email not sent, it stays in the outbox: {Reason}")]
         public static partial void NotSent(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 352, Level = LogLevel.Error, Message = "Email dropped, the mail server will never take it: {Subject}. {Reason}")]
+        public static partial void Dropped(ILogger logger, string subject, string reason);
     }
 }

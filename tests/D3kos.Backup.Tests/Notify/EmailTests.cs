@@ -115,6 +115,31 @@ public sealed class EmailTests : IDisposable
     }
 
     [Fact]
+    public async Task A_message_the_server_refuses_for_good_is_dropped_and_the_ones_behind_it_still_go()
+    {
+        using var server = await ServerAsync();
+        var (_, automatic, conditions, email, services) = Library(server, ("Backup:FreeSpaceMarginBytes", "1000000000000000"));
+        using (services)
+        {
+            SetPassword(services, Password);
+            server.Stop();
+            server.RefuseContaining = "The last automatic backup failed";
+            automatic.Start();
+            await automatic.RunAsync(Token);
+            await email.NotifyAsync(conditions.Current(Token), Token); // both wait: the server is down
+            await server.StartAgainAsync();
+
+            await email.NotifyAsync(conditions.Current(Token), Token);
+
+            Assert.StartsWith("[Aurora] Warning: The card has", Assert.Single(Subjects(server)), StringComparison.Ordinal);
+            Assert.Equal(0, email.State().Waiting);
+            var dropped = Assert.Single(_logs.Collector.GetSnapshot(), r => r.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+            Assert.Contains($"The mail server 127.0.0.1:{server.Port} refused a message for good, so it was dropped: ", dropped.Message, StringComparison.Ordinal);
+            Assert.Contains("The last automatic backup failed", dropped.Message, StringComparison.Ordinal); // which one, by its subject
+        }
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_one_clear_sentence_and_the_password_is_in_no_log_outbox_or_backup()
     {
         using var server = await ServerAsync();

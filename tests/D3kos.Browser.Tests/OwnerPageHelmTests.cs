@@ -14,9 +14,10 @@ public sealed partial class OwnerPageTests
     private static string ScanPairingQr(ChromeDriver browser)
     {
         browser.FindElement(By.Id("pair")).Click();
-        var figure = Until(browser, b => b.FindElement(By.CssSelector("#pair-qr:not([hidden]) svg")), "the pairing QR code");
-        // Photographed until it reads: a loaded machine can paint the code a moment after the element is there.
-        return Until(browser, _ => ScreenImage.FromPng(((ITakesScreenshot)figure).GetScreenshot().AsByteArray).QrText(), "a QR code that reads in the picture of the page's")!;
+        // Photographed until it reads: a loaded machine can paint the code a moment after the element is there,
+        // and the page may draw it anew (a palette change), so the element is found again for each picture.
+        return Until(browser, b => ScreenImage.FromPng(((ITakesScreenshot)b.FindElement(By.CssSelector("#pair-qr:not([hidden]) svg"))).GetScreenshot().AsByteArray).QrText(),
+            "a QR code that reads in the picture of the page's")!;
     }
 
     [Fact]

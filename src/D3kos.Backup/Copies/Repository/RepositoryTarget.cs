@@ -87,12 +87,18 @@ internal sealed class RepositoryTarget(CopyTargetOptions target, IRepositoryPlac
         }
     }
 
-    /// <summary>Restore folders an import cut off by a power cut left (an import holds the import lock, so none is in use).</summary>
+    /// <summary>
+    /// Restore folders an import cut off by a power cut left. The import's lock is taken only once the archive
+    /// arrives, so another import may be filling its own folder now: only those untouched for an hour go.
+    /// </summary>
     private void RemoveRestoreFolders()
     {
         foreach (var stale in Directory.EnumerateDirectories(content.BackupsFolder, RestoreFolderPrefix + "*"))
         {
-            InPlaceStagingSink.RemoveAny(stale);
+            if (Directory.GetLastWriteTimeUtc(stale) < DateTime.UtcNow.AddHours(-1))
+            {
+                InPlaceStagingSink.RemoveAny(stale);
+            }
         }
     }
 

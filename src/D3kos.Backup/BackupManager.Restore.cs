@@ -70,8 +70,9 @@ public sealed partial class BackupManager
 
     /// <summary>
     /// The backup lock for a change (a backup, a restore, a delete). While a restore's old state is being
-    /// kept, here or in another process, the change waits for it and says why in its progress: the owner
-    /// asked for something that can run in a minute, not for "busy". Anything else holding the lock is busy.
+    /// kept (and then its aside folders removed), here or in another process, the change waits for it and
+    /// says why in its progress: the owner asked for something that can run in a minute, not for "busy".
+    /// Anything else holding the lock is busy.
     /// </summary>
     private BackupLock AcquireForChange(BackupProgress? progress, CancellationToken cancellationToken)
     {
@@ -81,7 +82,8 @@ public sealed partial class BackupManager
             {
                 return BackupLock.Acquire(paths);
             }
-            catch (BackupException ex) when (ex.Error == BackupError.Busy && RestoreJournalFile.Read(paths) is { Phase: RestorePhase.Keeping })
+            // Keeping, then "swapped" while the aside folders are removed: the lock is still the last restore's.
+            catch (BackupException ex) when (ex.Error == BackupError.Busy && RestoreJournalFile.Read(paths) is { Phase: RestorePhase.Keeping or RestorePhase.Swapped })
             {
                 if (progress is not null && progress.Phase != BackupProgress.WaitingForSafetyBackup)
                 {

@@ -36,8 +36,7 @@ public sealed class BackupConditions(
             BackupOverdue(schedule, now),
             .. copier.Targets.SelectMany(target => new[] { CopyFailed(target.Name), CopyOverdue(target.Name, schedule, now) }),
             FreeSpaceLow(Space(cancellationToken)),
-            ExportFailed(now),
-            ExportStuck(now),
+            .. ExportConditions(now),
             RestoreRecovered(now),
             .. StoredDamaged(),
         ];
@@ -89,21 +88,28 @@ public sealed class BackupConditions(
             $"Make '{target}' reachable (plug in the drive, or bring the boat online) and copy the newest backup to it.");
     }
 
-    private Condition? ExportFailed(DateTimeOffset now)
+    /// <summary>The export manager's history is read once a look, for both of its rules.</summary>
+    private IEnumerable<Condition?> ExportConditions(DateTimeOffset now)
     {
-        var failed = exports.History().Where(e => e.Status == "failed" && now - (e.FinishedAt ?? e.Timestamp) <= TimeSpan.FromDays(Limits.ExportFailedDays))
+        var history = exports.History();
+        return [ExportFailed(history, now), ExportStuck(history, now)];
+    }
+
+    private Condition? ExportFailed(IReadOnlyList<ExportEntryLook> history, DateTimeOffset now)
+    {
+        var failed = history.Where(e => e.Status == "failed" && now - (e.FinishedAt ?? e.Timestamp) <= TimeSpan.FromDays(Limits.ExportFailedDays))
             .OrderBy(e => e.FinishedAt ?? e.Timestamp).ToList();
         return failed.Count == 0 ? null : new Condition("exportFailed", Condition.Warn,
             $"{Count(failed.Count, "export")} failed for good in the last {Limits.ExportFailedDays} days and will not be sent again{Said(failed[^1].LastError)}",
             "Open the export queue on the owner's page, fix what the message names (the shore address, its key), and export again.");
     }
 
-    private Condition? ExportStuck(DateTimeOffset now)
+    private Condition? ExportStuck(IReadOnlyList<ExportEntryLook> history, DateTimeOffset now)
     {
         var waiting = exports.Waiting();
         var limit = TimeSpan.FromDays(Limits.ExportWaitDays);
         if (waiting.Count == 0 || now - waiting.Min(e => e.Timestamp) <= limit
-            || exports.History().Any(e => e.Status == "completed" && now - (e.FinishedAt ?? e.Timestamp) <= limit))
+            || history.Any(e => e.Status == "completed" && now - (e.FinishedAt ?? e.Timestamp) <= limit))
         {
             return null;
         }

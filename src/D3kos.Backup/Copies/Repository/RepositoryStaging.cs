@@ -25,11 +25,6 @@ internal static class RepositoryStaging
         // The boat's files, unpacked: root's alone, whoever made the folder first.
         Directory.CreateDirectory(folder);
         File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        if (ArchiveReader.LacksManifest(source.Path))
-        {
-            throw new BackupException(BackupError.InvalidInput,
-                $"{source.FileName} was made by d3kOS v0.9.1.2 and has no manifest, which a repository copy holds and checks; copy it to a target of Format openpgp-file, or make a new backup and copy that.");
-        }
         using var sink = new InPlaceStagingSink(folder);
         VerifyReport report;
         using var fileHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -72,7 +67,13 @@ internal static class RepositoryStaging
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
         using var tar = new TarReader(gzip);
         var manifest = tar.GetNextEntry();
-        if (manifest is not { Name: BackupManifest.MemberName, DataStream: { } data } || manifest.Length > ManifestReader.MaxManifestBytes)
+        if (manifest is { Name: not BackupManifest.MemberName })
+        {
+            // A backup of v0.9.1.2's script (its checksum matched when it was listed): readable, but not for a repository.
+            throw new BackupException(BackupError.InvalidInput,
+                $"{Path.GetFileName(archive)} was made by d3kOS v0.9.1.2 and has no manifest, which a repository copy holds and checks; copy it to a target of Format openpgp-file, or make a new backup and copy that.");
+        }
+        if (manifest is not { DataStream: { } data } || manifest.Length > ManifestReader.MaxManifestBytes)
         {
             throw new InvalidDataException("the first member is not the manifest");
         }
